@@ -1,0 +1,50 @@
+package kvscope.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kvscope} command: every subcommand is one file in this package or below it. */
+@Command(name = "kvscope",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
+        versionProvider = Kvscope.Version.class,
+        description = {
+                "Find why a Redis-backed system is slow or broken, from inside Redis.",
+                "",
+                "Typical session:",
+                "  kvscope demo                        trace an instrumented Redis under load",
+                "  kvscope record -o trace -- CMD…     record instrumented processes under LTTng",
+                "  kvscope events trace --limit 20     look at the raw events",
+                "",
+                "Exit codes: 0 ok, 1 the trace or input is bad (the message says what and where), 2 usage."},
+        subcommands = {
+                RecordCommand.class,
+                EventsCommand.class,
+                DemoCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Kvscope implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** One place that sets how errors map to exit codes, so tests run exactly what users run. */
+    public static CommandLine commandLine() {
+        var cl = new CommandLine(new Kvscope());
+        cl.setExecutionExceptionHandler(new Failures());
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override public String[] getVersion() {
+            var v = Kvscope.class.getPackage().getImplementationVersion();
+            return new String[] {"kvscope " + (v == null ? "development build" : v)};
+        }
+    }
+}
