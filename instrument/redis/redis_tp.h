@@ -1,0 +1,367 @@
+/*
+ * LTTng-UST tracepoint provider "redis" for kvscope's instrumented Redis 7.0.
+ * The events, their fields and where they fire are documented in EVENTS.md beside this file.
+ *
+ * Call sites use RTP_ENABLED(event) to guard any work done only for tracing (clock reads, byte counting,
+ * getpeername) and RTP(event, args...) to emit; RTP_ENABLED is a single load and branch when no session
+ * enables the event. redis_tp.c instantiates the probes (LTTNG_UST_TRACEPOINT_CREATE_PROBES); the server is
+ * linked with -llttng-ust -ldl.
+ */
+#undef LTTNG_UST_TRACEPOINT_PROVIDER
+#define LTTNG_UST_TRACEPOINT_PROVIDER redis
+
+#undef LTTNG_UST_TRACEPOINT_INCLUDE
+#define LTTNG_UST_TRACEPOINT_INCLUDE "./redis_tp.h"
+
+#ifndef REDIS_TP_COMMON_H
+#define REDIS_TP_COMMON_H
+#include <stdint.h>
+#include <time.h>
+
+/* Arguments of server_info (more than a tracepoint's 10 arguments). */
+struct redis_tp_server_info {
+    int32_t port, tls_port, cluster_port, io_threads;
+    uint8_t cluster_enabled, io_threads_do_reads, io_threads_active, startup;
+    uint64_t connected_clients, replicas, used_memory;
+    const char *role;
+};
+
+/* start_ns fields: CLOCK_MONOTONIC, the clock LTTng-UST stamps events with (see EVENTS.md, "Clock"). */
+static inline uint64_t redis_tp_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+#define RTP_ENABLED(event) lttng_ust_tracepoint_enabled(redis, event)
+#define RTP(event, ...) lttng_ust_do_tracepoint(redis, event, __VA_ARGS__)
+#define RTP0(event) lttng_ust_do_tracepoint(redis, event)
+#endif /* REDIS_TP_COMMON_H */
+
+#if !defined(REDIS_TP_H) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)
+#define REDIS_TP_H
+
+#include <lttng/tracepoint.h>
+
+/* ---- connection life cycle ---- */
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, accept_client,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, type, int, inbound, int, tls,
+                      const char *, peer_addr, int, peer_port, int, local_port),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_string(type, type)
+        lttng_ust_field_integer(uint8_t, inbound, inbound)
+        lttng_ust_field_integer(uint8_t, tls, tls)
+        lttng_ust_field_string(peer_addr, peer_addr)
+        lttng_ust_field_integer(int32_t, peer_port, peer_port)
+        lttng_ust_field_integer(int32_t, local_port, local_port)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, client_set_type,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, type),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_string(type, type)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(redis, client_class,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(redis, client_class, redis, free_client_async,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id))
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, free_client,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, type, int, async,
+                      uint64_t, qbuf_len, uint64_t, pending_reply),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_string(type, type)
+        lttng_ust_field_integer(uint8_t, async, async)
+        lttng_ust_field_integer(uint64_t, qbuf_len, qbuf_len)
+        lttng_ust_field_integer(uint64_t, pending_reply, pending_reply)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, free_cluster_link,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, peer),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_array_text(char, peer, peer, 40)
+    )
+)
+
+/* ---- requests ---- */
+
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(redis, client_class, redis, insert_pending_read,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id))
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, end_read_client_query,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, uint64_t, start_ns, uint64_t, readlen,
+                      int64_t, nread, uint64_t, qbuf_len),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_integer(uint64_t, start_ns, start_ns)
+        lttng_ust_field_integer(uint64_t, readlen, readlen)
+        lttng_ust_field_integer(int64_t, nread, nread)
+        lttng_ust_field_integer(uint64_t, qbuf_len, qbuf_len)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, call_command_start,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, name, int, argc, int, depth),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_string(name, name)
+        lttng_ust_field_integer(int32_t, argc, argc)
+        lttng_ust_field_integer(int32_t, depth, depth)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, call_command_end,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, name, uint64_t, start_ns,
+                      uint64_t, duration_ns, int64_t, dirty, int, depth),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_string(name, name)
+        lttng_ust_field_integer(uint64_t, start_ns, start_ns)
+        lttng_ust_field_integer(uint64_t, duration_ns, duration_ns)
+        lttng_ust_field_integer(int64_t, dirty, dirty)
+        lttng_ust_field_integer(int32_t, depth, depth)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, end_process_command,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, int, blocked),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_integer(uint8_t, blocked, blocked)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(redis, client_class, redis, insert_clientwrite_queue,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id))
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, write_to_client_end,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, uint64_t, start_ns, uint64_t, pending,
+                      int64_t, nwritten, int, done),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_integer(uint64_t, start_ns, start_ns)
+        lttng_ust_field_integer(uint64_t, pending, pending)
+        lttng_ust_field_integer(int64_t, nwritten, nwritten)
+        lttng_ust_field_integer(uint8_t, done, done)
+    )
+)
+
+/* ---- TLS ---- */
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, ssl_read,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, uint64_t, start_ns, uint64_t, requested,
+                      int64_t, ret, int, ssl_pending),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_integer(uint64_t, start_ns, start_ns)
+        lttng_ust_field_integer(uint64_t, requested, requested)
+        lttng_ust_field_integer(int64_t, ret, ret)
+        lttng_ust_field_integer(int32_t, ssl_pending, ssl_pending)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(redis, client_class, redis, tls_pending_add,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id))
+
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(redis, client_class, redis, tls_pending_process,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id))
+
+/* ---- I/O threads ---- */
+
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(redis, threads_start_class,
+    LTTNG_UST_TP_ARGS(unsigned int, nclients, int, io_threads),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(uint32_t, nclients, nclients)
+        lttng_ust_field_integer(int32_t, io_threads, io_threads)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(redis, threads_end_class,
+    LTTNG_UST_TP_ARGS(unsigned int, nclients),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(uint32_t, nclients, nclients)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(redis, threads_start_class, redis, handle_pending_reads_threads_start,
+    LTTNG_UST_TP_ARGS(unsigned int, nclients, int, io_threads))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(redis, threads_end_class, redis, handle_pending_reads_threads_end,
+    LTTNG_UST_TP_ARGS(unsigned int, nclients))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(redis, threads_start_class, redis, handle_pending_writes_threads_start,
+    LTTNG_UST_TP_ARGS(unsigned int, nclients, int, io_threads))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(redis, threads_end_class, redis, handle_pending_writes_threads_end,
+    LTTNG_UST_TP_ARGS(unsigned int, nclients))
+
+/* ---- event loop ---- */
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, before_sleep_start,
+    LTTNG_UST_TP_ARGS(unsigned int, pending_writes, unsigned int, pending_reads, int, tls_pending),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(uint32_t, pending_writes, pending_writes)
+        lttng_ust_field_integer(uint32_t, pending_reads, pending_reads)
+        lttng_ust_field_integer(int32_t, tls_pending, tls_pending)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, before_sleep_end,
+    LTTNG_UST_TP_ARGS(),
+    LTTNG_UST_TP_FIELDS()
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, poll_end,
+    LTTNG_UST_TP_ARGS(uint64_t, start_ns, int64_t, timeout_us, int, nevents),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(uint64_t, start_ns, start_ns)
+        lttng_ust_field_integer(int64_t, timeout_us, timeout_us)
+        lttng_ust_field_integer(int32_t, nevents, nevents)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(redis, file_event_class,
+    LTTNG_UST_TP_ARGS(int, fd, int, mask, int, new_mask),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(int32_t, mask, mask)
+        lttng_ust_field_integer(int32_t, new_mask, new_mask)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(redis, file_event_class, redis, add_file_event,
+    LTTNG_UST_TP_ARGS(int, fd, int, mask, int, new_mask))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(redis, file_event_class, redis, delete_file_event,
+    LTTNG_UST_TP_ARGS(int, fd, int, mask, int, new_mask))
+
+/* ---- pub/sub and cluster bus ---- */
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, publish,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, channel, uint64_t, channel_len,
+                      uint64_t, payload_len, int, receivers, int, sharded),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_sequence_text(char, channel, channel, uint64_t, channel_len)
+        lttng_ust_field_integer(uint64_t, payload_len, payload_len)
+        lttng_ust_field_integer(int32_t, receivers, receivers)
+        lttng_ust_field_integer(uint8_t, sharded, sharded)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, broadcast_start,
+    LTTNG_UST_TP_ARGS(unsigned int, type, const char *, type_name, uint64_t, len, unsigned int, nlinks),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(uint16_t, type, type)
+        lttng_ust_field_string(type_name, type_name)
+        lttng_ust_field_integer(uint64_t, len, len)
+        lttng_ust_field_integer(uint32_t, nlinks, nlinks)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, broadcast_end,
+    LTTNG_UST_TP_ARGS(unsigned int, type, unsigned int, nlinks),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(uint16_t, type, type)
+        lttng_ust_field_integer(uint32_t, nlinks, nlinks)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, cluster_send,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, peer, unsigned int, type,
+                      const char *, type_name, uint64_t, totlen, uint64_t, sndbuf_len),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_array_text(char, peer, peer, 40)
+        lttng_ust_field_integer(uint16_t, type, type)
+        lttng_ust_field_string(type_name, type_name)
+        lttng_ust_field_integer(uint64_t, totlen, totlen)
+        lttng_ust_field_integer(uint64_t, sndbuf_len, sndbuf_len)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, cluster_write,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, uint64_t, start_ns, uint64_t, requested, int64_t, nwritten),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_integer(uint64_t, start_ns, start_ns)
+        lttng_ust_field_integer(uint64_t, requested, requested)
+        lttng_ust_field_integer(int64_t, nwritten, nwritten)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, cluster_read,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, uint64_t, start_ns, uint64_t, requested, int64_t, nread,
+                      uint64_t, rcvbuf_len),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_integer(uint64_t, start_ns, start_ns)
+        lttng_ust_field_integer(uint64_t, requested, requested)
+        lttng_ust_field_integer(int64_t, nread, nread)
+        lttng_ust_field_integer(uint64_t, rcvbuf_len, rcvbuf_len)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, cluster_process_packet,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, uint64_t, start_ns, const char *, sender, unsigned int, type,
+                      const char *, type_name, uint32_t, totlen, int, link_freed),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_integer(uint64_t, start_ns, start_ns)
+        lttng_ust_field_array_text(char, sender, sender, 40)
+        lttng_ust_field_integer(uint16_t, type, type)
+        lttng_ust_field_string(type_name, type_name)
+        lttng_ust_field_integer(uint32_t, totlen, totlen)
+        lttng_ust_field_integer(uint8_t, link_freed, link_freed)
+    )
+)
+
+/* ---- server ---- */
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, server_info,
+    LTTNG_UST_TP_ARGS(const struct redis_tp_server_info *, si),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, port, si->port)
+        lttng_ust_field_integer(int32_t, tls_port, si->tls_port)
+        lttng_ust_field_integer(uint8_t, cluster_enabled, si->cluster_enabled)
+        lttng_ust_field_integer(int32_t, cluster_port, si->cluster_port)
+        lttng_ust_field_integer(int32_t, io_threads, si->io_threads)
+        lttng_ust_field_integer(uint8_t, io_threads_do_reads, si->io_threads_do_reads)
+        lttng_ust_field_integer(uint8_t, io_threads_active, si->io_threads_active)
+        lttng_ust_field_integer(uint64_t, connected_clients, si->connected_clients)
+        lttng_ust_field_integer(uint64_t, replicas, si->replicas)
+        lttng_ust_field_integer(uint64_t, used_memory, si->used_memory)
+        lttng_ust_field_string(role, si->role)
+        lttng_ust_field_integer(uint8_t, startup, si->startup)
+    )
+)
+
+#endif /* REDIS_TP_H */
+
+#include <lttng/tracepoint-event.h>
