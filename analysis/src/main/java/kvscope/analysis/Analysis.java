@@ -1,0 +1,179 @@
+package kvscope.analysis;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import kvscope.analysis.model.Commands;
+import kvscope.analysis.model.ModelBuilder;
+import kvscope.analysis.segments.LatencyStats;
+import kvscope.analysis.segments.SegmentFile;
+import kvscope.analysis.segments.SegmentWriter;
+import kvscope.ctf.Trace;
+import kvscope.statesystem.Config;
+import kvscope.statesystem.History;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Builds (or reuses) the model of a set of traces: CTF events → Redis model in a State History Tree, request
+ * segments, summary — stored together in a cache folder ({@code TRACE/.kvscope/} unless told otherwise). A second
+ * analysis of unchanged traces reuses what is stored; views only ever read the stored files.
+ */
+public final class Analysis {
+    /** Bumped whenever the model changes meaning: stored models of another version are rebuilt. */
+    public static final int VERSION = 1;
+    static final String MODEL = "model.ht", SEGMENTS = "segments.bin", SUMMARY = "summary.json";
+
+    /** Progress of a build: called every few hundred thousand events from the analysing thread. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(long events, long bytesRead, long totalBytes, long elapsedNs);
+
+        Progress NONE = (e, r, t, n) -> { };
+    }
+
+    public record Options(Path cacheDir, boolean force, Progress progress, long horizonNs) {
+        public Options {
+            if (progress == null) progress = Progress.NONE;
+            if (horizonNs <= 0) horizonNs = ModelBuilder.DEFAULT_HORIZON_NS;
+        }
+
+        public static Options defaults() { return new Options(null, false, Progress.NONE, 0); }
+
+        public Options withCache(Path dir) { return new Options(dir, force, progress, horizonNs); }
+        public Options withForce(boolean f) { return new Options(cacheDir, f, progress, horizonNs); }
+        public Options withProgress(Progress p) { return new Options(cacheDir, force, p, horizonNs); }
+    }
+
+    private Analysis() {}
+
+    static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** The folder the model of these traces is stored in. */
+    public static Path cacheDir(List<Path> traces, Options o) {
+        return o.cacheDir() != null ? o.cacheDir() : traces.get(0).toAbsolutePath().normalize().resolve(".kvscope");
+    }
+
+    /** Analyses the traces, or reuses the stored model when the traces have not changed since. */
+    public static Stored analyze(List<Path> traces, Options o) throws IOException {
+        if (traces.isEmpty()) throw new IllegalArgumentException("no trace given");
+        for (var t : traces) if (!Files.isDirectory(t)) throw new IOException(t + ": no such trace directory");
+        var dir = cacheDir(traces, o);
+        var fingerprint = fingerprint(traces);
+        if (!o.force()) {
+            var reused = Stored.tryOpen(dir, fingerprint);
+            if (reused != null) return reused;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IOException("cannot store the model in " + dir + " (" + e.getMessage() + "); use --cache DIR", e);
+        }
+        build(traces, dir, fingerprint, o);
+        var stored = Stored.tryOpen(dir, fingerprint);
+        if (stored == null) throw new IOException(dir + ": the model just built cannot be read back");
+        return stored.built();
+    }
+
+    private static void build(List<Path> traces, Path dir, String fingerprint, Options o) throws IOException {
+        long t0 = System.nanoTime();
+        // Write under temporary names and rename at the end: a killed analysis never leaves a model that looks done.
+        var model = dir.resolve(MODEL + ".tmp");
+        var segs = dir.resolve(SEGMENTS + ".tmp");
+        Files.deleteIfExists(dir.resolve(SUMMARY));
+        ModelBuilder.Result result;
+        try (var trace = Trace.open(traces);
+             var h = History.create(model, Config.DEFAULT);
+             var sw = new SegmentWriter(segs)) {
+            var builder = new ModelBuilder(trace, h, sw, o.horizonNs());
+            long n = 0;
+            for (var e : trace) {
+                builder.accept(e);
+                if ((++n & 0x3FFFF) == 0) o.progress().update(n, trace.bytesRead(), trace.totalBytes(), System.nanoTime() - t0);
+            }
+            result = builder.finish();
+            o.progress().update(n, trace.totalBytes(), trace.totalBytes(), System.nanoTime() - t0);
+        }
+        Files.move(model, dir.resolve(MODEL), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(segs, dir.resolve(SEGMENTS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+        var summary = new Summary();
+        summary.fingerprint = fingerprint;
+        for (var t : traces) summary.traces.add(t.toAbsolutePath().normalize().toString());
+        summary.start = result.start();
+        summary.end = result.end();
+        summary.commandsOnly = result.commandsOnly();
+        summary.counters = result.counters();
+        summary.servers.addAll(result.servers());
+        try (var sf = SegmentFile.open(dir.resolve(SEGMENTS))) {
+            summary.latencies.addAll(latencies(sf));
+            try (var h = History.open(dir.resolve(MODEL))) {
+                summary.series = Series.of(sf, h, summary);
+            }
+        }
+        summary.analysisNs = System.nanoTime() - t0;
+        var tmp = dir.resolve(SUMMARY + ".tmp");
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), summary);
+        Files.move(tmp, dir.resolve(SUMMARY), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Exact statistics per server and command, busiest first. */
+    static List<Summary.CommandLatency> latencies(SegmentFile sf) {
+        var out = new ArrayList<Summary.CommandLatency>();
+        var counts = new long[sf.servers().size()][sf.commands().size()];
+        sf.forEach(c -> counts[c.server()][c.command()]++);
+        for (int s = 0; s < counts.length; s++) {
+            for (int k = 0; k < counts[s].length; k++) {
+                if (counts[s][k] == 0) continue;
+                var st = LatencyStats.of(sf, s, k, Long.MIN_VALUE, Long.MAX_VALUE);
+                var l = new Summary.CommandLatency();
+                l.server = sf.servers().get(s);
+                l.command = sf.commands().get(k);
+                l.type = Commands.type(l.command);
+                l.count = st.count();
+                l.min = st.min();
+                l.mean = st.mean();
+                l.p50 = st.p50();
+                l.p90 = st.p90();
+                l.p99 = st.p99();
+                l.max = st.max();
+                out.add(l);
+            }
+        }
+        out.sort((a, b) -> a.server.equals(b.server) ? Long.compare(b.count, a.count) : a.server.compareTo(b.server));
+        return out;
+    }
+
+    /** What identifies the traces' content: every file's path, size and modification time, and the model version. */
+    static String fingerprint(List<Path> traces) throws IOException {
+        try {
+            var md = MessageDigest.getInstance("SHA-256");
+            md.update(("kvscope-model-" + VERSION).getBytes());
+            for (var t : traces) {
+                var root = t.toAbsolutePath().normalize();
+                md.update(root.toString().getBytes());
+                try (Stream<Path> files = Files.walk(root)) {
+                    var list = files.filter(p -> !root.relativize(p).toString().startsWith(".kvscope"))
+                            .filter(Files::isRegularFile).sorted().toList();
+                    for (var p : list) {
+                        md.update(root.relativize(p).toString().getBytes());
+                        md.update(Long.toString(Files.size(p)).getBytes());
+                        md.update(Long.toString(Files.getLastModifiedTime(p).toMillis()).getBytes());
+                    }
+                }
+            }
+            return HexFormat.of().formatHex(md.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

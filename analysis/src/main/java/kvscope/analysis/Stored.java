@@ -1,0 +1,71 @@
+package kvscope.analysis;
+
+import kvscope.analysis.segments.SegmentFile;
+import kvscope.statesystem.History;
+import kvscope.statesystem.HistoryFileException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A stored analysis: the summary, and the model and segments opened on demand. Everything a report, a query or a
+ * view needs; none of them reads the trace again.
+ */
+public final class Stored implements AutoCloseable {
+    private final Path dir;
+    private final Summary summary;
+    private final boolean reused;
+    private History history;
+    private SegmentFile segments;
+
+    private Stored(Path dir, Summary summary, boolean reused) {
+        this.dir = dir;
+        this.summary = summary;
+        this.reused = reused;
+    }
+
+    /** The stored analysis in dir if it is complete and made from traces with this fingerprint, else null. */
+    static Stored tryOpen(Path dir, String fingerprint) {
+        var file = dir.resolve(Analysis.SUMMARY);
+        if (!Files.isRegularFile(file)) return null;
+        try {
+            var s = Analysis.JSON.readValue(file.toFile(), Summary.class);
+            if (s.version != Analysis.VERSION || !fingerprint.equals(s.fingerprint)) return null;
+            var stored = new Stored(dir, s, true);
+            stored.history();  // checks the model file is complete and undamaged
+            stored.segments();
+            return stored;
+        } catch (IOException | RuntimeException e) {
+            return null; // unreadable or damaged: rebuilt by the caller
+        }
+    }
+
+    Stored built() { return new Stored(dir, summary, false); }
+
+    public Path dir() { return dir; }
+    public Summary summary() { return summary; }
+    /** True when this analysis was not run now but reused from an earlier one. */
+    public boolean reused() { return reused; }
+
+    public synchronized History history() throws IOException {
+        if (history == null) {
+            try {
+                history = History.open(dir.resolve(Analysis.MODEL));
+            } catch (HistoryFileException e) {
+                throw new IOException(e.getMessage() + "; run `kvscope analyze --force` to rebuild it", e);
+            }
+        }
+        return history;
+    }
+
+    public synchronized SegmentFile segments() throws IOException {
+        if (segments == null) segments = SegmentFile.open(dir.resolve(Analysis.SEGMENTS));
+        return segments;
+    }
+
+    @Override public synchronized void close() throws IOException {
+        if (history != null) history.close();
+        if (segments != null) segments.close();
+    }
+}

@@ -1,0 +1,97 @@
+package kvscope.analysis.model;
+
+import kvscope.analysis.segments.Segment;
+
+/**
+ * What the model knows of the connection now open on one fd of one server: its identity (fd, client id — fds are
+ * reused), its role, and the request in flight. Mutable and reused per fd; never stored.
+ */
+final class Conn {
+    final int fd;
+    long id;
+    String type = "unknown";
+    String peer = "";
+    // Quarks of this fd's attributes, resolved once.
+    int qConn, qType, qPeer, qId, qMemory, qDataStructure, qStatus;
+    int qReq, qCommand, qReqType, qReqDataStructure, qReqConnection;
+
+    /** Open from accept (or first sight) until freed. */
+    boolean open;
+    /** free_client seen: the attributes are cleared when the event loop stops watching the fd. */
+    boolean freeing;
+    /** Which Redis list holds the connection now (mirrors the DataStructure attribute). */
+    String dataStructure;
+    /** Cluster link: the peer node's id (40 hex chars), once known. */
+    String peerNode;
+
+    /** The connection was first seen mid-life (the trace started after it was accepted, or events were lost). */
+    boolean partial;
+
+    // The read that delivered the bytes the next command comes from.
+    long readStart = Segment.UNKNOWN;
+    long readBytes;
+    int readThread;
+    long qbufLen;
+    long pendingReply;
+
+    // The command executing now (top level).
+    String command;
+    long commandStart = Segment.UNKNOWN;
+
+    // Commands executed whose reply is not yet written (pipelining): fixed arrays, reused.
+    int waiting;
+    int[] wCommand = new int[4];
+    long[] wReadStart = new long[4];
+    long[] wCommandStart = new long[4];
+    long[] wCommandEnd = new long[4];
+    long[] wBytesIn = new long[4];
+    int[] wReadThread = new int[4];
+    long writeBytes;
+    int writeThread;
+
+    Conn(int fd) { this.fd = fd; }
+
+    /** A new client on this fd: forget everything about the previous one. */
+    void reset(long id, String type, String peer, boolean partial) {
+        this.id = id;
+        this.type = type;
+        this.peer = peer;
+        this.partial = partial;
+        open = true;
+        freeing = false;
+        peerNode = null;
+        readStart = Segment.UNKNOWN;
+        readBytes = 0;
+        readThread = 0;
+        qbufLen = 0;
+        pendingReply = 0;
+        command = null;
+        commandStart = Segment.UNKNOWN;
+        waiting = 0;
+        writeBytes = 0;
+        writeThread = 0;
+    }
+
+    boolean isClient() { return type.equals("client") || type.equals("unknown"); }
+
+    void addWaiting(int command, long readStart, long commandStart, long commandEnd, long bytesIn, int readThread) {
+        if (waiting == wCommand.length) {
+            int n = waiting * 2;
+            wCommand = java.util.Arrays.copyOf(wCommand, n);
+            wReadStart = java.util.Arrays.copyOf(wReadStart, n);
+            wCommandStart = java.util.Arrays.copyOf(wCommandStart, n);
+            wCommandEnd = java.util.Arrays.copyOf(wCommandEnd, n);
+            wBytesIn = java.util.Arrays.copyOf(wBytesIn, n);
+            wReadThread = java.util.Arrays.copyOf(wReadThread, n);
+        }
+        wCommand[waiting] = command;
+        wReadStart[waiting] = readStart;
+        wCommandStart[waiting] = commandStart;
+        wCommandEnd[waiting] = commandEnd;
+        wBytesIn[waiting] = bytesIn;
+        wReadThread[waiting] = readThread;
+        waiting++;
+    }
+
+    String label() { return "fd=" + fd + " id=" + id; }
+}

@@ -1,0 +1,79 @@
+package kvscope.analysis.model;
+
+import kvscope.analysis.segments.SegmentWriter;
+import kvscope.ctf.Event;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * What every handler works with for the event at hand: the event, its time, its server and thread, the field
+ * handles, the time line of the model and the segment file. One instance, reused for every event.
+ */
+final class Ctx {
+    final Fields f;
+    final Timeline tl;
+    final SegmentWriter segments;
+    /** No write events in this trace (light profile): a request ends when its command does. */
+    final boolean commandsOnly;
+    final ModelCounters counters;
+    /** The trace has file events (full profile): a freed connection is forgotten when its fd leaves the loop. */
+    final boolean hasFileEvents;
+
+    Event e;
+    long t;
+    ServerState s;
+    ThreadState thread;
+
+    Ctx(Fields f, Timeline tl, SegmentWriter segments, boolean commandsOnly, boolean hasFileEvents,
+        ModelCounters counters) {
+        this.hasFileEvents = hasFileEvents;
+        this.f = f;
+        this.tl = tl;
+        this.segments = segments;
+        this.commandsOnly = commandsOnly;
+        this.counters = counters;
+    }
+
+    int fd() { return (int) e.getLong(f.fd); }
+    long id() { return e.has(f.id) ? e.getLong(f.id) : 0; }
+    long start() { return s.fromRaw(e.getLong(f.startNs)); }
+    long num(kvscope.ctf.Field field) { return Fields.get(e, field, 0); }
+    String str(kvscope.ctf.Field field) { return Fields.str(e, field, ""); }
+    int vtid() { return thread == null ? 0 : thread.vtid; }
+
+    /**
+     * The connection this event is about, by (fd, client id). A connection the model has not seen accepted (the
+     * trace started after it was, or its accept was lost), or an fd now used by another client id without a free in
+     * between, gets a fresh state marked partial — counted, so the report can say how much was inferred.
+     */
+    Conn conn(String typeIfNew) {
+        int fd = fd();
+        long id = id();
+        var c = s.conn(fd);
+        if (c != null && c.open && c.id == id) return c;
+        if (c != null && c.open) s.stats.fdReusedWithoutFree++;
+        s.stats.connectionsSeenMidLife++;
+        c = s.connOrNew(fd);
+        c.reset(id, typeIfNew, "", true);
+        tl.set(t, c.qType, typeIfNew);
+        tl.set(t, c.qId, id);
+        tl.set(t, c.qStatus, "UNKNOWN");
+        return c;
+    }
+
+    /** The connection on this event's fd whatever its id (file events carry no id), or null. */
+    Conn connByFd() {
+        var c = s.conn(fd());
+        return c != null && c.open ? c : null;
+    }
+
+    void segment(Conn c, int i, long replyEnd, long bytesOut, int writeThread) {
+        try {
+            segments.add(s.index, c.fd, c.id, c.wCommand[i], c.wReadStart[i], c.wCommandStart[i], c.wCommandEnd[i],
+                    replyEnd, c.wBytesIn[i], bytesOut, c.wReadThread[i], writeThread);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package kvscope.analysis.model;
+
+import kvscope.analysis.segments.Segment;
+import kvscope.analysis.segments.SegmentWriter;
+import kvscope.analysis.util.LongMap;
+import kvscope.ctf.Event;
+import kvscope.ctf.EventType;
+import kvscope.ctf.Trace;
+import kvscope.statesystem.History;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sink of the analysis: turns each event of an instrumented Redis into changes of the model (paper Fig. 3) and
+ * request segments. One entity class per branch of the model registers the events it reacts to.
+ */
+public final class ModelBuilder {
+    /** How late (trace time) a phase reported at its end may arrive and still be placed exactly; see Timeline. */
+    public static final long DEFAULT_HORIZON_NS = 200_000_000L;
+
+    private final Trace trace;
+    private final History h;
+    private final Fields f;
+    private final Ctx ctx;
+    private final Timeline tl;
+    private final Map<Long, String> names;
+    private final LongMap<ServerState> servers = new LongMap<>();
+    private final List<ServerState> serverList = new ArrayList<>();
+    private final IdentityHashMap<EventType, Dispatch.Entry> entries = new IdentityHashMap<>();
+    private final ModelCounters counters = new ModelCounters();
+    private final SegmentWriter segments;
+    private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
+    private EventType lastType;
+    private Dispatch.Entry lastEntry;
+
+    public ModelBuilder(Trace trace, History h, SegmentWriter segments, long horizonNs) {
+        this.trace = trace;
+        this.h = h;
+        this.segments = segments;
+        this.f = new Fields(trace);
+        this.tl = new Timeline(h, horizonNs);
+        this.names = ServerNames.scan(trace);
+        boolean commandsOnly = !trace.eventType("redis:write_to_client_end").exists();
+        boolean fileEvents = trace.eventType("redis:delete_file_event").exists();
+        this.ctx = new Ctx(f, tl, segments, commandsOnly, fileEvents, counters);
+        var d = new Dispatch();
+        new Servers().register(d);
+        new Connections().register(d);
+        new Requests().register(d);
+        new Threads().register(d);
+        new EventLoop().register(d);
+        new Bus().register(d);
+        d.table().forEach((name, handlers) -> {
+            var type = trace.eventType(name);
+            if (type.exists()) entries.put(type, new Dispatch.Entry(name, handlers));
+        });
+    }
+
+    public boolean commandsOnly() { return ctx.commandsOnly; }
+
+    /** Applies one event (or lost-events record) of the time-ordered iteration. */
+    public void accept(Event e) {
+        long t = e.timestamp();
+        if (first == Long.MIN_VALUE) first = t;
+        last = Math.max(last, t);
+        counters.events++;
+        tl.advance(t);
+        if (e.isLost()) {
+            lost(e);
+            return;
+        }
+        var type = e.type();
+        Dispatch.Entry entry;
+        if (type == lastType) {
+            entry = lastEntry;
+        } else {
+            entry = entries.get(type);
+            lastType = type;
+            lastEntry = entry;
+        }
+        if (entry == null) {
+            counters.unknownEvents.merge(type.name(), 1L, Long::sum);
+            return;
+        }
+        var c = ctx;
+        c.e = e;
+        c.t = t;
+        c.s = server(e);
+        c.thread = c.s.thread(e.has(f.vtid) ? (int) e.getLong(f.vtid) : c.s.vpid);
+        if (c.thread.instant) {
+            c.thread.instant = false;
+            Threads.restore(c);
+        }
+        entry.run(c);
+    }
+
+    private ServerState server(Event e) {
+        int ti = e.trace().index();
+        long vpid = e.has(f.vpid) ? e.getLong(f.vpid) : -1;
+        long key = ServerNames.key(ti, vpid);
+        var s = servers.get(key);
+        if (s == null) {
+            var name = names.get(key);
+            if (name == null) {
+                var proc = e.has(f.procname) ? e.getString(f.procname) : e.trace().hostname();
+                name = vpid >= 0 ? proc + "-" + vpid : proc;
+            }
+            s = new ServerState(name, (int) vpid, ti, e.trace().clockOffsetNs(), segments.server(name), h);
+            s.stats.vpid = (int) vpid;
+            s.stats.host = e.trace().hostname();
+            int colon = name.lastIndexOf(':');
+            if (colon > 0) s.stats.port = Integer.parseInt(name.substring(colon + 1));
+            servers.put(key, s);
+            serverList.add(s);
+        }
+        return s;
+    }
+
+    /**
+     * Events were discarded by the tracer: whatever was in flight on the servers of that trace is no longer known.
+     * Their connections become UNKNOWN from the start of the loss and their half-seen requests are dropped, counted.
+     */
+    private void lost(Event e) {
+        counters.lostEvents += e.lostCount();
+        counters.lostRanges++;
+        int ti = e.trace().index();
+        for (var s : serverList) {
+            if (s.traceIndex != ti) continue;
+            for (var conn : s.openConns()) {
+                counters.requestsAffectedByLoss += conn.waiting + (conn.command != null ? 1 : 0);
+                conn.waiting = 0;
+                conn.command = null;
+                conn.commandStart = Segment.UNKNOWN;
+                conn.readStart = Segment.UNKNOWN;
+                conn.readBytes = 0;
+                conn.writeBytes = 0;
+                conn.partial = true;
+                tl.set(e.lostStart(), conn.qStatus, "UNKNOWN");
+            }
+        }
+    }
+
+    /** Ends the model at the last event: flushes, closes the history. */
+    public Result finish() throws IOException {
+        long end = last == Long.MIN_VALUE ? 0 : last;
+        for (var s : serverList) {
+            for (var conn : s.openConns()) s.stats.unfinishedAtEnd += conn.waiting + (conn.command != null ? 1 : 0);
+        }
+        tl.close(end);
+        counters.lateStates = tl.late();
+        counters.maxLatenessNs = tl.maxLateness();
+        for (var en : entries.values()) if (en.count > 0) counters.eventsByName.put(en.name, en.count);
+        NodeIds.resolve(serverList);
+        var stats = serverList.stream().map(s -> s.stats).toList();
+        return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters, stats, ctx.commandsOnly);
+    }
+
+    /** What the build produced besides the history and the segments. */
+    public record Result(long start, long end, ModelCounters counters, List<ServerStats> servers, boolean commandsOnly) {}
+}

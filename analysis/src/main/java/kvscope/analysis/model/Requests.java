@@ -1,0 +1,111 @@
+package kvscope.analysis.model;
+
+import kvscope.analysis.segments.Segment;
+
+/**
+ * Requests entity (paper Fig. 3): per fd, the request in flight — its Command, Type (read/write), DataStructure and
+ * Connection — and, when it completes, its segment: read start → command → reply written.
+ *
+ * <p>Byte attribution under pipelining: the bytes of one read are counted on the first command parsed from it and
+ * the bytes of the writes that complete several replies are shared out evenly; totals are exact, per-request bytes
+ * of pipelined requests are approximate.
+ */
+final class Requests {
+
+    void register(Dispatch d) {
+        d.on("insert_pending_read", c -> c.tl.set(c.t, c.conn("client").qReqDataStructure, "clients_pending_read"));
+        d.on("end_read_client_query", c -> {
+            var conn = c.conn("client");
+            long n = c.num(c.f.nread);
+            if (n <= 0) return;
+            conn.readStart = c.start();
+            conn.readBytes = n;
+            conn.readThread = c.vtid();
+            c.tl.set(conn.readStart, conn.qReqDataStructure, "query_buffer");
+        });
+        d.on("call_command_start", c -> {
+            if (c.num(c.f.depth) != 0) return;
+            var conn = c.conn("client");
+            var name = c.str(c.f.name);
+            conn.command = name;
+            conn.commandStart = c.t;
+            describe(c, conn, c.t, name);
+        });
+        d.on("call_command_end", this::commandEnd);
+        d.on("end_process_command", c -> {
+            var conn = c.conn("client");
+            // Rejected commands and commands queued by MULTI never reach call(): nothing waits for a reply segment.
+            if (conn.waiting == 0 && c.num(c.f.blocked) == 0) forget(c, conn);
+        });
+        d.on("insert_clientwrite_queue", c -> c.tl.set(c.t, c.conn("client").qReqDataStructure, "clients_pending_write"));
+        d.on("write_to_client_end", this::written);
+        d.on("free_client", c -> {
+            var conn = c.conn("client");
+            c.s.stats.unansweredRequests += conn.waiting;
+            conn.waiting = 0;
+            forget(c, conn);
+        });
+    }
+
+    private void describe(Ctx c, Conn conn, long t, String name) {
+        c.tl.set(t, conn.qCommand, name);
+        c.tl.set(t, conn.qReqType, Commands.type(name));
+        c.tl.set(t, conn.qReqConnection, conn.label());
+        c.tl.set(t, conn.qReqDataStructure, "executing");
+    }
+
+    private void commandEnd(Ctx c) {
+        var conn = c.conn("client");
+        if (c.num(c.f.depth) != 0) {
+            c.s.stats.nestedCommands++;
+            return;
+        }
+        c.s.stats.commands++;
+        var name = c.str(c.f.name);
+        long commandStart = conn.commandStart != Segment.UNKNOWN ? conn.commandStart : c.start();
+        if (conn.command == null) describe(c, conn, commandStart, name); // light profile: no call_command_start
+        conn.command = null;
+        conn.commandStart = Segment.UNKNOWN;
+        // Requests are what clients ask: the replication stream (master link) and scripts' inner calls are not.
+        if (!conn.isClient() || conn.fd < 0) {
+            forget(c, conn);
+            return;
+        }
+        int cmd = c.segments.command(name);
+        if (c.commandsOnly) {
+            conn.addWaiting(cmd, Segment.UNKNOWN, commandStart, c.t, 0, 0);
+            c.segment(conn, 0, Segment.UNKNOWN, 0, 0);
+            conn.waiting = 0;
+            forget(c, conn);
+            return;
+        }
+        conn.addWaiting(cmd, conn.readStart, commandStart, c.t, conn.readBytes, conn.readThread);
+        conn.readBytes = 0;
+    }
+
+    private void written(Ctx c) {
+        var conn = c.conn("client");
+        long n = c.num(c.f.nwritten);
+        if (n > 0) conn.writeBytes += n;
+        conn.writeThread = c.vtid();
+        if (c.num(c.f.done) == 0 || conn.waiting == 0) {
+            if (conn.waiting == 0) conn.writeBytes = 0; // a push (pub/sub message), not a reply
+            return;
+        }
+        long share = conn.writeBytes / conn.waiting;
+        for (int i = 0; i < conn.waiting; i++) {
+            long bytes = i == conn.waiting - 1 ? conn.writeBytes - share * (conn.waiting - 1) : share;
+            c.segment(conn, i, c.t, bytes, conn.writeThread);
+        }
+        conn.waiting = 0;
+        conn.writeBytes = 0;
+        forget(c, conn);
+    }
+
+    private static void forget(Ctx c, Conn conn) {
+        c.tl.clear(c.t, conn.qCommand);
+        c.tl.clear(c.t, conn.qReqType);
+        c.tl.clear(c.t, conn.qReqDataStructure);
+        c.tl.clear(c.t, conn.qReqConnection);
+    }
+}

@@ -1,0 +1,55 @@
+package kvscope.analysis.model;
+
+import kvscope.ctf.Event;
+import kvscope.ctf.Trace;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Names each traced redis-server {@code host:port} before the model is built, so that its subtree has its final
+ * name from the first event. Reads the start of the trace only: {@code server_info} (at startup and then every
+ * second) or the local port of an accepted client gives the port. A server not named within the look-ahead keeps
+ * {@code procname-vpid}.
+ */
+public final class ServerNames {
+    /** How far to look: the first events up to this much trace time or this many events. */
+    static final long LOOKAHEAD_NS = 2_500_000_000L;
+    static final long LOOKAHEAD_EVENTS = 5_000_000;
+
+    private ServerNames() {}
+
+    /** Key of a server: its trace and its process id (−1 when the trace has no vpid context). */
+    public static long key(int traceIndex, long vpid) { return ((long) traceIndex << 32) | (vpid & 0xFFFFFFFFL); }
+
+    static Map<Long, String> scan(Trace trace) {
+        var ports = new HashMap<Long, Integer>();
+        var info = trace.eventType("redis:server_info");
+        var accept = trace.eventType("redis:accept_client");
+        var port = trace.field("port");
+        var tlsPort = trace.field("tls_port");
+        var localPort = trace.field("local_port");
+        var type = trace.field("type");
+        var vpid = trace.field("vpid");
+        long first = Long.MIN_VALUE, n = 0;
+        var it = trace.iterator();
+        while (it.hasNext()) {
+            Event e = it.next();
+            if (first == Long.MIN_VALUE) first = e.timestamp();
+            if (++n > LOOKAHEAD_EVENTS || e.timestamp() - first > LOOKAHEAD_NS) break;
+            if (e.isLost()) continue;
+            long key = key(e.trace().index(), e.has(vpid) ? e.getLong(vpid) : -1);
+            if (e.type() == info) {
+                long p = e.getLong(port);
+                if (p <= 0 && e.has(tlsPort)) p = e.getLong(tlsPort);
+                if (p > 0) ports.put(key, (int) p);
+            } else if (e.type() == accept && !ports.containsKey(key) && "client".equals(e.getString(type))) {
+                long p = e.getLong(localPort);
+                if (p > 0) ports.put(key, (int) p);
+            }
+        }
+        var names = new HashMap<Long, String>();
+        ports.forEach((k, p) -> names.put(k, trace.traces().get((int) (k >>> 32)).hostname() + ":" + p));
+        return names;
+    }
+}

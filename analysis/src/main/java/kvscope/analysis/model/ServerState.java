@@ -1,0 +1,121 @@
+package kvscope.analysis.model;
+
+import kvscope.analysis.util.LongMap;
+import kvscope.statesystem.History;
+
+import java.util.Arrays;
+
+/** One traced redis-server process: its subtree of the model, its open connections and threads, its counters. */
+final class ServerState {
+    final String name;
+    final int vpid;
+    final int traceIndex;
+    final long clockOffset;
+    final int index;
+    final History h;
+    final int root, connections, requests, threads, eventLoop, bus;
+    final int phase, pendingReads, pendingWrites, busType, busOut, busIn, busLinks, memory, clients;
+    final ServerStats stats;
+
+    private Conn[] conns = new Conn[64];
+    private final LongMap<ThreadState> threadsByTid = new LongMap<>();
+
+    // Event loop: phases nest (handle-pending-reads runs inside beforeSleep), so keep a small stack.
+    final String[] phaseStack = new String[8];
+    int phaseDepth;
+    long iterationStart = Long.MIN_VALUE;
+    int pendingReadCount, pendingWriteCount;
+
+    boolean inBroadcast;
+    boolean unicastShown;
+    final java.util.Map<String, long[]> links = Bus.newLinks();
+    long busOutBytes, busInBytes;
+    /** The node's own cluster id once it is known (learned from its peers' traffic, see Bus). */
+    String nodeId;
+
+    ServerState(String name, int vpid, int traceIndex, long clockOffset, int index, History h) {
+        this.name = name;
+        this.vpid = vpid;
+        this.traceIndex = traceIndex;
+        this.clockOffset = clockOffset;
+        this.index = index;
+        this.h = h;
+        root = h.attribute(name);
+        connections = h.attributeUnder(root, "Connections");
+        requests = h.attributeUnder(root, "Requests");
+        threads = h.attributeUnder(root, "Threads");
+        eventLoop = h.attributeUnder(root, "EventLoop");
+        bus = h.attributeUnder(root, "Bus");
+        phase = h.attributeUnder(eventLoop, "Phase");
+        pendingReads = h.attributeUnder(eventLoop, "PendingReads");
+        pendingWrites = h.attributeUnder(eventLoop, "PendingWrites");
+        busType = h.attributeUnder(bus, "Type");
+        busOut = h.attributeUnder(bus, "Out", "Bytes");
+        busIn = h.attributeUnder(bus, "In", "Bytes");
+        busLinks = h.attributeUnder(bus, "Links");
+        memory = h.attributeUnder(root, "Info", "UsedMemory");
+        clients = h.attributeUnder(root, "Info", "ConnectedClients");
+        stats = new ServerStats(name);
+    }
+
+    /** The connection on fd, or null if the model has never seen one there. */
+    Conn conn(int fd) {
+        if (fd < 0) return script;
+        return fd < conns.length ? conns[fd] : null;
+    }
+
+    Conn connOrNew(int fd) {
+        // Redis's script and module clients have no socket (fd -1): they get one shared slot, "Connections/-1".
+        if (fd < 0) return scriptConn();
+        if (fd >= conns.length) conns = Arrays.copyOf(conns, Math.max(fd + 1, conns.length * 2));
+        var c = conns[fd];
+        if (c == null) conns[fd] = c = init(new Conn(fd));
+        return c;
+    }
+
+    private Conn init(Conn c) {
+        int fd = c.fd;
+        {
+            int cq = h.attributeUnder(connections, Integer.toString(fd));
+            c.qType = h.attributeUnder(cq, "Type");
+            c.qPeer = h.attributeUnder(cq, "Peer");
+            c.qId = h.attributeUnder(cq, "Id");
+            c.qMemory = h.attributeUnder(cq, "Memory");
+            c.qDataStructure = h.attributeUnder(cq, "DataStructure");
+            c.qStatus = h.attributeUnder(cq, "Status");
+            c.qConn = cq;
+            int rq = h.attributeUnder(requests, Integer.toString(fd));
+            c.qReq = rq;
+            c.qCommand = h.attributeUnder(rq, "Command");
+            c.qReqType = h.attributeUnder(rq, "Type");
+            c.qReqDataStructure = h.attributeUnder(rq, "DataStructure");
+            c.qReqConnection = h.attributeUnder(rq, "Connection");
+        }
+        return c;
+    }
+
+    private Conn script;
+
+    private Conn scriptConn() {
+        if (script == null) script = init(new Conn(-1));
+        return script;
+    }
+
+    Iterable<Conn> openConns() {
+        return () -> java.util.stream.Stream.concat(Arrays.stream(conns), java.util.stream.Stream.of(script))
+                .filter(c -> c != null && c.open).iterator();
+    }
+
+    ThreadState thread(int vtid) {
+        var t = threadsByTid.get(vtid);
+        if (t == null) {
+            t = new ThreadState(vtid, vtid == vpid, h, h.attributeUnder(threads, Integer.toString(vtid)));
+            threadsByTid.put(vtid, t);
+            stats.threads.put(vtid, t.stats);
+        }
+        return t;
+    }
+
+    /** Converts a {@code start_ns} field (raw CLOCK_MONOTONIC, EVENTS.md) to the trace's ns since the epoch. */
+    long fromRaw(long rawNs) { return rawNs + clockOffset; }
+}

@@ -1,0 +1,88 @@
+package kvscope.analysis.segments;
+
+import java.util.Arrays;
+
+/**
+ * Exact latency statistics of a set of segments. Percentiles use the nearest-rank definition (the value at rank
+ * ⌈p·N⌉ of the sorted latencies), so every figure is a latency some request really had.
+ */
+public record LatencyStats(long count, long min, long max, double mean, long p50, long p90, long p99) {
+
+    public static final LatencyStats EMPTY = new LatencyStats(0, 0, 0, 0, 0, 0, 0);
+
+    /** Up to this many latencies are sorted in memory; beyond, ranks are found by narrowing histograms (bounded memory). */
+    static int inMemoryLimit = 4 << 20;
+
+    /** Statistics of the segments of one server and command (−1 = any) overlapping [t0, t1]. */
+    public static LatencyStats of(SegmentFile f, int server, int command, long t0, long t1) {
+        var sum = new long[4]; // count, min, max, sum
+        sum[1] = Long.MAX_VALUE;
+        sum[2] = Long.MIN_VALUE;
+        f.scan(t0, t1, server, command, c -> {
+            long l = c.latency();
+            sum[0]++;
+            sum[1] = Math.min(sum[1], l);
+            sum[2] = Math.max(sum[2], l);
+            sum[3] += l;
+        });
+        long n = sum[0];
+        if (n == 0) return EMPTY;
+        long[] ranks = {rank(0.50, n), rank(0.90, n), rank(0.99, n)};
+        long[] values = n <= inMemoryLimit
+                ? sortedRanks(f, server, command, t0, t1, (int) n, ranks)
+                : new long[] {narrow(f, server, command, t0, t1, ranks[0], sum[1], sum[2]),
+                        narrow(f, server, command, t0, t1, ranks[1], sum[1], sum[2]),
+                        narrow(f, server, command, t0, t1, ranks[2], sum[1], sum[2])};
+        return new LatencyStats(n, sum[1], sum[2], (double) sum[3] / n, values[0], values[1], values[2]);
+    }
+
+    /** 1-based nearest rank of quantile q among n values. */
+    static long rank(double q, long n) { return Math.max(1, (long) Math.ceil(q * n)); }
+
+    private static long[] sortedRanks(SegmentFile f, int server, int command, long t0, long t1, int n, long[] ranks) {
+        var all = new long[n];
+        var i = new int[1];
+        f.scan(t0, t1, server, command, c -> all[i[0]++] = c.latency());
+        Arrays.sort(all);
+        var out = new long[ranks.length];
+        for (int k = 0; k < ranks.length; k++) out[k] = all[(int) ranks[k] - 1];
+        return out;
+    }
+
+    /**
+     * The value of 1-based rank {@code rank} among latencies in [lo, hi]: each pass counts into a linear histogram of
+     * that range and keeps only the bucket holding the rank, until the bucket is small enough to sort.
+     */
+    private static long narrow(SegmentFile f, int server, int command, long t0, long t1, long rank, long lo, long hi) {
+        final int buckets = 4096;
+        while (true) {
+            if (lo == hi) return lo;
+            long width = Math.max(1, (hi - lo) / buckets + 1);
+            var counts = new long[buckets];
+            final long low = lo, high = hi;
+            var below = new long[1];
+            f.scan(t0, t1, server, command, c -> {
+                long l = c.latency();
+                if (l < low) below[0]++;
+                else if (l <= high) counts[(int) ((l - low) / width)]++;
+            });
+            long seen = below[0];
+            int b = 0;
+            while (seen + counts[b] < rank) seen += counts[b++];
+            long bucketLo = lo + b * width;
+            long bucketHi = Math.min(hi, bucketLo + width - 1);
+            if (counts[b] <= inMemoryLimit) {
+                var vals = new long[(int) counts[b]];
+                var i = new int[1];
+                f.scan(t0, t1, server, command, c -> {
+                    long l = c.latency();
+                    if (l >= bucketLo && l <= bucketHi) vals[i[0]++] = l;
+                });
+                Arrays.sort(vals);
+                return vals[(int) (rank - seen) - 1];
+            }
+            lo = bucketLo;
+            hi = bucketHi;
+        }
+    }
+}

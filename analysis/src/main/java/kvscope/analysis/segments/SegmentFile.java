@@ -1,0 +1,192 @@
+package kvscope.analysis.segments;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import static kvscope.analysis.segments.SegmentFormat.*;
+
+/**
+ * A completed segment file, memory-mapped. Scans visit records through one reusable {@link Cursor}: no allocation per
+ * segment, so statistics over tens of millions of requests stay cheap.
+ */
+public final class SegmentFile implements AutoCloseable {
+    /** Records per mapping: mappings stay far below the 2 GiB limit of one buffer. */
+    private static final int CHUNK = 1 << 20;
+
+    private final Path path;
+    private final FileChannel ch;
+    private final long count;
+    private final MappedByteBuffer[] chunks;
+    private final long[] blockMinStart;
+    private final long[] blockMaxEnd;
+    private final List<String> servers;
+    private final List<String> commands;
+
+    private SegmentFile(Path path, FileChannel ch, long count, MappedByteBuffer[] chunks, long[] blockMinStart,
+                        long[] blockMaxEnd, List<String> servers, List<String> commands) {
+        this.path = path;
+        this.ch = ch;
+        this.count = count;
+        this.chunks = chunks;
+        this.blockMinStart = blockMinStart;
+        this.blockMaxEnd = blockMaxEnd;
+        this.servers = servers;
+        this.commands = commands;
+    }
+
+    /** Opens a file written by {@link SegmentWriter}; a file that was not closed or is damaged is refused, saying why. */
+    public static SegmentFile open(Path path) throws IOException {
+        var ch = FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            long size = ch.size();
+            if (size < HEADER) throw damaged(path, 0, "file shorter than its header (" + size + " bytes)");
+            var h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(h, 0);
+            h.flip();
+            if (h.getLong() != MAGIC) throw damaged(path, 0, "not a kvscope segment file (bad magic)");
+            int version = h.getInt();
+            if (version != VERSION) throw damaged(path, 8, "format version " + version + ", expected " + VERSION);
+            long count = h.getLong();
+            long footer = h.getLong();
+            if (h.getInt() != 1) throw damaged(path, 28, "incomplete: the analysis that wrote it did not finish");
+            if (count < 0 || footer != HEADER + count * RECORD || footer > size) {
+                throw damaged(path, 12, "record count " + count + " does not fit the file size " + size);
+            }
+            var in = new DataInputStream(new java.io.BufferedInputStream(Channels.newInputStream(ch.position(footer))));
+            int blocks = in.readInt();
+            if (blocks != (count + BLOCK - 1) / BLOCK) throw damaged(path, footer, "block index of " + blocks + " blocks");
+            var minStart = new long[blocks];
+            var maxEnd = new long[blocks];
+            for (int i = 0; i < blocks; i++) {
+                minStart[i] = in.readLong();
+                maxEnd[i] = in.readLong();
+            }
+            var servers = readNames(in, path, footer);
+            var commands = readNames(in, path, footer);
+            int nChunks = (int) ((count + CHUNK - 1) / CHUNK);
+            var chunks = new MappedByteBuffer[nChunks];
+            for (int i = 0; i < nChunks; i++) {
+                long first = (long) i * CHUNK;
+                long n = Math.min(CHUNK, count - first);
+                chunks[i] = ch.map(FileChannel.MapMode.READ_ONLY, HEADER + first * RECORD, n * RECORD);
+                chunks[i].order(ByteOrder.LITTLE_ENDIAN);
+            }
+            return new SegmentFile(path, ch, count, chunks, minStart, maxEnd, servers, commands);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            if (e instanceof java.io.EOFException) throw damaged(path, -1, "truncated name tables");
+            throw e;
+        }
+    }
+
+    private static List<String> readNames(DataInputStream in, Path path, long offset) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 1_000_000) throw damaged(path, offset, "name table of " + n + " entries");
+        var names = new ArrayList<String>(n);
+        for (int i = 0; i < n; i++) {
+            int len = in.readInt();
+            if (len < 0 || len > 65536) throw damaged(path, offset, "name of " + len + " bytes");
+            names.add(new String(in.readNBytes(len), StandardCharsets.UTF_8));
+        }
+        return List.copyOf(names);
+    }
+
+    private static IOException damaged(Path path, long offset, String what) {
+        return new IOException(path + (offset >= 0 ? " at byte " + offset : "") + ": " + what
+                + "; run `kvscope analyze --force` to rebuild it");
+    }
+
+    public Path path() { return path; }
+    public long count() { return count; }
+    public List<String> servers() { return servers; }
+    public List<String> commands() { return commands; }
+
+    /** Index of a server or command name, −1 if none has that name. */
+    public int serverIndex(String name) { return servers.indexOf(name); }
+    public int commandIndex(String name) { return commands.indexOf(name); }
+
+    /** Receives each matching segment; the cursor is valid only during the call. */
+    @FunctionalInterface
+    public interface Visitor { void visit(Cursor c); }
+
+    /** Every segment in completion order. */
+    public void forEach(Visitor v) { scan(Long.MIN_VALUE, Long.MAX_VALUE, -1, -1, v); }
+
+    /**
+     * Segments overlapping [t0, t1], optionally of one server and one command (−1 = any), in completion order.
+     * Blocks whose time span misses the range are skipped without reading their records.
+     */
+    public void scan(long t0, long t1, int server, int command, Visitor v) {
+        var c = new Cursor();
+        for (int b = 0; b < blockMinStart.length; b++) {
+            if (blockMaxEnd[b] < t0 || blockMinStart[b] > t1) continue;
+            long first = (long) b * BLOCK;
+            long last = Math.min(count, first + BLOCK);
+            for (long i = first; i < last; i++) {
+                c.at(i);
+                if (server >= 0 && c.server() != server) continue;
+                if (command >= 0 && c.command() != command) continue;
+                if (c.end() < t0 || c.start() > t1) continue;
+                v.visit(c);
+            }
+        }
+    }
+
+    /** The segment at a position (0 ≤ index < count), as a value. */
+    public Segment get(long index) {
+        var c = new Cursor();
+        c.at(index);
+        return c.toSegment();
+    }
+
+    @Override public void close() throws IOException { ch.close(); }
+
+    /** A view on one record; moves as the scan advances. */
+    public final class Cursor {
+        private ByteBuffer b;
+        private int o;
+        private long index;
+
+        void at(long i) {
+            if (i < 0 || i >= count) throw new IndexOutOfBoundsException("segment " + i + " of " + count);
+            index = i;
+            b = chunks[(int) (i / CHUNK)];
+            o = (int) (i % CHUNK) * RECORD;
+        }
+
+        public long index() { return index; }
+        public int server() { return b.getInt(o); }
+        public int fd() { return b.getInt(o + 4); }
+        public long clientId() { return b.getLong(o + 8); }
+        public int command() { return b.getInt(o + 16); }
+        public long readStart() { return b.getLong(o + 20); }
+        public long commandStart() { return b.getLong(o + 28); }
+        public long commandEnd() { return b.getLong(o + 36); }
+        public long replyEnd() { return b.getLong(o + 44); }
+        public long bytesIn() { return b.getLong(o + 52); }
+        public long bytesOut() { return b.getLong(o + 60); }
+        public int readThread() { return b.getInt(o + 68); }
+        public int writeThread() { return b.getInt(o + 72); }
+
+        public long start() { long r = readStart(); return r != Segment.UNKNOWN ? r : commandStart(); }
+        public long end() { long w = replyEnd(); return w != Segment.UNKNOWN ? w : commandEnd(); }
+        public long latency() { return end() - start(); }
+        public String serverName() { return servers.get(server()); }
+        public String commandName() { return commands.get(command()); }
+
+        public Segment toSegment() {
+            return new Segment(server(), fd(), clientId(), command(), readStart(), commandStart(), commandEnd(),
+                    replyEnd(), bytesIn(), bytesOut(), readThread(), writeThread());
+        }
+    }
+}

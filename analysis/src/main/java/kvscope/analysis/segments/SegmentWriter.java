@@ -1,0 +1,126 @@
+package kvscope.analysis.segments;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static kvscope.analysis.segments.SegmentFormat.*;
+
+/**
+ * Appends segments to a file as requests complete. Memory stays bounded: one write buffer, the block index
+ * (two longs per {@value SegmentFormat#BLOCK} segments) and the name tables.
+ */
+public final class SegmentWriter implements AutoCloseable {
+    private final FileChannel ch;
+    private final ByteBuffer buf = ByteBuffer.allocateDirect(RECORD * 4096).order(ByteOrder.LITTLE_ENDIAN);
+    private final List<String> servers = new ArrayList<>();
+    private final Map<String, Integer> serverIds = new HashMap<>();
+    private final List<String> commands = new ArrayList<>();
+    private final Map<String, Integer> commandIds = new HashMap<>();
+    private long[] blockMinStart = new long[64];
+    private long[] blockMaxEnd = new long[64];
+    private long count;
+    private boolean closed;
+
+    public SegmentWriter(Path file) throws IOException {
+        ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE, StandardOpenOption.READ);
+        var header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        header.putLong(MAGIC).putInt(VERSION).putLong(0).putLong(0).putInt(0).flip();
+        ch.write(header, 0);
+        ch.position(HEADER);
+    }
+
+    public int server(String name) { return intern(name, servers, serverIds); }
+
+    public int command(String name) { return intern(name, commands, commandIds); }
+
+    private static int intern(String name, List<String> list, Map<String, Integer> ids) {
+        var id = ids.get(name);
+        if (id != null) return id;
+        ids.put(name, list.size());
+        list.add(name);
+        return list.size() - 1;
+    }
+
+    public void add(int server, int fd, long clientId, int command, long readStart, long commandStart, long commandEnd,
+                    long replyEnd, long bytesIn, long bytesOut, int readThread, int writeThread) throws IOException {
+        if (buf.remaining() < RECORD) flush();
+        buf.putInt(server).putInt(fd).putLong(clientId).putInt(command)
+                .putLong(readStart).putLong(commandStart).putLong(commandEnd).putLong(replyEnd)
+                .putLong(bytesIn).putLong(bytesOut).putInt(readThread).putInt(writeThread);
+        long start = readStart != Segment.UNKNOWN ? readStart : commandStart;
+        long end = replyEnd != Segment.UNKNOWN ? replyEnd : commandEnd;
+        int block = (int) (count / BLOCK);
+        if (block >= blockMinStart.length) {
+            blockMinStart = java.util.Arrays.copyOf(blockMinStart, block * 2);
+            blockMaxEnd = java.util.Arrays.copyOf(blockMaxEnd, block * 2);
+        }
+        if (count % BLOCK == 0) {
+            blockMinStart[block] = start;
+            blockMaxEnd[block] = end;
+        } else {
+            blockMinStart[block] = Math.min(blockMinStart[block], start);
+            blockMaxEnd[block] = Math.max(blockMaxEnd[block], end);
+        }
+        count++;
+    }
+
+    public void add(Segment s) throws IOException {
+        add(s.server(), s.fd(), s.clientId(), s.command(), s.readStart(), s.commandStart(), s.commandEnd(),
+                s.replyEnd(), s.bytesIn(), s.bytesOut(), s.readThread(), s.writeThread());
+    }
+
+    public long count() { return count; }
+
+    private void flush() throws IOException {
+        buf.flip();
+        while (buf.hasRemaining()) ch.write(buf);
+        buf.clear();
+    }
+
+    /** Writes the index and names and marks the file complete; a file without this mark is never read. */
+    @Override public void close() throws IOException {
+        if (closed) return;
+        closed = true;
+        try (ch) {
+            flush();
+            long footer = ch.position();
+            int blocks = (int) ((count + BLOCK - 1) / BLOCK);
+            var out = new java.io.ByteArrayOutputStream();
+            var data = new java.io.DataOutputStream(out);
+            data.writeInt(blocks);
+            for (int i = 0; i < blocks; i++) {
+                data.writeLong(blockMinStart[i]);
+                data.writeLong(blockMaxEnd[i]);
+            }
+            writeNames(data, servers);
+            writeNames(data, commands);
+            data.flush();
+            var bytes = ByteBuffer.wrap(out.toByteArray());
+            while (bytes.hasRemaining()) ch.write(bytes);
+            ch.force(false);
+            var header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+            header.putLong(MAGIC).putInt(VERSION).putLong(count).putLong(footer).putInt(1).flip();
+            ch.write(header, 0);
+            ch.force(true);
+        }
+    }
+
+    private static void writeNames(java.io.DataOutputStream out, List<String> names) throws IOException {
+        out.writeInt(names.size());
+        for (var n : names) {
+            var b = n.getBytes(StandardCharsets.UTF_8);
+            out.writeInt(b.length);
+            out.write(b);
+        }
+    }
+}

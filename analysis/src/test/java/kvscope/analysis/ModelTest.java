@@ -1,0 +1,203 @@
+package kvscope.analysis;
+
+import kvscope.analysis.segments.Segment;
+import kvscope.statesystem.History;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static kvscope.analysis.RedisTraceWriter.T0;
+import static kvscope.analysis.RedisTraceWriter.raw;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The model built from exact, written event sequences of the instrumented Redis (EVENTS.md). */
+class ModelTest {
+    @TempDir Path dir;
+
+    static final int MAIN = 100, IO = 101;
+
+    /** One SET read and answered on the main thread, one GET read by an I/O thread, then the client is freed. */
+    private Path twoRequests() {
+        var trace = dir.resolve("trace");
+        try (var w = new RedisTraceWriter(trace, "h1", MAIN, false)) {
+            w.ev(0, T0, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 1);
+            w.ev(0, T0 + 1000, MAIN, "accept_client", 8, 3L, "client", 1, 0, "127.0.0.1", 50000, 6379);
+            w.ev(0, T0 + 1100, MAIN, "add_file_event", 8, 1, 1);
+            w.ev(0, T0 + 10_000, MAIN, "end_read_client_query", 8, 3L, raw(T0 + 9000), 16384L, 31L, 31L);
+            w.ev(0, T0 + 10_500, MAIN, "call_command_start", 8, 3L, "set", 3, 0);
+            w.ev(0, T0 + 11_500, MAIN, "call_command_end", 8, 3L, "set", raw(T0 + 10_600), 900L, 1L, 0);
+            w.ev(0, T0 + 11_700, MAIN, "end_process_command", 8, 3L, 0);
+            w.ev(0, T0 + 11_800, MAIN, "insert_clientwrite_queue", 8, 3L);
+            w.ev(0, T0 + 12_000, MAIN, "before_sleep_start", 1, 0, 0);
+            w.ev(0, T0 + 13_000, MAIN, "write_to_client_end", 8, 3L, raw(T0 + 12_200), 5L, 5L, 1);
+            w.ev(0, T0 + 13_500, MAIN, "before_sleep_end");
+            w.ev(0, T0 + 20_000, MAIN, "poll_end", raw(T0 + 13_600), 100_000L, 1);
+            w.ev(0, T0 + 20_100, MAIN, "insert_pending_read", 8, 3L);
+            w.ev(0, T0 + 21_000, MAIN, "before_sleep_start", 0, 1, 0);
+            w.ev(0, T0 + 21_100, MAIN, "handle_pending_reads_threads_start", 1, 2);
+            w.ev(1, T0 + 22_000, IO, "end_read_client_query", 8, 3L, raw(T0 + 21_200), 16384L, 22L, 22L);
+            w.ev(0, T0 + 22_500, MAIN, "call_command_start", 8, 3L, "get", 2, 0);
+            w.ev(0, T0 + 23_000, MAIN, "call_command_end", 8, 3L, "get", raw(T0 + 22_600), 400L, 0L, 0);
+            w.ev(0, T0 + 23_100, MAIN, "end_process_command", 8, 3L, 0);
+            w.ev(0, T0 + 23_200, MAIN, "handle_pending_reads_threads_end", 1);
+            w.ev(0, T0 + 23_300, MAIN, "insert_clientwrite_queue", 8, 3L);
+            w.ev(0, T0 + 24_000, MAIN, "write_to_client_end", 8, 3L, raw(T0 + 23_500), 9L, 9L, 1);
+            w.ev(0, T0 + 24_500, MAIN, "before_sleep_end");
+            w.ev(0, T0 + 30_000, MAIN, "free_client", 8, 3L, "client", 0, 0L, 0L);
+            w.ev(0, T0 + 30_100, MAIN, "delete_file_event", 8, 1, 0);
+            w.ev(0, T0 + 40_000, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 0);
+        }
+        return trace;
+    }
+
+    private static String at(History h, long t, String... path) {
+        int q = h.quark(path);
+        assertThat(q).as("attribute %s exists", String.join("/", path)).isGreaterThanOrEqualTo(0);
+        var s = h.at(t, q);
+        return s == null || s.isNull() ? null : String.valueOf(s.value());
+    }
+
+    @Test
+    void eachRequestBecomesOneSegmentWithItsPhases() throws IOException {
+        try (var stored = Analysis.analyze(List.of(twoRequests()), Analysis.Options.defaults())) {
+            var segs = new ArrayList<Segment>();
+            var sf = stored.segments();
+            sf.forEach(c -> segs.add(c.toSegment()));
+            assertThat(sf.servers()).containsExactly("h1:6379");
+            assertThat(segs).hasSize(2);
+            var set = segs.get(0);
+            assertThat(sf.commands().get(set.command())).isEqualTo("set");
+            assertThat(set.fd()).isEqualTo(8);
+            assertThat(set.clientId()).isEqualTo(3);
+            assertThat(set.readStart()).isEqualTo(T0 + 9000);
+            assertThat(set.commandStart()).isEqualTo(T0 + 10_500);
+            assertThat(set.commandEnd()).isEqualTo(T0 + 11_500);
+            assertThat(set.replyEnd()).isEqualTo(T0 + 13_000);
+            assertThat(set.latency()).isEqualTo(4000);
+            assertThat(set.bytesIn()).isEqualTo(31);
+            assertThat(set.bytesOut()).isEqualTo(5);
+            var get = segs.get(1);
+            assertThat(sf.commands().get(get.command())).isEqualTo("get");
+            assertThat(get.readThread()).isEqualTo(IO);
+            assertThat(get.writeThread()).isEqualTo(MAIN);
+            assertThat(get.latency()).isEqualTo(24_000 - 21_200);
+
+            var lat = stored.summary().latencies;
+            assertThat(lat).extracting(l -> l.command).containsExactlyInAnyOrder("set", "get");
+            assertThat(lat).filteredOn(l -> l.command.equals("set")).singleElement()
+                    .satisfies(l -> assertThat(l.p50).isEqualTo(4000)).satisfies(l -> assertThat(l.type).isEqualTo("write"));
+            var st = stored.summary().servers.get(0);
+            assertThat(st.commands).isEqualTo(2);
+            assertThat(st.clientBytesIn).isEqualTo(53);
+            assertThat(st.clientBytesOut).isEqualTo(14);
+            assertThat(st.connectionsAccepted).isEqualTo(1);
+            assertThat(st.connectionsFreed).isEqualTo(1);
+            assertThat(stored.summary().counters.lateStates).isZero();
+        }
+    }
+
+    @Test
+    void theModelAnswersWhatEachConnectionThreadAndLoopDidAtAnyTime() throws IOException {
+        try (var stored = Analysis.analyze(List.of(twoRequests()), Analysis.Options.defaults())) {
+            var h = stored.history();
+            String s = "h1:6379";
+            assertThat(h.at(T0 - 1, h.quark(s, "Connections", "8", "Status"))).as("before the trace").isNull();
+            assertThat(at(h, T0 + 5000, s, "Connections", "8", "Status")).isEqualTo("REGISTERED");
+            assertThat(at(h, T0 + 5000, s, "Connections", "8", "Peer")).isEqualTo("127.0.0.1:50000");
+            assertThat(at(h, T0 + 9500, s, "Connections", "8", "Status")).isEqualTo("READ_CLIENT");
+            assertThat(at(h, T0 + 9500, s, "Threads", "100", "Operation")).isEqualTo("Reading client fd=8 bytes=31");
+            assertThat(at(h, T0 + 11_000, s, "Connections", "8", "Status")).isEqualTo("PROCESS_COMMAND:set");
+            assertThat(at(h, T0 + 11_000, s, "Requests", "8", "Command")).isEqualTo("set");
+            assertThat(at(h, T0 + 11_000, s, "Requests", "8", "Type")).isEqualTo("write");
+            assertThat(at(h, T0 + 11_000, s, "Threads", "100", "Operation")).isEqualTo("Executing set fd=8");
+            assertThat(at(h, T0 + 11_900, s, "Connections", "8", "DataStructure")).isEqualTo("clients_pending_write");
+            assertThat(at(h, T0 + 12_500, s, "Connections", "8", "Status")).isEqualTo("WRITE_TO_CLIENT");
+            assertThat(at(h, T0 + 12_500, s, "EventLoop", "Phase")).isEqualTo("BEFORE_SLEEP");
+            assertThat(at(h, T0 + 12_500, s, "EventLoop", "PendingWrites")).isEqualTo("1");
+            assertThat(at(h, T0 + 15_000, s, "EventLoop", "Phase")).isEqualTo("POLL");
+            assertThat(at(h, T0 + 15_000, s, "Connections", "8", "Status")).isEqualTo("REGISTERED");
+            assertThat(at(h, T0 + 15_000, s, "Requests", "8", "Command")).isNull();
+            assertThat(at(h, T0 + 21_500, s, "Threads", "101", "Operation")).isEqualTo("Reading client fd=8 bytes=22");
+            assertThat(at(h, T0 + 21_500, s, "EventLoop", "Phase")).isEqualTo("HANDLE_PENDING_READS");
+            assertThat(at(h, T0 + 23_250, s, "EventLoop", "Phase")).isEqualTo("BEFORE_SLEEP");
+            assertThat(at(h, T0 + 30_050, s, "Connections", "8", "Status")).isEqualTo("FREEING");
+            assertThat(at(h, T0 + 30_050, s, "Threads", "100", "Operation")).isEqualTo("Freeing client fd=8");
+            assertThat(at(h, T0 + 35_000, s, "Connections", "8", "Status")).as("after the free").isNull();
+        }
+    }
+
+    @Test
+    void anUnchangedTraceIsNotAnalysedTwiceAndAChangedOneIs() throws IOException {
+        var trace = twoRequests();
+        try (var first = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            assertThat(first.reused()).isFalse();
+        }
+        try (var second = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            assertThat(second.reused()).isTrue();
+        }
+        try (var forced = Analysis.analyze(List.of(trace), Analysis.Options.defaults().withForce(true))) {
+            assertThat(forced.reused()).isFalse();
+        }
+        try (var files = Files.list(trace)) {
+            var stream = files.filter(p -> p.getFileName().toString().startsWith("channel0_0")).findFirst().orElseThrow();
+            Files.setLastModifiedTime(stream, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        }
+        try (var changed = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            assertThat(changed.reused()).isFalse();
+        }
+    }
+
+    @Test
+    void lightProfileMeasuresCommandExecutionOnly() throws IOException {
+        var trace = dir.resolve("light");
+        try (var w = new RedisTraceWriter(trace, "h2", 200, true)) {
+            w.ev(0, T0, 200, "accept_client", 9, 7L, "client", 1, 0, "127.0.0.1", 40000, 7000);
+            for (int i = 0; i < 100; i++) {
+                long end = T0 + 10_000 + i * 10_000L;
+                w.ev(0, end, 200, "call_command_end", 9, 7L, i % 2 == 0 ? "lpush" : "lpop", raw(end - 100 - i), 100L + i, 1L, 0);
+            }
+        }
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            assertThat(stored.summary().commandsOnly).isTrue();
+            assertThat(stored.segments().count()).isEqualTo(100);
+            assertThat(stored.summary().servers.get(0).name).as("named from the accepted client's local port").isEqualTo("h2:7000");
+            var lpush = stored.summary().latencies.stream().filter(l -> l.command.equals("lpush")).findFirst().orElseThrow();
+            assertThat(lpush.count).isEqualTo(50);
+            assertThat(lpush.min).isEqualTo(100);
+            assertThat(lpush.max).isEqualTo(198);
+            var h = stored.history();
+            assertThat(at(h, T0 + 10_000 - 50, "h2:7000", "Connections", "9", "Status")).isEqualTo("PROCESS_COMMAND:lpush");
+        }
+    }
+
+    @Test
+    void lostEventsMakeTheRequestInFlightUnknownAndAreCounted() throws IOException {
+        var trace = dir.resolve("lossy");
+        try (var w = new RedisTraceWriter(trace, "h3", 300, false)) {
+            w.ev(0, T0, 300, "accept_client", 8, 1L, "client", 1, 0, "127.0.0.1", 1, 6380);
+            w.ev(0, T0 + 1000, 300, "end_read_client_query", 8, 1L, raw(T0 + 900), 100L, 20L, 20L);
+            w.ev(0, T0 + 1100, 300, "call_command_start", 8, 1L, "incr", 2, 0);
+            w.ev(0, T0 + 1200, 300, "call_command_end", 8, 1L, "incr", raw(T0 + 1150), 50L, 1L, 0);
+            // Fills the first packet so the loss, counted in the second, is reported after the command and before
+            // its (lost) reply.
+            for (int i = 0; i < 3000; i++) w.ev(0, T0 + 2000 + i, 300, "before_sleep_end");
+            w.stream(0).discard(42);
+            w.ev(0, T0 + 10_000, 300, "end_read_client_query", 8, 1L, raw(T0 + 9000), 100L, 20L, 20L);
+            w.ev(0, T0 + 10_100, 300, "call_command_start", 8, 1L, "get", 2, 0);
+            w.ev(0, T0 + 10_200, 300, "call_command_end", 8, 1L, "get", raw(T0 + 10_150), 50L, 0L, 0);
+            w.ev(0, T0 + 10_300, 300, "write_to_client_end", 8, 1L, raw(T0 + 10_250), 4L, 4L, 1);
+        }
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            var c = stored.summary().counters;
+            assertThat(c.lostEvents).isEqualTo(42);
+            assertThat(c.requestsAffectedByLoss).isEqualTo(1);
+            assertThat(stored.segments().count()).as("only the request seen whole").isEqualTo(1);
+            assertThat(stored.summary().latencies.get(0).command).isEqualTo("get");
+        }
+    }
+}
