@@ -15,11 +15,17 @@ import picocli.CommandLine.Command;
                 "  kvscope demo                        trace an instrumented Redis under load",
                 "  kvscope record -o trace -- CMD…     record instrumented processes under LTTng",
                 "  kvscope events trace --limit 20     look at the raw events",
+                "  kvscope analyze trace               build the model of Redis's internals",
+                "  kvscope report trace                latencies, connections, threads, bus, findings",
+                "  kvscope query trace --at +1.5s      the model's state at one instant",
                 "",
                 "Exit codes: 0 ok, 1 the trace or input is bad (the message says what and where), 2 usage."},
         subcommands = {
                 RecordCommand.class,
                 EventsCommand.class,
+                AnalyzeCommand.class,
+                ReportCommand.class,
+                QueryCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Kvscope implements Runnable {

@@ -130,6 +130,13 @@ public final class ModelBuilder {
         int ti = e.trace().index();
         for (var s : serverList) {
             if (s.traceIndex != ti) continue;
+            s.forEachThread(th -> {
+                Threads.forget(th);
+                tl.clear(e.lostStart(), th.qOperation);
+                tl.clear(e.lostStart(), th.qRequest);
+            });
+            s.phaseDepth = 0;
+            s.iterationStart = Long.MIN_VALUE;
             for (var conn : s.openConns()) {
                 counters.requestsAffectedByLoss += conn.waiting + (conn.command != null ? 1 : 0);
                 conn.waiting = 0;

@@ -116,6 +116,10 @@ final class ServerState {
         return t;
     }
 
+    void forEachThread(java.util.function.Consumer<ThreadState> action) {
+        threadsByTid.values().forEach(action);
+    }
+
     /** Converts a {@code start_ns} field (raw CLOCK_MONOTONIC, EVENTS.md) to the trace's ns since the epoch. */
     long fromRaw(long rawNs) { return rawNs + clockOffset; }
 }

@@ -8,8 +8,11 @@ final class ThreadState {
     final boolean main;
     final int qOperation, qConnection, qRequest, qType;
     final ServerStats.ThreadStats stats = new ServerStats.ThreadStats();
-    final String[] ops = new String[8];
-    int depth;
+    /** The I/O-thread fan-out the main thread is in (commands of the clients just read run inside it), or null. */
+    String outer;
+    /** Commands executing, by Redis's own call depth (0 = top level): nesting heals itself after lost events. */
+    final String[] commands = new String[16];
+    int commandDepth;
     /** The current operation was an instant (a free): it ends at the thread's next event. */
     boolean instant;
 

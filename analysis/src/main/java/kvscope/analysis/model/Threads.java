@@ -2,9 +2,10 @@ package kvscope.analysis.model;
 
 /**
  * Threads entity (paper Fig. 3 and the thread views of Figs. 10–17): per thread, the Operation it performs now and
- * on which Connection (fd) and Request. Operations nest (a command inside EXEC or a script), so each thread keeps a
- * small stack; a phase reported at its end (start_ns) is written over [start, end] and the thread then returns to
- * what it was doing.
+ * on which Connection (fd) and Request. Operations nest — a command inside EXEC or a script (by Redis's own call
+ * depth, so nesting heals itself after lost events), the commands of clients read by I/O threads inside the
+ * fan-out. A phase reported at its end (start_ns) is written over [start, end]; the thread then returns to what it
+ * was doing.
  */
 final class Threads {
 
@@ -23,24 +24,31 @@ final class Threads {
             c.tl.set(c.t, c.thread.qOperation, reading + c.fd());
         });
         d.on("call_command_start", c -> {
-            push(c, "Executing " + c.str(c.f.name) + " fd=" + c.fd());
-            c.tl.set(c.t, c.thread.qRequest, c.str(c.f.name));
+            var th = c.thread;
+            int depth = (int) Math.min(th.commands.length - 1, Math.max(0, c.num(c.f.depth)));
+            var name = c.str(c.f.name);
+            th.commands[depth] = "Executing " + name + " fd=" + c.fd();
+            th.commandDepth = depth + 1;
+            c.tl.set(c.t, th.qOperation, th.commands[depth]);
+            c.tl.set(c.t, th.qConnection, c.fd());
+            if (depth == 0) c.tl.set(c.t, th.qRequest, name);
         });
         d.on("call_command_end", c -> {
+            var th = c.thread;
+            int depth = (int) Math.min(th.commands.length - 1, Math.max(0, c.num(c.f.depth)));
             if (c.commandsOnly) {
                 long start = c.start();
-                c.tl.set(start, c.thread.qOperation, "Executing " + c.str(c.f.name) + " fd=" + c.fd());
-                c.tl.set(start, c.thread.qConnection, c.fd());
-                c.tl.set(start, c.thread.qRequest, c.str(c.f.name));
-                restore(c);
-            } else {
-                pop(c);
+                c.tl.set(start, th.qOperation, "Executing " + c.str(c.f.name) + " fd=" + c.fd());
+                c.tl.set(start, th.qConnection, c.fd());
+                if (depth == 0) c.tl.set(start, th.qRequest, c.str(c.f.name));
             }
-            if (c.num(c.f.depth) == 0) {
-                c.thread.stats.commands++;
-                c.thread.stats.busyNs += c.num(c.f.durationNs);
-                if (c.thread.depth == 0) c.tl.clear(c.t, c.thread.qRequest);
+            th.commandDepth = depth;
+            if (depth == 0) {
+                th.stats.commands++;
+                th.stats.busyNs += c.num(c.f.durationNs);
+                c.tl.clear(c.t, th.qRequest);
             }
+            restore(c);
         });
         d.on("write_to_client_end", c -> {
             phase(c, c.start(), "Writing client fd=" + c.fd() + " bytes=" + c.num(c.f.nwritten));
@@ -54,10 +62,10 @@ final class Threads {
         d.on("cluster_write", c -> phase(c, c.start(), "Writing cluster link fd=" + c.fd() + " bytes=" + c.num(c.f.nwritten)));
         d.on("cluster_process_packet", c -> phase(c, c.start(),
                 "Processing cluster " + c.str(c.f.typeName) + " fd=" + c.fd() + " bytes=" + c.num(c.f.totlen)));
-        d.on("handle_pending_reads_threads_start", c -> push(c, "Reads by I/O threads clients=" + c.num(c.f.nclients)));
-        d.on("handle_pending_reads_threads_end", Threads::pop);
-        d.on("handle_pending_writes_threads_start", c -> push(c, "Writes by I/O threads clients=" + c.num(c.f.nclients)));
-        d.on("handle_pending_writes_threads_end", Threads::pop);
+        d.on("handle_pending_reads_threads_start", c -> outer(c, "Reads by I/O threads clients=" + c.num(c.f.nclients)));
+        d.on("handle_pending_reads_threads_end", c -> outer(c, null));
+        d.on("handle_pending_writes_threads_start", c -> outer(c, "Writes by I/O threads clients=" + c.num(c.f.nclients)));
+        d.on("handle_pending_writes_threads_end", c -> outer(c, null));
     }
 
     /** A phase known at its end: the operation over [start, now], then back to the enclosing one. */
@@ -75,29 +83,28 @@ final class Threads {
         c.thread.instant = true;
     }
 
-    private static void push(Ctx c, String op) {
-        var th = c.thread;
-        if (th.depth < th.ops.length) th.ops[th.depth] = op;
-        th.depth++;
-        c.tl.set(c.t, th.qOperation, op);
-        if (c.e.has(c.f.fd)) c.tl.set(c.t, th.qConnection, c.fd());
-    }
-
-    private static void pop(Ctx c) {
-        var th = c.thread;
-        if (th.depth > 0) th.depth--;
+    private static void outer(Ctx c, String op) {
+        c.thread.outer = op;
+        c.thread.commandDepth = 0;
         restore(c);
     }
 
     /** Shows the operation now on top of the thread's stack (none: the thread is idle as far as Redis says). */
     static void restore(Ctx c) {
         var th = c.thread;
-        int top = Math.min(th.depth, th.ops.length);
-        if (top == 0) {
+        var op = th.commandDepth > 0 ? th.commands[th.commandDepth - 1] : th.outer;
+        if (op == null) {
             c.tl.clear(c.t, th.qOperation);
             c.tl.clear(c.t, th.qConnection);
         } else {
-            c.tl.set(c.t, th.qOperation, th.ops[top - 1]);
+            c.tl.set(c.t, th.qOperation, op);
         }
+    }
+
+    /** Lost events: what the thread was doing is no longer known. */
+    static void forget(ThreadState th) {
+        th.outer = null;
+        th.commandDepth = 0;
+        th.instant = false;
     }
 }

@@ -1,0 +1,98 @@
+package kvscope.analysis.report;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+import static kvscope.analysis.report.Units.*;
+
+/** The report as text for a terminal: one block per server, tables aligned, numbers in human units. */
+public final class TextReport {
+    private TextReport() {}
+
+    public static void write(Report r, PrintWriter out) {
+        var c = r.counters();
+        out.printf(Locale.ROOT, "kvscope report: %d server%s, %s of trace from %s, %s events%n", r.servers().size(),
+                r.servers().size() == 1 ? "" : "s", duration(r.end() - r.start()), instant(r.start()), count(c.events));
+        if (r.commandsOnly()) {
+            out.println("  light profile: latencies are command execution only (no read or write events recorded)");
+        }
+        if (r.lostEvents() > 0) {
+            out.printf(Locale.ROOT, "  LOST EVENTS: the tracer discarded %s events in %s ranges; %s requests in flight were dropped%n",
+                    count(r.lostEvents()), count(c.lostRanges), count(c.requestsAffectedByLoss));
+        }
+        if (!c.unknownEvents.isEmpty()) out.println("  events not used by the model: " + c.unknownEvents);
+        if (c.lateStates > 0) {
+            out.printf(Locale.ROOT, "  %s states were reported later than the model's reorder window and placed up to %s late%n",
+                    count(c.lateStates), duration(c.maxLatenessNs));
+        }
+        for (var s : r.servers()) server(r, s, out);
+        out.println();
+        out.println(r.findings().isEmpty() ? "findings: none" : "findings:");
+        for (var f : r.findings()) {
+            out.printf(Locale.ROOT, "  [%s] %s %s at %s: %s%n", f.severity(), f.kind(), f.server(), offset(f.start(), r.start()), f.summary());
+        }
+        out.flush();
+    }
+
+    private static void server(Report r, Report.Server s, PrintWriter out) {
+        out.println();
+        out.println("== " + s.name() + " ==");
+        if (s.commands().isEmpty()) {
+            out.println("  no requests");
+        } else {
+            out.printf(Locale.ROOT, "  %-18s %-6s %10s %10s %10s %10s %10s %10s%n", "command", "type", "count", "req/s", "p50", "p90", "p99", "max");
+            for (var k : s.commands()) {
+                out.printf(Locale.ROOT, "  %-18s %-6s %10s %10.1f %10s %10s %10s %10s%n", k.name(), k.type(), count(k.count()),
+                        k.perSecond(), duration(k.p50Ns()), duration(k.p90Ns()), duration(k.p99Ns()), duration(k.maxNs()));
+            }
+        }
+        if (!s.slowest().isEmpty()) {
+            out.println("  slowest requests (read → execute → reply written):");
+            for (var w : s.slowest()) {
+                out.printf(Locale.ROOT, "    %10s  %-12s fd=%-5d id=%-6d at %s  (before execution %s, execution %s, until reply written %s)%n",
+                        duration(w.latencyNs()), w.command(), w.fd(), w.clientId(), offset(w.start(), r.start()),
+                        duration(w.readNs()), duration(w.executeNs()), duration(w.replyNs()));
+            }
+        }
+        if (s.unansweredRequests() > 0 || s.unfinishedAtEnd() > 0) {
+            out.printf(Locale.ROOT, "  requests without a reply: %s (client freed first), %s still in flight at the end of the trace%n",
+                    count(s.unansweredRequests()), count(s.unfinishedAtEnd()));
+        }
+        var cn = s.connections();
+        out.printf(Locale.ROOT, "  connections: %s accepted %s, %s freed", count(cn.accepted()), cn.byType(), count(cn.freed()));
+        if (cn.seenMidLife() > 0) out.printf(Locale.ROOT, ", %s already open when seen first", count(cn.seenMidLife()));
+        out.println();
+        for (var t : s.threads()) {
+            out.printf(Locale.ROOT, "  thread %-7d %-4s  %s commands, %s reads, %s writes, busy %s%n", t.tid(), t.role(),
+                    count(t.commands()), count(t.reads()), count(t.writes()), duration(t.busyNs()));
+        }
+        var el = s.eventLoop();
+        if (el.iterations() > 0) {
+            out.printf(Locale.ROOT, "  event loop: %s iterations, longest %s at %s%n", count(el.iterations()),
+                    duration(el.longestNs()), offset(el.longestAt(), r.start()));
+        }
+        var b = s.bus();
+        if (b.bytesOut() > 0 || b.bytesIn() > 0 || b.publishes() > 0) {
+            out.printf(Locale.ROOT, "  cluster bus: out %s, in %s", bytes(b.bytesOut()), bytes(b.bytesIn()));
+            if (b.publishes() > 0) {
+                out.printf(Locale.ROOT, "; %s PUBLISH with %s of payload", count(b.publishes()), bytes(b.publishedPayloadBytes()));
+            }
+            out.println();
+            flows(out, "    sent by type:     ", b.outByType());
+            flows(out, "    received by type: ", b.inByType());
+            flows(out, "    sent to:          ", b.outByLink());
+            flows(out, "    received from:    ", b.inByLink());
+        }
+    }
+
+    private static void flows(PrintWriter out, String label, java.util.List<Report.Flow> flows) {
+        if (flows.isEmpty()) return;
+        var sb = new StringBuilder(label);
+        for (int i = 0; i < flows.size(); i++) {
+            var f = flows.get(i);
+            if (i > 0) sb.append(", ");
+            sb.append(f.name()).append(' ').append(bytes(f.bytes())).append(" (").append(count(f.messages())).append(')');
+        }
+        out.println(sb);
+    }
+}

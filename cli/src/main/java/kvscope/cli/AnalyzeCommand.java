@@ -1,0 +1,54 @@
+package kvscope.cli;
+
+import kvscope.analysis.report.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.IOException;
+import java.util.Locale;
+
+@Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Build the model of Redis's internals from a trace (or reuse the stored one) and print a summary.",
+                "",
+                "The model — connections, requests, threads, event loop, cluster bus over time — and one segment per",
+                "request are stored in TRACE/.kvscope/ (or --cache DIR); report, query and serve read them without",
+                "reading the trace again. An unchanged trace is not analysed twice; --force rebuilds.",
+                "",
+                "Examples:",
+                "  kvscope analyze trace/",
+                "  kvscope analyze node1/ node2/ node3/     three nodes' traces as one experiment",
+                "  kvscope analyze --cache /tmp/m trace/     when the trace directory is read-only"})
+final class AnalyzeCommand implements Runnable {
+    @Mixin TraceArgs args;
+
+    @Override public void run() {
+        long t0 = System.nanoTime();
+        try (var stored = args.open(false)) {
+            var s = stored.summary();
+            var c = s.counters;
+            var out = System.out;
+            out.printf(Locale.ROOT, "%s %s: %s events, %s of trace, %d server(s)%n",
+                    stored.reused() ? "reused the stored model in" : "model stored in", stored.dir(), Units.count(c.events),
+                    Units.duration(s.end - s.start), s.servers.size());
+            if (!stored.reused()) {
+                double secs = s.analysisNs / 1e9;
+                out.printf(Locale.ROOT, "analysed in %.2f s (%.2f M events/s)%n", secs, c.events / Math.max(secs, 1e-9) / 1e6);
+            }
+            for (var st : s.servers) {
+                long requests = s.latencies.stream().filter(l -> l.server.equals(st.name)).mapToLong(l -> l.count).sum();
+                out.printf(Locale.ROOT, "  %-28s %s requests, %s connections, %d threads, bus out %s in %s%n", st.name,
+                        Units.count(requests), Units.count(st.connectionsAccepted), st.threads.size(),
+                        Units.bytes(st.busBytesOut), Units.bytes(st.busBytesIn));
+            }
+            if (c.lostEvents > 0) {
+                out.printf(Locale.ROOT, "  WARNING: %s events were lost by the tracer; %s requests in flight were dropped%n",
+                        Units.count(c.lostEvents), Units.count(c.requestsAffectedByLoss));
+            }
+            if (!c.unknownEvents.isEmpty()) out.println("  events the model does not use: " + c.unknownEvents.keySet());
+            out.println("next: kvscope report " + String.join(" ", args.traces.stream().map(Object::toString).toList()));
+        } catch (IOException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+}

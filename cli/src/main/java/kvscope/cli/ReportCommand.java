@@ -1,0 +1,65 @@
+package kvscope.cli;
+
+import kvscope.analysis.report.HtmlReport;
+import kvscope.analysis.report.JsonReport;
+import kvscope.analysis.report.Report;
+import kvscope.analysis.report.TextReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Per server and command: count, throughput, latency p50/p90/p99/max (server side: read start → reply",
+                "written) and the slowest requests; connections, threads, event-loop iterations, cluster-bus volume",
+                "by message type and peer, lost events, findings. Analyses the trace first if needed.",
+                "",
+                "Examples:",
+                "  kvscope report trace/",
+                "  kvscope report trace/ --format json | jq '.servers[0].commands'",
+                "  kvscope report trace/ --format html -o report.html"})
+final class ReportCommand implements Runnable {
+    enum Format { text, json, html }
+
+    @Mixin TraceArgs args;
+
+    @Option(names = "--format", defaultValue = "text", description = "text, json or html (one self-contained file with plots). Default: ${DEFAULT-VALUE}.")
+    Format format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    Path output;
+
+    private void write(Report report, kvscope.analysis.Stored stored, PrintWriter out) throws IOException {
+        switch (format) {
+            case text -> TextReport.write(report, out);
+            case json -> JsonReport.write(report, out);
+            case html -> HtmlReport.write(report, stored, out);
+        }
+    }
+
+    @Override public void run() {
+        try (var stored = args.open(false)) {
+            var report = Report.of(stored);
+            if (output == null) {
+                // Not closed: closing would close System.out for whatever runs next in this JVM.
+                var out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+                write(report, stored, out);
+                out.flush();
+            } else {
+                try (var out = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
+                    write(report, stored, out);
+                }
+                System.err.println("report written to " + output);
+            }
+        } catch (IOException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+}
