@@ -110,11 +110,14 @@ class ModelTest {
             assertThat(at(h, T0 + 5000, s, "Connections", "8", "Status")).isEqualTo("REGISTERED");
             assertThat(at(h, T0 + 5000, s, "Connections", "8", "Peer")).isEqualTo("127.0.0.1:50000");
             assertThat(at(h, T0 + 9500, s, "Connections", "8", "Status")).isEqualTo("READ_CLIENT");
-            assertThat(at(h, T0 + 9500, s, "Threads", "100", "Operation")).isEqualTo("Reading client fd=8 bytes=31");
+            assertThat(at(h, T0 + 9500, s, "Threads", "100", "Operation")).isEqualTo("Reading client");
+            assertThat(at(h, T0 + 9500, s, "Threads", "100", "Connection")).isEqualTo("8");
+            assertThat(at(h, T0 + 9500, s, "Threads", "100", "Bytes")).isEqualTo("31");
             assertThat(at(h, T0 + 11_000, s, "Connections", "8", "Status")).isEqualTo("PROCESS_COMMAND:set");
             assertThat(at(h, T0 + 11_000, s, "Requests", "8", "Command")).isEqualTo("set");
             assertThat(at(h, T0 + 11_000, s, "Requests", "8", "Type")).isEqualTo("write");
-            assertThat(at(h, T0 + 11_000, s, "Threads", "100", "Operation")).isEqualTo("Executing set fd=8");
+            assertThat(at(h, T0 + 11_000, s, "Threads", "100", "Operation")).isEqualTo("Executing set");
+            assertThat(at(h, T0 + 11_000, s, "Threads", "100", "Connection")).isEqualTo("8");
             assertThat(at(h, T0 + 11_900, s, "Connections", "8", "DataStructure")).isEqualTo("clients_pending_write");
             assertThat(at(h, T0 + 12_500, s, "Connections", "8", "Status")).isEqualTo("WRITE_TO_CLIENT");
             assertThat(at(h, T0 + 12_500, s, "EventLoop", "Phase")).isEqualTo("BEFORE_SLEEP");
@@ -122,11 +125,14 @@ class ModelTest {
             assertThat(at(h, T0 + 15_000, s, "EventLoop", "Phase")).isEqualTo("POLL");
             assertThat(at(h, T0 + 15_000, s, "Connections", "8", "Status")).isEqualTo("REGISTERED");
             assertThat(at(h, T0 + 15_000, s, "Requests", "8", "Command")).isNull();
-            assertThat(at(h, T0 + 21_500, s, "Threads", "101", "Operation")).isEqualTo("Reading client fd=8 bytes=22");
+            assertThat(at(h, T0 + 21_500, s, "Threads", "101", "Operation")).isEqualTo("Reading client");
+            assertThat(at(h, T0 + 21_500, s, "Threads", "101", "Bytes")).isEqualTo("22");
+            assertThat(at(h, T0 + 21_500, s, "Threads", "100", "Operation")).isEqualTo("Reads by I/O threads");
             assertThat(at(h, T0 + 21_500, s, "EventLoop", "Phase")).isEqualTo("HANDLE_PENDING_READS");
             assertThat(at(h, T0 + 23_250, s, "EventLoop", "Phase")).isEqualTo("BEFORE_SLEEP");
             assertThat(at(h, T0 + 30_050, s, "Connections", "8", "Status")).isEqualTo("FREEING");
-            assertThat(at(h, T0 + 30_050, s, "Threads", "100", "Operation")).isEqualTo("Freeing client fd=8");
+            assertThat(at(h, T0 + 30_050, s, "Threads", "100", "Operation")).isEqualTo("Freeing client");
+            assertThat(at(h, T0 + 30_050, s, "Threads", "100", "Connection")).isEqualTo("8");
             assertThat(at(h, T0 + 35_000, s, "Connections", "8", "Status")).as("after the free").isNull();
         }
     }

@@ -102,5 +102,7 @@ final class RedisTraceWriter implements AutoCloseable {
 
     StreamWriter stream(int cpu) { return w.stream(cpu); }
 
+    CtfWriter.EventDef def(String name) { return defs.get(name); }
+
     @Override public void close() { w.close(); }
 }

@@ -9,11 +9,13 @@ import java.util.Map;
  * unicast message). What the bus carries because of PUBLISH is what makes redis/redis#12196 visible.
  */
 final class Bus {
+    private final Labels broadcast = new Labels("broadcast ");
+    private final Labels unicast = new Labels("unicast ");
 
     void register(Dispatch d) {
         d.on("broadcast_start", c -> {
             c.s.inBroadcast = true;
-            c.tl.set(c.t, c.s.busType, "broadcast " + c.str(c.f.typeName));
+            c.tl.set(c.t, c.s.busType, broadcast.of(c.str(c.f.typeName)));
         });
         d.on("broadcast_end", c -> {
             c.s.inBroadcast = false;
@@ -26,7 +28,7 @@ final class Bus {
             var type = c.str(c.f.typeName);
             ServerStats.add(c.s.stats.busOutByType, type, c.num(c.f.totlen));
             if (!c.s.inBroadcast) {
-                c.tl.set(c.t, c.s.busType, "unicast " + type);
+                c.tl.set(c.t, c.s.busType, unicast.of(type));
                 c.s.unicastShown = true; // shown until the link writes it
             }
         });

@@ -5,6 +5,8 @@ package kvscope.analysis.model;
  * sent), DataStructure (which Redis list holds it now) and Status (what the server is doing with it).
  */
 final class Connections {
+    private final Labels processCommand = new Labels("PROCESS_COMMAND:");
+    private final Labels clusterProcess = new Labels("CLUSTER_PROCESS:");
     static final String REGISTERED = "REGISTERED", READ = "READ_CLIENT", WRITE = "WRITE_TO_CLIENT",
             FREEING = "FREEING", WAIT_WRITE = "WAIT_WRITE", BLOCKED = "BLOCKED";
 
@@ -23,14 +25,14 @@ final class Connections {
         d.on("call_command_start", c -> {
             var conn = c.conn("client");
             if (c.num(c.f.depth) == 0) {
-                c.tl.set(c.t, conn.qStatus, "PROCESS_COMMAND:" + c.str(c.f.name));
+                c.tl.set(c.t, conn.qStatus, processCommand.of(c.str(c.f.name)));
                 if ("clients_pending_read".equals(conn.dataStructure)) setDs(c, conn, null);
             }
         });
         d.on("call_command_end", c -> {
             var conn = c.conn("client");
             if (c.num(c.f.depth) != 0) return;
-            if (c.commandsOnly) c.tl.set(c.start(), conn.qStatus, "PROCESS_COMMAND:" + c.str(c.f.name));
+            if (c.commandsOnly) c.tl.set(c.start(), conn.qStatus, processCommand.of(c.str(c.f.name)));
             c.tl.set(c.t, conn.qStatus, REGISTERED);
         });
         d.on("end_process_command", c -> {
@@ -59,7 +61,7 @@ final class Connections {
         });
         d.on("cluster_process_packet", c -> {
             var conn = c.conn("cluster");
-            c.tl.set(c.start(), conn.qStatus, "CLUSTER_PROCESS:" + c.str(c.f.typeName));
+            c.tl.set(c.start(), conn.qStatus, clusterProcess.of(c.str(c.f.typeName)));
             c.tl.set(c.t, conn.qStatus, REGISTERED);
         });
     }

@@ -16,6 +16,7 @@ public final class ServerNames {
     /** How far to look: the first events up to this much trace time or this many events. */
     static final long LOOKAHEAD_NS = 2_500_000_000L;
     static final long LOOKAHEAD_EVENTS = 5_000_000;
+    static final long QUIET_EVENTS = 100_000;
 
     private ServerNames() {}
 
@@ -31,7 +32,8 @@ public final class ServerNames {
         var localPort = trace.field("local_port");
         var type = trace.field("type");
         var vpid = trace.field("vpid");
-        long first = Long.MIN_VALUE, n = 0;
+        var seen = new java.util.HashSet<Long>();
+        long first = Long.MIN_VALUE, n = 0, lastNew = 0;
         var it = trace.iterator();
         while (it.hasNext()) {
             Event e = it.next();
@@ -39,6 +41,10 @@ public final class ServerNames {
             if (++n > LOOKAHEAD_EVENTS || e.timestamp() - first > LOOKAHEAD_NS) break;
             if (e.isLost()) continue;
             long key = key(e.trace().index(), e.has(vpid) ? e.getLong(vpid) : -1);
+            if (seen.add(key)) lastNew = n;
+            // Every server met so far is named and no new one appeared for a while: the rest of the look-ahead
+            // would only cost time.
+            if (n - lastNew > QUIET_EVENTS && ports.size() == seen.size()) break;
             if (e.type() == info) {
                 long p = e.getLong(port);
                 if (p <= 0 && e.has(tlsPort)) p = e.getLong(tlsPort);

@@ -6,7 +6,7 @@ import kvscope.statesystem.History;
 final class ThreadState {
     final int vtid;
     final boolean main;
-    final int qOperation, qConnection, qRequest, qType;
+    final int qOperation, qConnection, qRequest, qBytes, qType;
     final ServerStats.ThreadStats stats = new ServerStats.ThreadStats();
     /** The I/O-thread fan-out the main thread is in (commands of the clients just read run inside it), or null. */
     String outer;
@@ -22,6 +22,7 @@ final class ThreadState {
         qOperation = h.attributeUnder(q, "Operation");
         qConnection = h.attributeUnder(q, "Connection");
         qRequest = h.attributeUnder(q, "Request");
+        qBytes = h.attributeUnder(q, "Bytes");
         qType = h.attributeUnder(q, "Type");
         stats.main = main;
     }

@@ -8,26 +8,33 @@ package kvscope.analysis.model;
  * was doing.
  */
 final class Threads {
+    // Operations are a small fixed set of strings; the fd and byte count go to the Connection and Bytes attributes,
+    // so the history's string table stays bounded whatever the trace (a view shows "Reading SSL bytes=8192 fd=12").
+    private final Labels executing = new Labels("Executing ");
+    private final Labels processing = new Labels("Processing cluster ");
 
     void register(Dispatch d) {
         d.on("end_read_client_query", c -> {
             long start = c.start();
-            phase(c, start, "Reading client fd=" + c.fd() + " bytes=" + c.num(c.f.nread));
+            phase(c, start, "Reading client", c.num(c.f.nread));
             c.thread.stats.reads++;
         });
         d.on("ssl_read", c -> {
             // Inside a read phase: the phase's own event comes after, so return to a generic "reading" state and
             // let that event write the read over its whole span (the Timeline keeps both in time order).
             var conn = c.s.conn(c.fd());
-            var reading = conn != null && conn.type.equals("cluster") ? "Reading cluster link fd=" : "Reading client fd=";
-            c.tl.set(c.start(), c.thread.qOperation, "Reading SSL bytes=" + c.num(c.f.ret));
-            c.tl.set(c.t, c.thread.qOperation, reading + c.fd());
+            var reading = conn != null && conn.type.equals("cluster") ? "Reading cluster link" : "Reading client";
+            long start = c.start();
+            c.tl.set(start, c.thread.qOperation, "Reading SSL");
+            c.tl.set(start, c.thread.qBytes, c.num(c.f.ret));
+            c.tl.set(c.t, c.thread.qOperation, reading);
+            c.tl.clear(c.t, c.thread.qBytes);
         });
         d.on("call_command_start", c -> {
             var th = c.thread;
             int depth = (int) Math.min(th.commands.length - 1, Math.max(0, c.num(c.f.depth)));
             var name = c.str(c.f.name);
-            th.commands[depth] = "Executing " + name + " fd=" + c.fd();
+            th.commands[depth] = executing.of(name);
             th.commandDepth = depth + 1;
             c.tl.set(c.t, th.qOperation, th.commands[depth]);
             c.tl.set(c.t, th.qConnection, c.fd());
@@ -38,7 +45,7 @@ final class Threads {
             int depth = (int) Math.min(th.commands.length - 1, Math.max(0, c.num(c.f.depth)));
             if (c.commandsOnly) {
                 long start = c.start();
-                c.tl.set(start, th.qOperation, "Executing " + c.str(c.f.name) + " fd=" + c.fd());
+                c.tl.set(start, th.qOperation, executing.of(c.str(c.f.name)));
                 c.tl.set(start, th.qConnection, c.fd());
                 if (depth == 0) c.tl.set(start, th.qRequest, c.str(c.f.name));
             }
@@ -51,35 +58,36 @@ final class Threads {
             restore(c);
         });
         d.on("write_to_client_end", c -> {
-            phase(c, c.start(), "Writing client fd=" + c.fd() + " bytes=" + c.num(c.f.nwritten));
+            phase(c, c.start(), "Writing client", c.num(c.f.nwritten));
             c.thread.stats.writes++;
         });
-        d.on("free_client", c -> instant(c, "Freeing client fd=" + c.fd()));
-        d.on("free_client_async", c -> instant(c, "Scheduling free of client fd=" + c.fd()));
-        d.on("free_cluster_link", c -> instant(c, "Freeing cluster link fd=" + c.fd()));
-        d.on("publish", c -> instant(c, "Publishing " + c.num(c.f.payloadLen) + " bytes to " + c.num(c.f.receivers) + " receivers"));
-        d.on("cluster_read", c -> phase(c, c.start(), "Reading cluster link fd=" + c.fd() + " bytes=" + c.num(c.f.nread)));
-        d.on("cluster_write", c -> phase(c, c.start(), "Writing cluster link fd=" + c.fd() + " bytes=" + c.num(c.f.nwritten)));
-        d.on("cluster_process_packet", c -> phase(c, c.start(),
-                "Processing cluster " + c.str(c.f.typeName) + " fd=" + c.fd() + " bytes=" + c.num(c.f.totlen)));
-        d.on("handle_pending_reads_threads_start", c -> outer(c, "Reads by I/O threads clients=" + c.num(c.f.nclients)));
+        d.on("free_client", c -> instant(c, "Freeing client", -1));
+        d.on("free_client_async", c -> instant(c, "Scheduling free of client", -1));
+        d.on("free_cluster_link", c -> instant(c, "Freeing cluster link", -1));
+        d.on("publish", c -> instant(c, "Publishing", c.num(c.f.payloadLen)));
+        d.on("cluster_read", c -> phase(c, c.start(), "Reading cluster link", c.num(c.f.nread)));
+        d.on("cluster_write", c -> phase(c, c.start(), "Writing cluster link", c.num(c.f.nwritten)));
+        d.on("cluster_process_packet", c -> phase(c, c.start(), processing.of(c.str(c.f.typeName)), c.num(c.f.totlen)));
+        d.on("handle_pending_reads_threads_start", c -> outer(c, "Reads by I/O threads"));
         d.on("handle_pending_reads_threads_end", c -> outer(c, null));
-        d.on("handle_pending_writes_threads_start", c -> outer(c, "Writes by I/O threads clients=" + c.num(c.f.nclients)));
+        d.on("handle_pending_writes_threads_start", c -> outer(c, "Writes by I/O threads"));
         d.on("handle_pending_writes_threads_end", c -> outer(c, null));
     }
 
     /** A phase known at its end: the operation over [start, now], then back to the enclosing one. */
-    private static void phase(Ctx c, long start, String op) {
+    private static void phase(Ctx c, long start, String op, long bytes) {
         var th = c.thread;
         c.tl.set(start, th.qOperation, op);
         c.tl.set(start, th.qConnection, c.fd());
+        c.tl.set(start, th.qBytes, bytes);
         th.stats.busyNs += Math.max(0, c.t - start);
         restore(c);
     }
 
-    private static void instant(Ctx c, String op) {
+    private static void instant(Ctx c, String op, long bytes) {
         c.tl.set(c.t, c.thread.qOperation, op);
         c.tl.set(c.t, c.thread.qConnection, c.fd());
+        if (bytes >= 0) c.tl.set(c.t, c.thread.qBytes, bytes);
         c.thread.instant = true;
     }
 
@@ -93,6 +101,7 @@ final class Threads {
     static void restore(Ctx c) {
         var th = c.thread;
         var op = th.commandDepth > 0 ? th.commands[th.commandDepth - 1] : th.outer;
+        c.tl.clear(c.t, th.qBytes);
         if (op == null) {
             c.tl.clear(c.t, th.qOperation);
             c.tl.clear(c.t, th.qConnection);

@@ -3,7 +3,6 @@ package kvscope.analysis.model;
 import kvscope.statesystem.History;
 
 import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * The model's writes to the {@link History}, reordered by time.
@@ -12,8 +11,8 @@ import java.util.Arrays;
  * ({@code start_ns}, see instrument/redis/EVENTS.md), so the model learns that a connection was READ_CLIENT from
  * {@code start_ns} only after other threads and servers have reported later events. The history accepts times in
  * order only; this buffer holds changes for a horizon of trace time and commits them sorted. Changes made at the
- * current event time (nearly all) go to a ring buffer already in order; the few retroactive ones go to a small heap;
- * committing merges the two. A change older than what was already committed is applied at the committed time and
+ * current event time (nearly all) go to a ring buffer already in order; the few retroactive ones go to a second ring
+ * kept sorted; committing merges the two. A change older than what was already committed is applied at the committed time and
  * counted as late, never dropped.
  */
 final class Timeline {
@@ -21,6 +20,8 @@ final class Timeline {
 
     private final History history;
     private final long horizon;
+    private final HistoryWriter writer;
+    private HistoryWriter.Batch out;
 
     // In-order ring buffer.
     private long[] rTime = new long[1 << 12];
@@ -31,15 +32,14 @@ final class Timeline {
     private int head, size;
     private long lastInOrder = Long.MIN_VALUE;
 
-    // Retroactive changes: a binary heap on (time, seq).
-    private long[] hTime = new long[256];
-    private long[] hSeq = new long[256];
-    private int[] hQuark = new int[256];
-    private byte[] hKind = new byte[256];
-    private long[] hBits = new long[256];
-    private String[] hString = new String[256];
-    private int hSize;
-    private long seq;
+    // Retroactive changes, kept sorted by time (ties: arrival order) in a ring. They arrive nearly in order (the
+    // starts of successive phases), so inserting from the tail costs a step or two, not a heap's log n.
+    private long[] xTime = new long[256];
+    private int[] xQuark = new int[256];
+    private byte[] xKind = new byte[256];
+    private long[] xBits = new long[256];
+    private String[] xString = new String[256];
+    private int xHead, xSize;
 
     private long committed = Long.MIN_VALUE;
     private long late;
@@ -49,6 +49,8 @@ final class Timeline {
     Timeline(History history, long horizon) {
         this.history = history;
         this.horizon = horizon;
+        this.writer = new HistoryWriter(history);
+        this.out = writer.batch();
     }
 
     void set(long t, int q, String v) { add(t, q, v == null ? NULL : STRING, 0, v); }
@@ -57,22 +59,23 @@ final class Timeline {
     void clear(long t, int q) { add(t, q, NULL, 0, null); }
 
     private void add(long t, int q, byte kind, long bits, String s) {
-        if (t >= lastInOrder && hSize == 0 || t >= lastInOrder && t >= hTime[0]) {
-            pushRing(t, q, kind, bits, s);
-        } else {
-            pushHeap(t, q, kind, bits, s);
-        }
+        if (t >= lastInOrder) pushRing(t, q, kind, bits, s);
+        else insertRetro(t, q, kind, bits, s);
     }
 
     /** Commits every change older than {@code now − horizon}; call once per event with the event's time. */
     void advance(long now) {
         long limit = now - horizon;
-        if (size > rTime.length - 16 || hSize > (1 << 20)) limit = Long.MAX_VALUE; // bound memory on bursts
+        if (size > (1 << 22) || xSize > (1 << 20)) limit = Long.MAX_VALUE; // bound memory on bursts
         commitUpTo(limit);
     }
 
-    /** Commits everything (end of trace). */
-    void flush() { commitUpTo(Long.MAX_VALUE); }
+    /** Commits everything and waits until the history holds it. */
+    void flush() {
+        commitUpTo(Long.MAX_VALUE);
+        out = writer.submit(out);
+        writer.await();
+    }
 
     /** Changes that arrived after later ones had been committed, and by how much at most (ns). */
     long late() { return late; }
@@ -81,16 +84,18 @@ final class Timeline {
     private void commitUpTo(long limit) {
         while (true) {
             boolean ring = size > 0 && rTime[head] <= limit;
-            boolean heap = hSize > 0 && hTime[0] <= limit;
-            if (!ring && !heap) return;
-            if (ring && (!heap || rTime[head] <= hTime[0])) {
+            boolean retro = xSize > 0 && xTime[xHead] <= limit;
+            if (!ring && !retro) return;
+            if (ring && (!retro || rTime[head] <= xTime[xHead])) {
                 apply(rTime[head], rQuark[head], rKind[head], rBits[head], rString[head]);
                 rString[head] = null;
                 head = (head + 1) & (rTime.length - 1);
                 size--;
             } else {
-                apply(hTime[0], hQuark[0], hKind[0], hBits[0], hString[0]);
-                popHeap();
+                apply(xTime[xHead], xQuark[xHead], xKind[xHead], xBits[xHead], xString[xHead]);
+                xString[xHead] = null;
+                xHead = (xHead + 1) & (xTime.length - 1);
+                xSize--;
             }
         }
     }
@@ -102,12 +107,8 @@ final class Timeline {
             t = committed;
         }
         committed = t;
-        switch (kind) {
-            case NULL -> history.clear(t, q);
-            case INT -> history.set(t, q, (int) bits);
-            case LONG -> history.set(t, q, bits);
-            default -> history.set(t, q, s);
-        }
+        out.add(t, q, kind, bits, s);
+        if (out.full()) out = writer.submit(out);
     }
 
     private void pushRing(long t, int q, byte kind, long bits, String s) {
@@ -153,67 +154,58 @@ final class Timeline {
         return b;
     }
 
-    private void pushHeap(long t, int q, byte kind, long bits, String s) {
-        if (hSize == hTime.length) {
-            int n = hSize * 2;
-            hTime = Arrays.copyOf(hTime, n);
-            hSeq = Arrays.copyOf(hSeq, n);
-            hQuark = Arrays.copyOf(hQuark, n);
-            hKind = Arrays.copyOf(hKind, n);
-            hBits = Arrays.copyOf(hBits, n);
-            hString = Arrays.copyOf(hString, n);
+    private void insertRetro(long t, int q, byte kind, long bits, String s) {
+        if (xSize == xTime.length) growRetro();
+        int mask = xTime.length - 1;
+        int i = (xHead + xSize) & mask;
+        // Shift later entries one place right, from the tail, until t fits (equal times keep arrival order).
+        for (int k = xSize; k > 0; k--) {
+            int prev = (i - 1) & mask;
+            if (xTime[prev] <= t) break;
+            xTime[i] = xTime[prev];
+            xQuark[i] = xQuark[prev];
+            xKind[i] = xKind[prev];
+            xBits[i] = xBits[prev];
+            xString[i] = xString[prev];
+            i = prev;
         }
-        int i = hSize++;
-        set(i, t, seq++, q, kind, bits, s);
-        while (i > 0) {
-            int p = (i - 1) >>> 1;
-            if (!less(i, p)) break;
-            swap(i, p);
-            i = p;
+        xTime[i] = t;
+        xQuark[i] = q;
+        xKind[i] = kind;
+        xBits[i] = bits;
+        xString[i] = s;
+        xSize++;
+    }
+
+    private void growRetro() {
+        int n = xTime.length * 2, mask = xTime.length - 1;
+        var t = new long[n];
+        var q = new int[n];
+        var k = new byte[n];
+        var b = new long[n];
+        var s = new String[n];
+        for (int j = 0; j < xSize; j++) {
+            int from = (xHead + j) & mask;
+            t[j] = xTime[from];
+            q[j] = xQuark[from];
+            k[j] = xKind[from];
+            b[j] = xBits[from];
+            s[j] = xString[from];
         }
-    }
-
-    private void popHeap() {
-        hSize--;
-        if (hSize > 0) {
-            set(0, hTime[hSize], hSeq[hSize], hQuark[hSize], hKind[hSize], hBits[hSize], hString[hSize]);
-            int i = 0;
-            while (true) {
-                int l = 2 * i + 1, r = l + 1, m = i;
-                if (l < hSize && less(l, m)) m = l;
-                if (r < hSize && less(r, m)) m = r;
-                if (m == i) break;
-                swap(i, m);
-                i = m;
-            }
-        }
-        hString[hSize] = null;
-    }
-
-    private boolean less(int a, int b) {
-        return hTime[a] < hTime[b] || hTime[a] == hTime[b] && hSeq[a] < hSeq[b];
-    }
-
-    private void set(int i, long t, long sq, int q, byte kind, long bits, String s) {
-        hTime[i] = t;
-        hSeq[i] = sq;
-        hQuark[i] = q;
-        hKind[i] = kind;
-        hBits[i] = bits;
-        hString[i] = s;
-    }
-
-    private void swap(int a, int b) {
-        long t = hTime[a]; hTime[a] = hTime[b]; hTime[b] = t;
-        long s = hSeq[a]; hSeq[a] = hSeq[b]; hSeq[b] = s;
-        int q = hQuark[a]; hQuark[a] = hQuark[b]; hQuark[b] = q;
-        byte k = hKind[a]; hKind[a] = hKind[b]; hKind[b] = k;
-        long x = hBits[a]; hBits[a] = hBits[b]; hBits[b] = x;
-        String y = hString[a]; hString[a] = hString[b]; hString[b] = y;
+        xTime = t;
+        xQuark = q;
+        xKind = k;
+        xBits = b;
+        xString = s;
+        xHead = 0;
     }
 
     void close(long end) throws IOException {
-        flush();
+        try {
+            flush();
+        } finally {
+            writer.shutdown();
+        }
         history.close(Math.max(end, committed));
     }
 }

@@ -1,0 +1,26 @@
+package kvscope.analysis.model;
+
+import java.util.HashMap;
+
+/**
+ * State strings made from a prefix and an event's string field ("PROCESS_COMMAND:" + "get"), built once per distinct
+ * field value: the reader hands out the same String object for repeated values, so the lookup is a cached hash and
+ * an identity compare, and the history's string table stays small. Bounded, in case a damaged trace has endless
+ * distinct names.
+ */
+final class Labels {
+    private static final int MAX = 4096;
+    private final String prefix;
+    private final HashMap<String, String> cache = new HashMap<>();
+
+    Labels(String prefix) { this.prefix = prefix; }
+
+    String of(String value) {
+        var s = cache.get(value);
+        if (s == null) {
+            s = prefix + value;
+            if (cache.size() < MAX) cache.put(value, s);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,127 @@
+package kvscope.analysis;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * bench/analyze: end-to-end analysis (CTF → model + segments on disk) against babeltrace2 reading the same trace.
+ * Each measurement runs in a fresh JVM (the child mode of this class) so peak RSS is the process's own.
+ *
+ * <pre>java -cp … kvscope.analysis.AnalyzeBench [sizes in M events…] [--trace DIR]…</pre>
+ */
+public final class AnalyzeBench {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--generate")) {
+            System.out.println(SyntheticRedis.generate(Path.of(args[1]), (long) (Double.parseDouble(args[2]) * 1e6), 50, 42) + " requests");
+            return;
+        }
+        if (args.length > 0 && args[0].equals("--child")) {
+            child(Path.of(args[1]), Path.of(args[2]));
+            return;
+        }
+        var sizes = new ArrayList<Long>();
+        var real = new ArrayList<Path>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--trace")) real.add(Path.of(args[++i]));
+            else sizes.add((long) (Double.parseDouble(args[i]) * 1_000_000));
+        }
+        if (sizes.isEmpty() && real.isEmpty()) sizes.addAll(List.of(1_000_000L, 10_000_000L, 50_000_000L));
+        var work = Files.createTempDirectory("kvscope-bench-analyze");
+        var rows = new ArrayList<String[]>();
+        var traces = new ArrayList<Object[]>();
+        for (long n : sizes) {
+            var dir = work.resolve("synthetic-" + n);
+            System.err.printf(Locale.ROOT, "generating %,d events…%n", n);
+            SyntheticRedis.generate(dir, n, 50, 42);
+            traces.add(new Object[] {"synthetic " + n / 1_000_000 + "M", dir});
+        }
+        for (var p : real) traces.add(new Object[] {"recorded " + p.getFileName(), p});
+        for (var tr : traces) {
+            var dir = (Path) tr[1];
+            long bytes = size(dir);
+            System.err.println("analysing " + tr[0] + "…");
+            var r = runChild(dir, work.resolve("cache-" + rows.size()));
+            System.err.println("babeltrace2 on " + tr[0] + "…");
+            double bt = babeltrace(dir);
+            double kvRate = r[0] / r[1];
+            double btRate = r[0] / bt;
+            rows.add(new String[] {(String) tr[0], String.format(Locale.ROOT, "%,d", (long) r[0]), mb(bytes),
+                    String.format(Locale.ROOT, "%.2f s", r[1]), String.format(Locale.ROOT, "%.2f", kvRate / 1e6),
+                    String.format(Locale.ROOT, "%.0f MB", r[2] / 1e6), mb((long) r[3]),
+                    String.format(Locale.ROOT, "%.2f s", bt), String.format(Locale.ROOT, "%.2f", btRate / 1e6),
+                    String.format(Locale.ROOT, "%.1f×", kvRate / btRate)});
+        }
+        System.out.println();
+        System.out.println("bench/analyze — end to end: CTF → Redis model (State History Tree) + request segments, on disk");
+        System.out.printf("%-18s %12s %9s %9s %10s %10s %9s | %9s %10s | %6s%n", "trace", "events", "size", "kvscope",
+                "M ev/s", "peak RSS", "model", "bt2 dummy", "M ev/s", "ratio");
+        for (var r : rows) {
+            System.out.printf("%-18s %12s %9s %9s %10s %10s %9s | %9s %10s | %6s%n", (Object[]) r);
+        }
+        System.out.println("kvscope: one thread analysing, fresh JVM per trace (time includes JVM start and reading the trace");
+        System.out.println("twice for server naming look-ahead); bt2 dummy: `babeltrace2 TRACE -o dummy`, reading every event.");
+        System.out.println("Plot of analysis time against trace size (paper Fig. 18e):");
+        double max = rows.stream().mapToDouble(r -> Double.parseDouble(r[3].replace(" s", ""))).max().orElse(1);
+        for (var r : rows) {
+            double v = Double.parseDouble(r[3].replace(" s", ""));
+            System.out.printf("  %-18s %s %s%n", r[0], "#".repeat((int) Math.max(1, Math.round(50 * v / max))), r[3]);
+        }
+    }
+
+    private static double[] runChild(Path trace, Path cache) throws IOException, InterruptedException {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                AnalyzeBench.class.getName(), "--child", trace.toString(), cache.toString());
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        var p = pb.start();
+        long pid = p.pid();
+        long peak = 0;
+        while (!p.waitFor(50, TimeUnit.MILLISECONDS)) peak = Math.max(peak, rss(pid));
+        var out = new String(p.getInputStream().readAllBytes()).trim().split(" ");
+        if (p.exitValue() != 0 || out.length < 3) throw new IOException("analysis child failed");
+        return new double[] {Double.parseDouble(out[0]), Double.parseDouble(out[1]), peak, Double.parseDouble(out[2])};
+    }
+
+    private static void child(Path trace, Path cache) throws IOException {
+        long t0 = System.nanoTime();
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults().withCache(cache).withForce(true))) {
+            double secs = (System.nanoTime() - t0) / 1e9;
+            long model = Files.size(cache.resolve("model.ht")) + Files.size(cache.resolve("segments.bin"));
+            System.out.println(stored.summary().counters.events + " " + secs + " " + model);
+        }
+        System.err.println("  peak heap " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1_000_000 + " MB committed");
+    }
+
+    private static long rss(long pid) {
+        try {
+            for (var line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        } catch (IOException ignored) {
+            // the process ended between two samples
+        }
+        return 0;
+    }
+
+    private static double babeltrace(Path trace) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        var p = new ProcessBuilder("babeltrace2", trace.toString(), "-o", "dummy").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (p.waitFor() != 0) throw new IOException("babeltrace2 failed on " + trace);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static long size(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static String mb(long b) { return String.format(Locale.ROOT, "%.0f MB", b / 1e6); }
+}
