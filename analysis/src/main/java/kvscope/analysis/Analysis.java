@@ -7,6 +7,7 @@ import kvscope.analysis.model.ModelBuilder;
 import kvscope.analysis.segments.LatencyStats;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.segments.SegmentWriter;
+import kvscope.ctf.CtfException;
 import kvscope.ctf.Trace;
 import kvscope.statesystem.Config;
 import kvscope.statesystem.History;
@@ -29,7 +30,7 @@ import java.util.stream.Stream;
  */
 public final class Analysis {
     /** Bumped whenever the model changes meaning: stored models of another version are rebuilt. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     static final String MODEL = "model.ht", SEGMENTS = "segments.bin", SUMMARY = "summary.json";
 
     /** Progress of a build: called every few hundred thousand events from the analysing thread. */
@@ -96,9 +97,14 @@ public final class Analysis {
              var sw = new SegmentWriter(segs)) {
             var builder = new ModelBuilder(trace, h, sw, o.horizonNs());
             long n = 0;
-            for (var e : trace) {
-                builder.accept(e);
-                if ((++n & 0x3FFFF) == 0) o.progress().update(n, trace.bytesRead(), trace.totalBytes(), System.nanoTime() - t0);
+            try {
+                for (var e : trace) {
+                    builder.accept(e);
+                    if ((++n & 0x3FFFF) == 0) o.progress().update(n, trace.bytesRead(), trace.totalBytes(), System.nanoTime() - t0);
+                }
+            } catch (CtfException e) {
+                // A cut or corrupted trace: keep the model of everything before the damage, and say where it is.
+                builder.damaged(e.getMessage());
             }
             result = builder.finish();
             o.progress().update(n, trace.totalBytes(), trace.totalBytes(), System.nanoTime() - t0);
@@ -114,6 +120,8 @@ public final class Analysis {
         summary.commandsOnly = result.commandsOnly();
         summary.counters = result.counters();
         summary.servers.addAll(result.servers());
+        summary.anomalies.addAll(result.anomalies());
+        summary.stalls.addAll(result.stalls());
         try (var sf = SegmentFile.open(dir.resolve(SEGMENTS))) {
             summary.latencies.addAll(latencies(sf));
             try (var h = History.open(dir.resolve(MODEL))) {

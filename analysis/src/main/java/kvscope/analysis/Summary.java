@@ -23,6 +23,10 @@ public final class Summary {
     public ModelCounters counters;
     public List<ServerStats> servers = new ArrayList<>();
     public List<CommandLatency> latencies = new ArrayList<>();
+    /** What the model saw break Redis's invariants (queued twice, freed twice, two threads on one connection). */
+    public List<kvscope.analysis.model.Anomaly> anomalies = new ArrayList<>();
+    /** The event-loop iterations that kept the main thread busiest, longest first. */
+    public List<kvscope.analysis.model.Stall> stalls = new ArrayList<>();
     public Series series;
 
     /** Exact latency statistics of one command on one server (ns). */

@@ -45,6 +45,7 @@ final class AnalyzeCommand implements Runnable {
                 out.printf(Locale.ROOT, "  WARNING: %s events were lost by the tracer; %s requests in flight were dropped%n",
                         Units.count(c.lostEvents), Units.count(c.requestsAffectedByLoss));
             }
+            for (var d : c.damage) out.println("  WARNING: the trace is damaged: " + d + "; the model holds what came before");
             if (!c.unknownEvents.isEmpty()) out.println("  events the model does not use: " + c.unknownEvents.keySet());
             out.println("next: kvscope report " + String.join(" ", args.traces.stream().map(Object::toString).toList()));
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import kvscope.analysis.report.HtmlReport;
 import kvscope.analysis.report.JsonReport;
 import kvscope.analysis.report.Report;
 import kvscope.analysis.report.TextReport;
+import kvscope.analysis.findings.Thresholds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,7 +20,10 @@ import java.nio.file.Path;
         description = {
                 "Per server and command: count, throughput, latency p50/p90/p99/max (server side: read start → reply",
                 "written) and the slowest requests; connections, threads, event-loop iterations, cluster-bus volume",
-                "by message type and peer, lost events, findings. Analyses the trace first if needed.",
+                "by message type and peer, lost events — and findings: what the detectors found wrong, explained with",
+                "the numbers (cluster-bus amplification by PUBLISH, clients queued or freed twice, two threads on one",
+                "connection, event-loop stalls, slow requests and where their time went, trace damage).",
+                "Analyses the trace first if needed.",
                 "",
                 "Examples:",
                 "  kvscope report trace/",
@@ -36,6 +40,18 @@ final class ReportCommand implements Runnable {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
     Path output;
 
+    @Option(names = "--slow", paramLabel = "DURATION", defaultValue = "10ms",
+            description = "A request slower than this (server side) is reported as slow. Default: ${DEFAULT-VALUE}.")
+    String slow;
+
+    @Option(names = "--stall", paramLabel = "DURATION", defaultValue = "20ms",
+            description = "An event-loop iteration busier than this is a stall. Default: ${DEFAULT-VALUE}.")
+    String stall;
+
+    @Option(names = "--amplification", paramLabel = "FACTOR", defaultValue = "2",
+            description = "Cluster-bus bytes per PUBLISH payload byte above which the bus is amplifying. Default: ${DEFAULT-VALUE}.")
+    double amplification;
+
     private void write(Report report, kvscope.analysis.Stored stored, PrintWriter out) throws IOException {
         switch (format) {
             case text -> TextReport.write(report, out);
@@ -46,7 +62,8 @@ final class ReportCommand implements Runnable {
 
     @Override public void run() {
         try (var stored = args.open(false)) {
-            var report = Report.of(stored);
+            var report = Report.of(stored, new Thresholds(DurationArg.parse(slow, "--slow"), DurationArg.parse(stall, "--stall"),
+                    amplification));
             if (output == null) {
                 // Not closed: closing would close System.out for whatever runs next in this JVM.
                 var out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));

@@ -19,6 +19,14 @@ final class Conn {
     boolean open;
     /** free_client seen: the attributes are cleared when the event loop stops watching the fd. */
     boolean freeing;
+    /** Waiting in clients_pending_read, queued by this thread (Invariants). */
+    boolean pendingRead;
+    int pendingReadThread;
+    /** The thread of the latest read/write phase on this connection and when it ended (Invariants). */
+    int phaseThread;
+    long phaseEnd;
+    final Recent recent = new Recent();
+
     /** Which Redis list holds the connection now (mirrors the DataStructure attribute). */
     String dataStructure;
     /** Cluster link: the peer node's id (40 hex chars), once known. */
@@ -59,6 +67,10 @@ final class Conn {
         this.partial = partial;
         open = true;
         freeing = false;
+        pendingRead = false;
+        phaseThread = 0;
+        phaseEnd = 0;
+        recent.clear();
         peerNode = null;
         readStart = Segment.UNKNOWN;
         readBytes = 0;

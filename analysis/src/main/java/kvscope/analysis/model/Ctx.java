@@ -22,6 +22,9 @@ final class Ctx {
 
     Event e;
     long t;
+    /** Sequence number and name of the current event (for the connections' recent-event lists). */
+    long seq;
+    String eventName;
     ServerState s;
     ThreadState thread;
 
@@ -51,7 +54,10 @@ final class Ctx {
         int fd = fd();
         long id = id();
         var c = s.conn(fd);
-        if (c != null && c.open && c.id == id) return c;
+        if (c != null && c.open && c.id == id) {
+            c.recent.add(seq, eventName, t, vtid());
+            return c;
+        }
         if (c != null && c.open) s.stats.fdReusedWithoutFree++;
         s.stats.connectionsSeenMidLife++;
         c = s.connOrNew(fd);
@@ -59,6 +65,7 @@ final class Ctx {
         tl.set(t, c.qType, typeIfNew);
         tl.set(t, c.qId, id);
         tl.set(t, c.qStatus, "UNKNOWN");
+        c.recent.add(seq, eventName, t, vtid());
         return c;
     }
 

@@ -25,7 +25,7 @@ final class Dispatch {
         long count;
 
         Entry(String name, List<Handler> handlers) {
-            this.name = name;
+            this.name = name.startsWith("redis:") ? name.substring(6) : name;
             this.handlers = handlers.toArray(Handler[]::new);
         }
 

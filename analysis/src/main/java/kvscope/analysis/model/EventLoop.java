@@ -3,23 +3,34 @@ package kvscope.analysis.model;
 /**
  * Event-loop entity (paper Fig. 3): the Phase of each server's loop — BEFORE_SLEEP, POLL, PROCESS_EVENTS, with the
  * I/O-thread fan-outs nested inside beforeSleep — and the lengths of the pending read and write queues. An iteration
- * is measured from one beforeSleep to the next.
+ * is measured by its busy time, from the end of one poll to the start of the next.
  */
 final class EventLoop {
+    /** The longest iterations of every server, for the stall findings: a bounded min-heap on busy time. */
+    static final int KEEP = 200;
+    private final java.util.PriorityQueue<Stall> longest = new java.util.PriorityQueue<>(
+            java.util.Comparator.comparingLong((Stall x) -> x.busyNs));
+
+    private void keep(String server, long start, long busy) {
+        if (longest.size() < KEEP) longest.add(new Stall(server, start, busy));
+        else if (busy > longest.peek().busyNs) {
+            longest.poll();
+            longest.add(new Stall(server, start, busy));
+        }
+    }
+
+    /** The longest iterations seen, longest first. */
+    java.util.List<Stall> stalls() {
+        var out = new java.util.ArrayList<>(longest);
+        out.sort((a, b) -> Long.compare(b.busyNs, a.busyNs));
+        return out;
+    }
+
     static final String BEFORE_SLEEP = "BEFORE_SLEEP", POLL = "POLL", PROCESS_EVENTS = "PROCESS_EVENTS";
 
     void register(Dispatch d) {
         d.on("before_sleep_start", c -> {
             var s = c.s;
-            if (s.iterationStart != Long.MIN_VALUE) {
-                long len = c.t - s.iterationStart;
-                s.stats.eventLoopIterations++;
-                if (len > s.stats.longestIterationNs) {
-                    s.stats.longestIterationNs = len;
-                    s.stats.longestIterationAt = s.iterationStart;
-                }
-            }
-            s.iterationStart = c.t;
             reset(c, BEFORE_SLEEP);
             s.pendingReadCount = (int) c.num(c.f.pendingReads);
             s.pendingWriteCount = (int) c.num(c.f.pendingWrites);
@@ -35,8 +46,22 @@ final class EventLoop {
             c.tl.set(c.t, c.s.pendingWrites, 0);
         });
         d.on("poll_end", c -> {
-            if (c.s.phaseDepth == 0 || !POLL.equals(c.s.phaseStack[0])) c.tl.set(c.start(), c.s.phase, POLL);
+            var s = c.s;
+            long pollStart = c.start();
+            if (s.phaseDepth == 0 || !POLL.equals(s.phaseStack[0])) c.tl.set(pollStart, s.phase, POLL);
             reset(c, PROCESS_EVENTS);
+            // An iteration's busy time: from the end of one poll to the start of the next — what the main thread
+            // spent on events, timers and beforeSleep, without the time it slept waiting for work.
+            if (s.iterationStart != Long.MIN_VALUE && pollStart >= s.iterationStart) {
+                long busy = pollStart - s.iterationStart;
+                s.stats.eventLoopIterations++;
+                if (busy > s.stats.longestIterationNs) {
+                    s.stats.longestIterationNs = busy;
+                    s.stats.longestIterationAt = s.iterationStart;
+                }
+                keep(s.name, s.iterationStart, busy);
+            }
+            s.iterationStart = c.t;
         });
         d.on("handle_pending_reads_threads_start", c -> push(c, "HANDLE_PENDING_READS"));
         d.on("handle_pending_reads_threads_end", EventLoop::pop);

@@ -33,6 +33,8 @@ public final class ModelBuilder {
     private final IdentityHashMap<EventType, Dispatch.Entry> entries = new IdentityHashMap<>();
     private final ModelCounters counters = new ModelCounters();
     private final SegmentWriter segments;
+    private final Invariants invariants = new Invariants();
+    private final EventLoop eventLoop = new EventLoop();
     private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
     private EventType lastType;
     private Dispatch.Entry lastEntry;
@@ -52,8 +54,9 @@ public final class ModelBuilder {
         new Connections().register(d);
         new Requests().register(d);
         new Threads().register(d);
-        new EventLoop().register(d);
+        eventLoop.register(d);
         new Bus().register(d);
+        invariants.register(d);
         d.table().forEach((name, handlers) -> {
             var type = trace.eventType(name);
             if (type.exists()) entries.put(type, new Dispatch.Entry(name, handlers));
@@ -89,6 +92,8 @@ public final class ModelBuilder {
         var c = ctx;
         c.e = e;
         c.t = t;
+        c.seq = counters.events;
+        c.eventName = entry.name;
         c.s = server(e);
         c.thread = c.s.thread(e.has(f.vtid) ? (int) e.getLong(f.vtid) : c.s.vpid);
         if (c.thread.instant) {
@@ -151,6 +156,11 @@ public final class ModelBuilder {
         }
     }
 
+    /** The trace could not be read further: the model ends with what was read, and says so. */
+    public void damaged(String where) {
+        counters.damage.add(where);
+    }
+
     /** Ends the model at the last event: flushes, closes the history. */
     public Result finish() throws IOException {
         long end = last == Long.MIN_VALUE ? 0 : last;
@@ -160,12 +170,14 @@ public final class ModelBuilder {
         tl.close(end);
         counters.lateStates = tl.late();
         counters.maxLatenessNs = tl.maxLateness();
-        for (var en : entries.values()) if (en.count > 0) counters.eventsByName.put(en.name, en.count);
+        for (var en : entries.values()) if (en.count > 0) counters.eventsByName.put("redis:" + en.name, en.count);
         NodeIds.resolve(serverList);
         var stats = serverList.stream().map(s -> s.stats).toList();
-        return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters, stats, ctx.commandsOnly);
+        return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters, stats, ctx.commandsOnly,
+                invariants.found(), eventLoop.stalls());
     }
 
     /** What the build produced besides the history and the segments. */
-    public record Result(long start, long end, ModelCounters counters, List<ServerStats> servers, boolean commandsOnly) {}
+    public record Result(long start, long end, ModelCounters counters, List<ServerStats> servers, boolean commandsOnly,
+                         List<Anomaly> anomalies, List<Stall> stalls) {}
 }

@@ -11,5 +11,7 @@ public final class ModelCounters {
     public long lateStates;
     public long maxLatenessNs;
     public final TreeMap<String, Long> unknownEvents = new TreeMap<>();
+    /** Where the trace was damaged (file, byte offset, what): the model holds what came before. */
+    public final java.util.List<String> damage = new java.util.ArrayList<>();
     public final TreeMap<String, Long> eventsByName = new TreeMap<>();
 }

@@ -30,6 +30,13 @@ final class ServerState {
     boolean unicastShown;
     final java.util.Map<String, long[]> links = Bus.newLinks();
     long busOutBytes, busInBytes;
+    /** Client ids freed lately and by which thread: a second free of one is redis/redis#12540. Bounded. */
+    final java.util.LinkedHashMap<Long, Integer> freedClients = new java.util.LinkedHashMap<>(256, 0.75f, false) {
+        @Override protected boolean removeEldestEntry(java.util.Map.Entry<Long, Integer> e) { return size() > 65_536; }
+    };
+
+    void rememberFreed(long id, int thread) { freedClients.put(id, thread); }
+
     /** The node's own cluster id once it is known (learned from its peers' traffic, see Bus). */
     String nodeId;
 

@@ -2,6 +2,9 @@ package kvscope.analysis.report;
 
 import kvscope.analysis.Stored;
 import kvscope.analysis.Summary;
+import kvscope.analysis.findings.Finding;
+import kvscope.analysis.findings.Findings;
+import kvscope.analysis.findings.Thresholds;
 import kvscope.analysis.model.ModelCounters;
 import kvscope.analysis.model.ServerStats;
 
@@ -17,6 +20,8 @@ import java.util.PriorityQueue;
  */
 public record Report(long start, long end, boolean commandsOnly, List<Server> servers, long lostEvents,
                      ModelCounters counters, List<Finding> findings, Summary.Series series) {
+
+    public static Report of(Stored stored) throws IOException { return of(stored, Thresholds.DEFAULT); }
 
     public record Server(String name, long durationNs, List<Command> commands, List<Slow> slowest,
                          Connections connections, List<ThreadActivity> threads, EventLoop eventLoop, Bus bus,
@@ -40,12 +45,10 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
 
     public record Flow(String name, long messages, long bytes) {}
 
-    /** A detector's result (issue: findings); the list is empty until detectors exist. */
-    public record Finding(String kind, String severity, String server, long start, long end, String summary) {}
 
     static final int SLOWEST = 10;
 
-    public static Report of(Stored stored) throws IOException {
+    public static Report of(Stored stored, Thresholds thresholds) throws IOException {
         var sum = stored.summary();
         var sf = stored.segments();
         var servers = new ArrayList<Server>();
@@ -60,7 +63,7 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
                     bus(st), st.unansweredRequests, st.unfinishedAtEnd));
         }
         return new Report(sum.start, sum.end, sum.commandsOnly, servers, sum.counters.lostEvents, sum.counters,
-                List.of(), sum.series);
+                Findings.detect(stored, thresholds), sum.series);
     }
 
     private static List<Slow> slowest(kvscope.analysis.segments.SegmentFile sf, int server) {

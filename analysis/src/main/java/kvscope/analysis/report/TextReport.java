@@ -20,6 +20,9 @@ public final class TextReport {
             out.printf(Locale.ROOT, "  LOST EVENTS: the tracer discarded %s events in %s ranges; %s requests in flight were dropped%n",
                     count(r.lostEvents()), count(c.lostRanges), count(c.requestsAffectedByLoss));
         }
+        for (var d : c.damage) {
+            out.println("  TRACE DAMAGED: " + d + " — everything after this point of that stream is missing from the results");
+        }
         if (!c.unknownEvents.isEmpty()) out.println("  events not used by the model: " + c.unknownEvents);
         if (c.lateStates > 0) {
             out.printf(Locale.ROOT, "  %s states were reported later than the model's reorder window and placed up to %s late%n",
@@ -27,9 +30,16 @@ public final class TextReport {
         }
         for (var s : r.servers()) server(r, s, out);
         out.println();
-        out.println(r.findings().isEmpty() ? "findings: none" : "findings:");
+        out.println(r.findings().isEmpty() ? "findings: none" : "findings (" + r.findings().size() + "):");
         for (var f : r.findings()) {
-            out.printf(Locale.ROOT, "  [%s] %s %s at %s: %s%n", f.severity(), f.kind(), f.server(), offset(f.start(), r.start()), f.summary());
+            out.printf(Locale.ROOT, "%n  [%s] %s%s%s%n", f.severity(), f.title(), f.server().isEmpty() ? "" : " on " + f.server(),
+                    f.start() > 0 ? " at " + offset(f.start(), r.start()) : "");
+            for (var line : wrap(f.explanation(), 100)) out.println("    " + line);
+            if (!f.events().isEmpty()) {
+                out.println("    events:");
+                for (var e : f.events()) out.println("      " + e);
+            }
+            out.println("    see: the " + f.view() + " view" + (f.start() > 0 ? " at " + offset(f.start(), r.start()) : ""));
         }
         out.flush();
     }
@@ -83,6 +93,21 @@ public final class TextReport {
             flows(out, "    sent to:          ", b.outByLink());
             flows(out, "    received from:    ", b.inByLink());
         }
+    }
+
+    static java.util.List<String> wrap(String text, int width) {
+        var lines = new java.util.ArrayList<String>();
+        var line = new StringBuilder();
+        for (var word : text.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            if (line.length() > 0) line.append(' ');
+            line.append(word);
+        }
+        if (line.length() > 0) lines.add(line.toString());
+        return lines;
     }
 
     private static void flows(PrintWriter out, String label, java.util.List<Report.Flow> flows) {

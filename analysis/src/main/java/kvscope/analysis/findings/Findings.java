@@ -1,0 +1,191 @@
+package kvscope.analysis.findings;
+
+import kvscope.analysis.Stored;
+import kvscope.analysis.model.Anomaly;
+import kvscope.analysis.model.ServerStats;
+import kvscope.analysis.report.Units;
+import kvscope.analysis.segments.Segment;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The detectors: each reads the stored model (summary, segments) and says in plain words what went wrong, with the
+ * numbers. They run at report time, so thresholds can change without analysing again.
+ */
+public final class Findings {
+    /** Redis 7.0's clusterMsg header: every bus message carries it (offsetof(clusterMsg, data) == 2256). */
+    static final int CLUSTER_HEADER = 2256;
+    static final int MAX_SLOW = 5;
+
+    private Findings() {}
+
+    public static List<Finding> detect(Stored stored, Thresholds th) throws IOException {
+        var out = new ArrayList<Finding>();
+        var sum = stored.summary();
+        traceDamage(sum, out);
+        for (var a : sum.anomalies) out.add(anomaly(a, sum.start));
+        for (var s : sum.servers) busAmplification(s, th, out);
+        stalls(stored, th, out);
+        slowRequests(stored, th, out);
+        out.sort(Comparator.comparing((Finding f) -> f.severity()).reversed().thenComparingLong(Finding::start));
+        return out;
+    }
+
+    private static void traceDamage(kvscope.analysis.Summary sum, List<Finding> out) {
+        var c = sum.counters;
+        if (c.lostEvents > 0) {
+            out.add(new Finding("trace-damage", Finding.Severity.WARNING, "", sum.start, sum.end, -1, List.of(),
+                    String.format(Locale.ROOT, "the tracer discarded %s events", Units.count(c.lostEvents)),
+                    String.format(Locale.ROOT, "LTTng's buffers filled faster than they were written out, %s times: %s events "
+                                    + "were never recorded. The %s requests in flight at those moments were dropped from the "
+                                    + "latency figures, and the connections involved show UNKNOWN until their next event. Counts of "
+                                    + "requests are lower than what the servers did. Record with larger sub-buffers "
+                                    + "(lttng enable-channel --subbuf-size) or the light profile.",
+                            Units.count(c.lostRanges), Units.count(c.lostEvents), Units.count(c.requestsAffectedByLoss)),
+                    "Events latency", List.of()));
+        }
+        for (var d : c.damage) {
+            out.add(new Finding("trace-damage", Finding.Severity.WARNING, "", sum.end, sum.end, -1, List.of(),
+                    "the trace is damaged", "Reading stopped at " + d + ". Everything before is in the model; whatever that "
+                    + "stream held after this point is missing, so counts and the state after it are incomplete.",
+                    "Statistics", List.of()));
+        }
+    }
+
+    private static Finding anomaly(Anomaly a, long traceStart) {
+        var events = a.events.stream().map(line -> {
+            var f = line.split(" ", 3);
+            return Units.offset(Long.parseLong(f[0]), traceStart) + "  thread " + f[1] + "  " + f[2];
+        }).toList();
+        var threads = a.threads.toString();
+        return switch (a.kind) {
+            case "queued-twice" -> new Finding(a.kind, Finding.Severity.CRITICAL, a.server, a.time, a.time, a.fd, a.threads,
+                    "client fd=" + a.fd + " queued twice for threaded reads",
+                    "The client (fd " + a.fd + ", id " + a.clientId + ") was put on clients_pending_read while it was already "
+                            + "waiting there (threads " + threads + "). The next fan-out can give it to two I/O threads at once, "
+                            + "which then both read it and, on EOF or error, both free it: redis/redis#12540, seen with TLS and "
+                            + "io-threads-do-reads (Redis 7.0 lost the CLIENT_PENDING_READ guard of 6.2). Avoid "
+                            + "io-threads-do-reads with TLS on Redis 7.x.",
+                    "Threads", events);
+            case "freed-twice" -> new Finding(a.kind, Finding.Severity.CRITICAL, a.server, a.time, a.time, a.fd, a.threads,
+                    "client id " + a.clientId + " freed twice",
+                    "freeClient() ran a second time for client id " + a.clientId + " (fd " + a.fd + "), threads " + threads
+                            + ". In Redis this corrupts the client lists (the assertion in freeClient, or a use after free): "
+                            + "the crash of redis/redis#12540. The events below show how the client got there.",
+                    "Threads", events);
+            default -> new Finding(a.kind, Finding.Severity.CRITICAL, a.server, a.time, a.time, a.fd, a.threads,
+                    "two threads on connection fd=" + a.fd + " at once",
+                    "Threads " + threads + " worked on connection fd " + a.fd + " (client id " + a.clientId + ") at overlapping "
+                            + "times. Redis's I/O threads must never share a client; this is the race behind "
+                            + "redis/redis#12540 (a client given to two I/O threads).",
+                    "Threads", events);
+        };
+    }
+
+    private static void busAmplification(ServerStats s, Thresholds th, List<Finding> out) {
+        if (s.publishes == 0 || s.publishedPayloadBytes == 0) return;
+        long msgs = 0, bytes = 0;
+        for (var type : List.of("publish", "publishshard")) {
+            var v = s.busOutByType.get(type);
+            if (v != null) {
+                msgs += v[0];
+                bytes += v[1];
+            }
+        }
+        double factor = (double) bytes / s.publishedPayloadBytes;
+        if (bytes == 0 || factor < th.amplification()) return;
+        double perPublish = (double) msgs / s.publishes;
+        double avgPayload = (double) s.publishedPayloadBytes / s.publishes;
+        out.add(new Finding("bus-amplification", factor >= 10 ? Finding.Severity.CRITICAL : Finding.Severity.WARNING, s.name,
+                0, 0, -1, List.of(),
+                String.format(Locale.ROOT, "PUBLISH multiplies cluster-bus traffic %.1f×", factor),
+                String.format(Locale.ROOT, "Clients published %s messages with %s of payload on %s; to deliver them, the server "
+                                + "sent %s on the cluster bus (%.1f bus bytes per payload byte). Each PUBLISH is broadcast to every "
+                                + "other node (%.1f messages per PUBLISH here), whether or not it has subscribers, and each bus "
+                                + "message carries Redis 7.0's %d-byte clusterMsg header (the 2 KiB slot bitmap included) on top of "
+                                + "the %.0f-byte payload. This is redis/redis#12196. Remedies: sharded pub/sub (SPUBLISH/SSUBSCRIBE) "
+                                + "only reaches the nodes of the channel's shard; keep pub/sub on small clusters; batch small messages.",
+                        Units.count(s.publishes), Units.bytes(s.publishedPayloadBytes), s.name, Units.bytes(bytes), factor,
+                        perPublish, CLUSTER_HEADER, avgPayload),
+                "Data volume", List.of()));
+    }
+
+    private static void stalls(Stored stored, Thresholds th, List<Finding> out) throws IOException {
+        var sum = stored.summary();
+        var sf = stored.segments();
+        int reported = 0;
+        for (var st : sum.stalls) {
+            if (st.busyNs < th.stallNs() || reported >= MAX_SLOW) break;
+            reported++;
+            long end = st.start + st.busyNs;
+            // What filled it: the requests that executed during the iteration, longest execution first.
+            var inside = new ArrayList<long[]>(); // [execution ns, index]
+            int si = sf.serverIndex(st.server);
+            sf.scan(st.start, end, si, -1, c -> {
+                if (c.commandStart() >= st.start && c.commandEnd() <= end) inside.add(new long[] {c.commandEnd() - c.commandStart(), c.index()});
+            });
+            inside.sort((a, b) -> Long.compare(b[0], a[0]));
+            long exec = inside.stream().mapToLong(x -> x[0]).sum();
+            var cause = new StringBuilder();
+            if (!inside.isEmpty()) {
+                var top = sf.get(inside.get(0)[1]);
+                cause.append(String.format(Locale.ROOT, " It executed %d requests taking %s in all; the longest, %s on fd %d, ran for %s.",
+                        inside.size(), Units.duration(exec), sf.commands().get(top.command()), top.fd(), Units.duration(inside.get(0)[0])));
+                if (exec < st.busyNs / 2) cause.append(" Most of the time went elsewhere than command execution (reading, writing, TLS, timers).");
+            } else {
+                cause.append(" No request executed in it: the time went to timers, writes, TLS or freeing clients.");
+            }
+            out.add(new Finding("event-loop-stall", Finding.Severity.WARNING, st.server, st.start, end, -1, List.of(),
+                    "event loop busy for " + Units.duration(st.busyNs),
+                    "One event-loop iteration kept the main thread busy for " + Units.duration(st.busyNs)
+                            + " without returning to poll: every other client of " + st.server + " waited meanwhile." + cause,
+                    "Event loop", List.of()));
+        }
+    }
+
+    private static void slowRequests(Stored stored, Thresholds th, List<Finding> out) throws IOException {
+        var sf = stored.segments();
+        for (var l : stored.summary().latencies) {
+            if (l.max < th.slowNs()) continue;
+            int si = sf.serverIndex(l.server), ci = sf.commandIndex(l.command);
+            var slow = new ArrayList<Segment>();
+            long[] count = {0};
+            sf.scan(Long.MIN_VALUE, Long.MAX_VALUE, si, ci, c -> {
+                if (c.latency() < th.slowNs()) return;
+                count[0]++;
+                slow.add(c.toSegment());
+                if (slow.size() > 4 * MAX_SLOW) {
+                    slow.sort(Comparator.comparingLong(Segment::latency).reversed());
+                    slow.subList(MAX_SLOW, slow.size()).clear();
+                }
+            });
+            slow.sort(Comparator.comparingLong(Segment::latency).reversed());
+            var worst = slow.get(0);
+            var lines = slow.stream().limit(MAX_SLOW).map(s -> String.format(Locale.ROOT,
+                    "%s  fd=%d  %s: before execution %s, execution %s, until reply written %s", Units.offset(s.start(), stored.summary().start),
+                    s.fd(), Units.duration(s.latency()), part(s.readStart(), s.commandStart()), part(s.commandStart(), s.commandEnd()),
+                    part(s.commandEnd(), s.replyEnd()))).toList();
+            long before = worst.readStart() == Segment.UNKNOWN ? 0 : worst.commandStart() - worst.readStart();
+            long exec = worst.commandEnd() - worst.commandStart();
+            long after = worst.replyEnd() == Segment.UNKNOWN ? 0 : worst.replyEnd() - worst.commandEnd();
+            String where = exec >= before && exec >= after ? "executing the command itself"
+                    : before >= after ? "before execution (waiting to be read, reading, parsing, or queued behind other clients)"
+                    : "after execution, waiting for the reply to be written (the event loop was busy elsewhere, or the client reads slowly)";
+            out.add(new Finding("slow-request", exec >= before && exec >= after ? Finding.Severity.WARNING : Finding.Severity.INFO,
+                    l.server, worst.start(), worst.end(), worst.fd(), List.of(),
+                    String.format(Locale.ROOT, "%s %s requests slower than %s", Units.count(count[0]), l.command, Units.duration(th.slowNs())),
+                    String.format(Locale.ROOT, "%s of %s %s requests took longer than %s (p50 %s, max %s). The slowest spent most of "
+                                    + "its time %s.", Units.count(count[0]), Units.count(l.count), l.command, Units.duration(th.slowNs()),
+                            Units.duration(l.p50), Units.duration(l.max), where),
+                    "Events latency", lines));
+        }
+    }
+
+    private static String part(long from, long to) {
+        return from == Segment.UNKNOWN || to == Segment.UNKNOWN ? "?" : Units.duration(to - from);
+    }
+}

@@ -1,0 +1,77 @@
+package kvscope.analysis.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks, as events arrive, what Redis guarantees about a client and reports when a trace shows it broken — the
+ * paper's use case 4 (redis/redis#12540, TLS + io-threads-do-reads): a client queued on clients_pending_read twice,
+ * handed to two I/O threads, then freed twice.
+ * <ul>
+ *   <li>queued twice: insert_pending_read for a client already waiting in clients_pending_read (postponeClientRead
+ *       is meant to queue a client once; 7.0 lost the CLIENT_PENDING_READ guard that 6.2 had);</li>
+ *   <li>freed twice: free_client for a client id already freed;</li>
+ *   <li>two threads at once: a phase of one thread on a connection overlapping another thread's phase or free.</li>
+ * </ul>
+ */
+final class Invariants {
+    static final int MAX_PER_KIND = 100;
+    private final List<Anomaly> found = new ArrayList<>();
+    private final java.util.Map<String, Integer> perKind = new java.util.HashMap<>();
+
+    List<Anomaly> found() { return found; }
+
+    void register(Dispatch d) {
+        d.on("insert_pending_read", c -> {
+            var conn = c.conn("client");
+            if (conn.pendingRead) report(c, conn, "queued-twice", conn.pendingReadThread);
+            conn.pendingRead = true;
+            conn.pendingReadThread = c.vtid();
+        });
+        d.on("handle_pending_reads_threads_end", c -> {
+            // The fan-out empties clients_pending_read.
+            for (var conn : c.s.openConns()) conn.pendingRead = false;
+        });
+        d.on("call_command_start", c -> c.conn("client").pendingRead = false);
+        d.on("end_read_client_query", c -> overlap(c, c.conn("client"), c.start()));
+        d.on("write_to_client_end", c -> overlap(c, c.conn("client"), c.start()));
+        d.on("ssl_read", c -> overlap(c, c.conn("client"), c.start()));
+        d.on("free_client", c -> {
+            long id = c.id();
+            var freedBy = c.s.freedClients.get(id);
+            var conn = c.s.conn(c.fd());
+            if (freedBy != null) {
+                var a = report(c, conn != null && conn.id == id ? conn : null, "freed-twice", freedBy);
+                a.fd = c.fd();
+                a.clientId = id;
+            }
+            c.s.rememberFreed(id, c.vtid());
+        });
+    }
+
+    /** A phase of this thread on the connection began while another thread's phase on it had not ended. */
+    private void overlap(Ctx c, Conn conn, long start) {
+        if (conn.phaseThread != 0 && conn.phaseThread != c.vtid() && start < conn.phaseEnd) {
+            report(c, conn, "threads-overlap", conn.phaseThread);
+        }
+        if (c.t >= conn.phaseEnd) {
+            conn.phaseThread = c.vtid();
+            conn.phaseEnd = c.t;
+        }
+    }
+
+    private Anomaly report(Ctx c, Conn conn, String kind, int otherThread) {
+        var a = new Anomaly();
+        a.kind = kind;
+        a.server = c.s.name;
+        a.time = c.t;
+        a.fd = conn != null ? conn.fd : c.fd();
+        a.clientId = conn != null ? conn.id : c.id();
+        a.threads.add(otherThread);
+        if (otherThread != c.vtid()) a.threads.add(c.vtid());
+        if (conn != null) a.events.addAll(conn.recent.lines());
+        int n = perKind.merge(kind, 1, Integer::sum);
+        if (n <= MAX_PER_KIND) found.add(a);
+        return a;
+    }
+}

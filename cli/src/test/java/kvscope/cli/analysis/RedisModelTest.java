@@ -1,0 +1,392 @@
+package kvscope.cli.analysis;
+
+import kvscope.analysis.Analysis;
+import kvscope.analysis.Stored;
+import kvscope.analysis.Summary;
+import kvscope.analysis.model.ServerStats;
+import kvscope.cli.Kvscope;
+import kvscope.cli.record.Profile;
+import kvscope.cli.record.Recording;
+import kvscope.cli.redis.RedisCluster;
+import kvscope.cli.redis.RedisServer;
+import kvscope.cli.redis.RedisTools;
+import kvscope.cli.redis.TlsCerts;
+import kvscope.cli.testing.InstrumentedRedis;
+import kvscope.statesystem.History;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Redis model built from real traces of the instrumented Redis, recorded here under real LTTng sessions while
+ * real clients load it, checked against what the clients themselves measured and sent (issue: the Redis model).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisModelTest {
+    private static final Duration LOAD = Duration.ofMinutes(3);
+    private static final int N = 20_000;
+    private static final List<String> COMMANDS = List.of("set", "get", "incr", "lpush", "lpop");
+
+    private Path tmp;
+    private Path benchTrace;
+    private int benchPort;
+    /** The benchmark's own latency figures per command: [p50, p99, max] in ns. */
+    private final Map<String, long[]> clientLatency = new HashMap<>();
+
+    /** One benchmark run shared by the tests that read it: recording costs more than reading. */
+    @BeforeAll
+    void recordBenchmark() throws IOException {
+        var bin = InstrumentedRedis.bin();
+        tmp = Files.createTempDirectory("kvscope-model-test");
+        benchTrace = tmp.resolve("bench");
+        String csv;
+        try (var server = RedisServer.start(bin.resolve("redis-server"))) {
+            benchPort = server.port();
+            try (var rec = Recording.start(benchTrace, Profile.FULL)) {
+                var run = RedisTools.benchmark(bin, server.port(), LOAD, "-n", Integer.toString(N), "-t",
+                        String.join(",", COMMANDS), "-c", "20", "--csv");
+                assertThat(run.ok()).as(run.describe()).isTrue();
+                csv = run.stdout();
+                rec.stop();
+            }
+            // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+            for (var line : csv.split("\n")) {
+                var f = line.replace("\"", "").split(",");
+                if (f.length < 8 || f[0].equals("test")) continue;
+                clientLatency.put(f[0].toLowerCase(), new long[] {ms(f[4]), ms(f[6]), ms(f[7])});
+            }
+        }
+        assertThat(clientLatency.keySet()).as("redis-benchmark's CSV: " + csv(csv)).containsAll(COMMANDS);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    void deleteTraces() {
+        kvscope.cli.redis.TempDirs.deleteRecursively(tmp);
+    }
+
+    private static String csv(String s) { return s.length() > 500 ? s.substring(0, 500) : s; }
+
+    private static long ms(String v) { return Math.round(Double.parseDouble(v) * 1e6); }
+
+    private Stored analyze(Path trace) throws IOException {
+        return Analysis.analyze(List.of(trace), Analysis.Options.defaults().withCache(trace.resolveSibling(trace.getFileName() + ".model")));
+    }
+
+    private static ServerStats server(Summary s, int port) {
+        return s.servers.stream().filter(x -> x.name.endsWith(":" + port)).findFirst()
+                .orElseThrow(() -> new AssertionError("no server named *:" + port + " in " + s.servers.stream().map(x -> x.name).toList()));
+    }
+
+    @Test
+    void reportCountsEveryRequestTheBenchmarkSentWithOrderedLatenciesBelowTheClients() throws IOException {
+        try (var stored = analyze(benchTrace)) {
+            var sum = stored.summary();
+            assertThat(sum.counters.lostEvents).isZero();
+            assertThat(sum.anomalies).as("a plain benchmark breaks no invariant").isEmpty();
+            var name = server(sum, benchPort).name;
+            for (var cmd : COMMANDS) {
+                var l = sum.latencies.stream().filter(x -> x.server.equals(name) && x.command.equals(cmd)).findFirst()
+                        .orElseThrow(() -> new AssertionError("no latency row for " + cmd));
+                assertThat(l.count).as("requests of " + cmd).isEqualTo(N);
+                assertThat(l.min).isPositive();
+                assertThat(l.p50).isLessThanOrEqualTo(l.p90);
+                assertThat(l.p90).isLessThanOrEqualTo(l.p99);
+                assertThat(l.p99).isLessThanOrEqualTo(l.max);
+                // Each request's server-side time is part of its client-side time, so every percentile is too
+                // (redis-benchmark's HDR histogram keeps 3 significant digits: 1 % slack).
+                var client = clientLatency.get(cmd);
+                assertThat(l.p50).as(cmd + " p50 server vs client").isLessThanOrEqualTo(client[0] * 101 / 100);
+                assertThat(l.p99).as(cmd + " p99 server vs client").isLessThanOrEqualTo(client[1] * 101 / 100);
+                assertThat(l.max).as(cmd + " max server vs client").isLessThanOrEqualTo(client[2] * 101 / 100);
+            }
+        }
+    }
+
+    @Test
+    void reportJsonHasTheDocumentedShape() throws IOException {
+        var out = run("report", benchTrace.toString(), "--cache", benchTrace.resolveSibling("bench.model").toString(),
+                "--format", "json");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
+        var servers = json.get("servers");
+        assertThat(servers.isArray()).isTrue();
+        var s = servers.findValues("name").stream().filter(n -> n.asText().endsWith(":" + benchPort)).findFirst();
+        assertThat(s).isPresent();
+        var mine = java.util.stream.StreamSupport.stream(servers.spliterator(), false)
+                .filter(n -> n.get("name").asText().endsWith(":" + benchPort)).findFirst().orElseThrow();
+        var set = java.util.stream.StreamSupport.stream(mine.get("commands").spliterator(), false)
+                .filter(c -> c.get("name").asText().equals("set")).findFirst().orElseThrow();
+        assertThat(set.get("count").asLong()).isEqualTo(N);
+        for (var k : List.of("p50_ns", "p90_ns", "p99_ns", "max_ns")) assertThat(set.get(k).asLong()).as(k).isPositive();
+        assertThat(mine.get("bus").has("bytes_out")).isTrue();
+        assertThat(mine.get("bus").has("bytes_in")).isTrue();
+        assertThat(json.get("lost_events").asLong()).isZero();
+        assertThat(json.get("findings").isArray()).isTrue();
+    }
+
+    @Test
+    void queryInsideARequestShowsItsCommandOnItsFdAndNothingBeforeTheTraceOrAfterAFree() throws IOException {
+        try (var stored = analyze(benchTrace)) {
+            var h = stored.history();
+            var sf = stored.segments();
+            var name = server(stored.summary(), benchPort).name;
+            int si = sf.serverIndex(name);
+            // A request whose command ran long enough to fall between two events: the middle of its execution.
+            var seg = new kvscope.analysis.segments.Segment[1];
+            sf.scan(Long.MIN_VALUE, Long.MAX_VALUE, si, sf.commandIndex("lpush"), c -> {
+                if (seg[0] == null && c.commandEnd() - c.commandStart() >= 2) seg[0] = c.toSegment();
+            });
+            assertThat(seg[0]).isNotNull();
+            long t = (seg[0].commandStart() + seg[0].commandEnd()) / 2;
+            var fd = Integer.toString(seg[0].fd());
+            assertThat(str(h, t, name, "Connections", fd, "Status")).isEqualTo("PROCESS_COMMAND:lpush");
+            assertThat(str(h, t, name, "Requests", fd, "Command")).isEqualTo("lpush");
+            assertThat(str(h, t, name, "Requests", fd, "Type")).isEqualTo("write");
+            var out = run("query", benchTrace.toString(), "--cache", benchTrace.resolveSibling("bench.model").toString(),
+                    "--at", Long.toString(t), "--path", name + "/Connections/" + fd + "/Status");
+            assertThat(out).contains(name + "/Connections/" + fd + "/Status").contains("PROCESS_COMMAND:lpush");
+
+            var before = run("query", benchTrace.toString(), "--cache", benchTrace.resolveSibling("bench.model").toString(),
+                    "--at", Long.toString(h.start() - 1_000_000));
+            assertThat(before).contains("no state").contains("before");
+
+            // redis-benchmark closes each test's connections: a freed connection has no state until its fd is reused.
+            boolean sawFree = false;
+            for (int q : h.quarks(name, "Connections", "*", "Status")) {
+                var it = h.intervals(q, h.start(), h.end());
+                boolean freeing = false;
+                while (it.next()) {
+                    if (freeing) {
+                        assertThat(it.kind()).as("state after FREEING on " + h.path(q)).isEqualTo(kvscope.statesystem.Kind.NULL);
+                        sawFree = true;
+                        break;
+                    }
+                    freeing = "FREEING".equals(it.string());
+                }
+                if (sawFree) break;
+            }
+            assertThat(sawFree).as("a freed client connection").isTrue();
+        }
+    }
+
+    @Test
+    void ioThreadsReadForTheMainThreadInTheThreadsBranch(@TempDir Path dir) throws IOException {
+        var bin = InstrumentedRedis.bin();
+        var trace = dir.resolve("io");
+        long pid;
+        int port;
+        try (var server = RedisServer.start(bin.resolve("redis-server"), "io-threads 4", "io-threads-do-reads yes")) {
+            pid = server.pid();
+            port = server.port();
+            try (var rec = Recording.start(trace, Profile.FULL)) {
+                var run = RedisTools.benchmark(bin, port, LOAD, "-n", "10000", "-t", "set,get", "-c", "50");
+                assertThat(run.ok()).as(run.describe()).isTrue();
+                rec.stop();
+            }
+        }
+        try (var stored = analyze(trace)) {
+            var h = stored.history();
+            var name = server(stored.summary(), port).name;
+            var readers = new java.util.TreeSet<String>();
+            for (int q : h.quarks(name, "Threads", "*", "Operation")) {
+                var it = h.intervals(q, h.start(), h.end());
+                while (it.next()) if ("Reading client".equals(it.string())) readers.add(h.name(h.parent(q)));
+            }
+            assertThat(readers).as("threads that read clients").contains(Long.toString(pid));
+            assertThat(readers.stream().filter(t -> !t.equals(Long.toString(pid))).count()).as("I/O threads reading: " + readers)
+                    .isGreaterThanOrEqualTo(2);
+            var st = server(stored.summary(), port);
+            assertThat(st.threads.keySet()).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(stored.summary().latencies.stream().filter(l -> l.server.equals(name) && l.command.equals("get"))
+                    .findFirst().orElseThrow().count).isEqualTo(10_000);
+            // A healthy io-threads server: no client queued or freed twice, no two threads on one connection.
+            assertThat(kvscope.analysis.findings.Findings.detect(stored, kvscope.analysis.findings.Thresholds.DEFAULT))
+                    .extracting(kvscope.analysis.findings.Finding::kind)
+                    .doesNotContain("queued-twice", "freed-twice", "threads-overlap", "trace-damage");
+        }
+    }
+
+    @Test
+    void tlsReadsAppearAsReadingSslWithTheirByteCounts(@TempDir Path dir) throws IOException {
+        var bin = InstrumentedRedis.bin();
+        var trace = dir.resolve("tls");
+        int port;
+        try (var certs = TlsCerts.generate();
+             var server = RedisServer.start(bin.resolve("redis-server"), certs, List.of())) {
+            port = server.port();
+            try (var rec = Recording.start(trace, Profile.FULL)) {
+                var run = RedisTools.benchmarkTls(bin, server.tlsPort(), certs, LOAD, "-n", "2000", "-t", "set", "-c", "5");
+                assertThat(run.ok()).as(run.describe()).isTrue();
+                rec.stop();
+            }
+        }
+        try (var stored = analyze(trace)) {
+            var h = stored.history();
+            var name = server(stored.summary(), port).name;
+            long sslBytes = 0;
+            int sslReads = 0;
+            for (int q : h.quarks(name, "Threads", "*", "Operation")) {
+                int bytes = h.quarkUnder(h.parent(q), "Bytes");
+                var it = h.intervals(q, h.start(), h.end());
+                while (it.next()) {
+                    if (!"Reading SSL".equals(it.string())) continue;
+                    var b = h.at(it.start(), bytes);
+                    assertThat(b).isNotNull();
+                    sslReads++;
+                    if (b.longValue() > 0) sslBytes += b.longValue();
+                }
+            }
+            assertThat(sslReads).isPositive();
+            // Every byte the clients sent arrives through SSL_read: 2000 SETs of redis-benchmark's fixed request.
+            int setRequest = "*3\r\n$3\r\nSET\r\n$16\r\nkey:__rand_int__\r\n$3\r\nxxx\r\n".length();
+            assertThat(sslBytes).isGreaterThanOrEqualTo(2000L * setRequest);
+            assertThat(server(stored.summary(), port).tls).isTrue();
+        }
+    }
+
+    @Test
+    void clusterPublishBytesLeavingNodeOneArriveAtTheOtherTwo(@TempDir Path dir) throws Exception {
+        var bin = InstrumentedRedis.bin();
+        var trace = dir.resolve("cluster");
+        int k = 50;
+        int[] ports = new int[3];
+        try (var cluster = RedisCluster.start(bin.resolve("redis-server"), 3)) {
+            for (int i = 0; i < 3; i++) ports[i] = cluster.node(i).port();
+            try (var sub = cluster.node(1).client()) {
+                sub.call("SUBSCRIBE", "news");
+                try (var rec = Recording.start(trace, Profile.FULL)) {
+                    for (int i = 0; i < k; i++) cluster.node(0).call("PUBLISH", "news", "x".repeat(1000));
+                    for (int i = 0; i < k; i++) sub.read();
+                    Thread.sleep(300);
+                    rec.stop();
+                }
+            }
+        }
+        try (var stored = analyze(trace)) {
+            var sum = stored.summary();
+            var n1 = server(sum, ports[0]);
+            var n2 = server(sum, ports[1]);
+            var n3 = server(sum, ports[2]);
+            assertThat(Set.of(n1.name, n2.name, n3.name)).hasSize(3);
+            assertThat(n1.publishes).isEqualTo(k);
+            assertThat(n1.publishedPayloadBytes).isEqualTo(k * 1000L);
+            long sent = n1.busOutByType.get("publish")[1];
+            long got = n2.busInByType.get("publish")[1] + n3.busInByType.get("publish")[1];
+            assertThat(n1.busOutByType.get("publish")[0]).as("publish messages: one per peer").isEqualTo(2L * k);
+            assertThat(got).as("publish bytes received by nodes 2 and 3").isEqualTo(sent);
+            var amp = kvscope.analysis.findings.Findings.detect(stored, kvscope.analysis.findings.Thresholds.DEFAULT).stream()
+                    .filter(f -> f.kind().equals("bus-amplification")).toList();
+            assertThat(amp).as("PUBLISH of 1000 bytes broadcast to 2 peers with 2256-byte headers").singleElement()
+                    .satisfies(f -> assertThat(f.server()).isEqualTo(n1.name));
+            // Per link, on the wire: what node 1 wrote to each peer is what that peer read from node 1, up to the
+            // messages in flight when the recording started and stopped (gossip never pauses).
+            for (var peer : List.of(n2, n3)) {
+                long out = n1.busOutByLink.getOrDefault(peer.name, new long[2])[1];
+                long in = peer.busInByLink.getOrDefault(n1.name, new long[2])[1];
+                assertThat(out).as("bytes node 1 wrote to " + peer.name + " (links " + n1.busOutByLink.keySet() + ")").isPositive();
+                assertThat((double) Math.abs(out - in)).as("node 1 → " + peer.name + ": wrote " + out + ", read " + in)
+                        .isLessThanOrEqualTo(Math.max(8 * 1024, 0.02 * out));
+            }
+        }
+    }
+
+    @Test
+    void discardedEventsAndACutTraceAreAnalysedAndTheLossIsReported(@TempDir Path dir) throws Exception {
+        // A copy of the benchmark trace with one stream cut in the middle of a packet.
+        var cut = dir.resolve("cut");
+        copy(benchTrace, cut);
+        Path stream;
+        try (var files = Files.walk(cut)) {
+            stream = files.filter(p -> p.getFileName().toString().startsWith("kvscope_") || p.getFileName().toString().startsWith("channel"))
+                    .filter(Files::isRegularFile).max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        }
+        long size = Files.size(stream);
+        try (var ch = java.nio.channels.FileChannel.open(stream, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(size / 2 + 123);
+        }
+        var out = run("report", cut.toString(), "--cache", dir.resolve("cut.model").toString());
+        assertThat(out).contains("TRACE DAMAGED").contains(stream.getFileName().toString());
+
+        // Tiny sub-buffers and a fast load: the tracer discards events, and the report says how many.
+        var bin = InstrumentedRedis.bin();
+        var lossy = dir.resolve("lossy");
+        var session = "kvscope-test-loss-" + ProcessHandle.current().pid();
+        try (var server = RedisServer.start(bin.resolve("redis-server"))) {
+            lttng("create", session, "--output=" + lossy);
+            try {
+                lttng("enable-channel", "-u", "-s", session, "--subbuf-size=4096", "--num-subbuf=2", "tiny");
+                lttng("enable-event", "-u", "-s", session, "-c", "tiny", "redis:*");
+                lttng("add-context", "-u", "-s", session, "-c", "tiny", "-t", "vpid", "-t", "vtid", "-t", "procname");
+                lttng("start", session);
+                var run = RedisTools.benchmark(bin, server.port(), LOAD, "-n", "50000", "-t", "set", "-c", "50", "-P", "16");
+                assertThat(run.ok()).as(run.describe()).isTrue();
+                lttng("stop", session);
+            } finally {
+                lttng("destroy", session);
+            }
+        }
+        try (var stored = analyze(lossy)) {
+            assertThat(stored.summary().counters.lostEvents).isPositive();
+        }
+        var report = run("report", lossy.toString(), "--cache", lossy.resolveSibling("lossy.model").toString());
+        assertThat(report).contains("LOST EVENTS");
+    }
+
+    private static void lttng(String... args) throws IOException, InterruptedException {
+        var cmd = new java.util.ArrayList<String>();
+        cmd.add("lttng");
+        cmd.addAll(List.of(args));
+        var p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("lttng " + String.join(" ", args) + ": " + out).isZero();
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (var p : files.toList()) {
+                var rel = from.relativize(p).toString();
+                if (rel.startsWith(".kvscope")) continue;
+                var dst = to.resolve(rel);
+                if (Files.isDirectory(p)) Files.createDirectories(dst);
+                else Files.copy(p, dst);
+            }
+        }
+    }
+
+    private static String str(History h, long t, String... path) {
+        int q = h.quark(path);
+        assertThat(q).as(String.join("/", path)).isNotNegative();
+        var s = h.at(t, q);
+        return s == null || s.isNull() ? null : String.valueOf(s.value());
+    }
+
+    /** Runs a kvscope command in this JVM, as a user would from the shell, and returns what it printed. */
+    static String run(String... args) {
+        var buf = new ByteArrayOutputStream();
+        var old = System.out;
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Kvscope.commandLine().execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        var out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(code).as("kvscope " + String.join(" ", args) + " printed:\n" + out).isZero();
+        return out;
+    }
+}
