@@ -35,8 +35,14 @@ public final class ServerNames {
         var seen = new java.util.HashSet<Long>();
         long first = Long.MIN_VALUE, n = 0, lastNew = 0;
         var it = trace.iterator();
-        while (it.hasNext()) {
-            Event e = it.next();
+        while (true) {
+            Event e;
+            try {
+                if (!it.hasNext()) break;
+                e = it.next();
+            } catch (kvscope.ctf.CtfException damaged) {
+                break; // the main pass reads up to the same point and reports the damage
+            }
             if (first == Long.MIN_VALUE) first = e.timestamp();
             if (++n > LOOKAHEAD_EVENTS || e.timestamp() - first > LOOKAHEAD_NS) break;
             if (e.isLost()) continue;
