@@ -41,6 +41,13 @@ final class Timeline {
     private String[] xString = new String[256];
     private int xHead, xSize;
 
+    // The latest in-order value given to each attribute (strings compared by identity: interned labels or the
+    // reader's cached strings), to drop repeats.
+    private static final byte UNKNOWN = -1;
+    private byte[] cKind = new byte[0];
+    private long[] cBits = new long[0];
+    private String[] cString = new String[0];
+
     private long committed = Long.MIN_VALUE;
     private long late;
     private long maxLateness;
@@ -59,8 +66,31 @@ final class Timeline {
     void clear(long t, int q) { add(t, q, NULL, 0, null); }
 
     private void add(long t, int q, byte kind, long bits, String s) {
-        if (t >= lastInOrder) pushRing(t, q, kind, bits, s);
-        else insertRetro(t, q, kind, bits, s);
+        if (t >= lastInOrder) {
+            // Most changes repeat the value the attribute already has (a thread's Bytes cleared again, the same
+            // request type): drop them here rather than carry them to the history, which would ignore them anyway.
+            if (q < cKind.length && cKind[q] == kind && cBits[q] == bits && cString[q] == s) return;
+            remember(q, kind, bits, s);
+            pushRing(t, q, kind, bits, s);
+        } else {
+            // An earlier change may make a later "same value" a real change: forget what the attribute held.
+            if (q < cKind.length) cKind[q] = UNKNOWN;
+            insertRetro(t, q, kind, bits, s);
+        }
+    }
+
+    private void remember(int q, byte kind, long bits, String s) {
+        if (q >= cKind.length) {
+            int n = Math.max(q + 1, cKind.length * 2);
+            int old = cKind.length;
+            cKind = java.util.Arrays.copyOf(cKind, n);
+            java.util.Arrays.fill(cKind, old, n, UNKNOWN);
+            cBits = java.util.Arrays.copyOf(cBits, n);
+            cString = java.util.Arrays.copyOf(cString, n);
+        }
+        cKind[q] = kind;
+        cBits[q] = bits;
+        cString[q] = s;
     }
 
     /** Commits every change older than {@code now − horizon}; call once per event with the event's time. */
