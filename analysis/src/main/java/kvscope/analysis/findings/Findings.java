@@ -120,8 +120,10 @@ public final class Findings {
         int reported = 0;
         for (var st : sum.stalls) {
             if (st.busyNs < th.stallNs() || reported >= MAX_SLOW) break;
-            reported++;
             long end = st.start + st.busyNs;
+            // An iteration that spans lost events only looks long: its events were not recorded.
+            if (sum.counters.lossRanges.stream().anyMatch(r -> r[0] <= end && r[1] >= st.start)) continue;
+            reported++;
             // What filled it: the requests that executed during the iteration, longest execution first.
             var inside = new ArrayList<long[]>(); // [execution ns, index]
             int si = sf.serverIndex(st.server);

@@ -132,6 +132,7 @@ public final class ModelBuilder {
     private void lost(Event e) {
         counters.lostEvents += e.lostCount();
         counters.lostRanges++;
+        if (counters.lossRanges.size() < 1000) counters.lossRanges.add(new long[] {e.lostStart(), e.timestamp()});
         int ti = e.trace().index();
         for (var s : serverList) {
             if (s.traceIndex != ti) continue;

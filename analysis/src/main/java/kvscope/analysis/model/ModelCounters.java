@@ -8,6 +8,8 @@ public final class ModelCounters {
     public long lostEvents;
     public long lostRanges;
     public long requestsAffectedByLoss;
+    /** The time ranges [start, end] in which events were lost (the first thousand). */
+    public final java.util.List<long[]> lossRanges = new java.util.ArrayList<>();
     public long lateStates;
     public long maxLatenessNs;
     public final TreeMap<String, Long> unknownEvents = new TreeMap<>();
