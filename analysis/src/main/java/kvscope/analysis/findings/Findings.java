@@ -137,16 +137,41 @@ public final class Findings {
                 var top = sf.get(inside.get(0)[1]);
                 cause.append(String.format(Locale.ROOT, " It executed %d requests taking %s in all; the longest, %s on fd %d, ran for %s.",
                         inside.size(), Units.duration(exec), sf.commands().get(top.command()), top.fd(), Units.duration(inside.get(0)[0])));
-                if (exec < st.busyNs / 2) cause.append(" Most of the time went elsewhere than command execution (reading, writing, TLS, timers).");
             } else {
-                cause.append(" No request executed in it: the time went to timers, writes, TLS or freeing clients.");
+                cause.append(" No request executed in it.");
             }
+            cause.append(mainThreadTime(stored, st.server, st.start, end));
             out.add(new Finding("event-loop-stall", Finding.Severity.WARNING, st.server, st.start, end, -1, List.of(),
                     "event loop busy for " + Units.duration(st.busyNs),
                     "One event-loop iteration kept the main thread busy for " + Units.duration(st.busyNs)
                             + " without returning to poll: every other client of " + st.server + " waited meanwhile." + cause,
                     "Event loop", List.of()));
         }
+    }
+
+    /** What the server's main thread was doing during [t0, t1], by operation, from the model's Threads branch. */
+    private static String mainThreadTime(Stored stored, String server, long t0, long t1) throws IOException {
+        var st = stored.summary().servers.stream().filter(s -> s.name.equals(server)).findFirst().orElse(null);
+        if (st == null) return "";
+        var h = stored.history();
+        int q = h.quark(server, "Threads", Integer.toString(st.vpid), "Operation");
+        if (q < 0) return "";
+        var byOp = new java.util.HashMap<String, long[]>();
+        for (var it = h.intervals(q, t0, t1); it.next(); ) {
+            if (it.kind() != kvscope.statesystem.Kind.STRING) continue;
+            long d = Math.min(t1, it.end()) - Math.max(t0, it.start());
+            var v = byOp.computeIfAbsent(it.string(), k -> new long[2]);
+            v[0] += Math.max(0, d);
+            v[1]++;
+        }
+        if (byOp.isEmpty()) return " The trace shows no operation of the main thread in it (timers, or events not recorded).";
+        var top = byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(4)
+                .map(e -> String.format(Locale.ROOT, "%s %s (%d×)", e.getKey(), Units.duration(e.getValue()[0]), e.getValue()[1]))
+                .toList();
+        long known = byOp.values().stream().mapToLong(v -> v[0]).sum();
+        return " The main thread spent it on: " + String.join(", ", top)
+                + (t1 - t0 - known > (t1 - t0) / 10 ? String.format(Locale.ROOT, "; %s in no traced operation (timers, "
+                + "the I/O threads' fan-out wait, or scheduling)", Units.duration(t1 - t0 - known)) : "") + ".";
     }
 
     private static void slowRequests(Stored stored, Thresholds th, List<Finding> out) throws IOException {

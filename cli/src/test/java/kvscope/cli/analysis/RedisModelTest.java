@@ -175,7 +175,7 @@ class RedisModelTest {
                         sawFree = true;
                         break;
                     }
-                    freeing = "FREEING".equals(it.string());
+                    freeing = it.kind() == kvscope.statesystem.Kind.STRING && "FREEING".equals(it.string());
                 }
                 if (sawFree) break;
             }
@@ -204,7 +204,9 @@ class RedisModelTest {
             var readers = new java.util.TreeSet<String>();
             for (int q : h.quarks(name, "Threads", "*", "Operation")) {
                 var it = h.intervals(q, h.start(), h.end());
-                while (it.next()) if ("Reading client".equals(it.string())) readers.add(h.name(h.parent(q)));
+                while (it.next()) {
+                    if (it.kind() == kvscope.statesystem.Kind.STRING && "Reading client".equals(it.string())) readers.add(h.name(h.parent(q)));
+                }
             }
             assertThat(readers).as("threads that read clients").contains(Long.toString(pid));
             assertThat(readers.stream().filter(t -> !t.equals(Long.toString(pid))).count()).as("I/O threads reading: " + readers)
@@ -247,7 +249,7 @@ class RedisModelTest {
                 int bytes = h.quarkUnder(h.parent(q), "Bytes");
                 var it = h.intervals(q, h.start(), h.end());
                 while (it.next()) {
-                    if (!"Reading SSL".equals(it.string())) continue;
+                    if (it.kind() != kvscope.statesystem.Kind.STRING || !"Reading SSL".equals(it.string())) continue;
                     var b = h.at(it.start(), bytes);
                     assertThat(b).isNotNull();
                     sslReads++;
