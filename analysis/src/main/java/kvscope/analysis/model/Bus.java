@@ -37,31 +37,9 @@ final class Bus {
                 c.s.unicastShown = false;
                 c.tl.clear(c.t, c.s.busType);
             }
+            wire(c, c.num(c.f.nwritten), true);
         });
-        d.on("cluster_write", c -> {
-            long n = c.num(c.f.nwritten);
-            if (n <= 0) return;
-            var conn = c.conn("cluster");
-            c.s.busOutBytes += n;
-            c.s.stats.busBytesOut += n;
-            c.tl.set(c.t, c.s.busOut, c.s.busOutBytes);
-            var link = link(c, conn);
-            link[0] += n;
-            c.tl.set(c.t, (int) link[2], link[0]);
-            ServerStats.add(c.s.stats.busOutByLink, linkName(conn), n);
-        });
-        d.on("cluster_read", c -> {
-            long n = c.num(c.f.nread);
-            if (n <= 0) return;
-            var conn = c.conn("cluster");
-            c.s.busInBytes += n;
-            c.s.stats.busBytesIn += n;
-            c.tl.set(c.t, c.s.busIn, c.s.busInBytes);
-            var link = link(c, conn);
-            link[1] += n;
-            c.tl.set(c.t, (int) link[3], link[1]);
-            ServerStats.add(c.s.stats.busInByLink, linkName(conn), n);
-        });
+        d.on("cluster_read", c -> wire(c, c.num(c.f.nread), false));
         d.on("cluster_process_packet", c -> {
             var conn = c.conn("cluster");
             var sender = c.str(c.f.sender);
@@ -74,6 +52,25 @@ final class Bus {
             c.s.stats.publishedPayloadBytes += c.num(c.f.payloadLen);
             c.s.stats.publishReceivers += c.num(c.f.receivers);
         });
+    }
+
+    /** Bytes that went on (out) or came off the wire of a cluster link: node totals, per link, cumulative. */
+    private static void wire(Ctx c, long n, boolean out) {
+        if (n <= 0) return;
+        var conn = c.conn("cluster");
+        var st = c.s.stats;
+        var link = link(c, conn);
+        int k = out ? 0 : 1;
+        link[k] += n;
+        c.tl.set(c.t, (int) link[k + 2], link[k]);
+        if (out) {
+            st.busBytesOut += n;
+            c.tl.set(c.t, c.s.busOut, st.busBytesOut);
+        } else {
+            st.busBytesIn += n;
+            c.tl.set(c.t, c.s.busIn, st.busBytesIn);
+        }
+        ServerStats.add(out ? st.busOutByLink : st.busInByLink, linkName(conn), n);
     }
 
     /** A link's display name: the first 8 hex digits of the peer node id, as redis-cli shows node ids; else its fd. */
