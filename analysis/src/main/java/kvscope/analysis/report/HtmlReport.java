@@ -24,7 +24,7 @@ public final class HtmlReport {
                 + "body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0}"
                 + "td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #ddd}td:first-child,th:first-child{text-align:left}"
                 + "h2{margin-top:2em;border-bottom:2px solid #4e79a7}.warn{color:#b00}svg{display:block;margin:1em 0}"
-                + ".t{font-weight:bold;font-size:13px}.l{font-size:11px;fill:#555}pre{background:#f6f6f6;padding:1em}</style></head><body>");
+                + ".t{font-weight:bold;font-size:13px}.l{font-size:11px;fill:#555}pre{background:#f6f6f6;padding:1em;white-space:pre-wrap}</style></head><body>");
         out.printf(Locale.ROOT, "<h1>kvscope report</h1><p>%d server(s), %s of trace from %s, %s events.</p>%n",
                 r.servers().size(), duration(r.end() - r.start()), instant(r.start()), count(r.counters().events));
         if (r.commandsOnly()) out.println("<p class='warn'>Light profile: latencies are command execution only.</p>");
@@ -32,6 +32,7 @@ public final class HtmlReport {
             out.printf(Locale.ROOT, "<p class='warn'>The tracer discarded %s events; %s requests in flight were dropped.</p>%n",
                     count(r.lostEvents()), count(r.counters().requestsAffectedByLoss));
         }
+        findings(r, out);
         var hist = histograms(r, stored);
         var series = r.series();
         for (int si = 0; si < r.servers().size(); si++) {
@@ -66,6 +67,29 @@ public final class HtmlReport {
         TextReport.write(r, new PrintWriter(text));
         out.printf("<h2>Details</h2><pre>%s</pre>%n</body></html>%n", esc(text.toString()));
         out.flush();
+    }
+
+    /** Findings first: what went wrong matters more than the tables. */
+    private static void findings(Report r, PrintWriter out) {
+        out.printf("<h2>Findings (%d)</h2>%n", r.findings().size());
+        if (r.findings().isEmpty()) {
+            out.println("<p>The detectors found nothing wrong.</p>");
+            return;
+        }
+        for (var f : r.findings()) {
+            var color = switch (f.severity()) {
+                case CRITICAL -> "#b00";
+                case WARNING -> "#b60";
+                default -> "#357";
+            };
+            out.printf(Locale.ROOT, "<div style='border-left:4px solid %s;padding:.2em .8em;margin:.8em 0'><b style='color:%s'>%s</b> "
+                            + "<b>%s</b>%s%s<p>%s</p>", color, color, f.severity(), esc(f.title()),
+                    f.server().isEmpty() ? "" : " on " + esc(f.server()), f.start() > 0 ? " at " + offset(f.start(), r.start()) : "",
+                    esc(f.explanation()));
+            if (!f.events().isEmpty()) out.printf("<pre>%s</pre>", esc(String.join("\n", f.events())));
+            out.printf("<p style='color:#555'>See the %s view%s.</p></div>%n", esc(f.view()),
+                    f.start() > 0 ? " at " + offset(f.start(), r.start()) : "");
+        }
     }
 
     private record Hist(List<String> names, List<long[]> counts) {}
