@@ -5,7 +5,11 @@
 # integration/replication, then unit/tls in TLS mode (certificates from utils/gen-test-certs.sh).
 # The trace goes to a temporary directory that is deleted afterwards; its size and event count are printed.
 # Exits non-zero if any test fails. Logs: build/redis-runtest*.log.
-# Environment: KVSCOPE_RUNTEST_CLIENTS (parallel test clients, default 2), KVSCOPE_RUNTEST_NOTRACE=1 (no session).
+# As root, the session lives in a private lttng-sessiond (own mount namespace with its own /run/lttng and
+# /dev/shm): the trace holds only the suite's servers, and the machine's session daemon, which other tests
+# and `kvscope record` use, is neither seen nor disturbed. Elsewhere the machine's session daemon is used.
+# Environment: KVSCOPE_RUNTEST_CLIENTS (parallel test clients, default 2), KVSCOPE_RUNTEST_NOTRACE=1 (no session),
+# KVSCOPE_RUNTEST_SHARED_SESSIOND=1 (use the machine's session daemon even as root).
 set -Eeuo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -27,19 +31,42 @@ rel() { echo "${1#"$root"/}"; }
 command -v tclsh >/dev/null || { say "tclsh is missing: run scripts/install-deps.sh (as root)"; exit 1; }
 
 # --- tracing session -----------------------------------------------------------------------------------------
+tracing=1
+[ "${KVSCOPE_RUNTEST_NOTRACE:-0}" = 1 ] && tracing=0
+if [ "$tracing" = 1 ] && [ -z "${KVSCOPE_RUNTEST_IN_NS:-}" ] && [ "${KVSCOPE_RUNTEST_SHARED_SESSIOND:-0}" != 1 ] &&
+   [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare --mount --propagation private true 2>/dev/null; then
+  export KVSCOPE_RUNTEST_IN_NS=1
+  exec unshare --mount --propagation private "$0" "$@"
+fi
 session=""
 tracedir=""
+lttng_home=""
+sessiond_pid=""
 cleanup() {
   if [ -n "$session" ]; then
     lttng stop "$session" >/dev/null 2>&1 || true
     lttng destroy "$session" >/dev/null 2>&1 || true
   fi
+  if [ -n "$sessiond_pid" ]; then
+    kill "$sessiond_pid" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$sessiond_pid" 2>/dev/null || break; sleep 0.5; done
+  fi
   if [ -n "$tracedir" ]; then rm -rf "$tracedir"; fi
+  if [ -n "$lttng_home" ]; then rm -rf "$lttng_home"; fi
 }
 trap cleanup EXIT
-if [ "${KVSCOPE_RUNTEST_NOTRACE:-0}" != 1 ]; then
+if [ "$tracing" = 1 ]; then
   command -v lttng >/dev/null || { say "lttng is missing: run scripts/install-deps.sh (as root)"; exit 1; }
-  if ! lttng list >/dev/null 2>&1; then
+  if [ -n "${KVSCOPE_RUNTEST_IN_NS:-}" ]; then
+    # Private session daemon: its sockets and the UST shared memory live in this mount namespace only.
+    mkdir -p /run/lttng
+    mount -t tmpfs kvscope-lttng /run/lttng
+    mount -t tmpfs kvscope-shm /dev/shm
+    lttng_home="$(mktemp -d "${TMPDIR:-/tmp}/kvscope-runtest-lttng.XXXXXX")"
+    export LTTNG_HOME="$lttng_home"
+    lttng-sessiond --daemonize --no-kernel >/dev/null 2>&1 || { say "cannot start a private lttng-sessiond"; exit 1; }
+    sessiond_pid="$(cat /run/lttng/lttng-sessiond.pid)"
+  elif ! lttng list >/dev/null 2>&1; then
     lttng-sessiond --daemonize >/dev/null 2>&1 || { say "cannot start lttng-sessiond"; exit 1; }
   fi
   tracedir="$(mktemp -d "${TMPDIR:-/tmp}/kvscope-runtest-trace.XXXXXX")"
@@ -48,7 +75,7 @@ if [ "${KVSCOPE_RUNTEST_NOTRACE:-0}" != 1 ]; then
   lttng enable-event -u -s "$session" 'redis:*' >/dev/null
   lttng add-context -u -s "$session" -t vpid -t vtid -t procname >/dev/null
   lttng start "$session" >/dev/null
-  say "recording redis:* (LTTng session $session)"
+  say "recording redis:* (LTTng session $session$([ -n "$sessiond_pid" ] && echo ", private session daemon"))"
 fi
 
 # --- the suite -----------------------------------------------------------------------------------------------
