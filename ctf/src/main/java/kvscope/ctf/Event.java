@@ -1,0 +1,194 @@
+package kvscope.ctf;
+
+import java.nio.charset.StandardCharsets;
+import java.util.NoSuchElementException;
+
+/**
+ * The current event of an iteration over a {@link Trace}. One object is reused for every event: read what you need
+ * before moving on, and do not keep it. Field reads go through {@link Field} handles resolved once.
+ *
+ * <p>Lost-event records come in the same stream of items, in time order: {@link #isLost()} is true, {@link #type()}
+ * is {@link EventType#LOST}, {@link #lostCount()} says how many events the tracer discarded between
+ * {@link #lostStart()} and {@link #timestamp()} (the end of the range).
+ */
+public final class Event {
+    StreamCursor s;
+    /** Index of the current event's class in field handles' arrays (the last index for lost-event records). */
+    int ci;
+    private final StringCache strings = new StringCache();
+
+    Event() {}
+
+    /** The event type; {@link EventType#LOST} for a lost-events record. */
+    public EventType type() { return s.kind == StreamCursor.LOST ? EventType.LOST : s.cls.type; }
+
+    public String name() { return type().name(); }
+
+    /** Nanoseconds since the epoch (the trace clock's offset applied). For lost events, the end of the range. */
+    public long timestamp() { return s.ts; }
+
+    /** The CPU from the packet context ({@code cpu_id}), or -1 when the stream does not say. */
+    public int cpu() { return s.cpu; }
+
+    /** The trace this event comes from: its environment (hostname, per-PID procname) and directory. */
+    public TraceInfo trace() { return s.trace.info; }
+
+    public boolean isLost() { return s.kind == StreamCursor.LOST; }
+
+    /** Number of events discarded by the tracer (0 for ordinary events). */
+    public long lostCount() { return s.kind == StreamCursor.LOST ? s.lostCount : 0; }
+
+    /** Start of the range in which events were discarded (ns since the epoch). */
+    public long lostStart() { return s.kind == StreamCursor.LOST ? s.lostStart : s.ts; }
+
+    /** The data stream file the event was read from. */
+    public java.nio.file.Path streamFile() { return s.file; }
+
+    /** True when this event has the field (always false for lost-event records). */
+    public boolean has(Field f) {
+        return ci < f.slotByClass.length && f.slotByClass[ci] >= 0;
+    }
+
+    private int slot(Field f) {
+        int sl = ci < f.slotByClass.length ? f.slotByClass[ci] : -1;
+        if (sl < 0) throw absent(f);
+        return sl;
+    }
+
+    private RuntimeException absent(Field f) {
+        return new NoSuchElementException("event " + name() + " has no field '" + f.name() + "' (check has(field) or field.exists())");
+    }
+
+    private Node node(Field f) { return f.nodeByClass[ci]; }
+
+    /**
+     * An integer or enumeration field's value (unsigned 64-bit values come back as their bit pattern: use
+     * {@link Long#toUnsignedString}); a float is truncated; a string or array gives its length.
+     */
+    public long getLong(Field f) {
+        int i = ci;
+        if (i < f.accessByClass.length && f.accessByClass[i] == Field.PLAIN) return s.ev.v[s.ev.pos[f.slotByClass[i]]];
+        int sl = slot(f);
+        var n = node(f);
+        long v = s.ev.v[s.ev.pos[sl]];
+        if (n.kind == Node.FLOAT) return (long) Double.longBitsToDouble(v);
+        if (n.kind == Node.STRING || n.text) return s.ev.v[s.ev.pos[sl] + 1];
+        return v;
+    }
+
+    /** A floating-point field's value; integers are converted (unsigned ones by value). */
+    public double getDouble(Field f) {
+        int sl = slot(f);
+        var n = node(f);
+        long v = s.ev.v[s.ev.pos[sl]];
+        if (n.kind == Node.FLOAT) return Double.longBitsToDouble(v);
+        if (n.kind == Node.INT && !n.signed && v < 0) return (double) (v >>> 1) * 2.0 + (v & 1);
+        return v;
+    }
+
+    /**
+     * A string or text array/sequence as a Java string (invalid UTF-8 replaced by U+FFFD). Repeated values come from
+     * a small cache, so a field like {@code procname} does not allocate per event. Other kinds give their value as text.
+     */
+    public String getString(Field f) {
+        int sl = slot(f);
+        var n = node(f);
+        int p = s.ev.pos[sl];
+        if (n.kind == Node.STRING || n.text) return strings.get(s.d.buf, (int) s.ev.v[p], (int) s.ev.v[p + 1]);
+        if (n.kind == Node.INT) {
+            var label = n.label(s.ev.v[p]);
+            if (label != null) return label;
+            return n.signed ? Long.toString(s.ev.v[p]) : Long.toUnsignedString(s.ev.v[p]);
+        }
+        if (n.kind == Node.FLOAT) return Double.toString(Double.longBitsToDouble(s.ev.v[p]));
+        var sb = new StringBuilder();
+        EventFormat.appendJsonValue(sb, n, s.ev.v, p, s.d.buf);
+        return sb.toString();
+    }
+
+    /** Compares a string field with ASCII/UTF-8 bytes without creating a String. */
+    public boolean stringEquals(Field f, byte[] utf8) {
+        int sl = slot(f);
+        var n = node(f);
+        if (n.kind != Node.STRING && !n.text) return false;
+        int p = s.ev.pos[sl];
+        int off = (int) s.ev.v[p], len = (int) s.ev.v[p + 1];
+        return java.util.Arrays.equals(s.d.buf, off, off + len, utf8, 0, utf8.length);
+    }
+
+    /** The label an enumeration field's value maps to, or null. */
+    public String enumLabel(Field f) {
+        int sl = slot(f);
+        return node(f).label(s.ev.v[s.ev.pos[sl]]);
+    }
+
+    /** The element count of an array or sequence field (not text ones, which read as strings). */
+    public int length(Field f) {
+        int sl = slot(f);
+        var n = node(f);
+        if ((n.kind != Node.ARRAY && n.kind != Node.SEQUENCE) || n.text) throw new IllegalArgumentException("field '" + f.name() + "' is not an array");
+        return (int) s.ev.v[s.ev.pos[sl]];
+    }
+
+    /** Element {@code i} of an array or sequence of integers (or floats, truncated). */
+    public long getLong(Field f, int i) {
+        int sl = slot(f);
+        var n = node(f);
+        if ((n.kind != Node.ARRAY && n.kind != Node.SEQUENCE) || n.text || (n.element.kind != Node.INT && n.element.kind != Node.FLOAT))
+            throw new IllegalArgumentException("field '" + f.name() + "' is not an array of numbers");
+        int p = s.ev.pos[sl];
+        long len = s.ev.v[p];
+        if (i < 0 || i >= len) throw new IndexOutOfBoundsException("index " + i + " of " + len + " in '" + f.name() + "'");
+        long v = s.ev.v[p + 1 + i];
+        return n.element.kind == Node.FLOAT ? (long) Double.longBitsToDouble(v) : v;
+    }
+
+    /** Element {@code i} of an array or sequence of floats (integers converted). */
+    public double getDouble(Field f, int i) {
+        int sl = slot(f);
+        var n = node(f);
+        if ((n.kind != Node.ARRAY && n.kind != Node.SEQUENCE) || n.text) throw new IllegalArgumentException("field '" + f.name() + "' is not an array");
+        int p = s.ev.pos[sl];
+        long len = s.ev.v[p];
+        if (i < 0 || i >= len) throw new IndexOutOfBoundsException("index " + i + " of " + len + " in '" + f.name() + "'");
+        long v = s.ev.v[p + 1 + i];
+        return n.element.kind == Node.FLOAT ? Double.longBitsToDouble(v) : v;
+    }
+
+    /** A small direct-mapped cache of decoded strings, keyed by their bytes. */
+    static final class StringCache {
+        private final String[] strs = new String[512];
+        private final byte[][] keys = new byte[512][];
+        private final long[] heads = new long[512], tails = new long[512];
+        private final int[] lens = new int[512];
+        private static final java.lang.invoke.VarHandle LE64 =
+                java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+        String get(byte[] buf, int off, int len) {
+            if (len > 64) return new String(buf, off, len, StandardCharsets.UTF_8);
+            // Key: the length and the first and last 8 bytes (the buffer has slack after the content). Up to 16
+            // bytes that is the whole string, so no byte comparison is needed for the short, repetitive strings
+            // of traces (names, commands, procname).
+            long a = (long) LE64.get(buf, off);
+            long z;
+            if (len < 8) {
+                a &= (1L << (8 * len)) - 1;
+                z = a;
+            } else {
+                z = (long) LE64.get(buf, off + len - 8);
+            }
+            long x = (a * 0x9E3779B97F4A7C15L) ^ (z * 0xC2B2AE3D27D4EB4FL) ^ len;
+            int h = (int) (x ^ (x >>> 29) ^ (x >>> 47)) & 511;
+            var str = strs[h];
+            if (str != null && lens[h] == len && heads[h] == a && tails[h] == z
+                    && (len <= 16 || java.util.Arrays.equals(keys[h], 0, len, buf, off, off + len))) return str;
+            str = new String(buf, off, len, StandardCharsets.UTF_8);
+            if (len > 16) keys[h] = java.util.Arrays.copyOfRange(buf, off, off + len);
+            strs[h] = str;
+            heads[h] = a;
+            tails[h] = z;
+            lens[h] = len;
+            return str;
+        }
+    }
+}

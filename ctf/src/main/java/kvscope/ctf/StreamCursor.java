@@ -1,0 +1,256 @@
+package kvscope.ctf;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Walks one data stream file packet by packet, decoding one event ahead so the merge can order streams by time.
+ * A packet is read whole into a reused byte array (bounded by the packet size, itself checked against the file).
+ * Discarded-event counts are turned into lost-event items exactly where babeltrace2 puts them: before the first
+ * event of the packet whose {@code events_discarded} grew, spanning from the previous packet's end to this one's end.
+ */
+final class StreamCursor {
+    static final int EVENT = 0, LOST = 1, END = 2, ERROR = 3;
+    private static final long CTF_MAGIC = 0xC1FC1FC1L;
+
+    final TraceData trace;
+    final Path file;
+    final int order;
+    private FileChannel ch;
+    private long fileSize;
+    final Decoder d = new Decoder();
+    final Values pkt;
+    final Values ev;
+    TraceData.StreamClass sc;
+    private boolean inPacket;
+    private long packetStart, nextPacket;
+
+    int kind = END;
+    /** Where each scope's values start in {@link #ev}, for rendering every field in order. */
+    int streamContextAt, eventContextAt, payloadAt;
+    TraceData.EventClass cls;
+    long ts;
+    long key;
+    int cpu = -1;
+    long lostCount, lostStart, lostEnd;
+    CtfException error;
+    private long prevDiscarded = -1, prevEnd;
+    private long tsBegin, tsEnd;
+    private final long[] bytesRead;
+
+    StreamCursor(TraceData trace, Path file, int order, long[] bytesRead) {
+        this.trace = trace;
+        this.file = file;
+        this.order = order;
+        this.bytesRead = bytesRead;
+        int pslots = 1, eslots = 1;
+        for (var s : trace.streams) {
+            pslots = Math.max(pslots, s.packetSlots);
+            eslots = Math.max(eslots, s.eventBase);
+        }
+        for (var e : trace.events) eslots = Math.max(eslots, e.slots);
+        pkt = new Values(pslots);
+        ev = new Values(eslots);
+        d.pkt = pkt;
+    }
+
+    /** Moves to the next item; false at the end of the file. Errors become an ERROR item at the last timestamp. */
+    boolean advance() {
+        if (kind == ERROR) return false;
+        try {
+            if (ch == null) open();
+            while (true) {
+                if (inPacket && d.bit < d.limit) {
+                    decodeEvent();
+                    return true;
+                }
+                if (!loadPacket()) {
+                    kind = END;
+                    return false;
+                }
+                if (kind == LOST) return true;
+            }
+        } catch (Decoder.DecodeError e) {
+            fail(packetStart + (e.bit >>> 3), e.getMessage());
+        } catch (IOException e) {
+            fail(packetStart, "cannot read: " + e.getMessage());
+        } catch (CtfException e) {
+            error = e;
+            kind = ERROR;
+        }
+        return true;
+    }
+
+    private void fail(long offset, String message) {
+        error = new CtfException(file, offset, message);
+        kind = ERROR;
+    }
+
+    private void open() throws IOException {
+        ch = FileChannel.open(file, StandardOpenOption.READ);
+        fileSize = ch.size();
+    }
+
+    void close() {
+        try {
+            if (ch != null) ch.close();
+        } catch (IOException ignored) {
+            // closing a read-only channel has nothing to lose
+        }
+    }
+
+    /** Packets are copied out of a mapped window of the file (one copy, no read() syscall per packet). */
+    private static final long WINDOW = 64L << 20;
+    private java.nio.MappedByteBuffer window;
+    private long windowStart, windowEnd;
+
+    private void readFully(long at, int len) throws IOException {
+        if (d.buf.length < len + Decoder.SLACK) d.buf = new byte[Math.max(len + Decoder.SLACK, Math.min(Integer.MAX_VALUE - 64, d.buf.length * 2))];
+        if (at + len > fileSize) throw new CtfException(file, fileSize, "file ended while reading a packet");
+        if (window == null || at < windowStart || at + len > windowEnd) {
+            long end = Math.min(fileSize, at + Math.max(len, WINDOW));
+            window = ch.map(FileChannel.MapMode.READ_ONLY, at, end - at);
+            windowStart = at;
+            windowEnd = end;
+        }
+        window.get((int) (at - windowStart), d.buf, 0, len);
+        java.util.Arrays.fill(d.buf, len, len + Decoder.SLACK, (byte) 0);
+    }
+
+    /** Walks packet headers only: {first timestamp_begin, last timestamp_end} in ns, or null when empty. */
+    long[] scanPackets() {
+        long[] r = null;
+        try {
+            open();
+            headersOnly = true;
+            while (loadPacket()) {
+                long b = trace.toNs(tsBegin), e = trace.toNs(tsEnd);
+                if (r == null) r = new long[] {b, e};
+                else { r[0] = Math.min(r[0], b); r[1] = Math.max(r[1], e); }
+            }
+        } catch (Decoder.DecodeError e) {
+            throw new CtfException(file, packetStart + (e.bit >>> 3), e.getMessage());
+        } catch (IOException e) {
+            throw new CtfException(file, packetStart, "cannot read: " + e.getMessage(), e);
+        }
+        return r;
+    }
+
+    private boolean headersOnly;
+
+    private boolean loadPacket() throws IOException {
+        inPacket = false;
+        if (nextPacket >= fileSize) return false;
+        packetStart = nextPacket;
+        long remaining = fileSize - packetStart;
+        int chunk = (int) Math.min(remaining, 4096);
+        while (true) {
+            readFully(packetStart, chunk);
+            d.bit = 0;
+            d.limit = chunk * 8L;
+            d.lastBigEndian = trace.bigEndian;
+            d.updateClock = false;
+            try {
+                decodePacketHeader();
+                break;
+            } catch (Decoder.DecodeError e) {
+                if (chunk >= remaining || chunk >= (1 << 24)) throw e;
+                chunk = (int) Math.min(remaining, chunk * 4L);
+            }
+        }
+        long headerBits = d.bit;
+        long packetBits = sc.packetSize >= 0 ? pkt.v[pkt.pos[sc.packetSize]] : remaining * 8;
+        long contentBits = sc.contentSize >= 0 ? pkt.v[pkt.pos[sc.contentSize]] : packetBits;
+        if (sc.packetSize >= 0 && sc.contentSize < 0) contentBits = packetBits;
+        if (packetBits % 8 != 0 || packetBits <= 0)
+            throw new CtfException(file, packetStart, "packet_size " + packetBits + " bits is not a positive whole number of bytes");
+        if (Long.compareUnsigned(packetBits / 8, remaining) > 0)
+            throw new CtfException(file, packetStart, "packet of " + packetBits / 8 + " bytes runs past the end of the file ("
+                    + remaining + " bytes left)");
+        if (Long.compareUnsigned(contentBits, packetBits) > 0 || contentBits < headerBits)
+            throw new CtfException(file, packetStart, "content_size " + contentBits + " bits does not fit in packet_size "
+                    + packetBits + " bits after the " + headerBits + "-bit packet header and context");
+        if (packetBits / 8 > Integer.MAX_VALUE - 64)
+            throw new CtfException(file, packetStart, "packet of " + packetBits / 8 + " bytes is larger than 2 GB");
+        int contentBytes = (int) ((contentBits + 7) / 8);
+        if (contentBytes > chunk && !headersOnly) readFully(packetStart, contentBytes);
+        d.limit = contentBits;
+        d.bit = headerBits;
+        nextPacket = packetStart + packetBits / 8;
+        bytesRead[0] += packetBits / 8;
+        inPacket = true;
+        tsBegin = sc.tsBegin >= 0 ? pkt.v[pkt.pos[sc.tsBegin]] : d.clock;
+        tsEnd = sc.tsEnd >= 0 ? pkt.v[pkt.pos[sc.tsEnd]] : tsBegin;
+        if (sc.tsBegin >= 0) d.clock = tsBegin;
+        cpu = sc.cpuId >= 0 ? (int) pkt.v[pkt.pos[sc.cpuId]] : -1;
+        if (sc.discarded >= 0) {
+            long cur = pkt.v[pkt.pos[sc.discarded]];
+            long diff = prevDiscarded < 0 ? cur : cur - prevDiscarded;
+            long startCycles = prevDiscarded < 0 ? tsBegin : prevEnd;
+            prevDiscarded = cur;
+            if (diff != 0) {
+                kind = LOST;
+                lostCount = diff;
+                lostStart = trace.toNs(startCycles);
+                lostEnd = trace.toNs(tsEnd);
+                ts = lostEnd;
+                key = lostStart;
+                prevEnd = tsEnd;
+                return true;
+            }
+        }
+        prevEnd = tsEnd;
+        kind = EVENT;
+        return true;
+    }
+
+    private void decodePacketHeader() {
+        pkt.reset();
+        var th = trace.packetHeader;
+        if (th != null) d.decode(th, pkt);
+        long sid = -1;
+        var s0 = trace.streams.get(0);
+        if (s0.magic >= 0 && th != null) {
+            long magic = pkt.v[pkt.pos[s0.magic]];
+            if (magic != CTF_MAGIC)
+                throw new CtfException(file, packetStart, String.format("bad packet magic 0x%08X, expected 0x%08X", magic, CTF_MAGIC));
+        }
+        if (s0.streamId >= 0 && th != null) sid = pkt.v[pkt.pos[s0.streamId]];
+        var s = trace.streamClass(sid);
+        if (s == null) throw new CtfException(file, packetStart, "packet names stream class " + sid + ", which the metadata does not declare");
+        sc = s;
+        if (s.packetContext != null) d.decode(s.packetContext, pkt);
+    }
+
+    private void decodeEvent() {
+        long start = d.bit;
+        ev.reset();
+        d.updateClock = true;
+        var s = sc;
+        TraceData.EventClass c;
+        if (s.eventHeader != null) {
+            d.eventId = 0;
+            if (s.lttngHeader) d.header(s.eventHeader, ev); else d.struct(s.eventHeader, ev);
+            c = s.event(d.eventId);
+            if (c == null) throw new Decoder.DecodeError(start, "event id " + d.eventId + " is not declared in the metadata for stream class " + s.id);
+        } else {
+            c = s.only;
+            if (c == null) throw new Decoder.DecodeError(start, "stream class " + s.id + " has no event header and " + s.events.size() + " event classes");
+        }
+        // Only the event header moves the clock: babeltrace2 ignores clock-mapped integers of the other scopes.
+        d.updateClock = false;
+        streamContextAt = ev.n;
+        if (s.eventContext != null) d.struct(s.eventContext, ev);
+        eventContextAt = ev.n;
+        if (c.context != null) d.struct(c.context, ev);
+        payloadAt = ev.n;
+        if (c.payload != null && c.payload.members.length > 0) d.struct(c.payload, ev);
+        if (d.bit == start) throw new Decoder.DecodeError(start, "an event of class '" + c.name + "' takes no space: the stream would never end");
+        cls = c;
+        ts = trace.toNs(d.clock);
+        key = ts;
+        kind = EVENT;
+    }
+}

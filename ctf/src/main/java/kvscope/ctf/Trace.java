@@ -1,0 +1,256 @@
+package kvscope.ctf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeSet;
+
+/**
+ * A set of CTF traces read as one time-ordered sequence of events. See the package documentation for an example.
+ *
+ * <p>Opening parses every trace's metadata (errors there are thrown by {@link #open}); data stream errors are thrown
+ * by the iteration when it reaches the damage in time order, after every event before it.
+ */
+public final class Trace implements Iterable<Event>, AutoCloseable {
+    private final List<TraceData> data;
+    private final List<TraceInfo> infos;
+    private final List<TraceData.EventClass> classes = new ArrayList<>();
+    private final Map<String, EventType> types = new LinkedHashMap<>();
+    private final List<StreamCursor> open = new ArrayList<>();
+    private final long[] bytesRead = new long[1];
+    private final long totalBytes;
+    private TimeRange range;
+
+    /** First and last timestamps of a trace set (ns since the epoch), from its packets' begin and end times. */
+    public record TimeRange(long start, long end) {}
+
+    private Trace(List<Path> dirs) {
+        data = new ArrayList<>();
+        var infoList = new ArrayList<TraceInfo>();
+        long total = 0;
+        for (var dir : dirs) {
+            var t = new TraceData(data.size(), dir, classes.size());
+            data.add(t);
+            infoList.add(t.info);
+            for (var c : t.events) {
+                classes.add(c);
+                var type = types.computeIfAbsent(c.name, n -> new EventType(n, this, types.size()));
+                type.classes.add(c);
+                c.type = type;
+            }
+            for (var f : t.files) {
+                try {
+                    total += Files.size(f);
+                } catch (IOException e) {
+                    throw new CtfException(f, -1, "cannot read: " + e.getMessage(), e);
+                }
+            }
+        }
+        infos = List.copyOf(infoList);
+        totalBytes = total;
+    }
+
+    /**
+     * Opens CTF traces: each path is a trace directory (holding {@code metadata}) or a directory searched recursively
+     * for them (LTTng's {@code ust/uid/0/64-bit}, {@code ust/pid/<proc>-<pid>-<date>/64-bit}, several hosts).
+     *
+     * @throws CtfException when a path does not exist, holds no trace, or a metadata file is invalid
+     */
+    public static Trace open(Path... paths) {
+        return open(List.of(paths));
+    }
+
+    public static Trace open(List<Path> paths) {
+        var dirs = new TreeSet<Path>();
+        for (var p : paths) {
+            var found = discover(p);
+            if (found.isEmpty()) throw new CtfException(p, -1, "no CTF trace found (no 'metadata' file in it or below it)");
+            dirs.addAll(found);
+        }
+        return new Trace(new ArrayList<>(dirs));
+    }
+
+    private static List<Path> discover(Path p) {
+        if (!Files.exists(p)) throw new CtfException(p, -1, "does not exist");
+        if (Files.isRegularFile(p)) {
+            if (p.getFileName().toString().equals("metadata")) return List.of(p.toAbsolutePath().getParent());
+            throw new CtfException(p, -1, "is a file; give a trace directory (the one holding 'metadata') or a directory above it");
+        }
+        if (Files.isRegularFile(p.resolve("metadata"))) return List.of(p.toAbsolutePath().normalize());
+        try (var walk = Files.walk(p, 16)) {
+            return walk.filter(d -> Files.isRegularFile(d.resolve("metadata")) && Files.isDirectory(d))
+                    .map(d -> d.toAbsolutePath().normalize()).sorted().toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new CtfException(p, -1, "cannot search the directory: " + e.getMessage(), e);
+        }
+    }
+
+    /** The traces of the set, in the order used to break timestamp ties. */
+    public List<TraceInfo> traces() { return infos; }
+
+    /** The event type of that name (never null; {@link EventType#exists()} is false when no trace declares it). */
+    public EventType eventType(String name) {
+        var t = types.get(name);
+        return t != null ? t : new EventType(name, this, -1);
+    }
+
+    /** Every event type declared by the traces. */
+    public Collection<EventType> eventTypes() { return Collections.unmodifiableCollection(types.values()); }
+
+    /**
+     * A handle valid for every event type having that field: the way to read context fields such as {@code vtid},
+     * {@code vpid} or {@code procname} on any event.
+     */
+    public Field field(String name) { return field(name, classes); }
+
+    Field field(String name, List<TraceData.EventClass> among) {
+        var slots = new int[classes.size() + 1];
+        var nodes = new Node[classes.size() + 1];
+        java.util.Arrays.fill(slots, -1);
+        for (var c : among) {
+            var r = c.fields.get(name);
+            if (r != null) {
+                slots[c.index] = r.slot();
+                nodes[c.index] = r.node();
+            }
+        }
+        return new Field(name, slots, nodes);
+    }
+
+    /** Total size of the data stream files in bytes (for progress: {@link #bytesRead()} / this). */
+    public long totalBytes() { return totalBytes; }
+
+    /** Bytes of data stream packets read so far by iterations of this trace set. */
+    public long bytesRead() { return bytesRead[0]; }
+
+    /**
+     * The time range covered by the packets of every stream. Reads only packet headers and contexts (cached).
+     * @throws CtfException on a damaged packet header
+     */
+    public TimeRange timeRange() {
+        if (range == null) {
+            long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
+            int order = 0;
+            for (var t : data) {
+                for (var f : t.files) {
+                    var c = new StreamCursor(t, f, order++, new long[1]);
+                    try {
+                        long[] r = c.scanPackets();
+                        if (r != null) {
+                            lo = Math.min(lo, r[0]);
+                            hi = Math.max(hi, r[1]);
+                        }
+                    } finally {
+                        c.close();
+                    }
+                }
+            }
+            range = lo == Long.MAX_VALUE ? new TimeRange(0, 0) : new TimeRange(lo, hi);
+        }
+        return range;
+    }
+
+    /**
+     * Iterates every event of every stream of every trace in timestamp order (ties: trace order, then stream file
+     * order). The returned {@link Event} is the same object each time.
+     * @throws CtfException from {@code hasNext()}/{@code next()} when a stream is damaged
+     */
+    @Override public Iterator<Event> iterator() {
+        var cursors = new ArrayList<StreamCursor>();
+        int order = 0;
+        for (var t : data) {
+            for (var f : t.files) {
+                var c = new StreamCursor(t, f, order++, bytesRead);
+                cursors.add(c);
+                open.add(c);
+            }
+        }
+        return new Merge(cursors, classes.size());
+    }
+
+    @Override public void close() {
+        for (var c : open) c.close();
+        open.clear();
+    }
+
+    /** A binary heap of stream cursors ordered by (time, trace, file). */
+    private static final class Merge implements Iterator<Event> {
+        private final StreamCursor[] heap;
+        private int size;
+        private final Event event = new Event();
+        private StreamCursor current;
+
+        private final int lostIndex;
+
+        Merge(List<StreamCursor> cursors, int lostIndex) {
+            this.lostIndex = lostIndex;
+            heap = new StreamCursor[cursors.size()];
+            for (var c : cursors) {
+                if (c.advance()) heap[size++] = c;
+                else c.close();
+            }
+            for (int i = size / 2 - 1; i >= 0; i--) down(i);
+        }
+
+        private static boolean less(StreamCursor a, StreamCursor b) {
+            if (a.key != b.key) return a.key < b.key;
+            if (a.trace.info.index() != b.trace.info.index()) return a.trace.info.index() < b.trace.info.index();
+            return a.order < b.order;
+        }
+
+        private void down(int i) {
+            var h = heap;
+            var x = h[i];
+            while (true) {
+                int l = 2 * i + 1;
+                if (l >= size) break;
+                int m = l + 1 < size && less(h[l + 1], h[l]) ? l + 1 : l;
+                if (!less(h[m], x)) break;
+                h[i] = h[m];
+                i = m;
+            }
+            h[i] = x;
+        }
+
+        @Override public boolean hasNext() {
+            if (current != null) {
+                var c = current;
+                current = null;
+                if (c.advance()) {
+                    down(0);
+                } else {
+                    c.close();
+                    heap[0] = heap[--size];
+                    heap[size] = null;
+                    if (size > 0) down(0);
+                }
+            }
+            return size > 0;
+        }
+
+        @Override public Event next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            var c = heap[0];
+            if (c.kind == StreamCursor.ERROR) {
+                current = null;
+                heap[0] = heap[--size];
+                heap[size] = null;
+                if (size > 0) down(0);
+                c.close();
+                throw c.error;
+            }
+            current = c;
+            event.s = c;
+            event.ci = c.kind == StreamCursor.EVENT ? c.cls.index : lostIndex;
+            return event;
+        }
+    }
+}
