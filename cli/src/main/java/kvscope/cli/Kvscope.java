@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 "  kvscope analyze trace               build the model of Redis's internals",
                 "  kvscope report trace                latencies, connections, threads, bus, findings",
                 "  kvscope query trace --at +1.5s      the model's state at one instant",
+                "  kvscope serve trace                 the views in a browser and the VS Code / Theia trace viewer",
                 "",
                 "Exit codes: 0 ok, 1 the trace or input is bad (the message says what and where), 2 usage."},
         subcommands = {
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
                 AnalyzeCommand.class,
                 ReportCommand.class,
                 QueryCommand.class,
+                ServeCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Kvscope implements Runnable {

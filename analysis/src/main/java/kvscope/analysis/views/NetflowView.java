@@ -1,0 +1,95 @@
+package kvscope.analysis.views;
+
+import kvscope.statesystem.History;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Redis Netflow (paper Figs. 5–6): a row per connection, server › fd, labelled with the peer and client id of the
+ * clients that held the fd (fds are reused); states READ, COMMAND:name, WRITE, CLUSTER SEND/READ, FREEING from
+ * {@code Connections/<fd>/Status}.
+ */
+final class NetflowView extends AttributeTimeGraph {
+    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.netflow", "Redis Netflow",
+            "A row per connection (server › fd): reading, executing, writing, cluster traffic, freeing",
+            Model.Kind.TIME_GRAPH);
+    /** Distinct clients named in a row's label: enough to recognise it, bounded whatever the fd reuse. */
+    private static final int PEERS_SHOWN = 3;
+
+    NetflowView(History h) { super(h); }
+
+    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+
+    @Override protected Model.Header header() { return Model.Header.of("Connection", "STRING"); }
+
+    @Override protected void build(List<Model.Entry> entries, Map<Long, RowSpec> rows) {
+        for (int server : servers("Connections")) {
+            entries.add(Model.Entry.timeGraph(server, -1, h.name(server), false, h.start(), h.end()));
+            int requests = h.quarkUnder(server, "Requests");
+            for (int fd : numericChildren(h.quarkUnder(server, "Connections"))) {
+                int status = h.quarkUnder(fd, "Status");
+                if (status < 0) continue;
+                int req = requests < 0 ? -1 : h.quarkUnder(requests, h.name(fd));
+                entries.add(Model.Entry.timeGraph(fd, server, label(fd), true, h.start(), h.end()));
+                rows.put((long) fd, new RowSpec(status, new int[0], req < 0 ? new int[] {fd} : new int[] {fd, req}));
+            }
+        }
+    }
+
+    /** "fd 12 · 10.0.0.5:50000 #3, …": the first few clients seen on the fd. */
+    private String label(int fd) {
+        int peer = h.quarkUnder(fd, "Peer"), id = h.quarkUnder(fd, "Id");
+        // peer → " #id": a peer seen again with its id unknown (an interval split by a re-set) is not listed twice.
+        var seen = new LinkedHashMap<String, String>();
+        boolean more = false;
+        if (peer >= 0) {
+            for (var it = h.intervals(peer, h.start(), h.end()); it.next(); ) {
+                var p = it.string();
+                if (p == null) continue;
+                String client = "";
+                if (id >= 0) {
+                    var s = h.at(it.start(), id);
+                    if (s != null && !s.isNull()) client = " #" + s.value();
+                }
+                var known = seen.get(p);
+                if (known == null) {
+                    if (seen.size() == PEERS_SHOWN) {
+                        more = true;
+                        break;
+                    }
+                    seen.put(p, client);
+                } else if (known.isEmpty()) seen.put(p, client);
+            }
+        }
+        var sb = new StringBuilder("fd ").append(h.name(fd));
+        if (!seen.isEmpty()) {
+            sb.append(" · ");
+            var first = true;
+            for (var e : seen.entrySet()) {
+                if (!first) sb.append(", ");
+                first = false;
+                sb.append(e.getKey()).append(e.getValue());
+            }
+        }
+        if (more) sb.append(", …");
+        return sb.toString();
+    }
+
+    @Override protected String label(RowSpec row, Sampled.Buf v, int i, Sampled s, long t0, long step) {
+        var status = v.text(i);
+        if (status == null) return null;
+        return switch (status) {
+            case "READ_CLIENT" -> "READ";
+            case "WRITE_TO_CLIENT" -> "WRITE";
+            case "CLUSTER_WRITE" -> "CLUSTER SEND";
+            case "CLUSTER_READ" -> "CLUSTER READ";
+            case "REGISTERED" -> null;
+            default -> status.startsWith("PROCESS_COMMAND:") ? "COMMAND:" + status.substring(16)
+                    : status.startsWith("CLUSTER_PROCESS:") ? "CLUSTER PROCESS:" + status.substring(16) : status;
+        };
+    }
+
+    @Override protected String style(RowSpec row, Sampled.Buf v, int i) { return Styles.ofStatus(v.text(i)); }
+}

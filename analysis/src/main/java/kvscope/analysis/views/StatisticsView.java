@@ -1,0 +1,83 @@
+package kvscope.analysis.views;
+
+import kvscope.analysis.Summary;
+import kvscope.analysis.segments.LatencyStats;
+import kvscope.analysis.segments.SegmentFile;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Statistics: per server and command, count, min, mean, p50, p99 and max latency — exact (nearest rank, see
+ * {@link LatencyStats}). The whole trace is answered from the stored summary; a narrower range is recomputed from the
+ * segments overlapping it.
+ */
+final class StatisticsView implements Provider.DataTree {
+    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.statistics", "Latency statistics",
+            "Per server and command: count, min, mean, p50, p99, max latency (ns)", Model.Kind.DATA_TREE);
+    static final List<Model.Header> HEADERS = List.of(Model.Header.of("Server / command", "STRING"),
+            Model.Header.of("Count", "NUMBER"), Model.Header.of("Min ns", "NUMBER"), Model.Header.of("Mean ns", "NUMBER"),
+            Model.Header.of("P50 ns", "NUMBER"), Model.Header.of("P99 ns", "NUMBER"), Model.Header.of("Max ns", "NUMBER"));
+
+    private final SegmentFile segments;
+    private final Summary summary;
+    /** Per server: the commands it ran (segment indexes), busiest first, as the summary lists them. */
+    private final Map<Integer, List<Integer>> commands = new LinkedHashMap<>();
+    private Model.Tree whole;
+
+    StatisticsView(SegmentFile segments, Summary summary) {
+        this.segments = segments;
+        this.summary = summary;
+        for (var l : summary.latencies) {
+            int s = segments.serverIndex(l.server), k = segments.commandIndex(l.command);
+            if (s >= 0 && k >= 0) commands.computeIfAbsent(s, x -> new ArrayList<>()).add(k);
+        }
+    }
+
+    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+
+    @Override public Model.Tree tree(long start, long end) {
+        boolean all = start <= summary.start && end >= summary.end;
+        if (all) {
+            synchronized (this) {
+                if (whole == null) whole = compute(Long.MIN_VALUE, Long.MAX_VALUE);
+                return whole;
+            }
+        }
+        return compute(start, end);
+    }
+
+    private Model.Tree compute(long t0, long t1) {
+        int width = segments.commands().size() + 1;
+        var entries = new ArrayList<Model.Entry>();
+        for (var e : commands.entrySet()) {
+            int s = e.getKey();
+            long serverId = 1 + (long) s * width;
+            var total = LatencyStats.of(segments, s, -1, t0, t1);
+            entries.add(Model.Entry.data(serverId, -1, labels(segments.servers().get(s), total)));
+            for (int k : e.getValue()) {
+                var st = t0 == Long.MIN_VALUE ? fromSummary(s, k) : LatencyStats.of(segments, s, k, t0, t1);
+                if (st.count() == 0) continue;
+                entries.add(Model.Entry.data(serverId + 1 + k, serverId, labels(segments.commands().get(k), st)));
+            }
+        }
+        return new Model.Tree(HEADERS, -1, entries);
+    }
+
+    private LatencyStats fromSummary(int s, int k) {
+        var server = segments.servers().get(s);
+        var command = segments.commands().get(k);
+        for (var l : summary.latencies) {
+            if (l.server.equals(server) && l.command.equals(command))
+                return new LatencyStats(l.count, l.min, l.max, l.mean, l.p50, l.p90, l.p99);
+        }
+        return LatencyStats.EMPTY;
+    }
+
+    private static List<String> labels(String name, LatencyStats st) {
+        return List.of(name, Long.toString(st.count()), Long.toString(st.min()), Long.toString(Math.round(st.mean())),
+                Long.toString(st.p50()), Long.toString(st.p99()), Long.toString(st.max()));
+    }
+}

@@ -1,0 +1,39 @@
+package kvscope.analysis.views;
+
+import kvscope.analysis.Stored;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The views of one stored analysis, in the order a viewer lists them. Built from the stored model only (the State
+ * History Tree, the segments, the summary); each provider is cheap to create and does its work when asked.
+ */
+public final class Views {
+    private final List<Provider> providers;
+
+    private Views(List<Provider> providers) { this.providers = providers; }
+
+    public static Views of(Stored stored) throws IOException {
+        var h = stored.history();
+        var sf = stored.segments();
+        var summary = stored.summary();
+        return new Views(List.of(new NetflowView(h), new ThreadsView(h), new EventLoopView(h),
+                new DataVolumeView(h, sf), new LatencyScatterView(sf, summary), new SlowestRequestsView(sf),
+                new StatisticsView(sf, summary), new StateExplorerView(h), new StateTimeGraphView(h), new FindingsView(stored)));
+    }
+
+    /** The descriptors of every view, whatever the model holds: viewers list them before the analysis ends. */
+    public static List<Model.Descriptor> descriptors() {
+        return List.of(NetflowView.DESCRIPTOR, ThreadsView.DESCRIPTOR, EventLoopView.DESCRIPTOR,
+                DataVolumeView.DESCRIPTOR, LatencyScatterView.DESCRIPTOR, SlowestRequestsView.DESCRIPTOR,
+                StatisticsView.DESCRIPTOR, StateExplorerView.DESCRIPTOR, StateTimeGraphView.DESCRIPTOR, FindingsView.DESCRIPTOR);
+    }
+
+    public List<Provider> all() { return providers; }
+
+    public Optional<Provider> find(String id) {
+        return providers.stream().filter(p -> p.id().equals(id)).findFirst();
+    }
+}
