@@ -1,5 +1,7 @@
 package kvscope.analysis;
 
+import kvscope.analysis.synthetic.RedisTraceWriter;
+
 import kvscope.analysis.findings.Finding;
 import kvscope.analysis.findings.Findings;
 import kvscope.analysis.findings.Thresholds;
@@ -10,8 +12,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-import static kvscope.analysis.RedisTraceWriter.T0;
-import static kvscope.analysis.RedisTraceWriter.raw;
+import static kvscope.analysis.synthetic.RedisTraceWriter.T0;
+import static kvscope.analysis.synthetic.RedisTraceWriter.raw;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The detectors on written traces that encode exactly one problem each, and on clean ones (no false finding). */

@@ -1,5 +1,7 @@
 package kvscope.analysis;
 
+import kvscope.analysis.synthetic.RedisTraceWriter;
+
 import kvscope.analysis.segments.Segment;
 import kvscope.statesystem.History;
 import org.junit.jupiter.api.Test;
@@ -11,8 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static kvscope.analysis.RedisTraceWriter.T0;
-import static kvscope.analysis.RedisTraceWriter.raw;
+import static kvscope.analysis.synthetic.RedisTraceWriter.T0;
+import static kvscope.analysis.synthetic.RedisTraceWriter.raw;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The model built from exact, written event sequences of the instrumented Redis (EVENTS.md). */

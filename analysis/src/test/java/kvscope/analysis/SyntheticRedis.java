@@ -1,5 +1,7 @@
 package kvscope.analysis;
 
+import kvscope.analysis.synthetic.RedisTraceWriter;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.SplittableRandom;

@@ -1,4 +1,4 @@
-package kvscope.analysis;
+package kvscope.analysis.synthetic;
 
 import kvscope.ctf.write.CtfWriter;
 import kvscope.ctf.write.FieldSpec;
@@ -12,20 +12,32 @@ import java.util.Map;
 import static kvscope.ctf.write.FieldType.*;
 
 /**
- * Writes traces in the exact event layout of the instrumented Redis (instrument/redis/EVENTS.md), so model tests
- * can state a precise sequence of events and check every state and segment it must produce. Times are ns since the
- * epoch; {@code start_ns} values are converted to the raw monotonic clock as Redis writes them.
+ * Writes traces in the exact event layout of the instrumented Redis (instrument/redis/EVENTS.md): tests state a
+ * precise sequence of events and check every state, segment and finding it must produce; benchmarks generate traces
+ * of any size; scenarios write the exact sequences of the paper. Times are ns since the epoch; {@code start_ns}
+ * values are given the same way and converted with {@link #raw} to the raw monotonic clock Redis writes.
+ *
+ * <pre>{@code
+ * try (var w = new RedisTraceWriter(dir, "host", 100, false)) {
+ *     w.ev(0, T0, 100, "accept_client", 8, 3L, "client", 1, 0, "127.0.0.1", 50000, 6379);
+ *     w.ev(0, T0 + 10_000, 100, "end_read_client_query", 8, 3L, raw(T0 + 9000), 16384L, 31L, 31L);
+ * }
+ * }</pre>
  */
-final class RedisTraceWriter implements AutoCloseable {
-    static final long OFFSET_S = 1_700_000_000L;
-    static final long T0 = OFFSET_S * 1_000_000_000L + 5_000_000_000L;
+public final class RedisTraceWriter implements AutoCloseable {
+    public static final long OFFSET_S = 1_700_000_000L;
+    /** A convenient first timestamp: 5 s after the clock's offset. */
+    public static final long T0 = OFFSET_S * 1_000_000_000L + 5_000_000_000L;
 
     private final CtfWriter w;
     private final Map<String, CtfWriter.EventDef> defs = new HashMap<>();
     private int vpid;
     private final String procname;
 
-    RedisTraceWriter(Path dir, String hostname, int vpid, boolean light) {
+    /**
+     * @param light the light profile's event classes only (no reads, writes, event loop or file events)
+     */
+    public RedisTraceWriter(Path dir, String hostname, int vpid, boolean light) {
         this.vpid = vpid;
         this.procname = "redis-server";
         var b = CtfWriter.builder(dir).env("hostname", hostname).env("domain", "ust").env("tracer_name", "lttng-ust")
@@ -79,16 +91,16 @@ final class RedisTraceWriter implements AutoCloseable {
     }
 
     /** Events written next come from this process. */
-    RedisTraceWriter pid(int vpid) {
+    public RedisTraceWriter pid(int vpid) {
         this.vpid = vpid;
         return this;
     }
 
     /** Raw CLOCK_MONOTONIC value (what Redis puts in start_ns) of a time in ns since the epoch. */
-    static long raw(long epochNs) { return epochNs - OFFSET_S * 1_000_000_000L; }
+    public static long raw(long epochNs) { return epochNs - OFFSET_S * 1_000_000_000L; }
 
     /** Writes one event on the stream of cpu; values after the context, in EVENTS.md order. */
-    RedisTraceWriter ev(int cpu, long ts, int vtid, String name, Object... values) {
+    public RedisTraceWriter ev(int cpu, long ts, int vtid, String name, Object... values) {
         var def = defs.get(name);
         if (def == null) throw new IllegalArgumentException("no event " + name + " in this layout");
         var all = new Object[values.length + 3];
@@ -100,9 +112,9 @@ final class RedisTraceWriter implements AutoCloseable {
         return this;
     }
 
-    StreamWriter stream(int cpu) { return w.stream(cpu); }
+    public StreamWriter stream(int cpu) { return w.stream(cpu); }
 
-    CtfWriter.EventDef def(String name) { return defs.get(name); }
+    public CtfWriter.EventDef def(String name) { return defs.get(name); }
 
     @Override public void close() { w.close(); }
 }
