@@ -36,7 +36,10 @@ class SlowCommandScenarioTest {
         var clientMeasured = new ArrayList<Long>();
         List<Finding> slow, clean;
         ToolRun bench;
+        String name;
         try (var server = RedisServer.start(bin.resolve("redis-server"), "enable-debug-command local")) {
+            // LTTng records every traced process of the user: judge only this server's findings.
+            name = ":" + server.port();
             var trace = dir.resolve("slow");
             try (var rec = Recording.start(trace, Profile.FULL); var client = server.client()) {
                 var load = CompletableFuture.supplyAsync(() -> RedisTools.benchmark(bin, server.port(), Duration.ofMinutes(2),
@@ -53,7 +56,7 @@ class SlowCommandScenarioTest {
                 rec.stop();
             }
             assertThat(bench.ok()).as(bench.describe()).isTrue();
-            slow = findings(trace);
+            slow = findings(trace, name);
 
             var quiet = dir.resolve("clean");
             try (var rec = Recording.start(quiet, Profile.FULL)) {
@@ -62,7 +65,7 @@ class SlowCommandScenarioTest {
                 Thread.sleep(1100);
                 rec.stop();
             }
-            clean = findings(quiet);
+            clean = findings(quiet, name);
         }
         var stalls = slow.stream().filter(f -> f.kind().equals("event-loop-stall"))
                 .sorted(java.util.Comparator.comparingLong(Finding::start)).toList();
@@ -81,13 +84,16 @@ class SlowCommandScenarioTest {
             long busy = f.end() - f.start();
             assertThat(busy).isBetween(50_000_000L, longestClient + 5_000_000L);
         }
-        assertThat(clean).as("the same load without DEBUG SLEEP").extracting(Finding::kind)
-                .doesNotContain("event-loop-stall", "slow-request", "queued-twice", "freed-twice", "threads-overlap");
+        // Without DEBUG SLEEP nothing in Redis stalls; a loaded machine may still hold the server up (an INFO "pause"
+        // whose time the trace cannot attribute, and the slow requests it causes): nothing may blame Redis's work.
+        assertThat(clean).as("the same load without DEBUG SLEEP: " + clean).noneMatch(f -> f.severity() != Finding.Severity.INFO);
+        assertThat(clean).extracting(Finding::kind).doesNotContain("event-loop-stall", "queued-twice", "freed-twice", "threads-overlap");
     }
 
-    private static List<Finding> findings(Path trace) throws Exception {
+    private static List<Finding> findings(Path trace, String serverSuffix) throws Exception {
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults().withCache(trace.resolveSibling(trace.getFileName() + ".model")))) {
-            return Findings.detect(stored, Thresholds.DEFAULT);
+            return Findings.detect(stored, Thresholds.DEFAULT).stream()
+                    .filter(f -> f.server().isEmpty() || f.server().endsWith(serverSuffix)).toList();
         }
     }
 
@@ -103,6 +109,7 @@ class SlowCommandScenarioTest {
         }
         System.out.printf("%-44s | %s%n", debug.isEmpty() ? "no slow debug finding" : debug.get(0).title(),
                 "benchmark CSV: " + bench.stdout().lines().filter(l -> !l.startsWith("\"test")).toList());
-        System.out.printf("%-44s | %s%n", "clean run findings: " + clean.stream().map(Finding::kind).toList(), "(no slow command sent)");
+        System.out.printf("%-44s | %s%n", "clean run findings: " + clean.stream().map(f -> f.kind() + " " + f.severity()).toList(),
+                "(no slow command sent)");
     }
 }

@@ -140,22 +140,31 @@ public final class Findings {
             } else {
                 cause.append(" No request executed in it.");
             }
-            cause.append(mainThreadTime(stored, st.server, st.start, end));
-            out.add(new Finding("event-loop-stall", Finding.Severity.WARNING, st.server, st.start, end, -1, List.of(),
-                    "event loop busy for " + Units.duration(st.busyNs),
-                    "One event-loop iteration kept the main thread busy for " + Units.duration(st.busyNs)
-                            + " without returning to poll: every other client of " + st.server + " waited meanwhile." + cause,
+            var spent = mainThreadTime(stored, st.server, st.start, end);
+            cause.append(spent.text());
+            // Redis's own traced work fills most of it: Redis stalled itself. Otherwise the main thread was held up by
+            // something the trace cannot see (the kernel running other processes, page faults, untraced cron work).
+            boolean redisWork = spent.tracedNs() >= st.busyNs / 2;
+            out.add(new Finding(redisWork ? "event-loop-stall" : "event-loop-pause",
+                    redisWork ? Finding.Severity.WARNING : Finding.Severity.INFO, st.server, st.start, end, -1, List.of(),
+                    (redisWork ? "event loop busy for " : "event loop held up for ") + Units.duration(st.busyNs),
+                    "One event-loop iteration kept the main thread from returning to poll for " + Units.duration(st.busyNs)
+                            + ": every other client of " + st.server + " waited meanwhile." + cause
+                            + (redisWork ? "" : " Redis's traced work covers only " + Units.duration(spent.tracedNs())
+                            + " of it: look outside Redis (CPU contention, the host, swapping)."),
                     "Event loop", List.of()));
         }
     }
 
+    private record Spent(String text, long tracedNs) {}
+
     /** What the server's main thread was doing during [t0, t1], by operation, from the model's Threads branch. */
-    private static String mainThreadTime(Stored stored, String server, long t0, long t1) throws IOException {
+    private static Spent mainThreadTime(Stored stored, String server, long t0, long t1) throws IOException {
         var st = stored.summary().servers.stream().filter(s -> s.name.equals(server)).findFirst().orElse(null);
-        if (st == null) return "";
+        if (st == null) return new Spent("", 0);
         var h = stored.history();
         int q = h.quark(server, "Threads", Integer.toString(st.vpid), "Operation");
-        if (q < 0) return "";
+        if (q < 0) return new Spent("", 0);
         var byOp = new java.util.HashMap<String, long[]>();
         for (var it = h.intervals(q, t0, t1); it.next(); ) {
             if (it.kind() != kvscope.statesystem.Kind.STRING) continue;
@@ -164,14 +173,15 @@ public final class Findings {
             v[0] += Math.max(0, d);
             v[1]++;
         }
-        if (byOp.isEmpty()) return " The trace shows no operation of the main thread in it (timers, or events not recorded).";
+        if (byOp.isEmpty()) return new Spent(" The trace shows no operation of the main thread in it.", 0);
         var top = byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(4)
                 .map(e -> String.format(Locale.ROOT, "%s %s (%d×)", e.getKey(), Units.duration(e.getValue()[0]), e.getValue()[1]))
                 .toList();
+        // Waiting for the I/O threads is not the main thread's own work, but it is Redis's: count it as traced.
         long known = byOp.values().stream().mapToLong(v -> v[0]).sum();
-        return " The main thread spent it on: " + String.join(", ", top)
-                + (t1 - t0 - known > (t1 - t0) / 10 ? String.format(Locale.ROOT, "; %s in no traced operation (timers, "
-                + "the I/O threads' fan-out wait, or scheduling)", Units.duration(t1 - t0 - known)) : "") + ".";
+        return new Spent(" The main thread spent it on: " + String.join(", ", top)
+                + (t1 - t0 - known > (t1 - t0) / 10 ? String.format(Locale.ROOT, "; %s in no traced operation",
+                Units.duration(t1 - t0 - known)) : "") + ".", known);
     }
 
     private static void slowRequests(Stored stored, Thresholds th, List<Finding> out) throws IOException {
