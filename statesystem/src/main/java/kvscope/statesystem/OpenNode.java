@@ -1,0 +1,201 @@
+package kvscope.statesystem;
+
+import java.util.Arrays;
+
+/**
+ * The node open at one height of the right-most branch, in memory until it closes. One object per height, reused
+ * for every node of that height (no allocation per node on the build path). Records are kept in arrival order with a
+ * per-quark chain, so closing walks quarks in order — the records themselves are never sorted.
+ */
+final class OpenNode {
+    final int height;
+    final int capacity;
+    final int maxChildren;
+
+    int seq;
+    long start;
+    int childCount;
+    final int[] childSeq;
+    final long[] childStart;
+
+    int n;
+    /** Bytes the node needs so far: records (exact but for quark deltas, bounded by the quark) and index entries. */
+    int bytes;
+    int entries;
+    int[] quark = new int[1024];
+    long[] starts = new long[1024];
+    long[] ends = new long[1024];
+    byte[] kinds = new byte[1024];
+    long[] bits = new long[1024];
+    int[] next = new int[1024];
+
+    /** Per quark: seq of the node that last saw it (the marks below are valid only if it equals {@link #seq}). */
+    int[] seen = new int[0];
+    int[] first = new int[0];
+    int[] last = new int[0];
+    int[] count = new int[0];
+    int[] distinct = new int[64];
+    int distinctCount;
+
+    OpenNode(int height, int nodeSize, int maxChildren) {
+        this.height = height;
+        this.maxChildren = maxChildren;
+        this.capacity = nodeSize - NodeFormat.childrenEnd(height, maxChildren);
+        this.childSeq = height == 0 ? new int[0] : new int[maxChildren];
+        this.childStart = height == 0 ? new long[0] : new long[maxChildren];
+    }
+
+    void reset(int seq, long start) {
+        this.seq = seq;
+        this.start = start;
+        childCount = 0;
+        n = 0;
+        bytes = 0;
+        entries = 0;
+        distinctCount = 0;
+    }
+
+    boolean fullOfChildren() { return childCount == maxChildren; }
+
+    void addChild(int seq, long start) {
+        childSeq[childCount] = seq;
+        childStart[childCount++] = start;
+    }
+
+    private void ensureQuark(int q) {
+        if (q >= seen.length) {
+            int len = Math.max(q + 1, seen.length * 2);
+            int old = seen.length;
+            seen = Arrays.copyOf(seen, len);
+            Arrays.fill(seen, old, len, -1);
+            first = Arrays.copyOf(first, len);
+            last = Arrays.copyOf(last, len);
+            count = Arrays.copyOf(count, len);
+        }
+    }
+
+    /** Bytes the record adds to the node (its encoding, plus an index entry if it starts a block). */
+    int sizeOf(int q, long s, long e, int kind, long valueBits) {
+        ensureQuark(q);
+        int size = 1 + NodeFormat.varLen(e - s) + NodeFormat.valueLen(kind, valueBits);
+        if (seen[q] == seq && count[q] % NodeFormat.BLOCK != 0) size += NodeFormat.varLen(s - ends[last[q]] - 1);
+        else size += NodeFormat.ENTRY + NodeFormat.varLen(q) + NodeFormat.varLen(s - start);
+        return size;
+    }
+
+    void add(int q, long s, long e, int kind, long valueBits, int size) {
+        if (n == quark.length) grow();
+        int i = n++;
+        quark[i] = q;
+        starts[i] = s;
+        ends[i] = e;
+        kinds[i] = (byte) kind;
+        bits[i] = valueBits;
+        next[i] = -1;
+        if (seen[q] == seq) {
+            next[last[q]] = i;
+        } else {
+            seen[q] = seq;
+            first[q] = i;
+            count[q] = 0;
+            if (distinctCount == distinct.length) distinct = Arrays.copyOf(distinct, distinctCount * 2);
+            distinct[distinctCount++] = q;
+        }
+        if (count[q]++ % NodeFormat.BLOCK == 0) entries++;
+        last[q] = i;
+        bytes += size;
+    }
+
+    private void grow() {
+        int len = quark.length * 2;
+        quark = Arrays.copyOf(quark, len);
+        starts = Arrays.copyOf(starts, len);
+        ends = Arrays.copyOf(ends, len);
+        kinds = Arrays.copyOf(kinds, len);
+        bits = Arrays.copyOf(bits, len);
+        next = Arrays.copyOf(next, len);
+    }
+
+    /** First record index of quark q in this node, or -1. */
+    int firstOf(int q) {
+        return q < seen.length && seen[q] == seq ? first[q] : -1;
+    }
+
+    /** Index of the last child starting at or before t. */
+    int childAt(long t) {
+        int lo = 0, hi = childCount - 1, found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (childStart[mid] <= t) {
+                found = mid;
+                lo = mid + 1;
+            } else hi = mid - 1;
+        }
+        return found;
+    }
+
+    /** Serialises the node, closed at {@code end}, into {@code b} (node-size; checksum left to the store). */
+    void encode(long end, byte[] b) {
+        Arrays.fill(b, 0, NodeFormat.HEADER, (byte) 0);
+        b[NodeFormat.O_HEIGHT] = (byte) height;
+        b[NodeFormat.O_CHILDREN] = (byte) childCount;
+        b[NodeFormat.O_CHILDREN + 1] = (byte) (childCount >>> 8);
+        NodeFormat.putInt(b, NodeFormat.O_SEQ, seq);
+        NodeFormat.putInt(b, NodeFormat.O_COUNT, n);
+        NodeFormat.putLong(b, NodeFormat.O_START, start);
+        NodeFormat.putLong(b, NodeFormat.O_END, end);
+        NodeFormat.putInt(b, NodeFormat.O_ENTRIES, entries);
+        int ce = NodeFormat.childrenEnd(height, maxChildren);
+        Arrays.fill(b, NodeFormat.HEADER, ce, (byte) 0);
+        for (int i = 0; i < childCount; i++) {
+            NodeFormat.putInt(b, NodeFormat.HEADER + 4 * i, childSeq[i]);
+            NodeFormat.putLong(b, NodeFormat.HEADER + 4 * maxChildren + 8 * i, childStart[i]);
+        }
+        int entry = ce;
+        int data = ce + entries * NodeFormat.ENTRY;
+        int p = data;
+        Arrays.sort(distinct, 0, distinctCount);
+        int prevQuark = 0;
+        for (int d = 0; d < distinctCount; d++) {
+            int q = distinct[d];
+            long prevEnd = 0;
+            int k = 0;
+            for (int i = first[q]; i >= 0; i = next[i], k++) {
+                int kind = kinds[i];
+                long v = bits[i];
+                int inline = NodeFormat.inline(kind, v);
+                boolean blockStart = k % NodeFormat.BLOCK == 0;
+                if (blockStart) {
+                    NodeFormat.putInt(b, entry, q);
+                    NodeFormat.putInt(b, entry + 4, p);
+                    NodeFormat.putLong(b, entry + 8, starts[i]);
+                    entry += NodeFormat.ENTRY;
+                }
+                b[p++] = (byte) (kind | (blockStart ? 0 : 8) | inline << 4);
+                if (blockStart) {
+                    p = NodeFormat.putVar(b, p, q - prevQuark);
+                    p = NodeFormat.putVar(b, p, starts[i] - start);
+                    prevQuark = q;
+                } else {
+                    p = NodeFormat.putVar(b, p, starts[i] - prevEnd - 1);
+                }
+                p = NodeFormat.putVar(b, p, ends[i] - starts[i]);
+                if (inline == 0) {
+                    switch (kind) {
+                        case Values.NULL -> { }
+                        case Values.INT, Values.LONG -> p = NodeFormat.putVar(b, p, NodeFormat.zigzag(v));
+                        case Values.DOUBLE -> {
+                            NodeFormat.putLong(b, p, v);
+                            p += 8;
+                        }
+                        default -> p = NodeFormat.putVar(b, p, v);
+                    }
+                }
+                prevEnd = ends[i];
+            }
+        }
+        if (entry != data) throw new IllegalStateException("index entries " + (entry - ce) / 16 + " != " + entries);
+        NodeFormat.putInt(b, NodeFormat.O_DATALEN, p - data);
+        Arrays.fill(b, p, b.length, (byte) 0);
+    }
+}

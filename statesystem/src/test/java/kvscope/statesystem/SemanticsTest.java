@@ -1,0 +1,208 @@
+package kvscope.statesystem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The documented semantics of building, one rule per test. */
+class SemanticsTest {
+    @TempDir Path dir;
+
+    private History create() throws Exception {
+        return History.create(dir.resolve("h.ht"), new Config(4096, 4));
+    }
+
+    @Test
+    void settingTheSameValueAgainDoesNotSplitTheInterval() throws Exception {
+        try (var h = create()) {
+            int q = h.attribute("a");
+            h.set(10, q, "x");
+            h.set(20, q, "x");
+            h.set(30, q, "y");
+            h.close(40);
+            assertThat(h.at(25, q)).isEqualTo(new State(q, 10, 29, Kind.STRING, 0, 0, "x"));
+        }
+    }
+
+    @Test
+    void intAndLongOfEqualValueAreDifferentStates() throws Exception {
+        try (var h = create()) {
+            int q = h.attribute("a");
+            h.set(10, q, 5);
+            h.set(20, q, 5L);
+            h.close(30);
+            assertThat(h.at(15, q).kind()).isEqualTo(Kind.INT);
+            assertThat(h.at(25, q).kind()).isEqualTo(Kind.LONG);
+            assertThat(h.at(25, q).start()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void lastSetAtTheSameTimeWins() throws Exception {
+        try (var h = create()) {
+            int q = h.attribute("a");
+            h.set(10, q, 1L);
+            h.set(10, q, 2L);
+            h.close(20);
+            assertThat(h.at(10, q).longValue()).isEqualTo(2);
+            assertThat(h.at(10, q).start()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void everyAttributeIsNullFromTheStartUntilFirstSet() throws Exception {
+        try (var h = create()) {
+            int a = h.attribute("a");
+            h.set(100, a, 1L);
+            int b = h.attribute("b"); // created later: still null since the start
+            h.set(200, b, 2.5);
+            h.close(300);
+            assertThat(h.at(150, b)).isEqualTo(new State(b, 100, 199, Kind.NULL, 0, 0, null));
+            assertThat(h.at(250, b).doubleValue()).isEqualTo(2.5);
+        }
+    }
+
+    @Test
+    void noStateBeforeTheStartOrAfterTheEnd() throws Exception {
+        try (var h = create()) {
+            int a = h.attribute("a");
+            assertThat(h.at(0, a)).isNull();
+            h.set(100, a, 1L);
+            assertThat(h.at(99, a)).isNull();
+            assertThat(h.at(101, a)).isNull(); // after the latest time seen: not known yet
+            assertThat(h.at(100, a).end()).isEqualTo(State.ONGOING);
+            h.close(300);
+            assertThat(h.at(301, a)).isNull();
+            assertThat(h.at(300, a).end()).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void stacksKeepDepthAndLevels() throws Exception {
+        try (var h = create()) {
+            int s = h.attribute("thread", "ops");
+            h.push(10, s, "read");
+            h.push(20, s, "decode");
+            assertThat(h.pop(30, s)).isTrue();
+            assertThat(h.pop(40, s)).isTrue();
+            assertThat(h.pop(50, s)).isFalse();
+            h.close(60);
+            int l1 = h.quark("thread", "ops", "1"), l2 = h.quark("thread", "ops", "2");
+            assertThat(h.at(25, s).intValue()).isEqualTo(2);
+            assertThat(h.at(25, l1).string()).isEqualTo("read");
+            assertThat(h.at(25, l2).string()).isEqualTo("decode");
+            assertThat(h.at(35, l2).isNull()).isTrue();
+            assertThat(h.at(35, s).intValue()).isEqualTo(1);
+            assertThat(h.at(45, s).isNull()).isTrue();
+            assertThat(h.at(45, l1).isNull()).isTrue();
+        }
+    }
+
+    @Test
+    void removeClearsTheAttributeAndItsDescendants() throws Exception {
+        try (var h = create()) {
+            int c = h.attribute("conn", "16");
+            int st = h.attributeUnder(c, "Status");
+            h.set(10, c, 1);
+            h.set(10, st, "READ");
+            h.remove(20, c);
+            h.close(30);
+            assertThat(h.at(25, c).isNull()).isTrue();
+            assertThat(h.at(25, st).isNull()).isTrue();
+            assertThat(h.at(15, st).string()).isEqualTo("READ");
+        }
+    }
+
+    @Test
+    void rejectsTimeGoingBackwardsAndWritesAfterClose() throws Exception {
+        try (var h = create()) {
+            int a = h.attribute("a");
+            h.set(100, a, 1L);
+            assertThatThrownBy(() -> h.set(99, a, 2L)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("backwards");
+            h.close(200);
+            assertThatThrownBy(() -> h.set(300, a, 2L)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> h.attribute("b")).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void attributeTreeNavigatesAndSurvivesReopen() throws Exception {
+        Path f = dir.resolve("h.ht");
+        try (var h = History.create(f, new Config(4096, 4))) {
+            int s1 = h.attribute("server-1", "Connections", "16", "Status");
+            h.attribute("server-1", "Connections", "17", "Status");
+            h.attribute("server-2", "Connections", "3", "Status");
+            h.attribute("server-2", "Connections", "3", "Memory");
+            assertThat(h.attribute("server-1", "Connections", "16", "Status")).isEqualTo(s1);
+            h.set(1, s1, "x");
+            h.close(2);
+        }
+        try (var h = History.open(f)) {
+            int s1 = h.quark("server-1", "Connections", "16", "Status");
+            assertThat(h.path(s1)).isEqualTo("server-1/Connections/16/Status");
+            assertThat(h.name(s1)).isEqualTo("Status");
+            assertThat(h.name(h.parent(s1))).isEqualTo("16");
+            assertThat(h.quark("server-1", "nope")).isEqualTo(-1);
+            assertThat(h.quarks("*", "Connections", "*", "Status")).hasSize(3);
+            assertThat(h.quarks("server-2", "Connections", "3", "*")).hasSize(2);
+            assertThat(h.children(-1)).hasSize(2);
+            assertThat(h.parent(h.quark("server-1"))).isEqualTo(-1);
+            assertThat(h.attributeCount()).isEqualTo(11);
+            assertThat(h.at(1, s1).string()).isEqualTo("x");
+        }
+    }
+
+    @Test
+    void emptyHistoryRoundTrips() throws Exception {
+        Path f = dir.resolve("empty.ht");
+        try (var h = History.create(f, new Config(4096, 4))) {
+            h.close(5);
+        }
+        try (var h = History.open(f)) {
+            h.verify();
+            assertThat(h.attributeCount()).isZero();
+            assertThat(h.start()).isEqualTo(5);
+            assertThat(h.end()).isEqualTo(5);
+            var full = new FullState();
+            h.at(5, full);
+            assertThat(full.size()).isZero();
+        }
+    }
+
+    @Test
+    void fullQueryOutsideTheHistoryKnowsNothing() throws Exception {
+        try (var h = create()) {
+            int a = h.attribute("a");
+            h.set(10, a, 1L);
+            h.close(20);
+            var full = new FullState();
+            h.at(9, full);
+            assertThat(full.known(a)).isFalse();
+            h.at(21, full);
+            assertThat(full.known(a)).isFalse();
+            h.at(15, full);
+            assertThat(full.known(a)).isTrue();
+            assertThat(full.longValue(a)).isEqualTo(1);
+            assertThat(full.start(a)).isEqualTo(10);
+            assertThat(full.end(a)).isEqualTo(20);
+        }
+    }
+
+    /** Nodes far too small for the number of busy attributes make the tree degenerate: it fails loudly, not slowly. */
+    @Test
+    void tooSmallNodesForTheAttributesFailLoudly() throws Exception {
+        try (var h = History.create(dir.resolve("small.ht"), new Config(1024, 2))) {
+            int[] qs = new int[400];
+            for (int i = 0; i < qs.length; i++) qs[i] = h.attribute("a" + i);
+            var rnd = new java.util.Random(1);
+            assertThatThrownBy(() -> {
+                for (long t = 0; t < 10_000_000; t++) h.set(t, qs[rnd.nextInt(qs.length)], t);
+            }).isInstanceOf(IllegalStateException.class).hasMessageContaining("too small");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package kvscope.statesystem.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+/** Prints the rows collected by the forked runs, with SHT / SQLite ratios for sizes where both ran. */
+final class Table {
+    static void print(Path results) throws IOException {
+        List<String[]> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(results)) if (!line.isBlank()) rows.add(line.split("\t"));
+        String fmt = "%-7s %12s %9s %9s %6s %7s %9s %9s %9s %9s %10s %7s %10s %8s %8s %9s%n";
+        System.out.printf(fmt, "store", "intervals", "build/s", "(cpu)/s", "B/iv", "heapMB", "cold p50", "cold p99",
+                "warm p50", "warm p99", "full p50", "attrs", "res 1st ms", "res ms", "(cpu)ms", "res hits");
+        System.out.printf(fmt, "", "", "", "", "", "", "µs", "µs", "µs", "µs", "µs", "", "", "", "", "");
+        var sqlite = new HashMap<Long, String[]>();
+        for (String[] r : rows) if (r[0].equals("sqlite")) sqlite.put(bucket(r[1]), r);
+        for (String[] r : rows) {
+            System.out.printf(fmt, r[0], r[1], si(r[2]), si(r[14]), r[3],
+                    String.format("%.0f", Long.parseLong(r[4]) / 1048576.0), r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+                    r[12], r[15], r[13].substring(r[13].indexOf('x') + 1));
+        }
+        System.out.println();
+        System.out.println("ratios (SHT vs SQLite, same changes; >1 = SHT better):");
+        for (String[] r : rows) {
+            if (!r[0].equals("sht")) continue;
+            String[] s = sqlite.get(bucket(r[1]));
+            if (s == null) {
+                System.out.printf("  %s intervals: SQLite not run at this size%n", r[1]);
+                continue;
+            }
+            System.out.printf("  %s intervals: build %.1fx (cpu %.1fx), size %.1fx, cold p50 %.1fx, warm p50 %.1fx, "
+                            + "full %.1fx, resolution %.1fx (cpu %.1fx)%n", r[1], d(r[2]) / d(s[2]), d(r[14]) / d(s[14]),
+                    d(s[3]) / d(r[3]), d(s[5]) / d(r[5]), d(s[7]) / d(r[7]), d(s[9]) / d(r[9]), d(s[12]) / d(r[12]),
+                    d(s[15]) / d(r[15]));
+        }
+        System.out.println("* = the file could not be evicted from the page cache: 'cold' is a fresh open, OS cache warm");
+    }
+
+    private static long bucket(String intervals) {
+        return Math.round(Math.log10(Double.parseDouble(intervals)));
+    }
+
+    private static double d(String s) { return Double.parseDouble(s.replace("*", "")); }
+
+    private static String si(String v) {
+        double x = d(v);
+        return x >= 1e6 ? String.format("%.2f M", x / 1e6) : String.format("%.0f k", x / 1e3);
+    }
+}
