@@ -1,11 +1,151 @@
 package kvscope.cli;
 
+import kvscope.cli.record.Durations;
+import kvscope.cli.record.Profile;
+import kvscope.cli.record.Recording;
+import kvscope.cli.record.Summary;
+import kvscope.cli.redis.Cleanup;
+import kvscope.cli.redis.Tools;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** Placeholder until its issue lands: says so instead of pretending. */
-@Command(name = "record", mixinStandardHelpOptions = true, description = "(not built yet)")
-final class RecordCommand implements Runnable {
-    @Override public void run() {
-        throw new UserError("'record' is not built yet in this version of kvscope");
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code kvscope record}: an LTTng session around a command, a fixed time, or until Ctrl-C. */
+@Command(name = "record", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {
+                "Record the events of instrumented processes (the Redis built by",
+                "instrument/redis/build.sh, the service agents) into a CTF trace directory,",
+                "with an LTTng session of its own.",
+                "",
+                "It starts the LTTng session daemon if none runs, enables redis:* (or the",
+                "light profile) and kvscope:* with the contexts vpid, vtid and procname, runs",
+                "CMD (or waits for --duration, or for Ctrl-C), then stops and destroys the",
+                "session and prints how many events of each name the trace holds. Processes",
+                "started before recording are traced too, while it records.",
+                "",
+                "Examples:",
+                "  kvscope record -o trace -- build/redis/bin/redis-benchmark -t set,get",
+                "  kvscope record -o trace --duration 30s   # what runs now, for 30 s",
+                "  kvscope record --profile light           # until Ctrl-C; production-cheap",
+                "  kvscope events trace --limit 20          # then look at the events",
+                ""},
+        footer = {"", "Exit codes: 0 ok, 1 the command or LTTng failed (the message says what",
+                "to do), 2 usage."})
+final class RecordCommand implements Callable<Integer> {
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR",
+            description = "trace directory (created; must not hold a trace). Default: ./kvscope-trace-<time>")
+    Path output;
+
+    @Option(names = "--duration", paramLabel = "D",
+            description = "record for this long (30s, 500ms, 2m); with CMD, stop CMD when it is over")
+    String duration;
+
+    @Option(names = "--profile", paramLabel = "full|light", defaultValue = "full",
+            description = "full: every Redis event; light: per command, cluster bus and connection life cycle"
+                    + " only (instrument/redis/profile-light.txt). Default: ${DEFAULT-VALUE}")
+    String profile;
+
+    @Parameters(paramLabel = "CMD", arity = "0..*", description = "command to run while recording (after --)")
+    List<String> command;
+
+    @Override public Integer call() {
+        var prof = parseProfile(profile);
+        var limit = duration == null ? null : Durations.parse(duration);
+        if (command != null && !command.isEmpty() && !Tools.onPath(command.get(0))) {
+            throw UserError.usage("command not found: " + command.get(0)
+                    + " (give a program on PATH or a path to an executable after --)");
+        }
+        var dir = output != null ? output : Recording.defaultDir("kvscope-trace");
+        var out = System.out;
+        var rec = Recording.start(dir, prof);
+        var finisher = new Finisher(rec);
+        Cleanup.register(finisher);
+        int rc = 0;
+        try {
+            out.println("Recording (" + prof.name().toLowerCase() + " profile, LTTng session " + rec.session() + ")"
+                    + (command == null || command.isEmpty()
+                    ? (limit == null ? "; press Ctrl-C to stop" : " for " + duration) : ""));
+            if (command != null && !command.isEmpty()) {
+                rc = runCommand(limit);
+            } else {
+                waitFor(limit);
+            }
+        } finally {
+            Cleanup.unregister(finisher);
+            finisher.close();
+        }
+        if (rc != 0) {
+            throw new UserError(command.get(0) + " exited with status " + rc + " (the trace above holds what it did)");
+        }
+        return 0;
+    }
+
+    private int runCommand(java.time.Duration limit) {
+        var p = Tools.start(new ProcessBuilder(command).inheritIO());
+        AutoCloseable killer = () -> Tools.kill(p);
+        Cleanup.register(killer);
+        try {
+            if (limit == null) return p.waitFor();
+            if (p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) return p.exitValue();
+            System.out.println("--duration " + duration + " is over: stopping " + command.get(0));
+            Tools.kill(p);
+            return 0;
+        } catch (InterruptedException e) {
+            Tools.kill(p);
+            Thread.currentThread().interrupt();
+            return 0;
+        } finally {
+            Cleanup.unregister(killer);
+        }
+    }
+
+    /** Sleeps for the duration, or forever: Ctrl-C then ends the JVM and the finisher runs from its exit hook. */
+    private static void waitFor(java.time.Duration limit) {
+        try {
+            if (limit == null) {
+                new CountDownLatch(1).await();
+            } else {
+                Thread.sleep(limit.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Profile parseProfile(String text) {
+        return switch (text.toLowerCase()) {
+            case "full" -> Profile.FULL;
+            case "light" -> Profile.LIGHT;
+            default -> throw UserError.usage("unknown --profile '" + text + "': use full or light");
+        };
+    }
+
+    /**
+     * Stops and destroys the session, then prints the summary: run once, by the normal path or by the exit hook
+     * when Ctrl-C ends the JVM, so an interrupted recording still ends as a readable trace.
+     */
+    private static final class Finisher implements AutoCloseable {
+        private final Recording rec;
+        private boolean done;
+
+        Finisher(Recording rec) { this.rec = rec; }
+
+        @Override public synchronized void close() {
+            if (done) return;
+            done = true;
+            try {
+                rec.stop();
+            } finally {
+                rec.close();
+            }
+            Summary.print(rec.dir(), System.out);
+        }
     }
 }

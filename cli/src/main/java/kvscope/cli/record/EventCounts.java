@@ -1,0 +1,25 @@
+package kvscope.cli.record;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.SortedMap;
+
+/** How many events of each name a trace holds, and how many the tracer had to drop (ring buffer full). */
+public record EventCounts(SortedMap<String, Long> byName, long discarded) {
+
+    public long total() { return byName.values().stream().mapToLong(Long::longValue).sum(); }
+
+    public long of(String name) { return byName.getOrDefault(name, 0L); }
+
+    public void print(PrintStream out) {
+        int width = Math.max(5, Long.toString(total()).length());
+        for (Map.Entry<String, Long> e : byName.entrySet()) {
+            out.printf("  %" + width + "d  %s%n", e.getValue(), e.getKey());
+        }
+        out.printf("  %" + width + "d  total%n", total());
+        if (discarded > 0) {
+            out.printf("  warning: the tracer discarded %d events (its buffers were full); counts are a lower bound%n",
+                    discarded);
+        }
+    }
+}

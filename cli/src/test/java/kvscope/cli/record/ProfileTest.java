@@ -1,0 +1,40 @@
+package kvscope.cli.record;
+
+import kvscope.cli.UserError;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProfileTest {
+
+    @Test
+    void fullRecordsEveryRedisEventAndTheAgents() {
+        assertThat(Profile.FULL.eventRules()).containsExactly("redis:*", "kvscope:*");
+    }
+
+    @Test
+    void lightFollowsTheInstrumentationsListWithoutEventLoopDetail() {
+        var rules = Profile.LIGHT.eventRules();
+        assertThat(rules).contains("redis:call_command_end", "redis:accept_client", "redis:free_client",
+                "redis:publish", "redis:cluster_send", "kvscope:*");
+        assertThat(rules).doesNotContain("redis:*", "redis:poll_end", "redis:before_sleep_start",
+                "redis:add_file_event", "redis:end_read_client_query");
+    }
+
+    @Test
+    void parsesNamesWithOrWithoutProviderSkippingComments() {
+        var rules = Profile.parseLight(List.of("# comment", "", "redis:a_b  # trailing", "c2", "redis:a_b"), "x");
+        assertThat(rules).containsExactly("redis:a_b", "redis:c2");
+    }
+
+    @Test
+    void rejectsALineThatIsNotAnEventNameWithItsLineNumber() {
+        assertThatThrownBy(() -> Profile.parseLight(List.of("ok", "not an event"), "list.txt"))
+                .isInstanceOf(UserError.class).hasMessageContaining("list.txt line 2");
+        assertThatThrownBy(() -> Profile.parseLight(List.of("# only comments"), "list.txt"))
+                .isInstanceOf(UserError.class).hasMessageContaining("lists no events");
+    }
+}

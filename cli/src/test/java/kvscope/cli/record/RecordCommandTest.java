@@ -1,0 +1,144 @@
+package kvscope.cli.record;
+
+import kvscope.cli.Kvscope;
+import kvscope.cli.redis.RedisServer;
+import kvscope.cli.redis.Tools;
+import kvscope.cli.testing.InstrumentedRedis;
+import kvscope.cli.testing.TraceEvents;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `kvscope record` as users run it (same picocli setup and exit codes), against a real LTTng session daemon. */
+class RecordCommandTest {
+
+    record Result(int exitCode, String out, String err) {}
+
+    static synchronized Result kvscope(String... args) {
+        var err = new StringWriter();
+        var out = new ByteArrayOutputStream();
+        var saved = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            var cl = Kvscope.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            int rc = cl.execute(args);
+            return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(saved);
+        }
+    }
+
+    static String sessions() {
+        return Tools.run(Duration.ofSeconds(30), List.of("lttng", "list")).stdout();
+    }
+
+    @Test
+    void refusesAnOutputThatIsAFile(@TempDir Path tmp) throws Exception {
+        var file = Files.writeString(tmp.resolve("a-file"), "x");
+        var r = kvscope("record", "-o", file.toString(), "--", "true");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot write the trace to " + file, "-o DIR");
+    }
+
+    @Test
+    void refusesAnOutputItCannotCreate(@TempDir Path tmp) throws Exception {
+        var file = Files.writeString(tmp.resolve("a-file"), "x");
+        var r = kvscope("record", "-o", file.resolve("sub").toString(), "--", "true");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot write the trace to", "choose a writable directory");
+    }
+
+    @Test
+    void refusesADirectoryThatAlreadyHoldsATrace(@TempDir Path tmp) throws Exception {
+        Files.createDirectories(tmp.resolve("ust"));
+        var r = kvscope("record", "-o", tmp.toString(), "--", "true");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("already holds a trace");
+    }
+
+    @Test
+    void aMissingCommandIsAUsageErrorAndStartsNoSession(@TempDir Path tmp) {
+        var before = sessions();
+        var r = kvscope("record", "-o", tmp.resolve("t").toString(), "--", "kvscope-no-such-command", "--flag");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("command not found: kvscope-no-such-command");
+        assertThat(sessions()).isEqualTo(before);
+    }
+
+    @Test
+    void badProfileAndDurationAreUsageErrors(@TempDir Path tmp) {
+        assertThat(kvscope("record", "-o", tmp.toString(), "--profile", "heavy").exitCode()).isEqualTo(2);
+        var r = kvscope("record", "-o", tmp.toString(), "--duration", "soon");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("cannot read duration 'soon'");
+    }
+
+    @Test
+    void helpTeachesWithExamples() {
+        var r = kvscope("record", "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("Examples:", "--profile", "--duration", "-- build/redis/bin/redis-benchmark");
+    }
+
+    @Test
+    void recordsACommandAgainstTheInstrumentedRedisAndCleansUpTheSession(@TempDir Path tmp) {
+        var bin = InstrumentedRedis.bin();
+        try (var server = RedisServer.start(bin.resolve("redis-server"))) {
+            var dir = tmp.resolve("trace");
+            var r = kvscope("record", "-o", dir.toString(), "--profile", "light", "--",
+                    bin.resolve("redis-cli").toString(), "-p", Integer.toString(server.port()), "SET", "k", "v");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).contains("Trace written to " + dir, "redis:call_command_end", "kvscope events");
+            var session = r.out().replaceAll("(?s).*LTTng session (kvscope-[0-9a-f-]+).*", "$1");
+            assertThat(sessions()).doesNotContain(session);
+
+            var trace = TraceEvents.read(dir);
+            var sets = trace.filter(e -> e.is("call_command_end") && e.str("name").equals("set"));
+            assertThat(sets).hasSize(1);
+            assertThat(sets.get(0).vpid()).isEqualTo(server.pid());
+            assertThat(sets.get(0).procname()).startsWith("redis-server");
+            // light profile: no read/write or event-loop detail
+            assertThat(trace.count("end_read_client_query") + trace.count("poll_end") + trace.count("call_command_start"))
+                    .isZero();
+            // the printed count is the trace's (every instrumented process that ran meanwhile counts)
+            assertThat(r.out()).containsPattern("\\s" + trace.count("call_command_end") + "  redis:call_command_end\\n");
+        }
+    }
+
+    @Test
+    void aFailingCommandStillLeavesATraceAndExitsWithOne(@TempDir Path tmp) {
+        var dir = tmp.resolve("trace");
+        var r = kvscope("record", "-o", dir.toString(), "--", "sh", "-c", "exit 3");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("sh exited with status 3");
+        assertThat(r.out()).contains("Trace written to " + dir);
+    }
+
+    @Test
+    void recordsForADurationWithoutACommand(@TempDir Path tmp) {
+        var bin = InstrumentedRedis.bin();
+        try (var server = RedisServer.start(bin.resolve("redis-server"))) {
+            var dir = tmp.resolve("trace");
+            long t0 = System.nanoTime();
+            var r = kvscope("record", "-o", dir.toString(), "--duration", "2500ms");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(2500));
+            // serverCron emits server_info once per second while the server idles
+            var infos = TraceEvents.read(dir).filter(e -> e.is("server_info") && e.vpid() == server.pid());
+            assertThat(infos.size()).isBetween(2, 4);
+            assertThat(infos).allSatisfy(e -> assertThat(e.num("port")).isEqualTo(server.port()));
+        }
+    }
+}
