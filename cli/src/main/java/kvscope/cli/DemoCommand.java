@@ -1,8 +1,12 @@
 package kvscope.cli;
 
+import kvscope.analysis.Analysis;
+import kvscope.analysis.report.Report;
+import kvscope.analysis.report.Units;
 import kvscope.cli.record.Profile;
 import kvscope.cli.record.Recording;
 import kvscope.cli.record.Summary;
+import kvscope.cli.redis.RedisCluster;
 import kvscope.cli.redis.RedisServer;
 import kvscope.cli.redis.RedisTools;
 import kvscope.cli.redis.Tools;
@@ -12,24 +16,30 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code kvscope demo}: the main job end to end on an embedded default. Today: build the instrumented Redis, load
- * it under a recording, summarise the trace. Each stage is one method so later issues can add theirs (a 3-node
- * cluster with PUBLISH, analysis, serving the views) without reshaping the rest.
+ * {@code kvscope demo}: the main job end to end on an embedded default — build the instrumented Redis, start a
+ * standalone server with I/O threads and a 3-node cluster, record a mixed load (redis-benchmark SET/GET/LPUSH, and
+ * PUBLISH on node 1 to a subscriber on node 2), analyse it, print what the report says and serve the views. One
+ * method per stage.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {
-                "Build the instrumented Redis (instrument/redis/build.sh; cached after the",
-                "first run), start it with I/O threads, run a short redis-benchmark load",
-                "(SET, GET, LPUSH) while recording every Redis event with LTTng, then print",
-                "where the trace is and how many events of each kind it holds.",
+                "The main job on an embedded default: build the instrumented Redis",
+                "(instrument/redis/build.sh; cached after the first run), start a server with",
+                "I/O threads and a 3-node cluster on loopback, record every Redis event with",
+                "LTTng while redis-benchmark runs SET, GET, LPUSH on the server and a client",
+                "PUBLISHes on cluster node 1 to a subscriber on node 2, analyse the trace,",
+                "print the report's summary and findings, then serve the views in a browser.",
                 "Ctrl-C stops everything it started.",
                 "",
                 "Examples:",
                 "  ./kvscope demo",
                 "  ./kvscope demo -o /tmp/demo-trace --requests 50000 --io-threads 4",
+                "  ./kvscope demo --no-serve              stop after the report",
                 ""},
         footer = {"", "Exit codes: 0 ok, 1 a stage failed (the message says which and what to",
                 "do), 2 usage."})
@@ -46,17 +56,79 @@ final class DemoCommand implements Callable<Integer> {
             description = "Redis I/O threads (io-threads-do-reads yes). Default: one per core, 2 to 4")
     int ioThreads;
 
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+            description = "Port of the page (127.0.0.1). Default: ${DEFAULT-VALUE}; a free one if it is taken")
+    int port;
+
+    @Option(names = "--no-serve", description = "Stop after the report instead of serving the views")
+    boolean noServe;
+
+    static final int PUBLISHES = 200;
+
     @Override public Integer call() {
         if (ioThreads < 0 || ioThreads > 128) throw UserError.usage("--io-threads must be 1 to 128, not " + ioThreads);
         if (requests < 1) throw UserError.usage("--requests must be at least 1, not " + requests);
         var home = Home.dir();
         var bin = buildRedis(home);
         var dir = output != null ? output : Recording.defaultDir("kvscope-demo");
-        try (var server = startRedis(bin)) {
-            recordLoad(bin, server, dir);
+        try (var server = startRedis(bin); var cluster = startCluster(bin)) {
+            recordLoad(bin, server, cluster, dir);
         }
         Summary.print(dir.toAbsolutePath().normalize(), System.out);
+        report(dir);
+        if (!noServe) serve(dir);
         return 0;
+    }
+
+    /** Stage 2b: a 3-node cluster, for PUBLISH crossing the cluster bus (the paper's use case 3). */
+    private static RedisCluster startCluster(Path bin) {
+        stage("Starting a 3-node instrumented Redis cluster on loopback");
+        var cluster = RedisCluster.start(bin.resolve("redis-server"), 3);
+        System.out.println("  ports " + cluster.nodes().stream().map(n -> Integer.toString(n.port())).toList());
+        return cluster;
+    }
+
+    /** Stage 4: the model, and what the report says of it. */
+    private static void report(Path dir) {
+        stage("Analysing the trace (kvscope analyze " + dir + ")");
+        try (var stored = Analysis.analyze(List.of(dir), Analysis.Options.defaults())) {
+            var r = Report.of(stored);
+            for (var s : r.servers()) {
+                System.out.printf(Locale.ROOT, "  %-26s", s.name());
+                for (var c : s.commands().stream().limit(4).toList()) {
+                    System.out.printf(Locale.ROOT, "  %s %s p50 %s p99 %s;", c.name(), Units.count(c.count()),
+                            Units.duration(c.p50Ns()), Units.duration(c.p99Ns()));
+                }
+                if (s.bus().bytesOut() > 0) System.out.print("  bus out " + Units.bytes(s.bus().bytesOut()));
+                System.out.println();
+            }
+            System.out.println("findings:" + (r.findings().isEmpty() ? " none" : ""));
+            for (var f : r.findings()) {
+                System.out.println("  [" + f.severity() + "] " + f.title() + (f.server().isEmpty() ? "" : " on " + f.server()));
+            }
+            System.out.println("the whole report: ./kvscope report " + dir + "   (--format html -o report.html for plots)");
+        } catch (java.io.IOException e) {
+            throw new UserError("analysing " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Stage 5: the views, until Ctrl-C. */
+    private void serve(Path dir) {
+        stage("Serving the views (kvscope serve " + dir + ")");
+        var serve = new ServeCommand();
+        serve.traces = List.of(dir);
+        serve.bind = "127.0.0.1";
+        serve.port = portOrFree(port);
+        serve.run();
+    }
+
+    private static int portOrFree(int port) {
+        try (var s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return port;
+        } catch (java.io.IOException taken) {
+            System.out.println("  port " + port + " is taken: using a free one");
+            return 0;
+        }
     }
 
     /** Stage 1: the instrumented Redis, built by the instrumentation's own script (it does nothing when cached). */
@@ -95,16 +167,36 @@ final class DemoCommand implements Callable<Integer> {
         return server;
     }
 
-    /** Stage 3: the load, recorded. */
-    private void recordLoad(Path bin, RedisServer server, Path dir) {
-        try (var rec = Recording.start(dir, Profile.FULL)) {
-            stage("Recording (LTTng session " + rec.session() + ") while redis-benchmark runs SET, GET, LPUSH");
+    /** Stage 3: the load, recorded: the benchmark on the server while PUBLISH crosses the cluster. */
+    private void recordLoad(Path bin, RedisServer server, RedisCluster cluster, Path dir) {
+        try (var rec = Recording.start(dir, Profile.FULL);
+             var sub = cluster.node(1).client();
+             var pub = cluster.node(0).client()) {
+            stage("Recording (LTTng session " + rec.session() + "): redis-benchmark SET, GET, LPUSH; "
+                    + PUBLISHES + " PUBLISH on cluster node 1 to a subscriber on node 2");
+            sub.call("SUBSCRIBE", "demo-news");
+            var publishing = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                var message = "m".repeat(512);
+                for (int i = 0; i < PUBLISHES; i++) pub.call("PUBLISH", "demo-news", message);
+                for (int i = 0; i < PUBLISHES; i++) sub.read();
+            });
             var run = RedisTools.benchmark(bin, server.port(), Duration.ofMinutes(5),
                     "-q", "-c", "50", "-n", Integer.toString(requests), "-r", "10000", "-t", "set,get,lpush");
             // -q prints progress lines ending in \r, then one final line per test: keep the final ones.
             run.stdout().lines().map(String::strip).filter(l -> l.contains("requests per second"))
                     .forEach(l -> System.out.println("  " + l));
+            publishing.join();
+            System.out.println("  " + PUBLISHES + " messages published on node 1 reached the subscriber on node 2");
+            sleep(1100); // every server says who it is (server_info) once a second: the model names them host:port
             rec.stop();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

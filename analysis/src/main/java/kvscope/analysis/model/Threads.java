@@ -69,9 +69,15 @@ final class Threads {
         d.on("cluster_write", c -> phase(c, c.start(), "Writing cluster link", c.num(c.f.nwritten)));
         d.on("cluster_process_packet", c -> phase(c, c.start(), processing.of(c.str(c.f.typeName)), c.num(c.f.totlen)));
         d.on("handle_pending_reads_threads_start", c -> outer(c, "Reads by I/O threads"));
-        d.on("handle_pending_reads_threads_end", c -> outer(c, null));
+        d.on("handle_pending_reads_threads_end", c -> {
+            outer(c, null);
+            endIoThreadInstants(c);
+        });
         d.on("handle_pending_writes_threads_start", c -> outer(c, "Writes by I/O threads"));
-        d.on("handle_pending_writes_threads_end", c -> outer(c, null));
+        d.on("handle_pending_writes_threads_end", c -> {
+            outer(c, null);
+            endIoThreadInstants(c);
+        });
     }
 
     /** A phase known at its end: the operation over [start, now], then back to the enclosing one. */
@@ -89,6 +95,20 @@ final class Threads {
         c.tl.set(c.t, c.thread.qConnection, c.fd());
         if (bytes >= 0) c.tl.set(c.t, c.thread.qBytes, bytes);
         c.thread.instant = true;
+    }
+
+    /**
+     * The main thread waits for the I/O threads at the end of a fan-out, so whatever an I/O thread did last (a free it
+     * scheduled) is over by then — even if that thread emits nothing more for a long time.
+     */
+    private static void endIoThreadInstants(Ctx c) {
+        c.s.forEachThread(th -> {
+            if (th.main || !th.instant) return;
+            th.instant = false;
+            c.tl.clear(c.t, th.qOperation);
+            c.tl.clear(c.t, th.qConnection);
+            c.tl.clear(c.t, th.qBytes);
+        });
     }
 
     private static void outer(Ctx c, String op) {

@@ -1,0 +1,43 @@
+package kvscope.cli;
+
+import kvscope.cli.testing.InstrumentedRedis;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The main job, as the README's first command runs it (without serving at the end): every stage, real parts. */
+class DemoCommandTest {
+
+    @Test
+    void recordsAnalysesAndReportsTheServerTheClusterAndThePublishAmplification(@TempDir Path dir) {
+        InstrumentedRedis.bin();
+        var buf = new ByteArrayOutputStream();
+        var old = System.out;
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Kvscope.commandLine().execute("demo", "--no-serve", "--requests", "2000", "-o", dir.resolve("t").toString());
+        } finally {
+            System.setOut(old);
+        }
+        var out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(out).isZero();
+        assertThat(out).contains("==> Starting a 3-node instrumented Redis cluster")
+                .contains("200 messages published on node 1 reached the subscriber on node 2")
+                .contains("redis:call_command_start")
+                .contains("==> Analysing the trace");
+        // The benchmarked server, named host:port, with every request counted.
+        assertThat(out).containsPattern("set 2,000 p50 [0-9.]+ .s p99")
+                .containsPattern("get 2,000 p50")
+                .containsPattern("lpush 2,000 p50")
+                .containsPattern("publish 200 p50");
+        assertThat(out).containsPattern("\\[CRITICAL\\] PUBLISH multiplies cluster-bus traffic [0-9.]+× on \\S+:\\d+");
+        assertThat(out).doesNotContain("queued twice").doesNotContain("freed twice");
+    }
+}
