@@ -53,17 +53,18 @@ public final class AnalyzeBench {
             double btRate = r[0] / bt;
             rows.add(new String[] {(String) tr[0], String.format(Locale.ROOT, "%,d", (long) r[0]), mb(bytes),
                     String.format(Locale.ROOT, "%.2f s", r[1]), String.format(Locale.ROOT, "%.2f", kvRate / 1e6),
-                    String.format(Locale.ROOT, "%.0f MB", r[2] / 1e6), mb((long) r[3]),
+                    String.format(Locale.ROOT, "%.0f MB", r[2] / 1e6), String.format(Locale.ROOT, "%.0f MB", r[4] / 1e6), mb((long) r[3]),
                     String.format(Locale.ROOT, "%.2f s", bt), String.format(Locale.ROOT, "%.2f", btRate / 1e6),
                     String.format(Locale.ROOT, "%.1f×", kvRate / btRate)});
         }
         System.out.println();
         System.out.println("bench/analyze — end to end: CTF → Redis model (State History Tree) + request segments, on disk");
-        System.out.printf("%-18s %12s %9s %9s %10s %10s %9s | %9s %10s | %6s%n", "trace", "events", "size", "kvscope",
-                "M ev/s", "peak RSS", "model", "bt2 dummy", "M ev/s", "ratio");
+        System.out.printf("%-18s %12s %9s %9s %8s %9s %9s %9s | %9s %8s | %6s%n", "trace", "events", "size", "kvscope",
+                "M ev/s", "peak RSS", "anon RSS", "model", "bt2 dummy", "M ev/s", "ratio");
         for (var r : rows) {
-            System.out.printf("%-18s %12s %9s %9s %10s %10s %9s | %9s %10s | %6s%n", (Object[]) r);
+            System.out.printf("%-18s %12s %9s %9s %8s %9s %9s %9s | %9s %8s | %6s%n", (Object[]) r);
         }
+        System.out.println("peak RSS counts resident pages of mapped files (model reads) too; anon RSS is the process's own memory.");
         System.out.println("kvscope: one thread analysing, fresh JVM per trace (time includes JVM start and reading the trace");
         System.out.println("twice for server naming look-ahead); bt2 dummy: `babeltrace2 TRACE -o dummy`, reading every event.");
         System.out.println("Plot of analysis time against trace size (paper Fig. 18e):");
@@ -81,11 +82,14 @@ public final class AnalyzeBench {
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         var p = pb.start();
         long pid = p.pid();
-        long peak = 0;
-        while (!p.waitFor(50, TimeUnit.MILLISECONDS)) peak = Math.max(peak, rss(pid));
+        long peak = 0, peakAnon = 0;
+        while (!p.waitFor(50, TimeUnit.MILLISECONDS)) {
+            peak = Math.max(peak, rss(pid, "VmHWM:"));
+            peakAnon = Math.max(peakAnon, rss(pid, "RssAnon:"));
+        }
         var out = new String(p.getInputStream().readAllBytes()).trim().split(" ");
         if (p.exitValue() != 0 || out.length < 3) throw new IOException("analysis child failed");
-        return new double[] {Double.parseDouble(out[0]), Double.parseDouble(out[1]), peak, Double.parseDouble(out[2])};
+        return new double[] {Double.parseDouble(out[0]), Double.parseDouble(out[1]), peak, Double.parseDouble(out[2]), peakAnon};
     }
 
     private static void child(Path trace, Path cache) throws IOException {
@@ -98,10 +102,10 @@ public final class AnalyzeBench {
         System.err.println("  peak heap " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1_000_000 + " MB committed");
     }
 
-    private static long rss(long pid) {
+    private static long rss(long pid, String field) {
         try {
             for (var line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                if (line.startsWith(field)) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
             }
         } catch (IOException ignored) {
             // the process ended between two samples

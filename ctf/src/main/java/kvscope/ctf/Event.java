@@ -35,7 +35,11 @@ public final class Event {
 
     public boolean isLost() { return s.kind == StreamCursor.LOST; }
 
-    /** Number of events discarded by the tracer (0 for ordinary events). */
+    /**
+     * Number of events discarded by the tracer (0 for ordinary events): the difference of the packets'
+     * {@code events_discarded} counters modulo 2^64, as babeltrace2 reports it — read it as unsigned. A counter
+     * that went backwards (seen in LTTng per-UID traces) gives a huge unsigned value, negative as a long.
+     */
     public long lostCount() { return s.kind == StreamCursor.LOST ? s.lostCount : 0; }
 
     /** Start of the range in which events were discarded (ns since the epoch). */

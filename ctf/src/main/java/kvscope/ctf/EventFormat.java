@@ -24,7 +24,8 @@ public final class EventFormat {
         var s = e.s;
         sb.append("{\"ts\":").append(s.ts);
         if (s.kind == StreamCursor.LOST) {
-            sb.append(",\"lost\":").append(s.lostCount).append('}');
+            // The count is events_discarded's difference modulo 2^64, as babeltrace2 computes it: unsigned.
+            sb.append(",\"lost\":").append(Long.toUnsignedString(s.lostCount)).append('}');
             return;
         }
         sb.append(",\"name\":");
@@ -69,7 +70,7 @@ public final class EventFormat {
         lastTs = ts;
         sb.append(") ").append(s.trace.info.hostname()).append(' ');
         if (s.kind == StreamCursor.LOST) {
-            sb.append("LOST ").append(s.lostCount).append(" events discarded by the tracer since ");
+            sb.append("LOST ").append(Long.toUnsignedString(s.lostCount)).append(" events discarded by the tracer since ");
             sb.append(s.lostStart);
             return;
         }

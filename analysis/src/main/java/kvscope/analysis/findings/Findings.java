@@ -37,9 +37,10 @@ public final class Findings {
 
     private static void traceDamage(kvscope.analysis.Summary sum, List<Finding> out) {
         var c = sum.counters;
-        if (c.lostEvents > 0) {
+        if (c.lostEvents > 0 || c.lostCountUnknown > 0) {
             out.add(new Finding("trace-damage", Finding.Severity.WARNING, "", sum.start, sum.end, -1, List.of(),
-                    String.format(Locale.ROOT, "the tracer discarded %s events", Units.count(c.lostEvents)),
+                    String.format(Locale.ROOT, "the tracer discarded %s events%s", Units.count(c.lostEvents),
+                            c.lostCountUnknown > 0 ? " and more in " + c.lostCountUnknown + " ranges of unknown size" : ""),
                     String.format(Locale.ROOT, "LTTng's buffers filled faster than they were written out, %s times: %s events "
                                     + "were never recorded. The %s requests in flight at those moments were dropped from the "
                                     + "latency figures, and the connections involved show UNKNOWN until their next event. Counts of "

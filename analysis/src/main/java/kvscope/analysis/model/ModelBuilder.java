@@ -130,7 +130,9 @@ public final class ModelBuilder {
      * Their connections become UNKNOWN from the start of the loss and their half-seen requests are dropped, counted.
      */
     private void lost(Event e) {
-        counters.lostEvents += e.lostCount();
+        // A counter that went backwards (negative as a long) says events are missing, not how many.
+        if (e.lostCount() > 0) counters.lostEvents += e.lostCount();
+        else counters.lostCountUnknown++;
         counters.lostRanges++;
         if (counters.lossRanges.size() < 1000) counters.lossRanges.add(new long[] {e.lostStart(), e.timestamp()});
         int ti = e.trace().index();

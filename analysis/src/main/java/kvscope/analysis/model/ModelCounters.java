@@ -7,6 +7,8 @@ public final class ModelCounters {
     public long events;
     public long lostEvents;
     public long lostRanges;
+    /** Loss records whose count cannot be known (the tracer's counter went backwards). */
+    public long lostCountUnknown;
     public long requestsAffectedByLoss;
     /** The time ranges [start, end] in which events were lost (the first thousand). */
     public final java.util.List<long[]> lossRanges = new java.util.ArrayList<>();

@@ -16,7 +16,7 @@ public final class TextReport {
         if (r.commandsOnly()) {
             out.println("  light profile: latencies are command execution only (no read or write events recorded)");
         }
-        if (r.lostEvents() > 0) {
+        if (r.lostEvents() > 0 || c.lostCountUnknown > 0) {
             out.printf(Locale.ROOT, "  LOST EVENTS: the tracer discarded %s events in %s ranges; %s requests in flight were dropped%n",
                     count(r.lostEvents()), count(c.lostRanges), count(c.requestsAffectedByLoss));
         }
