@@ -1,6 +1,7 @@
 package kvscope.analysis;
 
 import kvscope.analysis.synthetic.RedisTraceWriter;
+import kvscope.analysis.synthetic.SampleTraces;
 
 import kvscope.analysis.segments.Segment;
 import kvscope.statesystem.History;
@@ -25,36 +26,7 @@ class ModelTest {
 
     /** One SET read and answered on the main thread, one GET read by an I/O thread, then the client is freed. */
     private Path twoRequests() {
-        var trace = dir.resolve("trace");
-        try (var w = new RedisTraceWriter(trace, "h1", MAIN, false)) {
-            w.ev(0, T0, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 1);
-            w.ev(0, T0 + 1000, MAIN, "accept_client", 8, 3L, "client", 1, 0, "127.0.0.1", 50000, 6379);
-            w.ev(0, T0 + 1100, MAIN, "add_file_event", 8, 1, 1);
-            w.ev(0, T0 + 10_000, MAIN, "end_read_client_query", 8, 3L, raw(T0 + 9000), 16384L, 31L, 31L);
-            w.ev(0, T0 + 10_500, MAIN, "call_command_start", 8, 3L, "set", 3, 0);
-            w.ev(0, T0 + 11_500, MAIN, "call_command_end", 8, 3L, "set", raw(T0 + 10_600), 900L, 1L, 0);
-            w.ev(0, T0 + 11_700, MAIN, "end_process_command", 8, 3L, 0);
-            w.ev(0, T0 + 11_800, MAIN, "insert_clientwrite_queue", 8, 3L);
-            w.ev(0, T0 + 12_000, MAIN, "before_sleep_start", 1, 0, 0);
-            w.ev(0, T0 + 13_000, MAIN, "write_to_client_end", 8, 3L, raw(T0 + 12_200), 5L, 5L, 1);
-            w.ev(0, T0 + 13_500, MAIN, "before_sleep_end");
-            w.ev(0, T0 + 20_000, MAIN, "poll_end", raw(T0 + 13_600), 100_000L, 1);
-            w.ev(0, T0 + 20_100, MAIN, "insert_pending_read", 8, 3L);
-            w.ev(0, T0 + 21_000, MAIN, "before_sleep_start", 0, 1, 0);
-            w.ev(0, T0 + 21_100, MAIN, "handle_pending_reads_threads_start", 1, 2);
-            w.ev(1, T0 + 22_000, IO, "end_read_client_query", 8, 3L, raw(T0 + 21_200), 16384L, 22L, 22L);
-            w.ev(0, T0 + 22_500, MAIN, "call_command_start", 8, 3L, "get", 2, 0);
-            w.ev(0, T0 + 23_000, MAIN, "call_command_end", 8, 3L, "get", raw(T0 + 22_600), 400L, 0L, 0);
-            w.ev(0, T0 + 23_100, MAIN, "end_process_command", 8, 3L, 0);
-            w.ev(0, T0 + 23_200, MAIN, "handle_pending_reads_threads_end", 1);
-            w.ev(0, T0 + 23_300, MAIN, "insert_clientwrite_queue", 8, 3L);
-            w.ev(0, T0 + 24_000, MAIN, "write_to_client_end", 8, 3L, raw(T0 + 23_500), 9L, 9L, 1);
-            w.ev(0, T0 + 24_500, MAIN, "before_sleep_end");
-            w.ev(0, T0 + 30_000, MAIN, "free_client", 8, 3L, "client", 0, 0L, 0L);
-            w.ev(0, T0 + 30_100, MAIN, "delete_file_event", 8, 1, 0);
-            w.ev(0, T0 + 40_000, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 0);
-        }
-        return trace;
+        return SampleTraces.twoRequests(dir.resolve("trace"));
     }
 
     private static String at(History h, long t, String... path) {

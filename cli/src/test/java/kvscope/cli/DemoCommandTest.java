@@ -1,12 +1,10 @@
 package kvscope.cli;
 
+import kvscope.cli.testing.Cli;
 import kvscope.cli.testing.InstrumentedRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,17 +15,9 @@ class DemoCommandTest {
     @Test
     void recordsAnalysesAndReportsTheServerTheClusterAndThePublishAmplification(@TempDir Path dir) {
         InstrumentedRedis.bin();
-        var buf = new ByteArrayOutputStream();
-        var old = System.out;
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Kvscope.commandLine().execute("demo", "--no-serve", "--requests", "2000", "-o", dir.resolve("t").toString());
-        } finally {
-            System.setOut(old);
-        }
-        var out = buf.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(out).isZero();
+        var r = Cli.run("demo", "--no-serve", "--requests", "2000", "-o", dir.resolve("t").toString());
+        var out = r.out();
+        assertThat(r.exitCode()).as(out + r.err()).isZero();
         assertThat(out).contains("==> Starting a 3-node instrumented Redis cluster")
                 .contains("200 messages published on node 1 reached the subscriber on node 2")
                 .contains("redis:call_command_start")

@@ -2,39 +2,20 @@ package kvscope.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import kvscope.ctf.write.CtfWriter;
 import kvscope.ctf.write.FieldSpec;
 import kvscope.ctf.write.FieldType;
+import kvscope.cli.testing.Cli;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `kvscope events` as users run it: formats, limit, time order across streams, lost events, bad input. */
 class EventsCommandTest {
-    record Result(int exitCode, String out, String err) {}
-
-    static synchronized Result kvscope(String... args) {
-        var err = new StringWriter();
-        var out = new ByteArrayOutputStream();
-        var saved = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            var cl = Kvscope.commandLine();
-            cl.setErr(new PrintWriter(err, true));
-            int rc = cl.execute(args);
-            return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(saved);
-        }
-    }
+    static Cli.Result kvscope(String... args) { return Cli.run(args); }
 
     @TempDir Path tmp;
     Path trace;

@@ -382,17 +382,8 @@ class RedisModelTest {
 
     /** Runs a kvscope command in this JVM, as a user would from the shell, and returns what it printed. */
     static String run(String... args) {
-        var buf = new ByteArrayOutputStream();
-        var old = System.out;
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Kvscope.commandLine().execute(args);
-        } finally {
-            System.setOut(old);
-        }
-        var out = buf.toString(StandardCharsets.UTF_8);
-        assertThat(code).as("kvscope " + String.join(" ", args) + " printed:\n" + out).isZero();
-        return out;
+        var r = kvscope.cli.testing.Cli.run(args);
+        assertThat(r.exitCode()).as("kvscope " + String.join(" ", args) + " printed:\n" + r.out() + r.err()).isZero();
+        return r.out();
     }
 }

@@ -1,6 +1,6 @@
 package kvscope.cli.record;
 
-import kvscope.cli.Kvscope;
+import kvscope.cli.testing.Cli;
 import kvscope.cli.redis.RedisServer;
 import kvscope.cli.redis.Tools;
 import kvscope.cli.testing.InstrumentedRedis;
@@ -8,11 +8,6 @@ import kvscope.cli.testing.TraceEvents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,22 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** `kvscope record` as users run it (same picocli setup and exit codes), against a real LTTng session daemon. */
 class RecordCommandTest {
 
-    record Result(int exitCode, String out, String err) {}
-
-    static synchronized Result kvscope(String... args) {
-        var err = new StringWriter();
-        var out = new ByteArrayOutputStream();
-        var saved = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            var cl = Kvscope.commandLine();
-            cl.setErr(new PrintWriter(err, true));
-            int rc = cl.execute(args);
-            return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(saved);
-        }
-    }
+    static Cli.Result kvscope(String... args) { return Cli.run(args); }
 
     static String sessions() {
         return Tools.run(Duration.ofSeconds(30), List.of("lttng", "list")).stdout();
