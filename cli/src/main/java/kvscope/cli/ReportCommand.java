@@ -5,6 +5,7 @@ import kvscope.analysis.report.JsonReport;
 import kvscope.analysis.report.Report;
 import kvscope.analysis.report.TextReport;
 import kvscope.analysis.findings.Thresholds;
+import kvscope.cli.record.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,7 +63,7 @@ final class ReportCommand implements Runnable {
 
     @Override public void run() {
         try (var stored = args.open(false)) {
-            var report = Report.of(stored, new Thresholds(DurationArg.parse(slow, "--slow"), DurationArg.parse(stall, "--stall"),
+            var report = Report.of(stored, new Thresholds(Durations.parse(slow).toNanos(), Durations.parse(stall).toNanos(),
                     amplification));
             if (output == null) {
                 // Not closed: closing would close System.out for whatever runs next in this JVM.

@@ -2,29 +2,34 @@ package kvscope.cli.record;
 
 import kvscope.cli.UserError;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
-/** Parses durations as users type them: "30s", "500ms", "2m", "1h", or a bare number of seconds. */
+/**
+ * Parses durations as users type them: "30s", "500ms", "250us", "2m", "1h", or a bare number of seconds. One parser
+ * for every option that takes a duration (record --duration, report --slow / --stall).
+ */
 public final class Durations {
-    private static final Pattern FORM = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+    private static final Pattern FORM = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|µs|ms|s|m|h)?");
 
     private Durations() {}
 
     public static Duration parse(String text) {
         var m = FORM.matcher(text.trim());
         if (!m.matches()) {
-            throw UserError.usage("cannot read duration '" + text + "': use e.g. 30s, 500ms, 2m, 1h");
+            throw UserError.usage("cannot read duration '" + text + "': use e.g. 30s, 500ms, 250us, 2m, 1h");
         }
-        double v = Double.parseDouble(m.group(1));
-        var unit = m.group(2) == null ? "s" : m.group(2);
-        double ms = switch (unit) {
-            case "ms" -> v;
-            case "s" -> v * 1e3;
-            case "m" -> v * 60e3;
-            default -> v * 3600e3;
+        long unitNs = switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ns" -> 1L;
+            case "us", "µs" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "m" -> 60_000_000_000L;
+            default -> 3_600_000_000_000L;
         };
-        if (ms <= 0) throw UserError.usage("duration '" + text + "' must be positive");
-        return Duration.ofMillis(Math.round(ms));
+        long ns = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNs)).longValue();
+        if (ns <= 0) throw UserError.usage("duration '" + text + "' must be positive");
+        return Duration.ofNanos(ns);
     }
 }

@@ -17,6 +17,9 @@ class DurationsTest {
         assertThat(Durations.parse("2m")).isEqualTo(Duration.ofMinutes(2));
         assertThat(Durations.parse("1h")).isEqualTo(Duration.ofHours(1));
         assertThat(Durations.parse("1.5")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Durations.parse("250us")).isEqualTo(Duration.ofNanos(250_000));
+        assertThat(Durations.parse("10ms")).isEqualTo(Duration.ofMillis(10));
+        assertThat(Durations.parse("300ns")).isEqualTo(Duration.ofNanos(300));
     }
 
     @Test
