@@ -9,6 +9,8 @@ import java.util.Locale;
 
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
+                "Build the model of Redis's internals from a trace (or reuse it) and summarise it.",
+                "",
                 "Build the model of Redis's internals from a trace (or reuse the stored one) and print a summary.",
                 "",
                 "The model — connections, requests, threads, event loop, cluster bus over time — and one segment per",

@@ -28,6 +28,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {
+                "The main job on an embedded default: record, analyse, report and serve a Redis under load.",
+                "",
                 "The main job on an embedded default: build the instrumented Redis",
                 "(instrument/redis/build.sh; cached after the first run), start a server with",
                 "I/O threads and a 3-node cluster on loopback, record every Redis event with",

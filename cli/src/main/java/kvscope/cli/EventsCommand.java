@@ -19,6 +19,8 @@ import picocli.CommandLine.Parameters;
 /** {@code kvscope events}: every event of one or more CTF traces, time-ordered, as text or JSON lines. */
 @Command(name = "events", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {
+                "Print every event of CTF traces, time-ordered across streams and traces.",
+                "",
                 "Print every event of CTF traces (LTTng's or kvscope's), merged in time order across streams and",
                 "traces. TRACE is a trace directory (holding 'metadata') or a directory searched for them.",
                 "",

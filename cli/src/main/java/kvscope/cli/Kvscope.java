@@ -46,6 +46,8 @@ public final class Kvscope implements Runnable {
     public static CommandLine commandLine() {
         var cl = new CommandLine(new Kvscope());
         cl.setExecutionExceptionHandler(new Failures());
+        // Wide enough for the examples and tables in the help texts; applies to every subcommand.
+        cl.setUsageHelpWidth(110);
         return cl;
     }
 

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 
 @Command(name = "query", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
+                "The model's state at one instant (the command-line State System Explorer).",
+                "",
                 "The model's state at one instant: every attribute (or those matching --path) with its value and the",
                 "interval it holds over — the command-line State System Explorer. Analyses the trace first if needed.",
                 "",

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 /** {@code kvscope record}: an LTTng session around a command, a fixed time, or until Ctrl-C. */
 @Command(name = "record", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {
+                "Record instrumented processes (Redis, the service agents) into a CTF trace with LTTng.",
+                "",
                 "Record the events of instrumented processes (the Redis built by",
                 "instrument/redis/build.sh, the service agents) into a CTF trace directory,",
                 "with an LTTng session of its own.",

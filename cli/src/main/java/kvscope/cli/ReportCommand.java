@@ -19,6 +19,8 @@ import java.nio.file.Path;
 
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
+                "Latencies per server and command, connections, threads, event loop, cluster bus, findings.",
+                "",
                 "Per server and command: count, throughput, latency p50/p90/p99/max (server side: read start → reply",
                 "written) and the slowest requests; connections, threads, event-loop iterations, cluster-bus volume",
                 "by message type and peer, lost events — and findings: what the detectors found wrong, explained with",

@@ -21,6 +21,8 @@ import java.util.concurrent.CountDownLatch;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
+                "Serve the views: a web page and the Trace Server Protocol for VS Code / Theia.",
+                "",
                 "Serve the views of a trace: a web page, and the Trace Server Protocol (TSP 0.6.0) that the VS Code and",
                 "Theia trace viewers speak. Analyses the traces first (or reuses the stored model), then serves until",
                 "Ctrl-C.",
