@@ -94,8 +94,8 @@ public final class Analysis {
         ModelBuilder.Result result;
         try (var trace = Trace.open(traces);
              var h = History.create(model, Config.DEFAULT);
-             var sw = new SegmentWriter(segs)) {
-            var builder = new ModelBuilder(trace, h, sw, o.horizonNs());
+             var sw = new SegmentWriter(segs);
+             var builder = new ModelBuilder(trace, h, sw, o.horizonNs())) {
             long n = 0;
             try {
                 for (var e : trace) {

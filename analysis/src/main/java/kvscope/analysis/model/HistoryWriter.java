@@ -58,6 +58,7 @@ final class HistoryWriter {
     }
 
     void shutdown() {
+        if (!thread.isAlive()) return;
         put(todo, STOP);
         try {
             thread.join();

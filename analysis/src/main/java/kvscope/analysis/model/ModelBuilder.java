@@ -18,7 +18,7 @@ import java.util.Map;
  * The sink of the analysis: turns each event of an instrumented Redis into changes of the model (paper Fig. 3) and
  * request segments. One entity class per branch of the model registers the events it reacts to.
  */
-public final class ModelBuilder {
+public final class ModelBuilder implements AutoCloseable {
     /**
      * How late (trace time) a phase reported at its end may arrive and still be placed exactly; see Timeline. Longer
      * phases are placed late and counted (the report says how many and by how much). Measured on 10 M events: 200 ms
@@ -170,8 +170,16 @@ public final class ModelBuilder {
         counters.damage.add(where);
     }
 
+    private boolean finished;
+
+    /** Releases the writer thread if the build did not finish (an exception); after {@link #finish} it does nothing. */
+    @Override public void close() {
+        if (!finished) tl.abandon();
+    }
+
     /** Ends the model at the last event: flushes, closes the history. */
     public Result finish() throws IOException {
+        finished = true;
         long end = last == Long.MIN_VALUE ? 0 : last;
         for (var s : serverList) {
             for (var conn : s.openConns()) s.stats.unfinishedAtEnd += conn.waiting + (conn.command != null ? 1 : 0);

@@ -230,6 +230,11 @@ final class Timeline {
         xHead = 0;
     }
 
+    /** Stops the writer thread without completing the history (the analysis failed). */
+    void abandon() {
+        writer.shutdown();
+    }
+
     void close(long end) throws IOException {
         try {
             flush();
