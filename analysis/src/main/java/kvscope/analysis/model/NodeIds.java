@@ -8,8 +8,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Gives cluster links the names of the servers at their other end. No event says a node's own cluster id, but each
- * node talks to every other: a node's id is the one id its peers talk to and it never does.
+ * Gives cluster links the names of the servers at their other end. No event says a node's own cluster id, but a
+ * node never talks to itself: its id is among the ids its peers use and it does not, and once some nodes are named
+ * their ids are out of the others' candidates. Links to nodes that stay ambiguous keep the node id's first 8 digits.
  */
 final class NodeIds {
     private NodeIds() {}
@@ -26,15 +27,30 @@ final class NodeIds {
             talksTo.put(s, ids);
             all.addAll(ids);
         }
+        // Candidates: the ids a node never talks to. Resolving one node removes its id from the others' candidates,
+        // so a node that gossiped with few peers during a short recording is still named by elimination.
         var names = new HashMap<String, String>();
+        var open = new HashMap<ServerState, Set<String>>();
         talksTo.forEach((s, ids) -> {
             var mine = new HashSet<>(all);
             mine.removeAll(ids);
-            if (mine.size() == 1) {
-                s.nodeId = mine.iterator().next();
-                names.put(s.nodeId, s.name);
-            }
+            open.put(s, mine);
         });
+        boolean progress = true;
+        while (progress && !open.isEmpty()) {
+            progress = false;
+            for (var it = open.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                e.getValue().removeAll(names.keySet());
+                if (e.getValue().size() == 1) {
+                    var s = e.getKey();
+                    s.nodeId = e.getValue().iterator().next();
+                    names.put(s.nodeId, s.name);
+                    it.remove();
+                    progress = true;
+                }
+            }
+        }
         for (var s : talksTo.keySet()) {
             rename(s.stats.busOutByLink, names);
             rename(s.stats.busInByLink, names);
