@@ -124,8 +124,15 @@ class RedisTraceTest {
         assertThat(readers.keySet()).as("threads that read requests: " + readers).hasSizeGreaterThanOrEqualTo(3);
         assertThat(readers.keySet().stream().filter(t -> t != pid).count()).as("I/O threads that read").isGreaterThanOrEqualTo(2);
         assertThat(trace.count("insert_pending_read")).isPositive();
-        assertThat(trace.count("handle_pending_reads_threads_start")).isPositive()
-                .isEqualTo(trace.count("handle_pending_reads_threads_end"));
+        // Pairs match, except that the recording may stop during the last fan-out (clients closing as the benchmark
+        // ends): then one start is left, and it is the last fan-out event.
+        long starts = trace.count("handle_pending_reads_threads_start"), ends = trace.count("handle_pending_reads_threads_end");
+        assertThat(starts).isPositive();
+        assertThat(starts - ends).as("fan-out starts without an end").isBetween(0L, 1L);
+        if (starts > ends) {
+            var fanOut = trace.filter(e -> e.is("handle_pending_reads_threads_start") || e.is("handle_pending_reads_threads_end"));
+            assertThat(fanOut.get(fanOut.size() - 1).is("handle_pending_reads_threads_start")).as("the unmatched start is the last").isTrue();
+        }
         assertAlternate(trace, "handle_pending_reads_threads_start", "handle_pending_reads_threads_end", Ev::vtid);
         assertAlternate(trace, "handle_pending_writes_threads_start", "handle_pending_writes_threads_end", Ev::vtid);
         assertThat(trace.named("handle_pending_reads_threads_start")).allSatisfy(e -> {
