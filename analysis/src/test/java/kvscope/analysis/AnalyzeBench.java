@@ -1,5 +1,7 @@
 package kvscope.analysis;
 
+import kvscope.analysis.synthetic.SyntheticRedis;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -69,12 +69,23 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
             long id = wanted[w];
             var row = rows.get(id);
             var buf = sampled.of(row.value());
-            var states = new ArrayList<Model.State>(buf.size);
+            var states = new ArrayList<Model.State>(Math.min(buf.size, 1024));
             for (int i = 0; i < buf.size; i++) {
                 var key = style(row, buf, i);
                 if (key == null) continue;
-                states.add(new Model.State(buf.start[i], buf.end[i], label(row, buf, i, sampled, q.start(), step), 0,
-                        Styles.ref(key)));
+                var style = Styles.ref(key);
+                // A state narrower than a pixel cannot show or be pointed at: no label is computed or sent for it.
+                var label = buf.end[i] - buf.start[i] + 1 >= step ? label(row, buf, i, sampled, q.start(), step) : null;
+                // The next sample holds the same state: at this resolution they are one state (what lies between is
+                // narrower than a pixel). Keeps a 1000-row × 1000-px answer from carrying a million separate states.
+                int last = states.size() - 1;
+                if (last >= 0 && buf.start[i] - states.get(last).end() <= step && style.equals(states.get(last).style())
+                        && java.util.Objects.equals(label, states.get(last).label())) {
+                    var prev = states.get(last);
+                    states.set(last, new Model.State(prev.start(), buf.end[i], prev.label(), prev.tags(), prev.style()));
+                    continue;
+                }
+                states.add(new Model.State(buf.start[i], buf.end[i], label, 0, style));
             }
             out.add(new Model.Row(id, states));
         }

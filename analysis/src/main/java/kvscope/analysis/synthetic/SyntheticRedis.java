@@ -1,6 +1,4 @@
-package kvscope.analysis;
-
-import kvscope.analysis.synthetic.RedisTraceWriter;
+package kvscope.analysis.synthetic;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -12,14 +10,14 @@ import java.util.SplittableRandom;
  * that each read, execute and answer a batch of clients — the sequence a real server emits, about 6.5 events per
  * request. Deterministic for a seed, so benchmark runs compare like with like.
  */
-final class SyntheticRedis {
+public final class SyntheticRedis {
     private static final String[] COMMANDS = {"set", "get", "incr", "lpush", "lpop"};
     private static final byte[] PROC = "redis-server".getBytes(StandardCharsets.UTF_8);
 
     private SyntheticRedis() {}
 
     /** Writes about {@code events} events; returns the number of requests. */
-    static long generate(Path dir, long events, int clients, long seed) {
+    public static long generate(Path dir, long events, int clients, long seed) {
         var rnd = new SplittableRandom(seed);
         final int vpid = 4242;
         long requests = 0, written = 0;
