@@ -6,7 +6,7 @@ packages=(
   lttng-tools liblttng-ust-dev babeltrace2 python3-bt2      # tracing and the reference CTF reader
   build-essential pkg-config libssl-dev dpkg-dev devscripts  # building Debian's redis source package
   libsystemd-dev libjemalloc-dev liblzf-dev libhiredis-dev   # Debian's redis build deps (debian/control)
-  liblua5.1-dev lua-bitop-dev lua-cjson-dev
+  liblua5.1-0-dev lua-bitop-dev lua-cjson-dev
   tcl tcl-tls openssl                                         # redis's own test suite (./runtest)
   redis-server redis-tools                                    # stock redis, the baseline in benchmarks
   iproute2 procps

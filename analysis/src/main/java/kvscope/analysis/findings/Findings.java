@@ -28,7 +28,7 @@ public final class Findings {
         var sum = stored.summary();
         traceDamage(sum, out);
         for (var a : sum.anomalies) out.add(anomaly(a, sum.start));
-        for (var s : sum.servers) busAmplification(s, th, out);
+        for (var s : sum.servers) busAmplification(s, th, sum.start, sum.end, out);
         stalls(stored, th, out);
         slowRequests(stored, th, out);
         out.sort(Comparator.comparing((Finding f) -> f.severity()).reversed().thenComparingLong(Finding::start));
@@ -87,7 +87,8 @@ public final class Findings {
         };
     }
 
-    private static void busAmplification(ServerStats s, Thresholds th, List<Finding> out) {
+    /** Over the whole trace: the factor is a property of the traffic, not of one moment. */
+    private static void busAmplification(ServerStats s, Thresholds th, long start, long end, List<Finding> out) {
         if (s.publishes == 0 || s.publishedPayloadBytes == 0) return;
         long msgs = 0, bytes = 0;
         for (var type : List.of("publish", "publishshard")) {
@@ -102,7 +103,7 @@ public final class Findings {
         double perPublish = (double) msgs / s.publishes;
         double avgPayload = (double) s.publishedPayloadBytes / s.publishes;
         out.add(new Finding("bus-amplification", factor >= 10 ? Finding.Severity.CRITICAL : Finding.Severity.WARNING, s.name,
-                0, 0, -1, List.of(),
+                start, end, -1, List.of(),
                 String.format(Locale.ROOT, "PUBLISH multiplies cluster-bus traffic %.1f×", factor),
                 String.format(Locale.ROOT, "Clients published %s messages with %s of payload on %s; to deliver them, the server "
                                 + "sent %s on the cluster bus (%.1f bus bytes per payload byte). Each PUBLISH is broadcast to every "
