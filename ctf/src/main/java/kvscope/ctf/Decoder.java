@@ -47,20 +47,27 @@ final class Decoder {
             lastBigEndian = bigEndian;
         }
         if (b + size > limit) throw new DecodeError(b, "a " + size + "-bit value runs past the end of the packet content");
-        int i = (int) (b >>> 3);
-        int sh = (int) (b & 7);
+        bit = b + size;
+        return extract(buf, b, size, bigEndian);
+    }
+
+    /**
+     * The {@code size}-bit (1..64) unsigned value at bit {@code p} of {@code b}, in either byte order: one 8-byte load
+     * plus one byte when the value straddles it. The packet buffer keeps {@link #SLACK} zero bytes past the content,
+     * so the load never runs off the array. Small enough for the JIT to inline into every caller on the hot path.
+     */
+    static long extract(byte[] b, long p, int size, boolean bigEndian) {
+        int i = (int) (p >>> 3);
+        int sh = (int) (p & 7);
         long r;
         if (!bigEndian) {
-            r = (long) LE64.get(buf, i) >>> sh;
-            if (sh + size > 64) r |= (buf[i + 8] & 0xFFL) << (64 - sh);
-            if (size < 64) r &= (1L << size) - 1;
-        } else {
-            r = (long) BE64.get(buf, i) << sh;
-            if (sh + size > 64) r |= (buf[i + 8] & 0xFFL) >>> (8 - sh);
-            r >>>= 64 - size;
+            r = (long) LE64.get(b, i) >>> sh;
+            if (sh + size > 64) r |= (b[i + 8] & 0xFFL) << (64 - sh);
+            return r & (-1L >>> (64 - size));
         }
-        bit = b + size;
-        return r;
+        r = (long) BE64.get(b, i) << sh;
+        if (sh + size > 64) r |= (b[i + 8] & 0xFFL) >>> (8 - sh);
+        return r >>> (64 - size);
     }
 
     long readInt(Node n) {
@@ -171,18 +178,7 @@ final class Decoder {
                     if ((p & 7) != 0) throw orderChange(p);
                     lbe = be;
                 }
-                int idx = (int) (p >>> 3);
-                int sh = (int) (p & 7);
-                long r;
-                if (!be) {
-                    r = (long) LE64.get(b, idx) >>> sh;
-                    if (sh + size > 64) r |= (b[idx + 8] & 0xFFL) << (64 - sh);
-                    r &= -1L >>> (64 - size);
-                } else {
-                    r = (long) BE64.get(b, idx) << sh;
-                    if (sh + size > 64) r |= (b[idx + 8] & 0xFFL) >>> (8 - sh);
-                    r >>>= 64 - size;
-                }
+                long r = extract(b, p, size, be);
                 p += size;
                 int ss = (inf >>> 15) & 63;
                 r = (r << ss) >> ss;
@@ -245,18 +241,7 @@ final class Decoder {
                         if ((p & 7) != 0) throw orderChange(p);
                         lbe = be;
                     }
-                    int idx = (int) (p >>> 3);
-                    int sh = (int) (p & 7);
-                    long r;
-                    if (!be) {
-                        r = (long) LE64.get(b, idx) >>> sh;
-                        if (sh + size > 64) r |= (b[idx + 8] & 0xFFL) << (64 - sh);
-                        r &= -1L >>> (64 - size);
-                    } else {
-                        r = (long) BE64.get(b, idx) << sh;
-                        if (sh + size > 64) r |= (b[idx + 8] & 0xFFL) >>> (8 - sh);
-                        r >>>= 64 - size;
-                    }
+                    long r = extract(b, p, size, be);
                     p += size;
                     int ss = x.signShift;
                     r = (r << ss) >> ss;
