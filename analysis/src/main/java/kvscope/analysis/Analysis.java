@@ -2,7 +2,6 @@ package kvscope.analysis;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import kvscope.analysis.model.Commands;
 import kvscope.analysis.model.ModelBuilder;
 import kvscope.analysis.segments.LatencyStats;
 import kvscope.analysis.segments.SegmentFile;
@@ -143,18 +142,7 @@ public final class Analysis {
             for (int k = 0; k < counts[s].length; k++) {
                 if (counts[s][k] == 0) continue;
                 var st = LatencyStats.of(sf, s, k, Long.MIN_VALUE, Long.MAX_VALUE);
-                var l = new Summary.CommandLatency();
-                l.server = sf.servers().get(s);
-                l.command = sf.commands().get(k);
-                l.type = Commands.type(l.command);
-                l.count = st.count();
-                l.min = st.min();
-                l.mean = st.mean();
-                l.p50 = st.p50();
-                l.p90 = st.p90();
-                l.p99 = st.p99();
-                l.max = st.max();
-                out.add(l);
+                out.add(Summary.CommandLatency.of(sf.servers().get(s), sf.commands().get(k), st));
             }
         }
         out.sort((a, b) -> a.server.equals(b.server) ? Long.compare(b.count, a.count) : a.server.compareTo(b.server));

@@ -41,6 +41,21 @@ public final class Summary {
         public long p90;
         public long p99;
         public long max;
+
+        static CommandLatency of(String server, String command, kvscope.analysis.segments.LatencyStats st) {
+            var l = new CommandLatency();
+            l.server = server;
+            l.command = command;
+            l.type = kvscope.analysis.model.Commands.type(command);
+            l.count = st.count();
+            l.min = st.min();
+            l.mean = st.mean();
+            l.p50 = st.p50();
+            l.p90 = st.p90();
+            l.p99 = st.p99();
+            l.max = st.max();
+            return l;
+        }
     }
 
     /** Per-server values over equal time buckets: requests completed, bus bytes out and in. */

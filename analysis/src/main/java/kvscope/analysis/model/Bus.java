@@ -1,8 +1,5 @@
 package kvscope.analysis.model;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * Bus entity (paper Fig. 3): the cluster bus as each node sees it — bytes out and in (cumulative, so a view derives
  * bytes/s over any window), per peer link, by message type, and the Type of traffic under way (a broadcast, or a
@@ -90,6 +87,4 @@ final class Bus {
         }
         return l;
     }
-
-    static Map<String, long[]> newLinks() { return new HashMap<>(); }
 }

@@ -19,7 +19,6 @@ final class Connections {
         });
         d.on("insert_pending_read", c -> c.tl.set(c.t, c.conn("client").qDataStructure, "clients_pending_read"));
         d.on("end_read_client_query", this::read);
-        d.on("ssl_read", c -> { }); // the thread shows it; the connection is READ_CLIENT meanwhile
         d.on("tls_pending_add", c -> c.tl.set(c.t, c.conn("client").qDataStructure, "tls_pending_list"));
         d.on("tls_pending_process", c -> c.tl.clear(c.t, c.conn("client").qDataStructure));
         d.on("call_command_start", c -> {

@@ -10,7 +10,6 @@ import kvscope.statesystem.History;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,14 +35,13 @@ public final class ModelBuilder implements AutoCloseable {
     private final Map<Long, String> names;
     private final LongMap<ServerState> servers = new LongMap<>();
     private final List<ServerState> serverList = new ArrayList<>();
-    private final IdentityHashMap<EventType, Dispatch.Entry> entries = new IdentityHashMap<>();
+    /** Handlers by the reader's dense event-type index: one array load per event. */
+    private final Dispatch.Entry[] entries;
     private final ModelCounters counters = new ModelCounters();
     private final SegmentWriter segments;
     private final Invariants invariants = new Invariants();
     private final EventLoop eventLoop = new EventLoop();
     private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
-    private EventType lastType;
-    private Dispatch.Entry lastEntry;
 
     public ModelBuilder(Trace trace, History h, SegmentWriter segments, long horizonNs) {
         this.trace = trace;
@@ -63,9 +61,10 @@ public final class ModelBuilder implements AutoCloseable {
         eventLoop.register(d);
         new Bus().register(d);
         invariants.register(d);
+        this.entries = new Dispatch.Entry[trace.eventTypes().size()];
         d.table().forEach((name, handlers) -> {
             var type = trace.eventType(name);
-            if (type.exists()) entries.put(type, new Dispatch.Entry(name, handlers));
+            if (type.exists()) entries[type.index()] = new Dispatch.Entry(name, handlers);
         });
     }
 
@@ -83,14 +82,8 @@ public final class ModelBuilder implements AutoCloseable {
             return;
         }
         var type = e.type();
-        Dispatch.Entry entry;
-        if (type == lastType) {
-            entry = lastEntry;
-        } else {
-            entry = entries.get(type);
-            lastType = type;
-            lastEntry = entry;
-        }
+        int i = type.index();
+        var entry = i >= 0 && i < entries.length ? entries[i] : null;
         if (entry == null) {
             counters.unknownEvents.merge(type.name(), 1L, Long::sum);
             return;
@@ -187,7 +180,7 @@ public final class ModelBuilder implements AutoCloseable {
         tl.close(end);
         counters.lateStates = tl.late();
         counters.maxLatenessNs = tl.maxLateness();
-        for (var en : entries.values()) if (en.count > 0) counters.eventsByName.put("redis:" + en.name, en.count);
+        for (var en : entries) if (en != null && en.count > 0) counters.eventsByName.put("redis:" + en.name, en.count);
         NodeIds.resolve(serverList);
         var stats = serverList.stream().map(s -> s.stats).toList();
         return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters, stats, ctx.commandsOnly,

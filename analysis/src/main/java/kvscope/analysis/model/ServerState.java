@@ -28,7 +28,8 @@ final class ServerState {
 
     boolean inBroadcast;
     boolean unicastShown;
-    final java.util.Map<String, long[]> links = Bus.newLinks();
+    /** Per peer link (Bus.link): [bytes out, bytes in, quark out, quark in]. */
+    final java.util.Map<String, long[]> links = new java.util.HashMap<>();
     /** Client ids freed lately and by which thread: a second free of one is redis/redis#12540. Bounded. */
     final java.util.LinkedHashMap<Long, Integer> freedClients = new java.util.LinkedHashMap<>(256, 0.75f, false) {
         @Override protected boolean removeEldestEntry(java.util.Map.Entry<Long, Integer> e) { return size() > 65_536; }
