@@ -75,19 +75,24 @@ test('the page shows every view of a recorded trace, zooms, and moves the cursor
     await page.keyboard.press('0'); // back to the whole trace
     await page.waitForTimeout(1000);
 
-    // Click on a point of the latency scatter: the cursor goes there and the state explorer fills in.
+    // Click on a point of the latency scatter: the cursor goes there and the state explorer fills in. A point is a
+    // saturated pixel (axes, grid and text are grey); the scatter redraws asynchronously after the zoom reset.
     const scatter = page.locator('[data-output="kvscope.latency.scatter"] canvas');
-    const point = await scatter.evaluate(c => {
+    const findPoint = c => {
       const g = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       const r = window.devicePixelRatio || 1;
       for (let y = 5; y < c.height - 20; y++) {
         for (let x = 60; x < c.width; x++) {
           const i = 4 * (y * c.width + x);
-          if (g[i + 3] > 0 && Math.abs(g[i] - g[i + 2]) > 40) return { x: x / r, y: y / r };
+          const hi = Math.max(g[i], g[i + 1], g[i + 2]), lo = Math.min(g[i], g[i + 1], g[i + 2]);
+          if (g[i + 3] > 200 && hi - lo > 40) return { x: x / r, y: y / r };
         }
       }
       return null;
-    });
+    };
+    const handle = await scatter.elementHandle();
+    await page.waitForFunction(findPoint, handle, { timeout: 10_000 }).catch(() => {});
+    const point = await scatter.evaluate(findPoint);
     assert.ok(point, 'a coloured latency point to click');
     const sbox = await scatter.boundingBox();
     await page.mouse.click(sbox.x + point.x, sbox.y + point.y);
