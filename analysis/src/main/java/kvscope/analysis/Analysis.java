@@ -2,6 +2,7 @@ package kvscope.analysis;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import kvscope.analysis.flows.FlowWriter;
 import kvscope.analysis.model.ModelBuilder;
 import kvscope.analysis.segments.LatencyStats;
 import kvscope.analysis.segments.SegmentFile;
@@ -29,8 +30,8 @@ import java.util.stream.Stream;
  */
 public final class Analysis {
     /** Bumped whenever the model changes meaning: stored models of another version are rebuilt. */
-    public static final int VERSION = 2;
-    static final String MODEL = "model.ht", SEGMENTS = "segments.bin", SUMMARY = "summary.json";
+    public static final int VERSION = 3;
+    static final String MODEL = "model.ht", SEGMENTS = "segments.bin", FLOWS = "flows.bin", SUMMARY = "summary.json";
 
     /** Progress of a build: called every few hundred thousand events from the analysing thread. */
     @FunctionalInterface
@@ -89,12 +90,14 @@ public final class Analysis {
         // Write under temporary names and rename at the end: a killed analysis never leaves a model that looks done.
         var model = dir.resolve(MODEL + ".tmp");
         var segs = dir.resolve(SEGMENTS + ".tmp");
+        var flows = dir.resolve(FLOWS + ".tmp");
         Files.deleteIfExists(dir.resolve(SUMMARY));
         ModelBuilder.Result result;
         try (var trace = Trace.open(traces);
              var h = History.create(model, Config.DEFAULT);
              var sw = new SegmentWriter(segs);
-             var builder = new ModelBuilder(trace, h, sw, o.horizonNs())) {
+             var fw = new FlowWriter(flows);
+             var builder = new ModelBuilder(trace, h, sw, fw, dir.resolve("buslog.tmp"), o.horizonNs())) {
             long n = 0;
             try {
                 for (var e : trace) {
@@ -110,6 +113,7 @@ public final class Analysis {
         }
         Files.move(model, dir.resolve(MODEL), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.move(segs, dir.resolve(SEGMENTS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(flows, dir.resolve(FLOWS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
         var summary = new Summary();
         summary.fingerprint = fingerprint;

@@ -1,5 +1,6 @@
 package kvscope.analysis;
 
+import kvscope.analysis.flows.FlowFile;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.statesystem.History;
 import kvscope.statesystem.HistoryFileException;
@@ -18,6 +19,7 @@ public final class Stored implements AutoCloseable {
     private final boolean reused;
     private History history;
     private SegmentFile segments;
+    private FlowFile flows;
 
     private Stored(Path dir, Summary summary, boolean reused) {
         this.dir = dir;
@@ -35,6 +37,7 @@ public final class Stored implements AutoCloseable {
             var stored = new Stored(dir, s, true);
             stored.history();  // checks the model file is complete and undamaged
             stored.segments();
+            stored.flows();
             return stored;
         } catch (IOException | RuntimeException e) {
             return null; // unreadable or damaged: rebuilt by the caller
@@ -64,7 +67,14 @@ public final class Stored implements AutoCloseable {
         return segments;
     }
 
+    /** The causal links between connections (the Netflow arrows). */
+    public synchronized FlowFile flows() throws IOException {
+        if (flows == null) flows = FlowFile.open(dir.resolve(Analysis.FLOWS));
+        return flows;
+    }
+
     @Override public synchronized void close() throws IOException {
+        if (flows != null) flows.close();
         if (history != null) history.close();
         if (segments != null) segments.close();
     }

@@ -57,7 +57,27 @@ final class Conn {
     long writeBytes;
     int writeThread;
 
+    /** A subscriber (ran SUBSCRIBE, PSUBSCRIBE or SSUBSCRIBE). */
+    boolean subscriber;
+    /** Where the messages this client waits to be written came from (Netflow arrows' sources), oldest first. */
+    static final int FLOWS_MAX = 64;
+    int nFlows;
+    final kvscope.analysis.flows.Flow.Kind[] flowKind = new kvscope.analysis.flows.Flow.Kind[FLOWS_MAX];
+    final int[] flowServer = new int[FLOWS_MAX], flowFd = new int[FLOWS_MAX];
+    final long[] flowTime = new long[FLOWS_MAX];
+
     Conn(int fd) { this.fd = fd; }
+
+    /** The next write to this client carries a message that came from (server, fd) at time; false if too many wait. */
+    boolean flowFrom(kvscope.analysis.flows.Flow.Kind kind, int server, int fd, long time) {
+        if (nFlows == FLOWS_MAX) return false;
+        flowKind[nFlows] = kind;
+        flowServer[nFlows] = server;
+        flowFd[nFlows] = fd;
+        flowTime[nFlows] = time;
+        nFlows++;
+        return true;
+    }
 
     /** A new client on this fd: forget everything about the previous one. */
     void reset(long id, String type, String peer, boolean partial) {
@@ -82,6 +102,8 @@ final class Conn {
         waiting = 0;
         writeBytes = 0;
         writeThread = 0;
+        subscriber = false;
+        nFlows = 0;
     }
 
     boolean isClient() { return type.equals("client") || type.equals("unknown"); }

@@ -14,6 +14,8 @@ final class Ctx {
     final Fields f;
     final Timeline tl;
     final SegmentWriter segments;
+    final kvscope.analysis.flows.FlowWriter flows;
+    final BusLog busLog;
     /** No write events in this trace (light profile): a request ends when its command does. */
     final boolean commandsOnly;
     final ModelCounters counters;
@@ -28,8 +30,10 @@ final class Ctx {
     ServerState s;
     ThreadState thread;
 
-    Ctx(Fields f, Timeline tl, SegmentWriter segments, boolean commandsOnly, boolean hasFileEvents,
-        ModelCounters counters) {
+    Ctx(Fields f, Timeline tl, SegmentWriter segments, kvscope.analysis.flows.FlowWriter flows, BusLog busLog,
+        boolean commandsOnly, boolean hasFileEvents, ModelCounters counters) {
+        this.flows = flows;
+        this.busLog = busLog;
         this.hasFileEvents = hasFileEvents;
         this.f = f;
         this.tl = tl;

@@ -39,20 +39,29 @@ public final class ModelBuilder implements AutoCloseable {
     private final Dispatch.Entry[] entries;
     private final ModelCounters counters = new ModelCounters();
     private final SegmentWriter segments;
+    private final kvscope.analysis.flows.FlowWriter flows;
+    private final BusLog busLog;
     private final Invariants invariants = new Invariants();
     private final EventLoop eventLoop = new EventLoop();
     private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
 
-    public ModelBuilder(Trace trace, History h, SegmentWriter segments, long horizonNs) {
+    /**
+     * @param flows   where the Netflow arrows go
+     * @param busLog  a scratch file for the bus messages paired after the pass (deleted on close)
+     */
+    public ModelBuilder(Trace trace, History h, SegmentWriter segments, kvscope.analysis.flows.FlowWriter flows,
+                        java.nio.file.Path busLog, long horizonNs) throws IOException {
         this.trace = trace;
         this.h = h;
         this.segments = segments;
+        this.flows = flows;
+        this.busLog = new BusLog(busLog);
         this.f = new Fields(trace);
         boolean commandsOnly = !trace.eventType("redis:write_to_client_end").exists();
         this.tl = new Timeline(h, commandsOnly ? Math.max(horizonNs, COMMANDS_ONLY_HORIZON_NS) : horizonNs);
         this.names = ServerNames.scan(trace);
         boolean fileEvents = trace.eventType("redis:delete_file_event").exists();
-        this.ctx = new Ctx(f, tl, segments, commandsOnly, fileEvents, counters);
+        this.ctx = new Ctx(f, tl, segments, flows, this.busLog, commandsOnly, fileEvents, counters);
         var d = new Dispatch();
         new Servers().register(d);
         new Connections().register(d);
@@ -60,6 +69,7 @@ public final class ModelBuilder implements AutoCloseable {
         new Threads().register(d);
         eventLoop.register(d);
         new Bus().register(d);
+        new Flows().register(d);
         invariants.register(d);
         this.entries = new Dispatch.Entry[trace.eventTypes().size()];
         d.table().forEach((name, handlers) -> {
@@ -135,8 +145,14 @@ public final class ModelBuilder implements AutoCloseable {
         counters.lostRanges++;
         if (counters.lossRanges.size() < 1000) counters.lossRanges.add(new long[] {e.lostStart(), e.timestamp()});
         int ti = e.trace().index();
+        try {
+            busLog.reset(e.timestamp());
+        } catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
         for (var s : serverList) {
             if (s.traceIndex != ti) continue;
+            s.flows.clear();
             s.forEachThread(th -> {
                 Threads.forget(th);
                 tl.clear(e.lostStart(), th.qOperation);
@@ -166,8 +182,9 @@ public final class ModelBuilder implements AutoCloseable {
     private boolean finished;
 
     /** Releases the writer thread if the build did not finish (an exception); after {@link #finish} it does nothing. */
-    @Override public void close() {
+    @Override public void close() throws IOException {
         if (!finished) tl.abandon();
+        busLog.close();
     }
 
     /** Ends the model at the last event: flushes, closes the history. */
@@ -182,6 +199,7 @@ public final class ModelBuilder implements AutoCloseable {
         counters.maxLatenessNs = tl.maxLateness();
         for (var en : entries) if (en != null && en.count > 0) counters.eventsByName.put("redis:" + en.name, en.count);
         NodeIds.resolve(serverList);
+        counters.flows += BusMatcher.match(busLog, serverList, flows, counters);
         var stats = serverList.stream().map(s -> s.stats).toList();
         return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters, stats, ctx.commandsOnly,
                 invariants.found(), eventLoop.stalls());

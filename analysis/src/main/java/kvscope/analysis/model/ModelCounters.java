@@ -18,4 +18,10 @@ public final class ModelCounters {
     /** Where the trace was damaged (file, byte offset, what): the model holds what came before. */
     public final java.util.List<String> damage = new java.util.ArrayList<>();
     public final TreeMap<String, Long> eventsByName = new TreeMap<>();
+    /** Arrows of the Netflow view: causal links between connections (PUBLISH → bus → subscriber). */
+    public long flows;
+    /** Publish messages processed by a traced node whose sending could not be found (not traced, lost, unnamed node). */
+    public long busMessagesUnpaired;
+    /** Messages waiting for one client's write beyond what is remembered per client: drawn without an arrow. */
+    public long flowsDropped;
 }

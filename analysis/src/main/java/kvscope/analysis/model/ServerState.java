@@ -26,6 +26,8 @@ final class ServerState {
     long iterationStart = Long.MIN_VALUE;
     int pendingReadCount, pendingWriteCount;
 
+    final ServerFlows flows = new ServerFlows();
+
     boolean inBroadcast;
     boolean unicastShown;
     /** Per peer link (Bus.link): [bytes out, bytes in, quark out, quark in]. */

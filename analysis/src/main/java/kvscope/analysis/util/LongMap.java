@@ -35,6 +35,12 @@ public final class LongMap<V> {
 
     public int size() { return size; }
 
+    public void clear() {
+        Arrays.fill(keys, EMPTY);
+        Arrays.fill(values, null);
+        size = 0;
+    }
+
     @SuppressWarnings("unchecked")
     public List<V> values() {
         var out = new ArrayList<V>(size);

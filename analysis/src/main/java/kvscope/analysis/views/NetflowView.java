@@ -1,7 +1,11 @@
 package kvscope.analysis.views;
 
+import kvscope.analysis.flows.FlowFile;
 import kvscope.statesystem.History;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +13,7 @@ import java.util.Map;
 /**
  * Redis Netflow (paper Figs. 5–6): a row per connection, server › fd, labelled with the peer and client id of the
  * clients that held the fd (fds are reused); states READ, COMMAND:name, WRITE, CLUSTER SEND/READ, FREEING from
- * {@code Connections/<fd>/Status}.
+ * {@code Connections/<fd>/Status}; arrows follow published messages from the publisher over the bus to subscribers.
  */
 final class NetflowView extends AttributeTimeGraph {
     static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.netflow", "Redis Netflow",
@@ -18,7 +22,54 @@ final class NetflowView extends AttributeTimeGraph {
     /** Distinct clients named in a row's label: enough to recognise it, bounded whatever the fd reuse. */
     private static final int PEERS_SHOWN = 3;
 
-    NetflowView(History h) { super(h); }
+    /** Arrows per answer: beyond this many the picture is a solid band; one per row pair and pixel is kept. */
+    static final int MAX_ARROWS = 20_000;
+
+    private final FlowFile flows;
+    private final List<String> servers;
+
+    /**
+     * @param flows   the causal links between connections (PUBLISH → bus → subscriber)
+     * @param servers server names by the index the flows use (the segment file's)
+     */
+    NetflowView(History h, FlowFile flows, List<String> servers) {
+        super(h);
+        this.flows = flows;
+        this.servers = servers;
+    }
+
+    /**
+     * Arrows between connection rows, within and across servers: at most one per (source row, target row, pixel)
+     * so a full-range answer stays small whatever the trace.
+     */
+    @Override public List<Model.Arrow> arrows(Query q) {
+        var out = new ArrayList<Model.Arrow>();
+        var seen = new HashSet<Long>();
+        long step = q.step();
+        int[] rowOf = new int[servers.size()];
+        Arrays.fill(rowOf, Integer.MIN_VALUE);
+        flows.forEach(q.start(), q.end(), (kind, srcServer, srcFd, srcTime, dstServer, dstFd, dstTime) -> {
+            if (out.size() >= MAX_ARROWS) return;
+            int src = row(rowOf, srcServer, srcFd), dst = row(rowOf, dstServer, dstFd);
+            if (src < 0 || dst < 0) return;
+            long pixel = (Math.max(srcTime, q.start()) - q.start()) / step;
+            long key = (((long) src * 31 + dst) * 0x9E3779B97F4A7C15L) ^ pixel;
+            if (!seen.add(key)) return;
+            out.add(new Model.Arrow(src, dst, srcTime, dstTime, Styles.ref(Styles.arrow(kind))));
+        });
+        return out;
+    }
+
+    /** The row (fd quark) of (server, fd), or -1 when the model has no such row. */
+    private int row(int[] connections, int server, int fd) {
+        if (server < 0 || server >= servers.size()) return -1;
+        if (connections[server] == Integer.MIN_VALUE) {
+            int root = h.quark(servers.get(server));
+            connections[server] = root < 0 ? -1 : h.quarkUnder(root, "Connections");
+        }
+        int parent = connections[server];
+        return parent < 0 ? -1 : h.quarkUnder(parent, Integer.toString(fd));
+    }
 
     @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
 

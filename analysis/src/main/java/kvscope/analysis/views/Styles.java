@@ -38,7 +38,21 @@ public final class Styles {
         add(PENDING, "#ff9896", 0.6);
         add(VALUE, "#c5b0d5", 0.8);
         add(OTHER, "#7f7f7f", 0.8);
+        // Netflow arrows, by flow kind (see kvscope.analysis.flows.Flow.Kind).
+        for (var k : kvscope.analysis.flows.Flow.Kind.values()) {
+            var colour = switch (k) {
+                case PUBLISH_TO_BUS -> "#e377c2";
+                case BUS -> "#8c564b";
+                case DELIVER -> "#ff7f0e";
+                case PUBLISH_LOCAL -> "#1f77b4";
+            };
+            STYLES.put(arrow(k), Map.of("color", colour, "background-color", colour, "width", 1, "label", k.label()));
+            REFS.put(arrow(k), Model.StyleRef.of(arrow(k)));
+        }
     }
+
+    /** The style key of an arrow of this kind. */
+    static String arrow(kvscope.analysis.flows.Flow.Kind k) { return "ARROW_" + k.name(); }
 
     private static void add(String key, String colour, double height) {
         STYLES.put(key, Map.of("background-color", colour, "height", height, "opacity", 1.0));

@@ -19,7 +19,7 @@ public final class Views {
         var h = stored.history();
         var sf = stored.segments();
         var summary = stored.summary();
-        return new Views(List.of(new NetflowView(h), new ThreadsView(h), new EventLoopView(h),
+        return new Views(List.of(new NetflowView(h, stored.flows(), sf.servers()), new ThreadsView(h), new EventLoopView(h),
                 new DataVolumeView(h, sf), new LatencyScatterView(sf, summary), new SlowestRequestsView(sf),
                 new StatisticsView(sf, summary), new StateExplorerView(h), new StateTimeGraphView(h), new FindingsView(stored)));
     }

@@ -3,6 +3,7 @@ package kvscope.cli.analysis;
 import kvscope.analysis.Analysis;
 import kvscope.analysis.Stored;
 import kvscope.analysis.Summary;
+import kvscope.analysis.flows.Flow;
 import kvscope.analysis.model.ServerStats;
 import kvscope.cli.Kvscope;
 import kvscope.cli.record.Profile;
@@ -314,6 +315,34 @@ class RedisModelTest {
                 assertThat((double) Math.abs(out - in)).as("node 1 → " + peer.name + ": wrote " + out + ", read " + in)
                         .isLessThanOrEqualTo(Math.max(8 * 1024, 0.02 * out));
             }
+            // The Netflow arrows follow every message: publisher → node 1's links → nodes 2 and 3 → the subscriber.
+            var names = stored.segments().servers();
+            var byKind = new java.util.EnumMap<Flow.Kind, List<Flow>>(Flow.Kind.class);
+            stored.flows().forEach(Long.MIN_VALUE, Long.MAX_VALUE, (kind, ss, sfd, st, ds, dfd, dt) ->
+                    byKind.computeIfAbsent(kind, x -> new java.util.ArrayList<>()).add(new Flow(kind, ss, sfd, st, ds, dfd, dt)));
+            System.out.printf("flows: %s%n", byKind.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).toList());
+            var toBus = byKind.getOrDefault(Flow.Kind.PUBLISH_TO_BUS, List.of());
+            var bus = byKind.getOrDefault(Flow.Kind.BUS, List.of());
+            var deliver = byKind.getOrDefault(Flow.Kind.DELIVER, List.of());
+            assertThat(toBus).as("each PUBLISH queued on node 1's two links").hasSize(2 * k)
+                    .allSatisfy(f -> assertThat(names.get(f.srcServer())).isEqualTo(n1.name));
+            assertThat(bus).as("each message paired with its processing on node 2 or 3").hasSize(2 * k)
+                    .allSatisfy(f -> {
+                        assertThat(names.get(f.srcServer())).isEqualTo(n1.name);
+                        assertThat(names.get(f.dstServer())).isIn(n2.name, n3.name);
+                        assertThat(f.srcTime()).isLessThan(f.dstTime());
+                    });
+            assertThat(bus.stream().filter(f -> names.get(f.dstServer()).equals(n2.name))).hasSize(k);
+            // Messages that arrive in one burst go out in one write to the subscriber: each still has its arrow.
+            assertThat(deliver).as("messages written to the subscriber on node 2").hasSize(k)
+                    .allSatisfy(f -> {
+                        assertThat(names.get(f.srcServer())).isEqualTo(n2.name);
+                        assertThat(names.get(f.dstServer())).isEqualTo(n2.name);
+                        assertThat(bus.stream().anyMatch(b -> b.dstFd() == f.srcFd() && b.dstTime() == f.srcTime()))
+                                .as("a delivery starts where a bus message was processed").isTrue();
+                    });
+            assertThat(stored.summary().counters.flows).isEqualTo(
+                    byKind.values().stream().mapToLong(List::size).sum());
         }
     }
 

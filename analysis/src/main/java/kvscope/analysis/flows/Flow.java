@@ -1,0 +1,29 @@
+package kvscope.analysis.flows;
+
+/**
+ * One causal link between two connections (an arrow of the Netflow view, paper Figs. 6–7): what happened on
+ * {@code (srcServer, srcFd)} at {@code srcTime} caused what happened on {@code (dstServer, dstFd)} at {@code dstTime}.
+ * Servers are indexes into the segment file's server names.
+ */
+public record Flow(Kind kind, int srcServer, int srcFd, long srcTime, int dstServer, int dstFd, long dstTime) {
+
+    /** What the arrow stands for. The ordinal is stored: append only. */
+    public enum Kind {
+        /** A client's PUBLISH queued a message on a cluster link of its node. */
+        PUBLISH_TO_BUS("publish → bus"),
+        /** A message sent on one node's cluster link, processed by another node. */
+        BUS("cluster bus"),
+        /** A message that arrived over the bus, written to a subscriber of the receiving node. */
+        DELIVER("bus → subscriber"),
+        /** A client's PUBLISH, written to a subscriber of the same node. */
+        PUBLISH_LOCAL("publish → subscriber");
+
+        private final String label;
+
+        Kind(String label) { this.label = label; }
+
+        public String label() { return label; }
+
+        static final Kind[] ALL = values();
+    }
+}

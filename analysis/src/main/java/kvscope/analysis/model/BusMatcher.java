@@ -1,0 +1,107 @@
+package kvscope.analysis.model;
+
+import kvscope.analysis.flows.Flow;
+import kvscope.analysis.flows.FlowWriter;
+import kvscope.analysis.util.LongMap;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Pairs the publish messages one node sent with those another node processed, once every node is named. A link
+ * between two nodes is one TCP connection, so its messages arrive in the order they were sent: the k-th message
+ * node A queued for node B is the k-th publish B processed from A. Messages sent before the trace began, or lost,
+ * are recognised by time (a message cannot be processed before it was sent) and by size (the two ends agree on it).
+ */
+final class BusMatcher {
+    /** After lost events, messages in flight are unknowable: pairing resumes this much later. */
+    static final long RESYNC_NS = 100_000_000L;
+    /** Sizes that disagree: how many queued messages to skip before giving up on one arrival. */
+    private static final int MAX_SKIP = 16;
+
+    private BusMatcher() {}
+
+    /** Writes a BUS flow for each message sent by one traced node and processed by another; returns how many. */
+    static long match(BusLog log, List<ServerState> servers, FlowWriter out, ModelCounters counters) throws IOException {
+        var byIndex = new ServerState[servers.stream().mapToInt(s -> s.index).max().orElse(-1) + 1];
+        for (var s : servers) byIndex[s.index] = s;
+        // The node each logged id names (index into log.ids), or null when it is not a traced server.
+        var named = new ServerState[log.ids.size()];
+        for (int i = 0; i < named.length; i++) {
+            for (var s : servers) if (log.ids.get(i).equals(s.nodeId)) named[i] = s;
+        }
+        var queues = new LongMap<Queue>();
+        long[] matched = {0}, unmatched = {0};
+        long[] resyncUntil = {Long.MIN_VALUE};
+        out.newRun();
+        log.replay(r -> {
+            switch (r.kind) {
+                case BusLog.RESET -> {
+                    queues.clear();
+                    resyncUntil[0] = r.time + RESYNC_NS;
+                }
+                case BusLog.SEND -> {
+                    if (r.time < resyncUntil[0]) return;
+                    long key = ((long) r.server << 32) | (r.id & 0xFFFFFFFFL);
+                    var q = queues.get(key);
+                    if (q == null) queues.put(key, q = new Queue());
+                    q.add(r.fd, r.time, r.totlen);
+                }
+                case BusLog.RECEIVE -> {
+                    var sender = r.id >= 0 && r.id < named.length ? named[r.id] : null;
+                    var receiver = r.server >= 0 && r.server < byIndex.length ? byIndex[r.server] : null;
+                    if (sender == null || receiver == null || receiver.nodeId == null || r.time < resyncUntil[0]) {
+                        unmatched[0]++;
+                        return;
+                    }
+                    int peer = log.ids.indexOf(receiver.nodeId);
+                    var q = peer < 0 ? null : queues.get(((long) sender.index << 32) | peer);
+                    int skipped = 0;
+                    while (q != null && !q.isEmpty() && q.headTime() <= r.time && q.headLen() != r.totlen
+                            && skipped < MAX_SKIP) {
+                        q.pop();
+                        skipped++;
+                    }
+                    if (q == null || q.isEmpty() || q.headTime() > r.time || q.headLen() != r.totlen) {
+                        unmatched[0]++;
+                        return;
+                    }
+                    out.add(Flow.Kind.BUS, sender.index, q.headFd(), q.headTime(), receiver.index, r.fd, r.time, r.emit);
+                    q.pop();
+                    matched[0]++;
+                }
+                default -> throw new IOException("bus log: unknown record kind " + r.kind);
+            }
+        });
+        counters.busMessagesUnpaired = unmatched[0];
+        return matched[0];
+    }
+
+    /** A bounded FIFO of (link fd, time, length): a flood of messages to an untraced node keeps only the newest. */
+    static final class Queue {
+        private static final int CAPACITY = 1 << 14;
+        private final int[] fds = new int[CAPACITY];
+        private final long[] times = new long[CAPACITY];
+        private final long[] lens = new long[CAPACITY];
+        private int head, size;
+
+        void add(int fd, long t, long len) {
+            if (size == CAPACITY) pop();
+            int i = (head + size) & (CAPACITY - 1);
+            fds[i] = fd;
+            times[i] = t;
+            lens[i] = len;
+            size++;
+        }
+
+        boolean isEmpty() { return size == 0; }
+        int headFd() { return fds[head]; }
+        long headTime() { return times[head]; }
+        long headLen() { return lens[head]; }
+
+        void pop() {
+            head = (head + 1) & (CAPACITY - 1);
+            size--;
+        }
+    }
+}

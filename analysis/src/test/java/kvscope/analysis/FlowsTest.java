@@ -1,0 +1,85 @@
+package kvscope.analysis;
+
+import kvscope.analysis.flows.Flow;
+import kvscope.analysis.synthetic.SampleTraces;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The causal links the analysis finds between connections: a PUBLISH followed over the bus to its subscribers. */
+class FlowsTest {
+    @TempDir Path dir;
+
+    /** A flow with server names instead of indexes, times relative to the PUBLISH's read. */
+    record Named(Flow.Kind kind, String src, int srcFd, String dst, int dstFd) {}
+
+    private static List<Flow> flows(Stored s) throws IOException {
+        var out = new ArrayList<Flow>();
+        s.flows().forEach(Long.MIN_VALUE, Long.MAX_VALUE, (k, ss, sf, st, ds, df, dt) -> out.add(new Flow(k, ss, sf, st, ds, df, dt)));
+        return out;
+    }
+
+    @Test
+    void aPublishIsFollowedFromThePublisherOverTheBusToEachSubscriber() throws IOException {
+        var trace = SampleTraces.publishAcrossCluster(dir.resolve("trace"));
+        try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            var names = s.segments().servers();
+            var named = flows(s).stream().map(f -> new Named(f.kind(), names.get(f.srcServer()), f.srcFd(),
+                    names.get(f.dstServer()), f.dstFd())).toList();
+            assertThat(named).containsExactlyInAnyOrder(
+                    new Named(Flow.Kind.PUBLISH_LOCAL, "h1:7001", 10, "h1:7001", 11),
+                    new Named(Flow.Kind.PUBLISH_TO_BUS, "h1:7001", 10, "h1:7001", 20),
+                    new Named(Flow.Kind.PUBLISH_TO_BUS, "h1:7001", 10, "h1:7001", 21),
+                    new Named(Flow.Kind.BUS, "h1:7001", 20, "h1:7002", 30),
+                    new Named(Flow.Kind.BUS, "h1:7001", 21, "h1:7003", 40),
+                    new Named(Flow.Kind.DELIVER, "h1:7002", 30, "h1:7002", 12));
+            for (var f : flows(s)) assertThat(f.srcTime()).as("%s starts before it ends", f).isLessThanOrEqualTo(f.dstTime());
+            // The message node 3 processed before anything was sent in the trace is not paired with a later one.
+            assertThat(s.summary().counters.busMessagesUnpaired).isEqualTo(1);
+            assertThat(s.summary().counters.flows).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void theArrowsOfARangeAreThoseThatOverlapIt() throws IOException {
+        var trace = SampleTraces.publishAcrossCluster(dir.resolve("trace"));
+        try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            var all = flows(s);
+            var bus = all.stream().filter(f -> f.kind() == Flow.Kind.BUS).findFirst().orElseThrow();
+            // A range strictly inside the BUS arrow's span still shows it; a range after every arrow shows none.
+            long mid = (bus.srcTime() + bus.dstTime()) / 2;
+            var inside = new ArrayList<Flow.Kind>();
+            s.flows().forEach(mid, mid + 1, (k, ss, sf, st, ds, df, dt) -> inside.add(k));
+            assertThat(inside).contains(Flow.Kind.BUS);
+            long last = all.stream().mapToLong(Flow::dstTime).max().orElseThrow();
+            var after = new ArrayList<Flow.Kind>();
+            s.flows().forEach(last + 1, last + 1_000_000, (k, ss, sf, st, ds, df, dt) -> after.add(k));
+            assertThat(after).isEmpty();
+        }
+    }
+
+    @Test
+    void aDamagedFlowFileIsRefusedAndTheModelRebuilt() throws IOException {
+        var trace = SampleTraces.publishAcrossCluster(dir.resolve("trace"));
+        Path flowsFile;
+        try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            flowsFile = s.dir().resolve(Analysis.FLOWS);
+        }
+        var bytes = Files.readAllBytes(flowsFile);
+        Files.write(flowsFile, java.util.Arrays.copyOf(bytes, bytes.length - 3));
+        assertThatThrownBy(() -> kvscope.analysis.flows.FlowFile.open(flowsFile))
+                .hasMessageContaining(flowsFile.toString()).hasMessageContaining("do not fit the file size");
+        try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            assertThat(s.reused()).as("a damaged stored model is rebuilt, not answered from").isFalse();
+            assertThat(flows(s)).hasSize(6);
+        }
+    }
+}
