@@ -125,6 +125,7 @@ public final class Analysis {
         summary.servers.addAll(result.servers());
         summary.anomalies.addAll(result.anomalies());
         summary.stalls.addAll(result.stalls());
+        summary.backlogs.addAll(result.backlogs());
         try (var sf = SegmentFile.open(dir.resolve(SEGMENTS))) {
             summary.latencies.addAll(latencies(sf));
             try (var h = History.open(dir.resolve(MODEL))) {

@@ -27,6 +27,8 @@ public final class Summary {
     public List<kvscope.analysis.model.Anomaly> anomalies = new ArrayList<>();
     /** The event-loop iterations that kept the main thread busiest, longest first. */
     public List<kvscope.analysis.model.Stall> stalls = new ArrayList<>();
+    /** The largest output-buffer backlogs (clients whose reply bytes waited), largest first. */
+    public List<kvscope.analysis.model.Backlog> backlogs = new ArrayList<>();
     public Series series;
 
     /** Exact latency statistics of one command on one server (ns). */

@@ -181,4 +181,41 @@ class FindingsTest {
         }
         assertThat(findings(trace)).isEmpty();
     }
+
+    /**
+     * A subscriber that reads slowly: every write leaves more behind (200 KiB more per message burst), until Redis
+     * closes it with 2.2 MiB unsent; the same subscriber keeping up gives no finding.
+     */
+    private Path slowSubscriber(Path trace, boolean keepsUp) {
+        try (var w = new RedisTraceWriter(trace, "n1", MAIN, false)) {
+            long t = T0;
+            w.ev(0, t, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 1L, 0L, 1L << 20, "master", 1);
+            w.ev(0, t += 1000, MAIN, "accept_client", 15, 4L, "client", 1, 0, "127.0.0.1", 50015, 6379);
+            long left = 0;
+            for (int i = 1; i <= 10; i++) {
+                long pending = left + 300 * 1024;
+                long written = keepsUp ? pending : 100 * 1024;
+                left = pending - written;
+                w.ev(0, t += 20_000_000, MAIN, "insert_clientwrite_queue", 15, 4L);
+                w.ev(0, t += 100_000, MAIN, "write_to_client_end", 15, 4L, raw(t - 50_000), pending, written, left == 0 ? 1 : 0);
+            }
+            w.ev(0, t += 1_000_000, MAIN, "free_client", 15, 4L, "client", 1, 0L, left);
+            w.ev(0, t += 1_000_000, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 1L, 0L, 1L << 20, "master", 0);
+        }
+        return trace;
+    }
+
+    @Test
+    void aGrowingOutputBufferIsABacklogAndAKeptUpOneIsNot() throws IOException {
+        var growing = findings(slowSubscriber(dir.resolve("slow-sub"), false)).stream()
+                .filter(f -> f.kind().equals("backlog-growth")).toList();
+        assertThat(growing).singleElement().satisfies(f -> {
+            assertThat(f.fd()).isEqualTo(15);
+            assertThat(f.title()).isEqualTo("output buffer of client fd=15 grew to 2.0 MiB");
+            assertThat(f.explanation()).contains("closed with 2.0 MiB still unsent").contains("wrote it 1000.0 KiB (9 of its 10 writes")
+                    .contains("from 200.0 KiB");
+        });
+        assertThat(findings(slowSubscriber(dir.resolve("fast-sub"), true)))
+                .noneMatch(f -> f.kind().equals("backlog-growth"));
+    }
 }

@@ -25,7 +25,8 @@ import java.nio.file.Path;
                 "written) and the slowest requests; connections, threads, event-loop iterations, cluster-bus volume",
                 "by message type and peer, lost events — and findings: what the detectors found wrong, explained with",
                 "the numbers (cluster-bus amplification by PUBLISH, clients queued or freed twice, two threads on one",
-                "connection, event-loop stalls, slow requests and where their time went, trace damage).",
+                "connection, event-loop stalls, slow requests and where their time went, client output buffers growing,",
+                "trace damage).",
                 "Analyses the trace first if needed.",
                 "",
                 "Examples:",
@@ -55,6 +56,11 @@ final class ReportCommand implements Runnable {
             description = "Cluster-bus bytes per PUBLISH payload byte above which the bus is amplifying. Default: ${DEFAULT-VALUE}.")
     double amplification;
 
+    @Option(names = "--backlog", paramLabel = "SIZE", defaultValue = "1MiB",
+            description = "Reply bytes waiting for one client above which its growing output buffer is reported "
+                    + "(e.g. 512k, 4MiB). Default: ${DEFAULT-VALUE}.")
+    String backlog;
+
     private void write(Report report, kvscope.analysis.Stored stored, PrintWriter out) throws IOException {
         switch (format) {
             case text -> TextReport.write(report, out);
@@ -66,7 +72,7 @@ final class ReportCommand implements Runnable {
     @Override public void run() {
         try (var stored = args.open(false)) {
             var report = Report.of(stored, new Thresholds(Durations.parse(slow).toNanos(), Durations.parse(stall).toNanos(),
-                    amplification));
+                    amplification, kvscope.cli.record.Sizes.parse(backlog)));
             if (output == null) {
                 // Not closed: closing would close System.out for whatever runs next in this JVM.
                 var out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));

@@ -31,6 +31,7 @@ public final class Findings {
         for (var s : sum.servers) busAmplification(s, th, sum.start, sum.end, out);
         stalls(stored, th, out);
         slowRequests(stored, th, out);
+        backlogs(sum, th, out);
         out.sort(Comparator.comparing((Finding f) -> f.severity()).reversed().thenComparingLong(Finding::start));
         return out;
     }
@@ -221,6 +222,43 @@ public final class Findings {
                                     + "its time %s.", Units.count(count[0]), Units.count(l.count), l.command, Units.duration(th.slowNs()),
                             Units.duration(l.p50), Units.duration(l.max), where),
                     "Events latency", lines));
+        }
+    }
+
+    /**
+     * Output buffers that grew: a client whose reply bytes kept piling up. "Steadily" means most writes left more
+     * waiting than the one before; a client freed with a large buffer unsent is reported whatever the shape.
+     */
+    private static void backlogs(kvscope.analysis.Summary sum, Thresholds th, List<Finding> out) {
+        int reported = 0;
+        for (var b : sum.backlogs) {
+            if (b.maxBytes < th.backlogBytes() || reported >= MAX_SLOW) break;
+            boolean steady = b.writes >= 3 && b.increases * 2 >= b.writes;
+            boolean freed = b.ending.equals("freed") && b.endBytes >= th.backlogBytes();
+            if (!steady && !freed) continue;
+            reported++;
+            String ending = switch (b.ending) {
+                case "drained" -> "It drained " + Units.duration(b.end - b.maxAt) + " after its peak.";
+                case "freed" -> "The client was then closed with " + Units.bytes(b.endBytes) + " still unsent: Redis drops "
+                        + "clients over client-output-buffer-limit (pubsub: 32 MB hard, 8 MB for 60 s by default; normal: "
+                        + "no limit), so the client lost those replies or messages.";
+                case "lost" -> "Events were lost afterwards: how it ended is unknown.";
+                default -> "It was still growing when the trace ended (" + Units.bytes(b.endBytes) + " waiting).";
+            };
+            out.add(new Finding("backlog-growth", Finding.Severity.WARNING, b.server, b.start, b.end, b.fd, List.of(),
+                    String.format(Locale.ROOT, "output buffer of client fd=%d grew to %s", b.fd, Units.bytes(b.maxBytes)),
+                    String.format(Locale.ROOT, "Client fd %d (id %d%s) had reply bytes waiting for %s: from %s to %s at the "
+                                    + "peak%s, while Redis wrote it %s (%d of its %d writes left more waiting than "
+                                    + "before). The client reads more slowly than Redis produces for it — a slow pub/sub "
+                                    + "subscriber, a consumer that stopped reading, or replies larger than its link — and Redis "
+                                    + "keeps every waiting byte in memory. %s Remedies: make the client read faster or in "
+                                    + "parallel, publish less to it, or set client-output-buffer-limit to protect the server.",
+                            b.fd, b.clientId, b.peer == null || b.peer.isEmpty() ? "" : ", " + b.peer, Units.duration(b.durationNs()),
+                            Units.bytes(b.startBytes), Units.bytes(b.maxBytes),
+                            b.maxAt > b.start ? ", growing by " + Units.bytes((long) ((b.maxBytes - b.startBytes)
+                                    / ((b.maxAt - b.start) / 1e9))) + "/s" : "",
+                            Units.bytes(b.bytesWritten), b.increases, b.writes, ending),
+                    "Netflow", List.of()));
         }
     }
 

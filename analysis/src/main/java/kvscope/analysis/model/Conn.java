@@ -66,6 +66,9 @@ final class Conn {
     final int[] flowServer = new int[FLOWS_MAX], flowFd = new int[FLOWS_MAX];
     final long[] flowTime = new long[FLOWS_MAX];
 
+    /** The output-buffer backlog under way (reply bytes left after a write), or null. */
+    Backlog backlog;
+
     Conn(int fd) { this.fd = fd; }
 
     /** The next write to this client carries a message that came from (server, fd) at time; false if too many wait. */
@@ -104,6 +107,7 @@ final class Conn {
         writeThread = 0;
         subscriber = false;
         nFlows = 0;
+        backlog = null;
     }
 
     boolean isClient() { return type.equals("client") || type.equals("unknown"); }

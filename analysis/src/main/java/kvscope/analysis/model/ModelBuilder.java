@@ -43,6 +43,7 @@ public final class ModelBuilder implements AutoCloseable {
     private final BusLog busLog;
     private final Invariants invariants = new Invariants();
     private final EventLoop eventLoop = new EventLoop();
+    private final Backlogs backlogs = new Backlogs();
     private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
 
     /**
@@ -70,6 +71,7 @@ public final class ModelBuilder implements AutoCloseable {
         eventLoop.register(d);
         new Bus().register(d);
         new Flows().register(d);
+        backlogs.register(d);
         invariants.register(d);
         this.entries = new Dispatch.Entry[trace.eventTypes().size()];
         d.table().forEach((name, handlers) -> {
@@ -161,6 +163,7 @@ public final class ModelBuilder implements AutoCloseable {
             s.phaseDepth = 0;
             s.iterationStart = Long.MIN_VALUE;
             for (var conn : s.openConns()) {
+                backlogs.lost(conn, e.lostStart());
                 counters.requestsAffectedByLoss += conn.waiting + (conn.command != null ? 1 : 0);
                 conn.waiting = 0;
                 conn.command = null;
@@ -194,6 +197,7 @@ public final class ModelBuilder implements AutoCloseable {
         for (var s : serverList) {
             for (var conn : s.openConns()) s.stats.unfinishedAtEnd += conn.waiting + (conn.command != null ? 1 : 0);
         }
+        for (var s : serverList) backlogs.finish(s.openConns(), end);
         tl.close(end);
         counters.lateStates = tl.late();
         counters.maxLatenessNs = tl.maxLateness();
@@ -202,10 +206,10 @@ public final class ModelBuilder implements AutoCloseable {
         counters.flows += BusMatcher.match(busLog, serverList, flows, counters);
         var stats = serverList.stream().map(s -> s.stats).toList();
         return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters, stats, ctx.commandsOnly,
-                invariants.found(), eventLoop.stalls());
+                invariants.found(), eventLoop.stalls(), backlogs.largest());
     }
 
     /** What the build produced besides the history and the segments. */
     public record Result(long start, long end, ModelCounters counters, List<ServerStats> servers, boolean commandsOnly,
-                         List<Anomaly> anomalies, List<Stall> stalls) {}
+                         List<Anomaly> anomalies, List<Stall> stalls, List<Backlog> backlogs) {}
 }

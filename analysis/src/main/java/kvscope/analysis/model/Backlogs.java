@@ -1,0 +1,96 @@
+package kvscope.analysis.model;
+
+/**
+ * Output-buffer backlogs: a client whose reply bytes pile up faster than Redis can write them to its socket (a slow
+ * subscriber, a client that stopped reading, a huge reply). A stretch starts at the first write that leaves bytes
+ * behind and ends when a write empties the buffer, the client is freed, events are lost or the trace ends. Only the
+ * largest stretches are kept, so memory is bounded whatever the trace.
+ */
+final class Backlogs {
+    static final int KEEP = 256;
+    /** Stretches smaller than this are not kept at all: the findings' thresholds start far above. */
+    static final long MIN_BYTES = 64 * 1024;
+
+    private final java.util.PriorityQueue<Backlog> largest = new java.util.PriorityQueue<>(
+            java.util.Comparator.comparingLong((Backlog b) -> b.maxBytes));
+
+    void register(Dispatch d) {
+        d.on("write_to_client_end", this::written);
+        d.on("free_client", c -> {
+            var conn = c.conn("client");
+            long unsent = c.num(c.f.pendingReply);
+            if (conn.backlog == null && unsent >= MIN_BYTES) open(c, conn, unsent, 0);
+            if (conn.backlog != null) {
+                conn.backlog.endBytes = unsent;
+                conn.backlog.maxBytes = Math.max(conn.backlog.maxBytes, unsent);
+                end(conn, c.t, "freed");
+            }
+        });
+    }
+
+    private void written(Ctx c) {
+        var conn = c.conn("client");
+        long left = conn.pendingReply; // set by Connections from this write (registered before)
+        long n = Math.max(0, c.num(c.f.nwritten));
+        var b = conn.backlog;
+        if (b == null) {
+            if (left > 0) open(c, conn, left, n);
+            return;
+        }
+        b.writes++;
+        b.bytesWritten += n;
+        if (left > b.endBytes) b.increases++;
+        b.endBytes = left;
+        if (left > b.maxBytes) {
+            b.maxBytes = left;
+            b.maxAt = c.t;
+        }
+        if (left == 0) end(conn, c.t, "drained");
+    }
+
+    private static void open(Ctx c, Conn conn, long bytes, long written) {
+        var b = new Backlog();
+        b.server = c.s.name;
+        b.fd = conn.fd;
+        b.clientId = conn.id;
+        b.peer = conn.peer;
+        b.start = c.t;
+        b.startBytes = bytes;
+        b.maxBytes = bytes;
+        b.maxAt = c.t;
+        b.endBytes = bytes;
+        b.writes = written > 0 ? 1 : 0;
+        b.bytesWritten = written;
+        conn.backlog = b;
+    }
+
+    private void end(Conn conn, long t, String how) {
+        var b = conn.backlog;
+        conn.backlog = null;
+        b.end = t;
+        b.ending = how;
+        if (b.maxBytes < MIN_BYTES) return;
+        if (largest.size() < KEEP) largest.add(b);
+        else if (b.maxBytes > largest.peek().maxBytes) {
+            largest.poll();
+            largest.add(b);
+        }
+    }
+
+    /** Events were lost: what the client's buffer did meanwhile is unknown. */
+    void lost(Conn conn, long t) {
+        if (conn.backlog != null) end(conn, t, "lost");
+    }
+
+    /** Ends the stretches still open at the end of the trace. */
+    void finish(Iterable<Conn> open, long t) {
+        for (var conn : open) if (conn.backlog != null) end(conn, t, "trace-end");
+    }
+
+    /** The largest stretches, largest first. */
+    java.util.List<Backlog> largest() {
+        var out = new java.util.ArrayList<>(largest);
+        out.sort((a, b) -> Long.compare(b.maxBytes, a.maxBytes));
+        return out;
+    }
+}
