@@ -121,13 +121,14 @@ LTTNG_UST_TRACEPOINT_EVENT(redis, end_read_client_query,
 )
 
 LTTNG_UST_TRACEPOINT_EVENT(redis, call_command_start,
-    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, name, int, argc, int, depth),
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, name, int, argc, int, depth, int, slot),
     LTTNG_UST_TP_FIELDS(
         lttng_ust_field_integer(int32_t, fd, fd)
         lttng_ust_field_integer(uint64_t, id, id)
         lttng_ust_field_string(name, name)
         lttng_ust_field_integer(int32_t, argc, argc)
         lttng_ust_field_integer(int32_t, depth, depth)
+        lttng_ust_field_integer(int32_t, slot, slot)
     )
 )
 
@@ -286,6 +287,20 @@ LTTNG_UST_TRACEPOINT_EVENT(redis, broadcast_end,
     LTTNG_UST_TP_FIELDS(
         lttng_ust_field_integer(uint16_t, type, type)
         lttng_ust_field_integer(uint32_t, nlinks, nlinks)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, cluster_redirect,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, kind, int, slot, const char *, node,
+                      const char *, target_addr, int, target_port),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_string(kind, kind)
+        lttng_ust_field_integer(int32_t, slot, slot)
+        lttng_ust_field_array_text(char, node, node, 40)
+        lttng_ust_field_string(target_addr, target_addr)
+        lttng_ust_field_integer(int32_t, target_port, target_port)
     )
 )
 

@@ -101,7 +101,7 @@ class FindingsTest {
             w.ev(0, t += 10, MAIN, "accept_client", 30, 1L, "cluster", 0, 0, "127.0.0.1", 17001, 0);
             w.ev(0, t += 10, MAIN, "accept_client", 31, 2L, "cluster", 0, 0, "127.0.0.1", 17002, 0);
             for (int i = 0; i < 20; i++) {
-                w.ev(0, t += 10_000, MAIN, "call_command_start", 20, 4L, "publish", 3, 0);
+                w.ev(0, t += 10_000, MAIN, "call_command_start", 20, 4L, "publish", 3, 0, -1);
                 w.ev(0, t += 100, MAIN, "broadcast_start", 4, "publish", 2256L + 8 + 100, 2);
                 w.ev(0, t += 100, MAIN, "cluster_send", 30, 1L, peerA, 4, "publish", 2256L + 8 + 100, 2364L);
                 w.ev(0, t += 100, MAIN, "cluster_send", 31, 2L, peerB, 4, "publish", 2256L + 8 + 100, 2364L);
@@ -130,7 +130,7 @@ class FindingsTest {
             for (int i = 0; i < 50; i++) { // normal traffic: short iterations, 10 µs GETs
                 w.ev(0, t += 100_000, MAIN, "poll_end", raw(t - 90_000), 100_000L, 1);
                 w.ev(0, t += 1000, MAIN, "end_read_client_query", 8, 1L, raw(t - 500), 100L, 30L, 30L);
-                w.ev(0, t += 100, MAIN, "call_command_start", 8, 1L, "get", 2, 0);
+                w.ev(0, t += 100, MAIN, "call_command_start", 8, 1L, "get", 2, 0, -1);
                 w.ev(0, t += 10_000, MAIN, "call_command_end", 8, 1L, "get", raw(t - 9_900), 9_900L, 0L, 0);
                 w.ev(0, t += 100, MAIN, "end_process_command", 8, 1L, 0);
                 w.ev(0, t += 100, MAIN, "before_sleep_start", 1, 0, 0);
@@ -140,7 +140,7 @@ class FindingsTest {
             // DEBUG SLEEP 0.05 on fd 9: a 50 ms iteration.
             w.ev(0, t += 100_000, MAIN, "poll_end", raw(t - 90_000), 100_000L, 1);
             w.ev(0, t += 1000, MAIN, "end_read_client_query", 9, 2L, raw(t - 500), 100L, 40L, 40L);
-            w.ev(0, t += 100, MAIN, "call_command_start", 9, 2L, "debug", 3, 0);
+            w.ev(0, t += 100, MAIN, "call_command_start", 9, 2L, "debug", 3, 0, -1);
             w.ev(0, t += 50_000_000, MAIN, "call_command_end", 9, 2L, "debug", raw(t - 49_999_000), 49_999_000L, 0L, 0);
             w.ev(0, t += 100, MAIN, "end_process_command", 9, 2L, 0);
             w.ev(0, t += 100, MAIN, "before_sleep_start", 1, 0, 0);
@@ -171,7 +171,7 @@ class FindingsTest {
                 w.ev(0, t += 1000, MAIN, "insert_pending_read", 8, 1L);
                 w.ev(0, t += 1000, MAIN, "handle_pending_reads_threads_start", 1, 2);
                 w.ev(1, t += 1000, IO1, "end_read_client_query", 8, 1L, raw(t - 500), 100L, 30L, 30L);
-                w.ev(0, t += 100, MAIN, "call_command_start", 8, 1L, "set", 3, 0);
+                w.ev(0, t += 100, MAIN, "call_command_start", 8, 1L, "set", 3, 0, -1);
                 w.ev(0, t += 2000, MAIN, "call_command_end", 8, 1L, "set", raw(t - 1900), 1900L, 1L, 0);
                 w.ev(0, t += 100, MAIN, "end_process_command", 8, 1L, 0);
                 w.ev(0, t += 100, MAIN, "handle_pending_reads_threads_end", 1);

@@ -82,4 +82,48 @@ class FlowsTest {
             assertThat(flows(s)).hasSize(6);
         }
     }
+
+    /**
+     * A GET refused by node 1 with MOVED 866 to node 2 (port 7002), retried there: one REDIRECT arrow. A command on
+     * another slot, and one on the same slot after the pairing window, are not retries.
+     */
+    @Test
+    void aMovedRequestIsFollowedToItsRetryOnTheNodeItNamed() throws IOException {
+        var trace = dir.resolve("moved");
+        long t = kvscope.analysis.synthetic.RedisTraceWriter.T0;
+        try (var w = new kvscope.analysis.synthetic.RedisTraceWriter(trace, "h1", 201, false)) {
+            for (int n = 0; n < 2; n++) {
+                w.pid(201 + n).ev(n, t + n, 201 + n, "server_info", 7001 + n, 0, 1, 17001 + n, 1, 0, 0, 0L, 0L,
+                        1_000_000L, "master", 0);
+            }
+            w.pid(201);
+            w.ev(0, t + 1000, 201, "accept_client", 10, 5L, "client", 1, 0, "127.0.0.1", 50010, 7001);
+            w.ev(0, t + 2000, 201, "end_read_client_query", 10, 5L, kvscope.analysis.synthetic.RedisTraceWriter.raw(t + 1900),
+                    16384L, 30L, 30L);
+            w.ev(0, t + 2100, 201, "cluster_redirect", 10, 5L, "moved", 866, SampleTraces.N2, "127.0.0.1", 7002);
+            w.ev(0, t + 2200, 201, "end_process_command", 10, 5L, 0);
+            w.pid(202);
+            w.ev(1, t + 3000, 202, "accept_client", 13, 8L, "client", 1, 0, "127.0.0.1", 50013, 7002);
+            w.ev(1, t + 4000, 202, "call_command_start", 13, 8L, "get", 2, 0, 100);
+            w.ev(1, t + 5000, 202, "call_command_start", 13, 8L, "get", 2, 0, 866);
+            w.ev(1, t + 6000, 202, "call_command_start", 13, 8L, "get", 2, 0, 866);
+            w.pid(201);
+            w.ev(0, t + 7000, 201, "cluster_redirect", 10, 5L, "moved", 866, SampleTraces.N2, "127.0.0.1", 7002);
+            w.pid(202);
+            w.ev(1, t + 7000 + 2_000_000_000L, 202, "call_command_start", 13, 8L, "get", 2, 0, 866);
+        }
+        try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            var names = s.segments().servers();
+            var redirects = flows(s).stream().filter(f -> f.kind() == Flow.Kind.REDIRECT).toList();
+            assertThat(redirects).singleElement().satisfies(f -> {
+                assertThat(names.get(f.srcServer())).isEqualTo("h1:7001");
+                assertThat(f.srcFd()).isEqualTo(10);
+                assertThat(f.srcTime()).isEqualTo(t + 2100);
+                assertThat(names.get(f.dstServer())).isEqualTo("h1:7002");
+                assertThat(f.dstTime()).isEqualTo(t + 5000);
+            });
+            var node1 = s.summary().servers.stream().filter(x -> x.name.equals("h1:7001")).findFirst().orElseThrow();
+            assertThat(node1.redirects).containsEntry("moved", 2L);
+        }
+    }
 }

@@ -161,14 +161,14 @@ class ModelTest {
         try (var w = new RedisTraceWriter(trace, "h3", 300, false)) {
             w.ev(0, T0, 300, "accept_client", 8, 1L, "client", 1, 0, "127.0.0.1", 1, 6380);
             w.ev(0, T0 + 1000, 300, "end_read_client_query", 8, 1L, raw(T0 + 900), 100L, 20L, 20L);
-            w.ev(0, T0 + 1100, 300, "call_command_start", 8, 1L, "incr", 2, 0);
+            w.ev(0, T0 + 1100, 300, "call_command_start", 8, 1L, "incr", 2, 0, -1);
             w.ev(0, T0 + 1200, 300, "call_command_end", 8, 1L, "incr", raw(T0 + 1150), 50L, 1L, 0);
             // Fills the first packet so the loss, counted in the second, is reported after the command and before
             // its (lost) reply.
             for (int i = 0; i < 3000; i++) w.ev(0, T0 + 2000 + i, 300, "before_sleep_end");
             w.stream(0).discard(42);
             w.ev(0, T0 + 10_000, 300, "end_read_client_query", 8, 1L, raw(T0 + 9000), 100L, 20L, 20L);
-            w.ev(0, T0 + 10_100, 300, "call_command_start", 8, 1L, "get", 2, 0);
+            w.ev(0, T0 + 10_100, 300, "call_command_start", 8, 1L, "get", 2, 0, -1);
             w.ev(0, T0 + 10_200, 300, "call_command_end", 8, 1L, "get", raw(T0 + 10_150), 50L, 0L, 0);
             w.ev(0, T0 + 10_300, 300, "write_to_client_end", 8, 1L, raw(T0 + 10_250), 4L, 4L, 1);
         }

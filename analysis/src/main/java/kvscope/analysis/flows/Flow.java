@@ -16,7 +16,12 @@ public record Flow(Kind kind, int srcServer, int srcFd, long srcTime, int dstSer
         /** A message that arrived over the bus, written to a subscriber of the receiving node. */
         DELIVER("bus → subscriber"),
         /** A client's PUBLISH, written to a subscriber of the same node. */
-        PUBLISH_LOCAL("publish → subscriber");
+        PUBLISH_LOCAL("publish → subscriber"),
+        /**
+         * A request refused with MOVED or ASK, and the next request for the same slot on the node it named. Paired
+         * by slot and order (the client itself is not traced), so a busy slot hit by other clients may mislead.
+         */
+        REDIRECT("MOVED/ASK → retry");
 
         private final String label;
 

@@ -16,7 +16,7 @@ final class Fields {
     final Field requested, ret, sslPending, nclients, ioThreads, pendingWrites, pendingReads, tlsPending;
     final Field timeoutUs, nevents, mask, newMask, channel, payloadLen, receivers, sharded;
     final Field len, nlinks, peer, totlen, sender, port, tlsPort, clusterEnabled, clusterPort, ioThreadsDoReads,
-            connectedClients, usedMemory, role;
+            connectedClients, usedMemory, role, slot, kind, targetPort;
 
     Fields(Trace t) {
         fd = t.field("fd"); id = t.field("id"); startNs = t.field("start_ns");
@@ -38,6 +38,7 @@ final class Fields {
         clusterEnabled = t.field("cluster_enabled"); clusterPort = t.field("cluster_port");
         ioThreadsDoReads = t.field("io_threads_do_reads"); connectedClients = t.field("connected_clients");
         usedMemory = t.field("used_memory"); role = t.field("role");
+        slot = t.field("slot"); kind = t.field("kind"); targetPort = t.field("target_port");
     }
 
     /** An integer field, or {@code dflt} when this event does not have it (an older or lighter instrumentation). */

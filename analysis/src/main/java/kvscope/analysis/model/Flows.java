@@ -20,11 +20,19 @@ import java.io.UncheckedIOException;
  */
 final class Flows {
     private static final String PUBLISH = "publish", PUBLISH_SHARD = "publishshard";
+    /** A retry comes within this long of its redirection, or it is not paired. */
+    static final long REDIRECT_WINDOW_NS = 1_000_000_000L;
+    private static final int REDIRECTS_PER_SLOT = 1024;
+
+    /** Redirections waiting for their retry, by (target port, slot): [server, fd, time], oldest first. */
+    private final java.util.Map<Long, java.util.ArrayDeque<long[]>> redirects = new java.util.HashMap<>();
 
     void register(Dispatch d) {
+        d.on("cluster_redirect", this::redirected);
         d.on("call_command_start", c -> {
             if (c.num(c.f.depth) != 0) return;
             c.s.flows.mark();
+            if (!redirects.isEmpty()) retried(c);
             var name = c.str(c.f.name);
             if (name.equals("subscribe") || name.equals("psubscribe") || name.equals("ssubscribe")) {
                 var conn = c.conn("client");
@@ -45,6 +53,35 @@ final class Flows {
         d.on("cluster_process_packet", this::processed);
         d.on("write_to_client_end", this::written);
         d.on("free_client", c -> c.s.flows.subscribers.remove(c.conn("client")));
+    }
+
+    /** Events were lost: a retry may have gone unseen, so no waiting redirection can be paired safely. */
+    void lost() { redirects.clear(); }
+
+    private void redirected(Ctx c) {
+        var kind = c.str(c.f.kind);
+        c.s.stats.redirects.merge(kind, 1L, Long::sum);
+        long port = c.num(c.f.targetPort), slot = c.num(c.f.slot);
+        if (port <= 0 || slot < 0 || c.fd() < 0) return;
+        var q = redirects.computeIfAbsent((port << 16) | slot, k -> new java.util.ArrayDeque<>());
+        if (q.size() == REDIRECTS_PER_SLOT) q.pollFirst();
+        q.addLast(new long[] {c.s.index, c.fd(), c.t});
+    }
+
+    /** A command on a slot some client was just sent here for: the retry of the oldest such redirection. */
+    private void retried(Ctx c) {
+        long slot = Fields.get(c.e, c.f.slot, -1);
+        if (slot < 0 || c.s.stats.port <= 0) return;
+        long key = ((long) c.s.stats.port << 16) | slot;
+        var q = redirects.get(key);
+        if (q == null) return;
+        long[] r;
+        while ((r = q.peekFirst()) != null && c.t - r[2] > REDIRECT_WINDOW_NS) q.pollFirst();
+        if (r != null && r[0] != c.s.index) {
+            q.pollFirst();
+            flow(c, Flow.Kind.REDIRECT, (int) r[0], (int) r[1], r[2], c.fd(), c.t);
+        }
+        if (q.isEmpty()) redirects.remove(key);
     }
 
     private void publish(Ctx c) {

@@ -44,6 +44,7 @@ public final class ModelBuilder implements AutoCloseable {
     private final Invariants invariants = new Invariants();
     private final EventLoop eventLoop = new EventLoop();
     private final Backlogs backlogs = new Backlogs();
+    private final Flows flowFinder = new Flows();
     private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
 
     /**
@@ -70,7 +71,7 @@ public final class ModelBuilder implements AutoCloseable {
         new Threads().register(d);
         eventLoop.register(d);
         new Bus().register(d);
-        new Flows().register(d);
+        flowFinder.register(d);
         backlogs.register(d);
         invariants.register(d);
         this.entries = new Dispatch.Entry[trace.eventTypes().size()];
@@ -149,6 +150,7 @@ public final class ModelBuilder implements AutoCloseable {
         int ti = e.trace().index();
         try {
             busLog.reset(e.timestamp());
+            flowFinder.lost();
         } catch (IOException ex) {
             throw new java.io.UncheckedIOException(ex);
         }

@@ -29,6 +29,8 @@ public final class ServerStats {
     public long eventLoopIterations;
     public long longestIterationNs;
     public long longestIterationAt;
+    /** Requests refused with a redirection, by kind (moved, ask, crossslot, tryagain, clusterdown). */
+    public final TreeMap<String, Long> redirects = new TreeMap<>();
     public long publishes;
     public long publishedPayloadBytes;
     public long publishReceivers;

@@ -25,7 +25,7 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
 
     public record Server(String name, long durationNs, List<Command> commands, List<Slow> slowest,
                          Connections connections, List<ThreadActivity> threads, EventLoop eventLoop, Bus bus,
-                         long unansweredRequests, long unfinishedAtEnd) {}
+                         long unansweredRequests, long unfinishedAtEnd, java.util.Map<String, Long> redirects) {}
 
     public record Command(String name, String type, long count, double perSecond, long minNs, double meanNs,
                           long p50Ns, long p90Ns, long p99Ns, long maxNs) {}
@@ -60,7 +60,7 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
                     .toList();
             servers.add(new Server(st.name, duration, cmds, slowest(sf, sf.serverIndex(st.name)), connections(st),
                     threads(st), new EventLoop(st.eventLoopIterations, st.longestIterationNs, st.longestIterationAt),
-                    bus(st), st.unansweredRequests, st.unfinishedAtEnd));
+                    bus(st), st.unansweredRequests, st.unfinishedAtEnd, st.redirects));
         }
         return new Report(sum.start, sum.end, sum.commandsOnly, servers, sum.counters.lostEvents, sum.counters,
                 Findings.detect(stored, thresholds), sum.series);

@@ -81,6 +81,10 @@ public final class TextReport {
             out.printf(Locale.ROOT, "  event loop: %s iterations, longest %s at %s%n", count(el.iterations()),
                     duration(el.longestNs()), offset(el.longestAt(), r.start()));
         }
+        if (!s.redirects().isEmpty()) {
+            out.printf(Locale.ROOT, "  requests redirected (not executed here): %s%n", String.join(", ",
+                    s.redirects().entrySet().stream().map(e -> count(e.getValue()) + " " + e.getKey().toUpperCase(Locale.ROOT)).toList()));
+        }
         var b = s.bus();
         if (b.bytesOut() > 0 || b.bytesIn() > 0 || b.publishes() > 0) {
             out.printf(Locale.ROOT, "  cluster bus: out %s, in %s", bytes(b.bytesOut()), bytes(b.bytesIn()));

@@ -55,6 +55,8 @@ public final class RedisTraceWriter implements AutoCloseable {
                 "replicas", u64(), "used_memory", u64(), "role", string(), "startup", u8());
         def(b, "broadcast_start", "type", u16(), "type_name", string(), "len", u64(), "nlinks", u32());
         def(b, "broadcast_end", "type", u16(), "nlinks", u32());
+        def(b, "cluster_redirect", "fd", s32(), "id", u64(), "kind", string(), "slot", s32(), "node", textArray(40),
+                "target_addr", string(), "target_port", s32());
         def(b, "cluster_send", "fd", s32(), "id", u64(), "peer", textArray(40), "type", u16(), "type_name", string(),
                 "totlen", u64(), "sndbuf_len", u64());
         def(b, "cluster_write", "fd", s32(), "id", u64(), "start_ns", u64(), "requested", u64(), "nwritten", s64());
@@ -64,7 +66,8 @@ public final class RedisTraceWriter implements AutoCloseable {
         if (!light) {
             def(b, "insert_pending_read", "fd", s32(), "id", u64());
             def(b, "end_read_client_query", "fd", s32(), "id", u64(), "start_ns", u64(), "readlen", u64(), "nread", s64(), "qbuf_len", u64());
-            def(b, "call_command_start", "fd", s32(), "id", u64(), "name", string(), "argc", s32(), "depth", s32());
+            def(b, "call_command_start", "fd", s32(), "id", u64(), "name", string(), "argc", s32(), "depth", s32(),
+                    "slot", s32());
             def(b, "end_process_command", "fd", s32(), "id", u64(), "blocked", u8());
             def(b, "insert_clientwrite_queue", "fd", s32(), "id", u64());
             def(b, "write_to_client_end", "fd", s32(), "id", u64(), "start_ns", u64(), "pending", u64(), "nwritten", s64(), "done", u8());

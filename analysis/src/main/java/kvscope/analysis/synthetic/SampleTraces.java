@@ -18,7 +18,7 @@ public final class SampleTraces {
             w.ev(0, T0, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 1);
             w.ev(0, T0 + 1000, MAIN, "accept_client", 8, 3L, "client", 1, 0, "127.0.0.1", 50000, 6379);
             w.ev(0, T0 + 10_000, MAIN, "end_read_client_query", 8, 3L, raw(T0 + 9000), 16384L, 31L, 31L);
-            w.ev(0, T0 + 10_500, MAIN, "call_command_start", 8, 3L, "get", 2, 0);
+            w.ev(0, T0 + 10_500, MAIN, "call_command_start", 8, 3L, "get", 2, 0, -1);
             w.ev(0, T0 + 25_000_000, MAIN, "call_command_end", 8, 3L, "get", raw(T0 + 10_600), 24_989_400L, 0L, 0);
             w.ev(0, T0 + 25_000_100, MAIN, "end_process_command", 8, 3L, 0);
             w.ev(0, T0 + 25_009_000, MAIN, "write_to_client_end", 8, 3L, raw(T0 + 25_001_000), 5L, 5L, 1);
@@ -37,7 +37,7 @@ public final class SampleTraces {
             w.ev(0, T0 + 1000, MAIN, "accept_client", 8, 3L, "client", 1, 0, "127.0.0.1", 50000, 6379);
             w.ev(0, T0 + 1100, MAIN, "add_file_event", 8, 1, 1);
             w.ev(0, T0 + 10_000, MAIN, "end_read_client_query", 8, 3L, raw(T0 + 9000), 16384L, 31L, 31L);
-            w.ev(0, T0 + 10_500, MAIN, "call_command_start", 8, 3L, "set", 3, 0);
+            w.ev(0, T0 + 10_500, MAIN, "call_command_start", 8, 3L, "set", 3, 0, -1);
             w.ev(0, T0 + 11_500, MAIN, "call_command_end", 8, 3L, "set", raw(T0 + 10_600), 900L, 1L, 0);
             w.ev(0, T0 + 11_700, MAIN, "end_process_command", 8, 3L, 0);
             w.ev(0, T0 + 11_800, MAIN, "insert_clientwrite_queue", 8, 3L);
@@ -51,7 +51,7 @@ public final class SampleTraces {
             w.ev(0, T0 + 21_000, MAIN, "before_sleep_start", 0, 1, 0);
             w.ev(0, T0 + 21_100, MAIN, "handle_pending_reads_threads_start", 1, 2);
             w.ev(1, T0 + 22_000, IO, "end_read_client_query", 8, 3L, raw(T0 + 21_200), 16384L, 22L, 22L);
-            w.ev(0, T0 + 22_500, MAIN, "call_command_start", 8, 3L, "get", 2, 0);
+            w.ev(0, T0 + 22_500, MAIN, "call_command_start", 8, 3L, "get", 2, 0, -1);
             w.ev(0, T0 + 23_000, MAIN, "call_command_end", 8, 3L, "get", raw(T0 + 22_600), 400L, 0L, 0);
             w.ev(0, T0 + 23_100, MAIN, "end_process_command", 8, 3L, 0);
             w.ev(0, T0 + 23_200, MAIN, "handle_pending_reads_threads_end", 1);
@@ -105,7 +105,7 @@ public final class SampleTraces {
             w.ev(0, p0, NODE1, "accept_client", 10, 5L, "client", 1, 0, "127.0.0.1", 50010, 7001);
             w.ev(0, p0 + 10, NODE1, "accept_client", 11, 6L, "client", 1, 0, "127.0.0.1", 50011, 7001);
             w.ev(0, p0 + 100, NODE1, "end_read_client_query", 10, 5L, raw(p0 + 50), 16384L, 40L, 40L);
-            w.ev(0, p0 + 200, NODE1, "call_command_start", 10, 5L, "publish", 3, 0);
+            w.ev(0, p0 + 200, NODE1, "call_command_start", 10, 5L, "publish", 3, 0, -1);
             w.ev(0, p0 + 300, NODE1, "insert_clientwrite_queue", 11, 6L);
             w.ev(0, p0 + 400, NODE1, "publish", 10, 5L, "ch", 100L, 1, 0);
             w.ev(0, p0 + 450, NODE1, "broadcast_start", 4, "publish", 2400L, 2);
@@ -122,7 +122,7 @@ public final class SampleTraces {
             // Node 2: the message arrives on fd 30 and is written to its subscriber on fd 12.
             w.pid(NODE2);
             w.ev(1, p0 + 15, NODE2, "accept_client", 12, 7L, "client", 1, 0, "127.0.0.1", 50012, 7002);
-            w.ev(1, p0 + 20, NODE2, "call_command_start", 12, 7L, "subscribe", 2, 0);
+            w.ev(1, p0 + 20, NODE2, "call_command_start", 12, 7L, "subscribe", 2, 0, -1);
             w.ev(1, p0 + 2000, NODE2, "cluster_read", 30, 1L, raw(p0 + 1900), 16384L, 2400L, 0L);
             w.ev(1, p0 + 2100, NODE2, "insert_clientwrite_queue", 12, 7L);
             w.ev(1, p0 + 2200, NODE2, "publish", -1, 0L, "ch", 100L, 1, 0);

@@ -63,7 +63,7 @@ public final class SyntheticRedis {
                     var cmd = COMMANDS[rnd.nextInt(COMMANDS.length)];
                     t += 300;
                     s.begin(cstart, t).putLong(vpid).putLong(vpid).putString(PROC).putLong(fd).putLong(id).putString(cmd)
-                            .putLong(3).putLong(0).end();
+                            .putLong(3).putLong(0).putLong(-1).end();
                     long exec = 200 + rnd.nextInt(rnd.nextInt(100) == 0 ? 200_000 : 2000);
                     long es = t + 50;
                     t = es + exec;

@@ -45,6 +45,7 @@ public final class Styles {
                 case BUS -> "#8c564b";
                 case DELIVER -> "#ff7f0e";
                 case PUBLISH_LOCAL -> "#1f77b4";
+                case REDIRECT -> "#d62728";
             };
             STYLES.put(arrow(k), Map.of("color", colour, "background-color", colour, "width", 1, "label", k.label()));
             REFS.put(arrow(k), Model.StyleRef.of(arrow(k)));
