@@ -126,4 +126,33 @@ class FlowsTest {
             assertThat(node1.redirects).containsEntry("moved", 2L);
         }
     }
+
+    /** Two 3-node clusters traced together (a shared host): each node is still named by its own cluster's traffic. */
+    @Test
+    void twoClustersInOneTraceAreNamedApart() throws IOException {
+        var trace = dir.resolve("two-clusters");
+        long t = kvscope.analysis.synthetic.RedisTraceWriter.T0;
+        try (var w = new kvscope.analysis.synthetic.RedisTraceWriter(trace, "h1", 301, false)) {
+            for (int c = 0; c < 2; c++) {
+                for (int n = 0; n < 3; n++) {
+                    int pid = 301 + 3 * c + n, cpu = 3 * c + n;
+                    w.pid(pid).ev(cpu, t, pid, "server_info", 7001 + 3 * c + n, 0, 1, 17001 + 3 * c + n, 1, 0, 0, 0L, 0L,
+                            1_000_000L, "master", 0);
+                    for (int p = 0; p < 3; p++) {
+                        if (p == n) continue;
+                        var peer = String.valueOf((char) ('a' + c)).repeat(39) + p;
+                        w.ev(cpu, t + 1000 + 100 * p, pid, "cluster_send", 20 + p, (long) p, peer, 1, "ping", 2256L, 2256L);
+                        w.ev(cpu, t + 1050 + 100 * p, pid, "cluster_write", 20 + p, (long) p,
+                                kvscope.analysis.synthetic.RedisTraceWriter.raw(t + 1500), 2256L, 2256L);
+                    }
+                }
+            }
+        }
+        try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            for (var st : s.summary().servers) {
+                assertThat(st.busOutByLink.keySet()).as("links of %s named after servers", st.name)
+                        .hasSize(2).allSatisfy(k -> assertThat(k).startsWith("h1:70"));
+            }
+        }
+    }
 }

@@ -205,22 +205,30 @@ public final class Findings {
             });
             slow.sort(Comparator.comparingLong(Segment::latency).reversed());
             var worst = slow.get(0);
-            var lines = slow.stream().limit(MAX_SLOW).map(s -> String.format(Locale.ROOT,
-                    "%s  fd=%d  %s: before execution %s, execution %s, until reply written %s", Units.offset(s.start(), stored.summary().start),
-                    s.fd(), Units.duration(s.latency()), part(s.readStart(), s.commandStart()), part(s.commandStart(), s.commandEnd()),
-                    part(s.commandEnd(), s.replyEnd()))).toList();
-            long before = worst.readStart() == Segment.UNKNOWN ? 0 : worst.commandStart() - worst.readStart();
-            long exec = worst.commandEnd() - worst.commandStart();
-            long after = worst.replyEnd() == Segment.UNKNOWN ? 0 : worst.replyEnd() - worst.commandEnd();
-            String where = exec >= before && exec >= after ? "executing the command itself"
-                    : before >= after ? "before execution (waiting to be read, reading, parsing, or queued behind other clients)"
-                    : "after execution, waiting for the reply to be written (the event loop was busy elsewhere, or the client reads slowly)";
-            out.add(new Finding("slow-request", exec >= before && exec >= after ? Finding.Severity.WARNING : Finding.Severity.INFO,
+            var lines = slow.stream().limit(MAX_SLOW).map(s -> String.format(Locale.ROOT, "%s  fd=%d  %s: %s",
+                    Units.offset(s.start(), stored.summary().start), s.fd(), Units.duration(s.latency()),
+                    String.join(", ", parts(s).entrySet().stream().map(e -> e.getKey() + " " + (e.getValue() == null ? "?"
+                            : Units.duration(e.getValue()))).toList()))).toList();
+            // Where the slowest one's time went: the largest known part names the cause.
+            var parts = parts(worst);
+            var top = parts.entrySet().stream().filter(e -> e.getValue() != null)
+                    .max(java.util.Map.Entry.comparingByValue()).map(java.util.Map.Entry::getKey).orElse("executing");
+            String where = switch (top) {
+                case "executing" -> "executing the command itself";
+                case "queued" -> "queued: its data had arrived but the server was busy with other work before reading it";
+                case "reading" -> "reading the request (a large request, or TLS decryption)";
+                case "waiting to execute" -> "waiting to execute after it was read (parsing, or other clients' commands of the same batch)";
+                case "waiting to write" -> "waiting for its reply to be written (the event loop was busy elsewhere)";
+                default -> "writing the reply (a large reply, or a client that reads slowly)";
+            };
+            out.add(new Finding("slow-request", top.equals("executing") ? Finding.Severity.WARNING : Finding.Severity.INFO,
                     l.server, worst.start(), worst.end(), worst.fd(), List.of(),
                     String.format(Locale.ROOT, "%s %s requests slower than %s", Units.count(count[0]), l.command, Units.duration(th.slowNs())),
                     String.format(Locale.ROOT, "%s of %s %s requests took longer than %s (p50 %s, max %s). The slowest spent most of "
-                                    + "its time %s.", Units.count(count[0]), Units.count(l.count), l.command, Units.duration(th.slowNs()),
-                            Units.duration(l.p50), Units.duration(l.max), where),
+                                    + "its time %s. Its time: %s.", Units.count(count[0]), Units.count(l.count), l.command,
+                            Units.duration(th.slowNs()), Units.duration(l.p50), Units.duration(l.max), where,
+                            String.join(", ", parts.entrySet().stream().map(e -> e.getKey() + " " + (e.getValue() == null ? "?"
+                                    : Units.duration(e.getValue()))).toList())),
                     "Events latency", lines));
         }
     }
@@ -262,7 +270,22 @@ public final class Findings {
         }
     }
 
-    private static String part(long from, long to) {
-        return from == Segment.UNKNOWN || to == Segment.UNKNOWN ? "?" : Units.duration(to - from);
+    /**
+     * A request's time in its parts (see {@link Segment}), in order; null for a part the trace did not show (light
+     * profile, or no event-loop events for "queued").
+     */
+    static java.util.LinkedHashMap<String, Long> parts(Segment s) {
+        var m = new java.util.LinkedHashMap<String, Long>();
+        m.put("queued", part(s.readable(), s.readStart()));
+        m.put("reading", part(s.readStart(), s.readEnd()));
+        m.put("waiting to execute", part(s.readEnd(), s.commandStart()));
+        m.put("executing", part(s.commandStart(), s.commandEnd()));
+        m.put("waiting to write", part(s.commandEnd(), s.writeStart()));
+        m.put("writing", part(s.writeStart(), s.replyEnd()));
+        return m;
+    }
+
+    private static Long part(long from, long to) {
+        return from == Segment.UNKNOWN || to == Segment.UNKNOWN || to < from ? null : to - from;
     }
 }

@@ -37,6 +37,11 @@ final class Conn {
 
     // The read that delivered the bytes the next command comes from.
     long readStart = Segment.UNKNOWN;
+    long readEnd = Segment.UNKNOWN;
+    /** When the data of that read was known to be there (the poll that reported it), or UNKNOWN. */
+    long readable = Segment.UNKNOWN;
+    /** Queued for the I/O threads at the end of this poll: what its threaded read will count as readable. */
+    long readableAt = Segment.UNKNOWN;
     long readBytes;
     int readThread;
     long qbufLen;
@@ -49,13 +54,17 @@ final class Conn {
     // Commands executed whose reply is not yet written (pipelining): fixed arrays, reused.
     int waiting;
     int[] wCommand = new int[4];
+    long[] wReadable = new long[4];
     long[] wReadStart = new long[4];
+    long[] wReadEnd = new long[4];
     long[] wCommandStart = new long[4];
     long[] wCommandEnd = new long[4];
     long[] wBytesIn = new long[4];
     int[] wReadThread = new int[4];
     long writeBytes;
     int writeThread;
+    /** Start of the first write after the oldest waiting command ended, or UNKNOWN. */
+    long writeStart = Segment.UNKNOWN;
 
     /** A subscriber (ran SUBSCRIBE, PSUBSCRIBE or SSUBSCRIBE). */
     boolean subscriber;
@@ -96,6 +105,10 @@ final class Conn {
         recent.clear();
         peerNode = null;
         readStart = Segment.UNKNOWN;
+        readEnd = Segment.UNKNOWN;
+        readable = Segment.UNKNOWN;
+        readableAt = Segment.UNKNOWN;
+        writeStart = Segment.UNKNOWN;
         readBytes = 0;
         readThread = 0;
         qbufLen = 0;
@@ -112,18 +125,23 @@ final class Conn {
 
     boolean isClient() { return type.equals("client") || type.equals("unknown"); }
 
-    void addWaiting(int command, long readStart, long commandStart, long commandEnd, long bytesIn, int readThread) {
+    void addWaiting(int command, long readable, long readStart, long readEnd, long commandStart, long commandEnd,
+                    long bytesIn, int readThread) {
         if (waiting == wCommand.length) {
             int n = waiting * 2;
             wCommand = java.util.Arrays.copyOf(wCommand, n);
+            wReadable = java.util.Arrays.copyOf(wReadable, n);
             wReadStart = java.util.Arrays.copyOf(wReadStart, n);
+            wReadEnd = java.util.Arrays.copyOf(wReadEnd, n);
             wCommandStart = java.util.Arrays.copyOf(wCommandStart, n);
             wCommandEnd = java.util.Arrays.copyOf(wCommandEnd, n);
             wBytesIn = java.util.Arrays.copyOf(wBytesIn, n);
             wReadThread = java.util.Arrays.copyOf(wReadThread, n);
         }
         wCommand[waiting] = command;
+        wReadable[waiting] = readable;
         wReadStart[waiting] = readStart;
+        wReadEnd[waiting] = readEnd;
         wCommandStart[waiting] = commandStart;
         wCommandEnd[waiting] = commandEnd;
         wBytesIn[waiting] = bytesIn;

@@ -79,10 +79,11 @@ final class Ctx {
         return c != null && c.open ? c : null;
     }
 
-    void segment(Conn c, int i, long replyEnd, long bytesOut, int writeThread) {
+    void segment(Conn c, int i, long writeStart, long replyEnd, long bytesOut, int writeThread) {
         try {
-            segments.add(s.index, c.fd, c.id, c.wCommand[i], c.wReadStart[i], c.wCommandStart[i], c.wCommandEnd[i],
-                    replyEnd, c.wBytesIn[i], bytesOut, c.wReadThread[i], writeThread);
+            segments.add(s.index, c.fd, c.id, c.wCommand[i], c.wReadable[i], c.wReadStart[i], c.wReadEnd[i],
+                    c.wCommandStart[i], c.wCommandEnd[i], writeStart, replyEnd, c.wBytesIn[i], bytesOut,
+                    c.wReadThread[i], writeThread);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }

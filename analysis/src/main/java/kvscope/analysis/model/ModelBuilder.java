@@ -171,6 +171,10 @@ public final class ModelBuilder implements AutoCloseable {
                 conn.command = null;
                 conn.commandStart = Segment.UNKNOWN;
                 conn.readStart = Segment.UNKNOWN;
+                conn.readEnd = Segment.UNKNOWN;
+                conn.readable = Segment.UNKNOWN;
+                conn.readableAt = Segment.UNKNOWN;
+                conn.writeStart = Segment.UNKNOWN;
                 conn.readBytes = 0;
                 conn.writeBytes = 0;
                 conn.partial = true;

@@ -13,12 +13,20 @@ import kvscope.analysis.segments.Segment;
 final class Requests {
 
     void register(Dispatch d) {
-        d.on("insert_pending_read", c -> c.tl.set(c.t, c.conn("client").qReqDataStructure, "clients_pending_read"));
+        d.on("insert_pending_read", c -> {
+            var conn = c.conn("client");
+            c.tl.set(c.t, conn.qReqDataStructure, "clients_pending_read");
+            // Postponed to the I/O threads: it was readable when the poll that reported it ended.
+            if (conn.readableAt == Segment.UNKNOWN) conn.readableAt = readableSince(c, c.t);
+        });
         d.on("end_read_client_query", c -> {
             var conn = c.conn("client");
             long n = c.num(c.f.nread);
             if (n <= 0) return;
             conn.readStart = c.start();
+            conn.readEnd = c.t;
+            conn.readable = conn.readableAt != Segment.UNKNOWN ? conn.readableAt : readableSince(c, conn.readStart);
+            conn.readableAt = Segment.UNKNOWN;
             conn.readBytes = n;
             conn.readThread = c.vtid();
             c.tl.set(conn.readStart, conn.qReqDataStructure, "query_buffer");
@@ -73,13 +81,13 @@ final class Requests {
         }
         int cmd = c.segments.command(name);
         if (c.commandsOnly) {
-            conn.addWaiting(cmd, Segment.UNKNOWN, commandStart, c.t, 0, 0);
-            c.segment(conn, 0, Segment.UNKNOWN, 0, 0);
+            conn.addWaiting(cmd, Segment.UNKNOWN, Segment.UNKNOWN, Segment.UNKNOWN, commandStart, c.t, 0, 0);
+            c.segment(conn, 0, Segment.UNKNOWN, Segment.UNKNOWN, 0, 0);
             conn.waiting = 0;
             forget(c, conn);
             return;
         }
-        conn.addWaiting(cmd, conn.readStart, commandStart, c.t, conn.readBytes, conn.readThread);
+        conn.addWaiting(cmd, conn.readable, conn.readStart, conn.readEnd, commandStart, c.t, conn.readBytes, conn.readThread);
         conn.readBytes = 0;
     }
 
@@ -88,6 +96,7 @@ final class Requests {
         long n = c.num(c.f.nwritten);
         if (n > 0) conn.writeBytes += n;
         conn.writeThread = c.vtid();
+        if (conn.waiting > 0 && conn.writeStart == Segment.UNKNOWN) conn.writeStart = c.start();
         if (c.num(c.f.done) == 0 || conn.waiting == 0) {
             if (conn.waiting == 0) conn.writeBytes = 0; // a push (pub/sub message), not a reply
             return;
@@ -95,11 +104,21 @@ final class Requests {
         long share = conn.writeBytes / conn.waiting;
         for (int i = 0; i < conn.waiting; i++) {
             long bytes = i == conn.waiting - 1 ? conn.writeBytes - share * (conn.waiting - 1) : share;
-            c.segment(conn, i, c.t, bytes, conn.writeThread);
+            c.segment(conn, i, conn.writeStart, c.t, bytes, conn.writeThread);
         }
         conn.waiting = 0;
         conn.writeBytes = 0;
+        conn.writeStart = Segment.UNKNOWN;
         forget(c, conn);
+    }
+
+    /**
+     * When the server learnt that the connection had data for a read that starts at {@code t}: the end of the
+     * event loop's latest poll, if it came before; UNKNOWN without event-loop events (light profile).
+     */
+    private static long readableSince(Ctx c, long t) {
+        long poll = c.s.iterationStart;
+        return poll != Long.MIN_VALUE && poll <= t ? poll : Segment.UNKNOWN;
     }
 
     private static void forget(Ctx c, Conn conn) {

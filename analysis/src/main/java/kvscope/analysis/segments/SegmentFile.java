@@ -169,14 +169,17 @@ public final class SegmentFile implements AutoCloseable {
         public int fd() { return b.getInt(o + 4); }
         public long clientId() { return b.getLong(o + 8); }
         public int command() { return b.getInt(o + 16); }
-        public long readStart() { return b.getLong(o + 20); }
-        public long commandStart() { return b.getLong(o + 28); }
-        public long commandEnd() { return b.getLong(o + 36); }
-        public long replyEnd() { return b.getLong(o + 44); }
-        public long bytesIn() { return b.getLong(o + 52); }
-        public long bytesOut() { return b.getLong(o + 60); }
-        public int readThread() { return b.getInt(o + 68); }
-        public int writeThread() { return b.getInt(o + 72); }
+        public long readable() { return b.getLong(o + 20); }
+        public long readStart() { return b.getLong(o + 28); }
+        public long readEnd() { return b.getLong(o + 36); }
+        public long commandStart() { return b.getLong(o + 44); }
+        public long commandEnd() { return b.getLong(o + 52); }
+        public long writeStart() { return b.getLong(o + 60); }
+        public long replyEnd() { return b.getLong(o + 68); }
+        public long bytesIn() { return b.getLong(o + 76); }
+        public long bytesOut() { return b.getLong(o + 84); }
+        public int readThread() { return b.getInt(o + 92); }
+        public int writeThread() { return b.getInt(o + 96); }
 
         public long start() { long r = readStart(); return r != Segment.UNKNOWN ? r : commandStart(); }
         public long end() { long w = replyEnd(); return w != Segment.UNKNOWN ? w : commandEnd(); }
@@ -185,8 +188,8 @@ public final class SegmentFile implements AutoCloseable {
         public String commandName() { return commands.get(command()); }
 
         public Segment toSegment() {
-            return new Segment(server(), fd(), clientId(), command(), readStart(), commandStart(), commandEnd(),
-                    replyEnd(), bytesIn(), bytesOut(), readThread(), writeThread());
+            return new Segment(server(), fd(), clientId(), command(), readable(), readStart(), readEnd(), commandStart(),
+                    commandEnd(), writeStart(), replyEnd(), bytesIn(), bytesOut(), readThread(), writeThread());
         }
     }
 }

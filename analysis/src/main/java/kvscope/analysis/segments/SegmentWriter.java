@@ -51,11 +51,13 @@ public final class SegmentWriter implements AutoCloseable {
         return list.size() - 1;
     }
 
-    public void add(int server, int fd, long clientId, int command, long readStart, long commandStart, long commandEnd,
-                    long replyEnd, long bytesIn, long bytesOut, int readThread, int writeThread) throws IOException {
+    public void add(int server, int fd, long clientId, int command, long readable, long readStart, long readEnd,
+                    long commandStart, long commandEnd, long writeStart, long replyEnd, long bytesIn, long bytesOut,
+                    int readThread, int writeThread) throws IOException {
         if (buf.remaining() < RECORD) flush();
-        buf.putInt(server).putInt(fd).putLong(clientId).putInt(command)
-                .putLong(readStart).putLong(commandStart).putLong(commandEnd).putLong(replyEnd)
+        buf.putInt(server).putInt(fd).putLong(clientId).putInt(command).putLong(readable)
+                .putLong(readStart).putLong(readEnd).putLong(commandStart).putLong(commandEnd).putLong(writeStart)
+                .putLong(replyEnd)
                 .putLong(bytesIn).putLong(bytesOut).putInt(readThread).putInt(writeThread);
         long start = readStart != Segment.UNKNOWN ? readStart : commandStart;
         long end = replyEnd != Segment.UNKNOWN ? replyEnd : commandEnd;
@@ -75,8 +77,8 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     public void add(Segment s) throws IOException {
-        add(s.server(), s.fd(), s.clientId(), s.command(), s.readStart(), s.commandStart(), s.commandEnd(),
-                s.replyEnd(), s.bytesIn(), s.bytesOut(), s.readThread(), s.writeThread());
+        add(s.server(), s.fd(), s.clientId(), s.command(), s.readable(), s.readStart(), s.readEnd(), s.commandStart(),
+                s.commandEnd(), s.writeStart(), s.replyEnd(), s.bytesIn(), s.bytesOut(), s.readThread(), s.writeThread());
     }
 
     public long count() { return count; }

@@ -27,7 +27,7 @@ class SegmentFileTest {
                 t += 1 + rnd.nextInt(5000);
                 long lat = 1000 + (long) (rnd.nextDouble() * rnd.nextDouble() * 1_000_000);
                 var s = new Segment(i % 3 == 0 ? s1 : s0, 10 + i % 50, i, i % 2 == 0 ? set : get,
-                        t, t + lat / 4, t + lat / 2, t + lat, 30, 5, 100, 100);
+                        t - 100, t, t + lat / 8, t + lat / 4, t + lat / 2, t + lat * 3 / 4, t + lat, 30, 5, 100, 100);
                 w.add(s);
                 kept.add(s);
             }
@@ -100,7 +100,7 @@ class SegmentFileTest {
     void refusesAFileThatWasNotClosed() throws IOException {
         var file = dir.resolve("open.bin");
         var w = new SegmentWriter(file);
-        w.add(new Segment(w.server("a"), 1, 1, w.command("get"), 1, 2, 3, 4, 1, 1, 1, 1));
+        w.add(new Segment(w.server("a"), 1, 1, w.command("get"), 1, 2, 3, 4, 5, 6, 7, 1, 1, 1, 1));
         // not closed: the analysis was killed
         assertThatThrownBy(() -> SegmentFile.open(file)).isInstanceOf(IOException.class).hasMessageContaining("incomplete");
         w.close();
