@@ -141,15 +141,8 @@ public final class Analysis {
     /** Exact statistics per server and command, busiest first. */
     static List<Summary.CommandLatency> latencies(SegmentFile sf) {
         var out = new ArrayList<Summary.CommandLatency>();
-        var counts = new long[sf.servers().size()][sf.commands().size()];
-        sf.forEach(c -> counts[c.server()][c.command()]++);
-        for (int s = 0; s < counts.length; s++) {
-            for (int k = 0; k < counts[s].length; k++) {
-                if (counts[s][k] == 0) continue;
-                var st = LatencyStats.of(sf, s, k, Long.MIN_VALUE, Long.MAX_VALUE);
-                out.add(Summary.CommandLatency.of(sf.servers().get(s), sf.commands().get(k), st));
-            }
-        }
+        LatencyStats.byServerAndCommand(sf).forEach((k, st) -> out.add(Summary.CommandLatency.of(
+                sf.servers().get((int) (k >>> 32)), sf.commands().get((int) (long) k), st)));
         out.sort((a, b) -> a.server.equals(b.server) ? Long.compare(b.count, a.count) : a.server.compareTo(b.server));
         return out;
     }

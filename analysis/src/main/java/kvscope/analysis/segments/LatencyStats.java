@@ -36,6 +36,57 @@ public record LatencyStats(long count, long min, long max, double mean, long p50
         return new LatencyStats(n, sum[1], sum[2], (double) sum[3] / n, values[0], values[1], values[2]);
     }
 
+    /**
+     * Statistics of every (server, command) pair of the file, keyed {@code server << 32 | command}. Two passes over
+     * the file whatever the number of pairs when all latencies fit in memory; otherwise per pair, bounded.
+     */
+    public static java.util.Map<Long, LatencyStats> byServerAndCommand(SegmentFile f) {
+        var counts = new java.util.HashMap<Long, int[]>();
+        long[] total = {0};
+        f.forEach(c -> {
+            counts.computeIfAbsent(key(c.server(), c.command()), k -> new int[1])[0]++;
+            total[0]++;
+        });
+        var out = new java.util.HashMap<Long, LatencyStats>();
+        if (total[0] > inMemoryLimit) {
+            for (long k : counts.keySet()) out.put(k, of(f, (int) (k >>> 32), (int) k, Long.MIN_VALUE, Long.MAX_VALUE));
+            return out;
+        }
+        var values = new java.util.HashMap<Long, long[]>();
+        var filled = new java.util.HashMap<Long, int[]>();
+        counts.forEach((k, n) -> {
+            values.put(k, new long[n[0]]);
+            filled.put(k, new int[1]);
+        });
+        // A one-entry cache: segments of one pair come in runs, so most records skip the map lookups.
+        var last = new Object[] {null, null};
+        long[] lastKey = {Long.MIN_VALUE};
+        f.forEach(c -> {
+            long k = key(c.server(), c.command());
+            if (k != lastKey[0]) {
+                lastKey[0] = k;
+                last[0] = values.get(k);
+                last[1] = filled.get(k);
+            }
+            ((long[]) last[0])[((int[]) last[1])[0]++] = c.latency();
+        });
+        values.forEach((k, all) -> out.put(k, ofSorted(all)));
+        return out;
+    }
+
+    static long key(int server, int command) { return ((long) server << 32) | (command & 0xFFFFFFFFL); }
+
+    /** Statistics of latencies held in memory (sorted in place). */
+    static LatencyStats ofSorted(long[] all) {
+        if (all.length == 0) return EMPTY;
+        Arrays.sort(all);
+        long sum = 0;
+        for (long l : all) sum += l;
+        int n = all.length;
+        return new LatencyStats(n, all[0], all[n - 1], (double) sum / n, all[(int) rank(0.50, n) - 1],
+                all[(int) rank(0.90, n) - 1], all[(int) rank(0.99, n) - 1]);
+    }
+
     /** 1-based nearest rank of quantile q among n values. */
     static long rank(double q, long n) { return Math.max(1, (long) Math.ceil(q * n)); }
 

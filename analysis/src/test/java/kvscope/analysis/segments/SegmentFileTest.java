@@ -79,6 +79,24 @@ class SegmentFileTest {
         }
     }
 
+    /** Every pair at once (two passes) gives what each pair alone gives, in memory and past the memory bound. */
+    @Test
+    void statisticsOfEveryPairAtOnceEqualEachPairAlone() throws IOException {
+        var file = write(20_003, 5, new ArrayList<>());
+        int saved = LatencyStats.inMemoryLimit;
+        try (var f = SegmentFile.open(file)) {
+            for (int limit : new int[] {saved, 1000}) {
+                LatencyStats.inMemoryLimit = limit;
+                var all = LatencyStats.byServerAndCommand(f);
+                assertThat(all).hasSize(4);
+                all.forEach((k, st) -> assertThat(st).as("pair %x, limit %d", k, limit)
+                        .isEqualTo(LatencyStats.of(f, (int) (k >>> 32), (int) (long) k, Long.MIN_VALUE, Long.MAX_VALUE)));
+            }
+        } finally {
+            LatencyStats.inMemoryLimit = saved;
+        }
+    }
+
     @Test
     void percentilesStayExactWhenTooManyToSortInMemory() throws IOException {
         var kept = new ArrayList<Segment>();
