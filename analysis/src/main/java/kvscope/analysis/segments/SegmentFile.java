@@ -4,7 +4,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -16,28 +15,24 @@ import java.util.List;
 import static kvscope.analysis.segments.SegmentFormat.*;
 
 /**
- * A completed segment file, memory-mapped. Scans visit records through one reusable {@link Cursor}: no allocation per
- * segment, so statistics over tens of millions of requests stay cheap.
+ * A completed segment file. Scans read it block by block (positional reads into one buffer per scan, not a mapping:
+ * a scan of every segment of a 50 M-event trace must not leave the whole file resident in the process) and visit
+ * records through one reusable {@link Cursor}: no allocation per segment. Safe for concurrent scans.
  */
 public final class SegmentFile implements AutoCloseable {
-    /** Records per mapping: mappings stay far below the 2 GiB limit of one buffer. */
-    private static final int CHUNK = 1 << 20;
-
     private final Path path;
     private final FileChannel ch;
     private final long count;
-    private final MappedByteBuffer[] chunks;
     private final long[] blockMinStart;
     private final long[] blockMaxEnd;
     private final List<String> servers;
     private final List<String> commands;
 
-    private SegmentFile(Path path, FileChannel ch, long count, MappedByteBuffer[] chunks, long[] blockMinStart,
+    private SegmentFile(Path path, FileChannel ch, long count, long[] blockMinStart,
                         long[] blockMaxEnd, List<String> servers, List<String> commands) {
         this.path = path;
         this.ch = ch;
         this.count = count;
-        this.chunks = chunks;
         this.blockMinStart = blockMinStart;
         this.blockMaxEnd = blockMaxEnd;
         this.servers = servers;
@@ -73,15 +68,7 @@ public final class SegmentFile implements AutoCloseable {
             }
             var servers = readNames(in, path, footer);
             var commands = readNames(in, path, footer);
-            int nChunks = (int) ((count + CHUNK - 1) / CHUNK);
-            var chunks = new MappedByteBuffer[nChunks];
-            for (int i = 0; i < nChunks; i++) {
-                long first = (long) i * CHUNK;
-                long n = Math.min(CHUNK, count - first);
-                chunks[i] = ch.map(FileChannel.MapMode.READ_ONLY, HEADER + first * RECORD, n * RECORD);
-                chunks[i].order(ByteOrder.LITTLE_ENDIAN);
-            }
-            return new SegmentFile(path, ch, count, chunks, minStart, maxEnd, servers, commands);
+            return new SegmentFile(path, ch, count, minStart, maxEnd, servers, commands);
         } catch (IOException | RuntimeException e) {
             ch.close();
             if (e instanceof java.io.EOFException) throw damaged(path, -1, "truncated name tables");
@@ -127,13 +114,14 @@ public final class SegmentFile implements AutoCloseable {
      * Blocks whose time span misses the range are skipped without reading their records.
      */
     public void scan(long t0, long t1, int server, int command, Visitor v) {
-        var c = new Cursor();
+        var c = new Cursor(ByteBuffer.allocate(BLOCK * RECORD).order(ByteOrder.LITTLE_ENDIAN));
         for (int b = 0; b < blockMinStart.length; b++) {
             if (blockMaxEnd[b] < t0 || blockMinStart[b] > t1) continue;
             long first = (long) b * BLOCK;
-            long last = Math.min(count, first + BLOCK);
-            for (long i = first; i < last; i++) {
-                c.at(i);
+            int n = (int) Math.min(BLOCK, count - first);
+            c.load(first, n);
+            for (int k = 0; k < n; k++) {
+                c.at(first + k, k * RECORD);
                 if (server >= 0 && c.server() != server) continue;
                 if (command >= 0 && c.command() != command) continue;
                 if (c.end() < t0 || c.start() > t1) continue;
@@ -144,8 +132,10 @@ public final class SegmentFile implements AutoCloseable {
 
     /** The segment at a position (0 ≤ index < count), as a value. */
     public Segment get(long index) {
-        var c = new Cursor();
-        c.at(index);
+        if (index < 0 || index >= count) throw new IndexOutOfBoundsException("segment " + index + " of " + count);
+        var c = new Cursor(ByteBuffer.allocate(RECORD).order(ByteOrder.LITTLE_ENDIAN));
+        c.load(index, 1);
+        c.at(index, 0);
         return c.toSegment();
     }
 
@@ -153,15 +143,28 @@ public final class SegmentFile implements AutoCloseable {
 
     /** A view on one record; moves as the scan advances. */
     public final class Cursor {
-        private ByteBuffer b;
+        private final ByteBuffer b;
         private int o;
         private long index;
 
-        void at(long i) {
-            if (i < 0 || i >= count) throw new IndexOutOfBoundsException("segment " + i + " of " + count);
+        private Cursor(ByteBuffer block) { b = block; }
+
+        /** Reads records [first, first + n) into the buffer. */
+        private void load(long first, int n) {
+            b.clear().limit(n * RECORD);
+            long pos = HEADER + first * RECORD;
+            try {
+                while (b.hasRemaining()) {
+                    if (ch.read(b, pos + b.position()) < 0) throw new java.io.EOFException(path + ": ends inside segment " + first);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(path + ": cannot read segments at " + first, e);
+            }
+        }
+
+        private void at(long i, int offset) {
             index = i;
-            b = chunks[(int) (i / CHUNK)];
-            o = (int) (i % CHUNK) * RECORD;
+            o = offset;
         }
 
         public long index() { return index; }
