@@ -43,6 +43,11 @@ final class AnalyzeCommand implements Runnable {
                         Units.count(requests), Units.count(st.connectionsAccepted), st.threads.size(),
                         Units.bytes(st.busBytesOut), Units.bytes(st.busBytesIn));
             }
+            if (c.flows > 0) {
+                out.printf(Locale.ROOT, "  %s causal links between connections (PUBLISH → bus → subscriber, MOVED → retry): "
+                        + "the Netflow view's arrows%s%n", Units.count(c.flows), c.busMessagesUnpaired > 0
+                        ? "; " + Units.count(c.busMessagesUnpaired) + " bus messages from untraced or unnamed nodes" : "");
+            }
             if (c.lostEvents > 0) {
                 out.printf(Locale.ROOT, "  WARNING: %s events were lost by the tracer; %s requests in flight were dropped%n",
                         Units.count(c.lostEvents), Units.count(c.requestsAffectedByLoss));

@@ -104,6 +104,14 @@ final class DemoCommand implements Callable<Integer> {
                 if (s.bus().bytesOut() > 0) System.out.print("  bus out " + Units.bytes(s.bus().bytesOut()));
                 System.out.println();
             }
+            var kinds = new java.util.EnumMap<kvscope.analysis.flows.Flow.Kind, long[]>(kvscope.analysis.flows.Flow.Kind.class);
+            stored.flows().forEach(Long.MIN_VALUE, Long.MAX_VALUE, (k, ss, sf, st, ds, df, dt) ->
+                    kinds.computeIfAbsent(k, x -> new long[1])[0]++);
+            java.util.function.Function<kvscope.analysis.flows.Flow.Kind, String> n =
+                    k -> Units.count(kinds.getOrDefault(k, new long[1])[0]);
+            System.out.printf(Locale.ROOT, "Netflow arrows: %s PUBLISH → cluster links, %s across the bus, %s to subscribers%n",
+                    n.apply(kvscope.analysis.flows.Flow.Kind.PUBLISH_TO_BUS), n.apply(kvscope.analysis.flows.Flow.Kind.BUS),
+                    n.apply(kvscope.analysis.flows.Flow.Kind.DELIVER));
             System.out.println("findings:" + (r.findings().isEmpty() ? " none" : ""));
             for (var f : r.findings()) {
                 System.out.println("  [" + f.severity() + "] " + f.title() + (f.server().isEmpty() ? "" : " on " + f.server()));

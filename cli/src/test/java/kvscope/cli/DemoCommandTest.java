@@ -27,6 +27,9 @@ class DemoCommandTest {
                 .containsPattern("get 2,000 p50")
                 .containsPattern("lpush 2,000 p50")
                 .containsPattern("publish 200 p50");
+        // Each message followed from the publisher on node 1 over the bus to the subscriber on node 2.
+        assertThat(out).containsPattern("Netflow arrows: [0-9,]+ PUBLISH → cluster links, [0-9,]+ across the bus, [0-9,]+ to subscribers")
+                .doesNotContain("arrows: 0 PUBLISH").doesNotContain(", 0 across the bus").doesNotContain(", 0 to subscribers");
         assertThat(out).containsPattern("\\[CRITICAL\\] PUBLISH multiplies cluster-bus traffic [0-9.]+× on \\S+:\\d+");
         assertThat(out).doesNotContain("queued twice").doesNotContain("freed twice");
     }
