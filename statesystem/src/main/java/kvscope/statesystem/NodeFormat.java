@@ -33,8 +33,6 @@ final class NodeFormat {
     private NodeFormat() {}
 
     static final int HEADER = 40;
-    private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     static final int BLOCK = 8;
     static final int ENTRY = 16;
     static final int O_CRC = 0, O_HEIGHT = 4, O_CHILDREN = 6, O_SEQ = 8, O_COUNT = 12, O_START = 16, O_END = 24,
@@ -97,6 +95,15 @@ final class NodeFormat {
      * A read-only view of one closed node inside a little-endian buffer (a mapped segment). The header fields used
      * on every probe are read once when the view is positioned.
      */
+    /**
+     * Little-endian views of a byte array, in a holder of their own: creating them spins method handles (~7 ms in a
+     * fresh JVM), which only a scan needs — the writer, which uses NodeFormat too, never loads this class.
+     */
+    private static final class LE {
+        static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+        static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    }
+
     static final class View {
         ByteBuffer buf;
         int base, maxChildren;
@@ -160,17 +167,17 @@ final class NodeFormat {
 
         int entryQuark(int i) {
             int at = entriesStart + i * ENTRY;
-            return heap != null ? (int) LE_INT.get(heap, at) : buf.getInt(at);
+            return heap != null ? (int) LE.INT.get(heap, at) : buf.getInt(at);
         }
 
         int entryOffset(int i) {
             int at = entriesStart + i * ENTRY + 4;
-            return heap != null ? (int) LE_INT.get(heap, at) : buf.getInt(at);
+            return heap != null ? (int) LE.INT.get(heap, at) : buf.getInt(at);
         }
 
         long entryStart(int i) {
             int at = entriesStart + i * ENTRY + 8;
-            return heap != null ? (long) LE_LONG.get(heap, at) : buf.getLong(at);
+            return heap != null ? (long) LE.LONG.get(heap, at) : buf.getLong(at);
         }
 
         int dataStart() { return dataStart; }
