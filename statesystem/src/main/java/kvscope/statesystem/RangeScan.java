@@ -147,34 +147,27 @@ final class RangeScan {
         if (t > nodeEnd) return; // also "no sample left" (Long.MAX_VALUE): records end within the node
         if (v.entryOffset(from) < v.dataStart() || limit > v.dataStart() + v.dataLength() || v.entryOffset(from) > limit)
             return; // a damaged index (a checksum can match a buggy writer's node): decode nothing
-        int block = v.lastAtOrBefore(from, q, t);
-        long nextBlock = blockAfter(v, block, q);
-        cur.over(records, v.entryOffset(block), limit, v.start());
-        while (cur.next()) {
+        int block = from;
+        long nextBlock = gs; // ≤ t: the first turn jumps to the block holding t
+        while (true) {
+            if (t >= nextBlock) { // the record holding t starts in a later block: skip the blocks in between
+                block = v.lastAtOrBefore(block, q, t);
+                nextBlock = blockAfter(v, block, q);
+                cur.over(records, v.entryOffset(block), limit, v.start());
+            }
+            if (!cur.next()) return;
             long e = cur.end;
             if (e < t) continue;
             long s = cur.start;
             if (s > t) { // a gap before this record: q's state at t lives in another node
                 t = sampleFrom(t, s);
                 if (t > nodeEnd) return;
-                if (t > e) {
-                    if (t >= nextBlock) {
-                        block = v.lastAtOrBefore(block, q, t);
-                        nextBlock = blockAfter(v, block, q);
-                        cur.over(records, v.entryOffset(block), limit, v.start());
-                    }
-                    continue;
-                }
+                if (t > e) continue;
             }
             emit(q, s, e, cur.kind, cur.bits());
             if (e >= t1) return;
             t = sampleFrom(t, e + 1);
             if (t > nodeEnd) return;
-            if (t >= nextBlock) { // the record holding t starts in a later block: skip the blocks in between
-                block = v.lastAtOrBefore(block, q, t);
-                nextBlock = blockAfter(v, block, q);
-                cur.over(records, v.entryOffset(block), limit, v.start());
-            }
         }
     }
 
