@@ -145,15 +145,17 @@ final class RangeScan {
         long t = first >= gs ? first : sampleAtOrAfter(gs);
         long nodeEnd = v.end();
         if (t > nodeEnd) return; // also "no sample left" (Long.MAX_VALUE): records end within the node
-        if (v.entryOffset(from) < v.dataStart() || limit > v.dataStart() + v.dataLength() || v.entryOffset(from) > limit)
-            return; // a damaged index (a checksum can match a buggy writer's node): decode nothing
+        if (limit > v.dataStart() + v.dataLength()) return; // a damaged index (see below): decode nothing
         int block = from;
         long nextBlock = gs; // ≤ t: the first turn jumps to the block holding t
         while (true) {
             if (t >= nextBlock) { // the record holding t starts in a later block: skip the blocks in between
                 block = v.lastAtOrBefore(block, q, t);
                 nextBlock = blockAfter(v, block, q);
-                cur.over(records, v.entryOffset(block), limit, v.start());
+                int at = v.entryOffset(block);
+                // A checksum can match a node a buggy writer got wrong: never decode outside the group's records.
+                if (at < v.dataStart() || at > limit) return;
+                cur.over(records, at, limit, v.start());
             }
             if (!cur.next()) return;
             long e = cur.end;
