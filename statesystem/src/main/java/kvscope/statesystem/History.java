@@ -448,8 +448,8 @@ public final class History implements AutoCloseable {
             }
             for (int i = 0; i < depth; i++) closeNode(branch[i], t);
             rootSeq = branch[depth - 1].seq;
-            store.force();
-            channel.truncate(NodeStore.offset(nextSeq, nodeSize)); // the last mapped segment reached beyond
+            channel.truncate(NodeStore.offset(nextSeq, nodeSize)); // a reader's mapped segment may have reached beyond
+            store.complete();
             var bytes = new ByteArrayOutputStream();
             try (var out = new DataOutputStream(bytes)) {
                 attrs.write(out);
@@ -534,7 +534,11 @@ public final class History implements AutoCloseable {
         final Hit hit = new Hit();
     }
 
-    private static final ThreadLocal<Probe> PROBE = ThreadLocal.withInitial(Probe::new);
+    /** An anonymous class, not {@code withInitial(Probe::new)}: a method reference is bootstrapped at class init. */
+    private static final ThreadLocal<Probe> PROBE = new ThreadLocal<>() {
+        @Override
+        protected Probe initialValue() { return new Probe(); }
+    };
 
     /**
      * The state of attribute q at time t, with its interval; null if t is outside [start(), end()]. While building,

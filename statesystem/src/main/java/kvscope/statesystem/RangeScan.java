@@ -15,11 +15,14 @@ final class RangeScan {
     private final Strings strings;
     private final int nodeSize, maxChildren;
     final long t0, t1, step;
+    /** The last grid sample is t0 + lastK·step (unsigned), the last one ≤ t1. */
+    private final long lastK;
     private final Visitor visitor;
     final boolean[] want;
     private final int[] sorted;
     private final NodeFormat.Cursor cur = new NodeFormat.Cursor();
     private final ArrayList<ByteBuffer> heaps = new ArrayList<>();
+    private final ArrayList<NodeFormat.View> views = new ArrayList<>();
 
     RangeScan(NodeStore store, Strings strings, int nodeSize, int maxChildren, long t0, long t1, long step,
               Visitor visitor, int attributeCount, int[] quarks) {
@@ -30,29 +33,32 @@ final class RangeScan {
         this.t0 = t0;
         this.t1 = t1;
         this.step = step;
+        this.lastK = t1 >= t0 ? Long.divideUnsigned(t1 - t0, step) : -1;
         this.visitor = visitor;
         this.want = new boolean[attributeCount];
         for (int q : quarks) want[q] = true;
         this.sorted = IntStream.of(quarks).sorted().distinct().toArray();
     }
 
-    /** The first sample time ≥ s (t1 is a sample too; there are none before t0), or Long.MAX_VALUE if none. */
+    /**
+     * The first sample time ≥ s (t1 is a sample too; there are none before t0), or Long.MAX_VALUE if none. Exact for
+     * any times and step: differences of times are taken as unsigned numbers (t0 ≤ s ≤ t1, so they fit), and a grid
+     * sample beyond t1 is never formed, so nothing overflows (a step near Long.MAX_VALUE once wrapped to a false hit).
+     */
     long sampleAtOrAfter(long s) {
         if (s > t1) return Long.MAX_VALUE;
         if (s <= t0) return t0;
-        long k = (s - t0 + step - 1) / step;
-        long sample = t0 + k * step;
-        return sample > t1 || sample < t0 ? t1 : sample;
+        long d = s - t0;
+        long k = Long.divideUnsigned(d, step);
+        if (Long.remainderUnsigned(d, step) != 0) k++;
+        return Long.compareUnsigned(k, lastK) > 0 ? t1 : t0 + k * step;
     }
 
     /** Does [s, e] contain a sample time? */
     boolean covers(long s, long e) {
         long lo = Math.max(s, t0), hi = Math.min(e, t1);
         if (lo > hi) return false;
-        if (hi == t1) return true;
-        long k = Math.floorDiv(lo - t0 + step - 1, step);
-        long sample = t0 + k * step;
-        return sample >= lo && sample <= hi;
+        return hi == t1 || sampleAtOrAfter(lo) <= hi;
     }
 
     /** The open right-most branch from height h down (while building), and the closed subtrees it points to. */
@@ -75,11 +81,15 @@ final class RangeScan {
         }
     }
 
-    /** A closed node covering [ns, ne] and its subtree; depth picks this level's heap buffer. */
+    /** A closed node covering [ns, ne] and its subtree; depth picks this level's heap buffer and view. */
     void closed(int seq, long ns, long ne, int depth) {
         if (!covers(ns, ne)) return;
-        var v = store.view(seq, new NodeFormat.View());
-        v.onHeap(heap(depth), nodeSize);
+        var v = store.view(seq, view(depth));
+        var heap = heap(depth);
+        v.onHeap(heap);
+        byte[] records = heap.array();
+        int recordsEnd = v.dataStart() + v.dataLength();
+        long first = sampleAtOrAfter(v.start()); // the node's first sample: most groups start before it
         int n = v.entries();
         int i = 0;
         for (int q : sorted) { // wanted quarks in order: gallop from one group to the next
@@ -87,7 +97,8 @@ final class RangeScan {
             if (i >= n) break;
             if (v.entryQuark(i) != q) continue;
             int end = v.groupEnd(i, q);
-            quark(v, q, i, end);
+            int limit = end < n ? v.entryOffset(end) : recordsEnd;
+            quark(v, records, q, i, limit, first);
             i = end;
         }
         int children = v.childCount();
@@ -104,41 +115,68 @@ final class RangeScan {
         return heaps.get(depth);
     }
 
+    private NodeFormat.View view(int depth) {
+        while (views.size() <= depth) views.add(new NodeFormat.View());
+        return views.get(depth);
+    }
+
     /**
-     * Quark q's records in one node (index entries [from, to)), visited sample by sample: gallop to the block
-     * holding the sample, decode forward to the record containing it, emit, jump to the first sample after that
-     * record. Blocks holding no sample are never decoded, so the work follows the number of samples more than the
-     * number of intervals.
+     * The first sample ≥ x, given t, a sample ≤ x: a step on without a division when x is within a step of t (the
+     * usual case: an interval a sample ends in), else {@link #sampleAtOrAfter}. Differences that overflow take the
+     * division, which is always right.
      */
-    private void quark(NodeFormat.View v, int q, int from, int to) {
-        long t = sampleAtOrAfter(v.entryStart(from));
-        if (t == Long.MAX_VALUE || t > v.end()) return;
-        cur.group(v, from, to);
-        int block = -1;
-        boolean have = false, advance = false;
-        int k = 0;
-        while (t != Long.MAX_VALUE) {
-            int b = cur.lastBlockAtOrBefore(k, t);
-            if (b != block) {
-                block = b;
-                k = b;
-                cur.seek(b);
-                have = cur.next();
-            } else if (advance) {
-                have = cur.next(); // decoded only now: the next sample may have been in a later block
+    long sampleFrom(long t, long x) {
+        if (x <= t) return t;
+        long d = x - t;
+        if (d > 0 && d <= step && t1 - t >= step) return t + step;
+        return sampleAtOrAfter(x);
+    }
+
+    /**
+     * Quark q's records in one node (its group: index entries from {@code from}, records up to byte {@code limit}),
+     * in one forward pass from the block holding the first sample: each record is checked against the next sample
+     * (two compares), emitted if it holds it, and whenever the next sample lies beyond the next block's start the
+     * pass jumps through the index, so blocks holding no sample are never decoded. Within a group records follow
+     * each other in time; in a core node they have gaps (q's states in between live in the children), which cost a
+     * compare too, not a search.
+     */
+    private void quark(NodeFormat.View v, byte[] records, int q, int from, int limit, long first) {
+        long gs = v.entryStart(from);
+        long t = first >= gs ? first : sampleAtOrAfter(gs);
+        long nodeEnd = v.end();
+        if (t > nodeEnd) return; // also "no sample left" (Long.MAX_VALUE): records end within the node
+        if (limit > v.dataStart() + v.dataLength()) return; // a damaged index (see below): decode nothing
+        int block = from;
+        long nextBlock = gs; // ≤ t: the first turn jumps to the block holding t
+        while (true) {
+            if (t >= nextBlock) { // the record holding t starts in a later block: skip the blocks in between
+                block = v.lastAtOrBefore(block, q, t);
+                nextBlock = blockAfter(v, block, q);
+                int at = v.entryOffset(block);
+                // A checksum can match a node a buggy writer got wrong: never decode outside the group's records.
+                if (at < v.dataStart() || at > limit) return;
+                cur.over(records, at, limit, v.start());
             }
-            advance = false;
-            while (have && cur.end < t) have = cur.next();
-            if (!have) return; // the group is exhausted
-            if (cur.start <= t) {
-                emit(q, cur.start, cur.end, cur.kind, cur.bits());
-                // the next sample after this interval: usually the next one (no division), else computed
-                t = cur.end - t < step && t <= t1 - step ? t + step : sampleAtOrAfter(cur.end + 1);
-                advance = true;
-            } else {
-                t = sampleAtOrAfter(cur.start); // a gap: q's state then lives in another node
+            if (!cur.next()) return;
+            long e = cur.end;
+            if (e < t) continue;
+            long s = cur.start;
+            if (s > t) { // a gap before this record: q's state at t lives in another node
+                t = sampleFrom(t, s);
+                if (t > nodeEnd) return;
+                if (t > e) continue;
             }
+            emit(q, s, e, cur.kind, cur.bits());
+            if (e >= t1) return;
+            t = sampleFrom(t, e + 1);
+            if (t > nodeEnd) return;
         }
+    }
+
+    /** The start of the block after {@code block} in q's group, or Long.MAX_VALUE if it is the group's last. */
+    private static long blockAfter(NodeFormat.View v, int block, int q) {
+        int next = block + 1;
+        return next < v.entries() && v.entryQuark(next) == q ? v.entryStart(next) : Long.MAX_VALUE;
     }
 
     void emit(int q, long s, long e, int kind, long bits) {

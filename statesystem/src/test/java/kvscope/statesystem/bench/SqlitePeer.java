@@ -72,6 +72,7 @@ final class SqlitePeer {
         }
         long buildNs = System.nanoTime() - t0;
         long buildCpu = ShtBench.cpu() - cpu0;
+        String[] buildRss = {Rss.mb("VmHWM"), Rss.mb("RssAnon"), Rss.mb("RssFile")};
         long size = Files.size(file);
         var row = new ArrayList<String>();
         row.add("sqlite");
@@ -135,6 +136,8 @@ final class SqlitePeer {
             row.add(nq + "x" + count);
             row.add(ShtBench.fmt(intervals / (buildCpu / 1e9)));
             row.add(ShtBench.fmt(Math.min(resCpu[1], resCpu[2]) / 1e6));
+            row.addAll(List.of(buildRss));
+            row.add(Rss.mb("VmHWM"));
         }
         Files.delete(file);
         return row;
