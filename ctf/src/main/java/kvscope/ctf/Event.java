@@ -15,6 +15,9 @@ public final class Event {
     StreamCursor s;
     /** Index of the current event's class in field handles' arrays (the last index for lost-event records). */
     int ci;
+    /** The current event's value cells and slot positions (its cursor's, cached here to save two loads a read). */
+    long[] v;
+    int[] pos;
     private final StringCache strings = new StringCache();
 
     Event() {}
@@ -70,8 +73,12 @@ public final class Event {
      * {@link Long#toUnsignedString}); a float is truncated; a string or array gives its length.
      */
     public long getLong(Field f) {
+        var plain = f.plainSlotByClass;
         int i = ci;
-        if (i < f.accessByClass.length && f.accessByClass[i] == Field.PLAIN) return s.ev.v[s.ev.pos[f.slotByClass[i]]];
+        if (i < plain.length) {
+            int sl = plain[i];
+            if (sl >= 0) return v[pos[sl]];
+        }
         int sl = slot(f);
         var n = node(f);
         long v = s.ev.v[s.ev.pos[sl]];

@@ -9,9 +9,11 @@ public final class Field {
     /** Slot per global event class index; -1 where the class lacks the field. */
     final int[] slotByClass;
     final Node[] nodeByClass;
-    /** How to read the field per class: {@link #PLAIN} (an integer cell) or {@link #OTHER}; -1 where absent. */
-    final byte[] accessByClass;
-    static final byte PLAIN = 0, OTHER = 1;
+    /**
+     * The slot per class where the field is a plain integer cell, -1 elsewhere (absent, or read another way): one
+     * array load decides {@link Event#getLong(Field)}'s fast path.
+     */
+    final int[] plainSlotByClass;
     private final boolean exists;
 
     /** Arrays have one more entry than there are event classes: the last stands for lost-event records (absent). */
@@ -19,10 +21,10 @@ public final class Field {
         this.name = name;
         this.slotByClass = slotByClass;
         this.nodeByClass = nodeByClass;
-        this.accessByClass = new byte[slotByClass.length];
+        this.plainSlotByClass = new int[slotByClass.length];
         for (int i = 0; i < slotByClass.length; i++) {
             var n = nodeByClass[i];
-            accessByClass[i] = slotByClass[i] < 0 ? -1 : n.kind == Node.INT ? PLAIN : OTHER;
+            plainSlotByClass[i] = slotByClass[i] >= 0 && n.kind == Node.INT ? slotByClass[i] : -1;
         }
         boolean any = false;
         for (int s : slotByClass) any |= s >= 0;

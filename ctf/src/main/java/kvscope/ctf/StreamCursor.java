@@ -239,12 +239,20 @@ final class StreamCursor {
         }
         // Only the event header moves the clock: babeltrace2 ignores clock-mapped integers of the other scopes.
         d.updateClock = false;
-        streamContextAt = ev.n;
-        if (s.eventContext != null) d.struct(s.eventContext, ev);
-        eventContextAt = ev.n;
-        if (c.context != null) d.struct(c.context, ev);
-        payloadAt = ev.n;
-        if (c.payload != null && c.payload.members.length > 0) d.struct(c.payload, ev);
+        int body = ev.n;
+        var plan = c.plan;
+        if (plan != null && plan.decode(d, ev)) {
+            streamContextAt = body;
+            eventContextAt = body + plan.eventContextCell;
+            payloadAt = body + plan.payloadCell;
+        } else {
+            streamContextAt = ev.n;
+            if (s.eventContext != null) d.struct(s.eventContext, ev);
+            eventContextAt = ev.n;
+            if (c.context != null) d.struct(c.context, ev);
+            payloadAt = ev.n;
+            if (c.payload != null && c.payload.members.length > 0) d.struct(c.payload, ev);
+        }
         if (d.bit == start) throw new Decoder.DecodeError(start, "an event of class '" + c.name + "' takes no space: the stream would never end");
         cls = c;
         ts = trace.toNs(d.clock);

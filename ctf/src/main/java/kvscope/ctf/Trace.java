@@ -32,12 +32,12 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
     /** First and last timestamps of a trace set (ns since the epoch), from its packets' begin and end times. */
     public record TimeRange(long start, long end) {}
 
-    private Trace(List<Path> dirs) {
+    private Trace(List<Path> dirs, boolean plans) {
         data = new ArrayList<>();
         var infoList = new ArrayList<TraceInfo>();
         long total = 0;
         for (var dir : dirs) {
-            var t = new TraceData(data.size(), dir, classes.size());
+            var t = new TraceData(data.size(), dir, classes.size(), plans);
             data.add(t);
             infoList.add(t.info);
             for (var c : t.events) {
@@ -75,7 +75,21 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
             if (found.isEmpty()) throw new CtfException(p, -1, "no CTF trace found (no 'metadata' file in it or below it)");
             dirs.addAll(found);
         }
-        return new Trace(new ArrayList<>(dirs));
+        return new Trace(new ArrayList<>(dirs), true);
+    }
+
+    /** Opens traces decoded by the generic decoder only (no {@link EventPlan}): tests compare the two. */
+    static Trace openWithoutPlans(List<Path> paths) {
+        var dirs = new TreeSet<Path>();
+        for (var p : paths) dirs.addAll(discover(p));
+        return new Trace(new ArrayList<>(dirs), false);
+    }
+
+    /** How many event classes decode through an {@link EventPlan} (tests check that the plans are exercised). */
+    int plannedClasses() {
+        int n = 0;
+        for (var c : classes) if (c.plan != null) n++;
+        return n;
     }
 
     private static List<Path> discover(Path p) {
@@ -202,7 +216,7 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
 
         private static boolean less(StreamCursor a, StreamCursor b) {
             if (a.key != b.key) return a.key < b.key;
-            if (a.trace.info.index() != b.trace.info.index()) return a.trace.info.index() < b.trace.info.index();
+            // Cursors are numbered trace by trace, so the order alone breaks ties by trace, then stream file.
             return a.order < b.order;
         }
 
@@ -250,6 +264,8 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
             current = c;
             event.s = c;
             event.ci = c.kind == StreamCursor.EVENT ? c.cls.index : lostIndex;
+            event.v = c.ev.v;
+            event.pos = c.ev.pos;
             return event;
         }
     }

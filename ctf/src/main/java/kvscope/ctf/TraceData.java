@@ -44,6 +44,8 @@ final class TraceData {
         Node context, payload;
         int slots;
         EventType type;
+        /** The fast decode plan of the class's body, or null when the generic decoder must do it. */
+        EventPlan plan;
         /** Shown field paths → slot: stream event context, then event context, then payload (payload wins). */
         final Map<String, Compiler.SlotRef> fields = new HashMap<>();
     }
@@ -57,7 +59,7 @@ final class TraceData {
     final long freq, offsetS, offsetCycles;
     final boolean bigEndian;
 
-    TraceData(int index, Path dir, int firstEventIndex) {
+    TraceData(int index, Path dir, int firstEventIndex, boolean plans) {
         this.dir = dir;
         var mdFile = dir.resolve("metadata");
         Metadata md;
@@ -117,6 +119,7 @@ final class TraceData {
                     e.context = c.compileScope("event.context", ec.context());
                     e.payload = c.compileScope("event.fields", ec.fields());
                     e.slots = c.nextSlot();
+                    e.plan = plans ? EventPlan.build(s.eventContext, e.context, e.payload) : null;
                     e.fields.putAll(s.contextFields);
                     e.fields.putAll(shownTable(c.table("event.context")));
                     e.fields.putAll(shownTable(c.table("event.fields")));

@@ -1,0 +1,276 @@
+package kvscope.ctf;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+
+/**
+ * A decode plan for the body of one event class (stream event context, event context, payload) made only of integers,
+ * floats, strings and text arrays — what LTTng-UST writes for nearly every event. Compiled once at open, it replaces
+ * the per-member alignment, bounds and byte-order work of {@link Decoder#struct} with precomputed offsets.
+ *
+ * <p>The body is cut into segments, each a fixed layout ending at a string or at the end of the body. A segment's
+ * member offsets depend only on where it starts modulo 64 bits (no alignment above 64 is allowed in a plan); it
+ * always starts on a byte, so there are 8 phases, and the offsets of all 8 are computed here. At run time a segment
+ * costs one bounds check; each member is one load (an 8-byte load and two shifts when it is whole bytes at a byte
+ * offset). Byte-order changes inside a byte are found at compile time (no plan then).
+ *
+ * <p>The values, cells and slots are exactly those {@link Decoder#struct} produces. When anything is amiss in the
+ * data (a segment past the content, a string without NUL, a body not starting on a byte) {@link #decode} returns
+ * false having changed nothing that matters, and the caller decodes the body the generic way, which reports the
+ * error precisely.
+ */
+final class EventPlan {
+    private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private static final int TEXT = 1, BE = 2, SIGNED = 4, BYTE_LOAD = 8, FLOAT32 = 16;
+
+    // Fixed members, all segments' in order: flags, size in bits (text: length in bytes), slot, cell from the body start.
+    private final int[] flags, size, slot, cell;
+    /** Per segment: first fixed member, end of its members, and its terminating string's slot and cell (-1: none). */
+    private final int[] segFirst, segEnd, strSlot, strCell;
+    /** Per segment and phase: fixed members' bit offsets from the segment start; the string's offset; the span. */
+    private final int[][][] off;
+    private final int[][] strOff;
+    private final long[][] span;
+    /** Cells of the whole body, and where the event context and the payload start among them. */
+    final int cells, eventContextCell, payloadCell;
+    /** Byte order of the body's last integer or float (lastBigEndian after it): 0 little, 1 big, -1 none. */
+    private final int lastOrder;
+
+    private EventPlan(Builder b) {
+        flags = b.ints(b.flags);
+        size = b.ints(b.size);
+        slot = b.ints(b.slot);
+        cell = b.ints(b.cell);
+        int n = b.segs.size();
+        segFirst = new int[n];
+        segEnd = new int[n];
+        strSlot = new int[n];
+        strCell = new int[n];
+        off = new int[n][][];
+        strOff = new int[n][];
+        span = new long[n][];
+        for (int i = 0; i < n; i++) {
+            var s = b.segs.get(i);
+            segFirst[i] = s.first;
+            segEnd[i] = s.end;
+            strSlot[i] = s.strSlot;
+            strCell[i] = s.strCell;
+            off[i] = s.off;
+            strOff[i] = s.strOff;
+            span[i] = s.span;
+        }
+        cells = b.cells;
+        eventContextCell = b.eventContextCell;
+        payloadCell = b.payloadCell;
+        lastOrder = b.lastOrder;
+    }
+
+    /**
+     * The plan for a class's body, or null when a scope holds anything else (nested structs, variants, sequences,
+     * arrays of numbers), an alignment above 64 bits, or a byte-order change inside a byte.
+     */
+    static EventPlan build(Node streamContext, Node context, Node payload) {
+        var b = new Builder();
+        if (!b.scope(streamContext)) return null;
+        b.eventContextCell = b.cells;
+        if (!b.scope(context)) return null;
+        b.payloadCell = b.cells;
+        // An empty payload struct is skipped whole (no alignment), as the generic decoder does.
+        if (payload != null && payload.members.length > 0 && !b.scope(payload)) return null;
+        if (!b.finish()) return null;
+        return new EventPlan(b);
+    }
+
+    /**
+     * Decodes the body at the decoder's position into {@code ev} (appending {@link #cells} cells) and moves the
+     * decoder past it; false, with the decoder's position and {@code ev.n} untouched, when the generic path must do it.
+     */
+    boolean decode(Decoder d, Values ev) {
+        long p = d.bit;
+        if ((p & 7) != 0) return false;
+        int k0 = ev.n;
+        if (k0 + cells > ev.v.length) ev.grow(k0 + cells);
+        var v = ev.v;
+        var pos = ev.pos;
+        var b = d.buf;
+        final long lim = d.limit;
+        var fl = flags;
+        var sz = size;
+        var sl = slot;
+        var ce = cell;
+        for (int s = 0; s < segFirst.length; s++) {
+            int ph = (int) (p >>> 3) & 7;
+            if (p + span[s][ph] > lim) return false;
+            var o = off[s][ph];
+            int first = segFirst[s];
+            for (int j = first, e = segEnd[s]; j < e; j++) {
+                long at = p + o[j - first];
+                int f = fl[j];
+                int c = k0 + ce[j];
+                pos[sl[j]] = c;
+                if ((f & TEXT) == 0) {
+                    int bits = sz[j];
+                    long r;
+                    if ((f & BYTE_LOAD) != 0) {
+                        int ls = 64 - bits;
+                        int bi = (int) (at >>> 3);
+                        r = (f & BE) != 0 ? (long) BE64.get(b, bi) : (long) LE64.get(b, bi) << ls;
+                        r = (f & SIGNED) != 0 ? r >> ls : r >>> ls;
+                    } else {
+                        r = Decoder.extract(b, at, bits, (f & BE) != 0);
+                        if ((f & SIGNED) != 0) r = (r << (64 - bits)) >> (64 - bits);
+                    }
+                    if ((f & FLOAT32) != 0) r = Double.doubleToRawLongBits(Float.intBitsToFloat((int) r));
+                    v[c] = r;
+                } else {
+                    int start = (int) (at >>> 3);
+                    v[c] = start;
+                    v[c + 1] = Decoder.findNul(b, start, start + sz[j]) - start;
+                }
+            }
+            int sc = strCell[s];
+            if (sc < 0) {
+                p += span[s][ph];
+            } else {
+                int start = (int) ((p + strOff[s][ph]) >>> 3);
+                int end = (int) (lim >>> 3);
+                int z = Decoder.findNul(b, start, end);
+                if (z >= end) return false;
+                int c = k0 + sc;
+                pos[strSlot[s]] = c;
+                v[c] = start;
+                v[c + 1] = z - start;
+                p = (long) (z + 1) << 3;
+            }
+        }
+        ev.n = k0 + cells;
+        d.bit = p;
+        if (lastOrder >= 0) d.lastBigEndian = lastOrder == 1;
+        return true;
+    }
+
+    /** Lays the body out once per phase, member by member, in the generic decoder's order and alignment rules. */
+    private static final class Builder {
+        final ArrayList<Integer> flags = new ArrayList<>(), size = new ArrayList<>(), slot = new ArrayList<>(),
+                cell = new ArrayList<>();
+        final ArrayList<Seg> segs = new ArrayList<>();
+        int cells, eventContextCell, payloadCell, lastOrder = -1;
+        /** Items of the current segment: an alignment (kind 0), a fixed member (1) or the closing string (2). */
+        final ArrayList<long[]> items = new ArrayList<>();
+        int segFirst;
+        boolean ok = true;
+
+        static final class Seg {
+            int first, end, strSlot = -1, strCell = -1;
+            int[][] off;
+            int[] strOff;
+            long[] span;
+        }
+
+        int[] ints(ArrayList<Integer> l) {
+            var a = new int[l.size()];
+            for (int i = 0; i < a.length; i++) a[i] = l.get(i);
+            return a;
+        }
+
+        boolean scope(Node n) {
+            if (n == null) return true;
+            if (n.kind != Node.STRUCT || n.align > 64) return false;
+            items.add(new long[] {0, n.align});
+            for (int i = 0; i < n.members.length; i++) {
+                var c = n.members[i];
+                int s = n.slots[i];
+                if (s < 0 || (s & Node.PACKET_SLOT) != 0) return false;
+                if (c.kind == Node.INT || c.kind == Node.FLOAT) {
+                    if (c.size < 1 || c.size > 64 || c.align > 64) return false;
+                    int f = (c.bigEndian ? BE : 0) | (c.signed && c.kind == Node.INT ? SIGNED : 0)
+                            | (c.kind == Node.FLOAT && c.size == 32 ? FLOAT32 : 0);
+                    // Only the event header moves the clock or names the event: nothing here needs more than a load.
+                    int order = c.bigEndian ? 1 : 0;
+                    if (lastOrder >= 0 && order != lastOrder) orderChecks.add(flags.size());
+                    lastOrder = order;
+                    member(f, c.size, s, 1, 1 << Integer.numberOfTrailingZeros(Math.max(1, c.align)), c.size);
+                } else if (c.kind == Node.ARRAY && c.text && c.align <= 8 && c.length >= 0 && c.length <= 1 << 20) {
+                    member(TEXT, (int) c.length, s, 2, 8, c.length * 8);
+                } else if (c.kind == Node.STRING) {
+                    items.add(new long[] {2, s, cells});
+                    cells += 2;
+                    closeSegment();
+                } else {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * Members whose byte order differs from the previous integer's, checked once laid out. The body's first
+         * integer needs no check against the header's order: it always starts on a byte (the body does, and only
+         * alignment, text and strings can come before it).
+         */
+        final ArrayList<Integer> orderChecks = new ArrayList<>();
+
+        private void member(int f, int sizeOrLength, int s, int cellCount, int align, long bits) {
+            items.add(new long[] {1, align, bits, flags.size()});
+            flags.add(f);
+            size.add(sizeOrLength);
+            slot.add(s);
+            cell.add(cells);
+            cells += cellCount;
+        }
+
+        /** Lays out the pending items for the 8 byte phases and starts a new segment. */
+        private void closeSegment() {
+            var seg = new Seg();
+            seg.first = segFirst;
+            seg.end = flags.size();
+            seg.off = new int[8][seg.end - seg.first];
+            seg.strOff = new int[8];
+            seg.span = new long[8];
+            for (int ph = 0; ph < 8; ph++) {
+                long start = ph * 8L, at = start;
+                for (var it : items) {
+                    long a = it[1];
+                    if (it[0] == 0) {
+                        if (a > 1) at = (at + a - 1) & -a;
+                    } else if (it[0] == 1) {
+                        if (a > 1) at = (at + a - 1) & -a;
+                        int j = (int) it[3];
+                        if (at - start > Integer.MAX_VALUE / 2) ok = false;
+                        seg.off[ph][j - seg.first] = (int) (at - start);
+                        at += it[2];
+                    } else {
+                        at = (at + 7) & ~7L;
+                        seg.strOff[ph] = (int) (at - start);
+                        seg.strSlot = (int) it[1];
+                        seg.strCell = (int) it[2];
+                    }
+                }
+                seg.span[ph] = at - start;
+            }
+            // Static per-member facts: offsets differ between phases by whole bytes only, so phase 0 tells.
+            for (int j = seg.first; j < seg.end; j++) {
+                int o = seg.off[0][j - seg.first];
+                int f = flags.get(j);
+                if ((f & TEXT) == 0 && (o & 7) == 0 && (size.get(j) & 7) == 0) flags.set(j, f | BYTE_LOAD);
+            }
+            for (int j : orderChecks) {
+                // A byte-order change is only allowed on a byte boundary (the generic decoder reports the error).
+                if (j >= seg.first && j < seg.end && (seg.off[0][j - seg.first] & 7) != 0) ok = false;
+            }
+            orderChecks.clear();
+            segs.add(seg);
+            items.clear();
+            segFirst = flags.size();
+        }
+
+        boolean finish() {
+            closeSegment();
+            return ok;
+        }
+    }
+}
