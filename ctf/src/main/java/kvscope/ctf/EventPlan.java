@@ -26,43 +26,67 @@ final class EventPlan {
     private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private static final int TEXT = 1, BE = 2, SIGNED = 4, BYTE_LOAD = 8, FLOAT32 = 16;
+    /** Cells of a body above this take the generic path (an op word has 12 bits for a cell). */
+    private static final int MAX_CELLS = 4096;
 
-    // Fixed members, all segments' in order: flags, size in bits (text: length in bytes), slot, cell from the body start.
-    private final int[] flags, size, slot, cell;
-    /** Per segment: first fixed member, end of its members, and its terminating string's slot and cell (-1: none). */
-    private final int[] segFirst, segEnd, strSlot, strCell;
-    /** Per segment and phase: fixed members' bit offsets from the segment start; the string's offset; the span. */
-    private final int[][][] off;
-    private final int[][] strOff;
-    private final long[][] span;
+    /**
+     * One word per fixed member and phase, at {@code opAt[8 * segment + phase]} onwards: the member's bit offset from
+     * the segment start (high 32 bits), its cell from the body start (bits 12-23), flags (bits 7-11) and size in
+     * bits (bits 0-6; text arrays keep their byte length in {@link #textLength}). One load per member.
+     */
+    private final long[] ops;
+    private final int[] textLength;
+    /** Per segment: its fixed members' range (for the text lengths), and its terminating string's cell (-1: none). */
+    private final int[] segFirst, segEnd, strCell;
+    /** Per segment and phase ({@code 8 * segment + phase}): first op word, the string's offset, the fixed span. */
+    private final int[] opAt, strOff;
+    private final long[] span;
+    /** The cell of each slot of the body, counted from the body's first cell. */
+    private final java.util.Map<Integer, Integer> slotCells = new java.util.HashMap<>();
+
+    /**
+     * Where the field in {@code slot} is among the body's cells — the same in every event of the class, so
+     * {@link Event} finds a field without the slot positions, which plans do not fill in — or -1.
+     */
+    int cellOfSlot(int slot) {
+        return slotCells.getOrDefault(slot, -1);
+    }
+
     /** Cells of the whole body, and where the event context and the payload start among them. */
     final int cells, eventContextCell, payloadCell;
     /** Byte order of the body's last integer or float (lastBigEndian after it): 0 little, 1 big, -1 none. */
     private final int lastOrder;
 
     private EventPlan(Builder b) {
-        flags = b.ints(b.flags);
-        size = b.ints(b.size);
-        slot = b.ints(b.slot);
-        cell = b.ints(b.cell);
         int n = b.segs.size();
         segFirst = new int[n];
         segEnd = new int[n];
-        strSlot = new int[n];
         strCell = new int[n];
-        off = new int[n][][];
-        strOff = new int[n][];
-        span = new long[n][];
+        opAt = new int[8 * n];
+        strOff = new int[8 * n];
+        span = new long[8 * n];
+        textLength = b.ints(b.size);
+        var words = new java.util.ArrayList<Long>();
         for (int i = 0; i < n; i++) {
             var s = b.segs.get(i);
             segFirst[i] = s.first;
             segEnd[i] = s.end;
-            strSlot[i] = s.strSlot;
             strCell[i] = s.strCell;
-            off[i] = s.off;
-            strOff[i] = s.strOff;
-            span[i] = s.span;
+            if (s.strSlot >= 0) slotCells.put(s.strSlot, s.strCell);
+            for (int ph = 0; ph < 8; ph++) {
+                opAt[8 * i + ph] = words.size();
+                for (int j = s.first; j < s.end; j++) {
+                    int f = b.flags.get(j);
+                    long low = ((f & TEXT) != 0 ? 0 : b.size.get(j)) | (long) f << 7 | (long) b.cell.get(j) << 12;
+                    words.add((long) s.off[ph][j - s.first] << 32 | low);
+                }
+                strOff[8 * i + ph] = s.strOff[ph];
+                span[8 * i + ph] = s.span[ph];
+            }
         }
+        ops = new long[words.size()];
+        for (int i = 0; i < ops.length; i++) ops[i] = words.get(i);
+        for (int j = 0; j < b.slot.size(); j++) slotCells.put(b.slot.get(j), b.cell.get(j));
         cells = b.cells;
         eventContextCell = b.eventContextCell;
         payloadCell = b.payloadCell;
@@ -71,7 +95,7 @@ final class EventPlan {
 
     /**
      * The plan for a class's body, or null when a scope holds anything else (nested structs, variants, sequences,
-     * arrays of numbers), an alignment above 64 bits, or a byte-order change inside a byte.
+     * arrays of numbers), an alignment above 64 bits, a byte-order change inside a byte, or too many fields.
      */
     static EventPlan build(Node streamContext, Node context, Node payload) {
         var b = new Builder();
@@ -81,13 +105,14 @@ final class EventPlan {
         b.payloadCell = b.cells;
         // An empty payload struct is skipped whole (no alignment), as the generic decoder does.
         if (payload != null && payload.members.length > 0 && !b.scope(payload)) return null;
-        if (!b.finish()) return null;
+        if (!b.finish() || b.cells > MAX_CELLS) return null;
         return new EventPlan(b);
     }
 
     /**
-     * Decodes the body at the decoder's position into {@code ev} (appending {@link #cells} cells) and moves the
-     * decoder past it; false, with the decoder's position and {@code ev.n} untouched, when the generic path must do it.
+     * Decodes the body at the decoder's position into {@code ev} (appending {@link #cells} cells; the slot positions
+     * are left alone, see {@link #cellOfSlot}) and moves the decoder past it; false, with the decoder's position and
+     * {@code ev.n} untouched, when the generic path must do it.
      */
     boolean decode(Decoder d, Values ev) {
         long p = d.bit;
@@ -95,53 +120,49 @@ final class EventPlan {
         int k0 = ev.n;
         if (k0 + cells > ev.v.length) ev.grow(k0 + cells);
         var v = ev.v;
-        var pos = ev.pos;
         var b = d.buf;
         final long lim = d.limit;
-        var fl = flags;
-        var sz = size;
-        var sl = slot;
-        var ce = cell;
+        var ops = this.ops;
         for (int s = 0; s < segFirst.length; s++) {
-            int ph = (int) (p >>> 3) & 7;
-            if (p + span[s][ph] > lim) return false;
-            var o = off[s][ph];
+            int sp = 8 * s + ((int) (p >>> 3) & 7);
+            long fixed = span[sp];
+            if (p + fixed > lim) return false;
+            int w = opAt[sp];
             int first = segFirst[s];
             for (int j = first, e = segEnd[s]; j < e; j++) {
-                long at = p + o[j - first];
-                int f = fl[j];
-                int c = k0 + ce[j];
-                pos[sl[j]] = c;
-                if ((f & TEXT) == 0) {
-                    int bits = sz[j];
+                long op = ops[w++];
+                long at = p + (op >>> 32);
+                int f = (int) op;
+                int c = k0 + ((f >>> 12) & (MAX_CELLS - 1));
+                if ((f & TEXT << 7) == 0) {
+                    int bits = f & 127;
                     long r;
-                    if ((f & BYTE_LOAD) != 0) {
+                    if ((f & BYTE_LOAD << 7) != 0) {
                         int ls = 64 - bits;
                         int bi = (int) (at >>> 3);
-                        r = (f & BE) != 0 ? (long) BE64.get(b, bi) : (long) LE64.get(b, bi) << ls;
-                        r = (f & SIGNED) != 0 ? r >> ls : r >>> ls;
+                        r = (f & BE << 7) != 0 ? (long) BE64.get(b, bi) : (long) LE64.get(b, bi) << ls;
+                        r = (f & SIGNED << 7) != 0 ? r >> ls : r >>> ls;
                     } else {
-                        r = Decoder.extract(b, at, bits, (f & BE) != 0);
-                        if ((f & SIGNED) != 0) r = (r << (64 - bits)) >> (64 - bits);
+                        r = Decoder.extract(b, at, bits, (f & BE << 7) != 0);
+                        if ((f & SIGNED << 7) != 0) r = (r << (64 - bits)) >> (64 - bits);
                     }
-                    if ((f & FLOAT32) != 0) r = Double.doubleToRawLongBits(Float.intBitsToFloat((int) r));
+                    if ((f & FLOAT32 << 7) != 0) r = Double.doubleToRawLongBits(Float.intBitsToFloat((int) r));
                     v[c] = r;
                 } else {
                     int start = (int) (at >>> 3);
                     v[c] = start;
-                    v[c + 1] = Decoder.findNul(b, start, start + sz[j]) - start;
+                    v[c + 1] = Decoder.findNul(b, start, start + textLength[j]) - start;
                 }
             }
             int sc = strCell[s];
             if (sc < 0) {
-                p += span[s][ph];
+                p += fixed;
             } else {
-                int start = (int) ((p + strOff[s][ph]) >>> 3);
+                int start = (int) ((p + strOff[sp]) >>> 3);
                 int end = (int) (lim >>> 3);
                 int z = Decoder.findNul(b, start, end);
                 if (z >= end) return false;
                 int c = k0 + sc;
-                pos[strSlot[s]] = c;
                 v[c] = start;
                 v[c + 1] = z - start;
                 p = (long) (z + 1) << 3;

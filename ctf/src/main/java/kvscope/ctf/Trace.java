@@ -128,15 +128,18 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
     Field field(String name, List<TraceData.EventClass> among) {
         var slots = new int[classes.size() + 1];
         var nodes = new Node[classes.size() + 1];
+        var cells = new int[classes.size() + 1];
         java.util.Arrays.fill(slots, -1);
+        java.util.Arrays.fill(cells, -1);
         for (var c : among) {
             var r = c.fields.get(name);
             if (r != null) {
                 slots[c.index] = r.slot();
                 nodes[c.index] = r.node();
+                if (c.plan != null) cells[c.index] = c.plan.cellOfSlot(r.slot());
             }
         }
-        return new Field(name, slots, nodes);
+        return new Field(name, slots, nodes, cells);
     }
 
     /** Total size of the data stream files in bytes (for progress: {@link #bytesRead()} / this). */
@@ -264,6 +267,7 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
             current = c;
             event.s = c;
             event.ci = c.kind == StreamCursor.EVENT ? c.cls.index : lostIndex;
+            event.body = c.streamContextAt;
             event.v = c.ev.v;
             event.pos = c.ev.pos;
             return event;
