@@ -20,6 +20,13 @@ public final class Event {
     int[] pos;
     /** The cell where the current event's body (stream event context, event context, payload) starts. */
     int body;
+    /**
+     * The body's integers and floats are not decoded yet ({@link EventPlan#skip}): integers are read from the packet
+     * {@link #buf} at the segment starts {@link #seg}; anything else decodes the body first ({@link #at}).
+     */
+    boolean lazy;
+    long[] seg;
+    byte[] buf;
     private final StringCache strings = new StringCache();
 
     Event() {}
@@ -60,6 +67,10 @@ public final class Event {
 
     /** Where the field's value starts among the current event's cells. */
     private int at(Field f) {
+        if (lazy) {
+            s.materialize();
+            lazy = false;
+        }
         int i = ci;
         if (i < f.slotByClass.length) {
             int c = f.bodyCellByClass[i];
@@ -82,10 +93,14 @@ public final class Event {
      */
     public long getLong(Field f) {
         int i = ci;
-        var cells = f.intBodyCellByClass;
-        if (i < cells.length) {
-            int c = cells[i];
-            if (c >= 0) return v[body + c];
+        var segs = f.lazySegByClass;
+        if (i < segs.length) {
+            int sg = segs[i];
+            if (sg >= 0) {
+                if (!lazy) return v[body + f.intBodyCellByClass[i]];
+                long p = seg[sg];
+                return EventPlan.load(buf, p, f.lazyOps[(i << 3) | ((int) (p >>> 3) & 7)]);
+            }
             int sl = f.intSlotByClass[i];
             if (sl >= 0) return v[pos[sl]];
         }
@@ -112,6 +127,11 @@ public final class Event {
      * a small cache, so a field like {@code procname} does not allocate per event. Other kinds give their value as text.
      */
     public String getString(Field f) {
+        int i = ci;
+        if (i < f.textCellByClass.length && f.textCellByClass[i] >= 0) {
+            int c = body + f.textCellByClass[i];
+            return strings.get(buf, (int) v[c], (int) v[c + 1]);
+        }
         int p = at(f);
         var n = node(f);
         if (n.kind == Node.STRING || n.text) return strings.get(s.d.buf, (int) this.v[p], (int) this.v[p + 1]);

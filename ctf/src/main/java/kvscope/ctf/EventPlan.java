@@ -38,6 +38,8 @@ final class EventPlan {
     private final int[] textLength;
     /** Per segment: its fixed members' range (for the text lengths), and its terminating string's cell (-1: none). */
     private final int[] segFirst, segEnd, strCell;
+    /** Per segment: whether it holds a text array ({@link #skip} decodes those). */
+    private final boolean[] hasText;
     /** Per segment and phase ({@code 8 * segment + phase}): first op word, the string's offset, the fixed span. */
     private final int[] opAt, strOff;
     private final long[] span;
@@ -52,6 +54,25 @@ final class EventPlan {
         return slotCells.getOrDefault(slot, -1);
     }
 
+    /** Integers and floats by slot: their segment, and their op word for each of the segment's 8 phases. */
+    private final java.util.Map<Integer, Integer> scalarSegs = new java.util.HashMap<>();
+    private final java.util.Map<Integer, long[]> scalarOps = new java.util.HashMap<>();
+
+    /** The segment of the integer or float in {@code slot}, or -1 (see {@link #load}). */
+    int segmentOfSlot(int slot) {
+        return scalarSegs.getOrDefault(slot, -1);
+    }
+
+    /** The op words (by phase) of the integer or float in {@code slot}, or null. */
+    long[] opsOfSlot(int slot) {
+        return scalarOps.get(slot);
+    }
+
+    /** Number of segments (the length {@link #skip} needs for the segment starts). */
+    int segments() {
+        return segFirst.length;
+    }
+
     /** Cells of the whole body, and where the event context and the payload start among them. */
     final int cells, eventContextCell, payloadCell;
     /** Byte order of the body's last integer or float (lastBigEndian after it): 0 little, 1 big, -1 none. */
@@ -62,6 +83,7 @@ final class EventPlan {
         segFirst = new int[n];
         segEnd = new int[n];
         strCell = new int[n];
+        hasText = new boolean[n];
         opAt = new int[8 * n];
         strOff = new int[8 * n];
         span = new long[8 * n];
@@ -72,6 +94,7 @@ final class EventPlan {
             segFirst[i] = s.first;
             segEnd[i] = s.end;
             strCell[i] = s.strCell;
+            for (int j = s.first; j < s.end; j++) hasText[i] |= (b.flags.get(j) & TEXT) != 0;
             if (s.strSlot >= 0) slotCells.put(s.strSlot, s.strCell);
             for (int ph = 0; ph < 8; ph++) {
                 opAt[8 * i + ph] = words.size();
@@ -87,6 +110,16 @@ final class EventPlan {
         ops = new long[words.size()];
         for (int i = 0; i < ops.length; i++) ops[i] = words.get(i);
         for (int j = 0; j < b.slot.size(); j++) slotCells.put(b.slot.get(j), b.cell.get(j));
+        for (int i = 0; i < n; i++) {
+            var s = b.segs.get(i);
+            for (int j = s.first; j < s.end; j++) {
+                if ((b.flags.get(j) & TEXT) != 0) continue;
+                var byPhase = new long[8];
+                for (int ph = 0; ph < 8; ph++) byPhase[ph] = ops[opAt[8 * i + ph] + j - s.first];
+                scalarOps.put(b.slot.get(j), byPhase);
+                scalarSegs.put(b.slot.get(j), i);
+            }
+        }
         cells = b.cells;
         eventContextCell = b.eventContextCell;
         payloadCell = b.payloadCell;
@@ -135,21 +168,86 @@ final class EventPlan {
                 int f = (int) op;
                 int c = k0 + ((f >>> 12) & (MAX_CELLS - 1));
                 if ((f & TEXT << 7) == 0) {
-                    int bits = f & 127;
-                    long r;
-                    if ((f & BYTE_LOAD << 7) != 0) {
-                        int ls = 64 - bits;
-                        int bi = (int) (at >>> 3);
-                        r = (f & BE << 7) != 0 ? (long) BE64.get(b, bi) : (long) LE64.get(b, bi) << ls;
-                        r = (f & SIGNED << 7) != 0 ? r >> ls : r >>> ls;
-                    } else {
-                        r = Decoder.extract(b, at, bits, (f & BE << 7) != 0);
-                        if ((f & SIGNED << 7) != 0) r = (r << (64 - bits)) >> (64 - bits);
-                    }
-                    if ((f & FLOAT32 << 7) != 0) r = Double.doubleToRawLongBits(Float.intBitsToFloat((int) r));
-                    v[c] = r;
+                    v[c] = load(b, p, op);
                 } else {
                     int start = (int) (at >>> 3);
+                    v[c] = start;
+                    v[c + 1] = Decoder.findNul(b, start, start + textLength[j]) - start;
+                }
+            }
+            int sc = strCell[s];
+            if (sc < 0) {
+                p += fixed;
+            } else {
+                int start = (int) ((p + strOff[sp]) >>> 3);
+                int end = (int) (lim >>> 3);
+                int z = Decoder.findNul(b, start, end);
+                if (z >= end) return false;
+                int c = k0 + sc;
+                v[c] = start;
+                v[c + 1] = z - start;
+                p = (long) (z + 1) << 3;
+            }
+        }
+        ev.n = k0 + cells;
+        d.bit = p;
+        if (lastOrder >= 0) d.lastBigEndian = lastOrder == 1;
+        return true;
+    }
+
+    /**
+     * The value of the integer or float described by {@code op} (an op word for the phase of {@code segStart}) in a
+     * segment starting at bit {@code segStart}: what {@link #decode} stores in its cell. The segment was checked to
+     * lie within the packet content, and the packet buffer has slack for the 8-byte load.
+     */
+    static long load(byte[] b, long segStart, long op) {
+        long at = segStart + (op >>> 32);
+        int f = (int) op;
+        int bits = f & 127;
+        long r;
+        if ((f & BYTE_LOAD << 7) != 0) {
+            // Whole bytes at a byte offset: the low (little-endian) or high (big-endian) bytes of one 8-byte load.
+            int ls = 64 - bits;
+            int bi = (int) (at >>> 3);
+            r = (f & BE << 7) != 0 ? (long) BE64.get(b, bi) : (long) LE64.get(b, bi) << ls;
+            r = (f & SIGNED << 7) != 0 ? r >> ls : r >>> ls;
+        } else {
+            r = Decoder.extract(b, at, bits, (f & BE << 7) != 0);
+            if ((f & SIGNED << 7) != 0) r = (r << (64 - bits)) >> (64 - bits);
+        }
+        if ((f & FLOAT32 << 7) != 0) r = Double.doubleToRawLongBits(Float.intBitsToFloat((int) r));
+        return r;
+    }
+
+    /**
+     * Checks the body at the decoder's position and moves past it like {@link #decode}, but decodes only its strings
+     * and text arrays (it has to find where strings end anyway): integers and floats are read on demand with
+     * {@link #load} from the segment starts stored in {@code seg}, or all at once by {@link #decode} when something
+     * needs the cells. False, with the position and {@code ev.n} untouched, when the generic path must do it.
+     */
+    boolean skip(Decoder d, Values ev, long[] seg) {
+        long p = d.bit;
+        if ((p & 7) != 0) return false;
+        int k0 = ev.n;
+        // Room for decode() later, so the cell array a reader holds stays the one in use.
+        if (k0 + cells > ev.v.length) ev.grow(k0 + cells);
+        var v = ev.v;
+        var b = d.buf;
+        final long lim = d.limit;
+        var ops = this.ops;
+        for (int s = 0; s < segFirst.length; s++) {
+            int sp = 8 * s + ((int) (p >>> 3) & 7);
+            long fixed = span[sp];
+            if (p + fixed > lim) return false;
+            seg[s] = p;
+            if (hasText[s]) {
+                int w = opAt[sp];
+                for (int j = segFirst[s], e = segEnd[s]; j < e; j++) {
+                    long op = ops[w++];
+                    int f = (int) op;
+                    if ((f & TEXT << 7) == 0) continue;
+                    int c = k0 + ((f >>> 12) & (MAX_CELLS - 1));
+                    int start = (int) ((p + (op >>> 32)) >>> 3);
                     v[c] = start;
                     v[c + 1] = Decoder.findNul(b, start, start + textLength[j]) - start;
                 }

@@ -19,6 +19,14 @@ public final class Field {
      * a planned class, or the slot where it is an integer of another class; -1 elsewhere.
      */
     final int[] intBodyCellByClass, intSlotByClass;
+    /**
+     * Per planned class, for an integer read straight from the packet while the event's body is not decoded (see
+     * {@link EventPlan#skip}): its segment (-1 elsewhere) and, at {@code 8 * class + phase}, its op word.
+     */
+    final int[] lazySegByClass;
+    final long[] lazyOps;
+    /** The body cell of a string or text array of a planned class (filled in even for undecoded bodies), or -1. */
+    final int[] textCellByClass;
     private final boolean exists;
 
     /** Arrays have one more entry than there are event classes: the last stands for lost-event records (absent). */
@@ -26,9 +34,34 @@ public final class Field {
         this(name, slotByClass, nodeByClass, null);
     }
 
-    /** {@code bodyCellByClass} may be null (no class has a plan). */
-    Field(String name, int[] slotByClass, Node[] nodeByClass, int[] bodyCellByClass) {
+    /**
+     * {@code plans} gives the plan of each class (null entries for classes without one); it may itself be null.
+     */
+    Field(String name, int[] slotByClass, Node[] nodeByClass, EventPlan[] plans) {
         this.name = name;
+        int[] bodyCellByClass = null;
+        int classes = slotByClass.length;
+        this.lazySegByClass = new int[classes];
+        this.lazyOps = new long[8 * classes];
+        this.textCellByClass = new int[classes];
+        java.util.Arrays.fill(lazySegByClass, -1);
+        java.util.Arrays.fill(textCellByClass, -1);
+        if (plans != null) {
+            bodyCellByClass = new int[classes];
+            for (int i = 0; i < classes; i++) {
+                var plan = plans[i];
+                int sl = slotByClass[i];
+                bodyCellByClass[i] = plan == null || sl < 0 ? -1 : plan.cellOfSlot(sl);
+                if (bodyCellByClass[i] < 0) continue;
+                var n = nodeByClass[i];
+                if (n.kind == Node.INT) {
+                    lazySegByClass[i] = plan.segmentOfSlot(sl);
+                    System.arraycopy(plan.opsOfSlot(sl), 0, lazyOps, 8 * i, 8);
+                } else if (n.kind == Node.STRING || n.text) {
+                    textCellByClass[i] = bodyCellByClass[i];
+                }
+            }
+        }
         this.slotByClass = slotByClass;
         this.nodeByClass = nodeByClass;
         int n = slotByClass.length;

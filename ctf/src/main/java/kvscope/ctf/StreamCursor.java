@@ -31,6 +31,11 @@ final class StreamCursor {
     /** Where each scope's values start in {@link #ev}, for rendering every field in order. */
     int streamContextAt, eventContextAt, payloadAt;
     TraceData.EventClass cls;
+    /** The plan of the current event while its body is checked but not decoded ({@link EventPlan#skip}), else null. */
+    EventPlan lazyPlan;
+    /** Where the current event's body starts (bits), and its segments start, for {@link #materialize}. */
+    private long bodyBit;
+    final long[] seg;
     long ts;
     long key;
     int cpu = -1;
@@ -53,6 +58,9 @@ final class StreamCursor {
         for (var e : trace.events) eslots = Math.max(eslots, e.slots);
         pkt = new Values(pslots);
         ev = new Values(eslots);
+        int segs = 1;
+        for (var e : trace.events) if (e.plan != null) segs = Math.max(segs, e.plan.segments());
+        seg = new long[segs];
         d.pkt = pkt;
     }
 
@@ -140,6 +148,7 @@ final class StreamCursor {
 
     private boolean loadPacket() throws IOException {
         inPacket = false;
+        lazyPlan = null; // the buffer is about to hold another packet
         if (nextPacket >= fileSize) return false;
         packetStart = nextPacket;
         long remaining = fileSize - packetStart;
@@ -222,7 +231,25 @@ final class StreamCursor {
         if (s.packetContext != null) d.decode(s.packetContext, pkt);
     }
 
+    /** Decodes the current event's body into its cells if {@link EventPlan#skip} left it undecoded. */
+    void materialize() {
+        var plan = lazyPlan;
+        if (plan == null) return;
+        lazyPlan = null;
+        long end = d.bit;
+        boolean order = d.lastBigEndian;
+        int n = ev.n;
+        d.bit = bodyBit;
+        ev.n = streamContextAt;
+        // skip() checked every bound and string of this body, and made room for its cells
+        if (!plan.decode(d, ev)) throw new IllegalStateException("a checked event body did not decode");
+        d.bit = end;
+        d.lastBigEndian = order;
+        ev.n = n;
+    }
+
     private void decodeEvent() {
+        lazyPlan = null;
         long start = d.bit;
         ev.reset();
         d.updateClock = true;
@@ -230,7 +257,10 @@ final class StreamCursor {
         TraceData.EventClass c;
         if (s.eventHeader != null) {
             d.eventId = 0;
-            if (s.lttngHeader) d.header(s.eventHeader, ev); else d.struct(s.eventHeader, ev);
+            var hp = s.headerPlan;
+            if (hp == null || !hp.decode(d, s.eventHeader, ev)) {
+                if (s.lttngHeader) d.header(s.eventHeader, ev); else d.struct(s.eventHeader, ev);
+            }
             c = s.event(d.eventId);
             if (c == null) throw new Decoder.DecodeError(start, "event id " + d.eventId + " is not declared in the metadata for stream class " + s.id);
         } else {
@@ -240,8 +270,11 @@ final class StreamCursor {
         // Only the event header moves the clock: babeltrace2 ignores clock-mapped integers of the other scopes.
         d.updateClock = false;
         int body = ev.n;
+        long bodyStart = d.bit;
         var plan = c.plan;
-        if (plan != null && plan.decode(d, ev)) {
+        if (plan != null && plan.skip(d, ev, seg)) {
+            lazyPlan = plan;
+            bodyBit = bodyStart;
             streamContextAt = body;
             eventContextAt = body + plan.eventContextCell;
             payloadAt = body + plan.payloadCell;

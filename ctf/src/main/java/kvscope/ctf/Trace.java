@@ -128,18 +128,17 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
     Field field(String name, List<TraceData.EventClass> among) {
         var slots = new int[classes.size() + 1];
         var nodes = new Node[classes.size() + 1];
-        var cells = new int[classes.size() + 1];
+        var plans = new EventPlan[classes.size() + 1];
         java.util.Arrays.fill(slots, -1);
-        java.util.Arrays.fill(cells, -1);
         for (var c : among) {
             var r = c.fields.get(name);
             if (r != null) {
                 slots[c.index] = r.slot();
                 nodes[c.index] = r.node();
-                if (c.plan != null) cells[c.index] = c.plan.cellOfSlot(r.slot());
+                plans[c.index] = c.plan;
             }
         }
-        return new Field(name, slots, nodes, cells);
+        return new Field(name, slots, nodes, plans);
     }
 
     /** Total size of the data stream files in bytes (for progress: {@link #bytesRead()} / this). */
@@ -268,6 +267,9 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
             event.s = c;
             event.ci = c.kind == StreamCursor.EVENT ? c.cls.index : lostIndex;
             event.body = c.streamContextAt;
+            event.lazy = c.lazyPlan != null;
+            event.seg = c.seg;
+            event.buf = c.d.buf;
             event.v = c.ev.v;
             event.pos = c.ev.pos;
             return event;

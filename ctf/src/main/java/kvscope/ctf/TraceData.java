@@ -20,6 +20,8 @@ final class TraceData {
         Node packetContext, eventHeader, eventContext;
         /** The header has LTTng's shape and is decoded by {@link Decoder#header}. */
         boolean lttngHeader;
+        /** Its fixed-offset plan, when it has one. */
+        HeaderPlan headerPlan;
         int packetSlots, eventBase;
         int magic = -1, streamId = -1, tsBegin = -1, tsEnd = -1, contentSize = -1, packetSize = -1,
                 discarded = -1, cpuId = -1, seqNum = -1;
@@ -102,6 +104,7 @@ final class TraceData {
                 c.space(false, 0);
                 s.eventHeader = c.compileScope("stream.event.header", sc.eventHeader());
                 s.lttngHeader = Decoder.isLttngHeader(s.eventHeader);
+                if (s.lttngHeader && plans) s.headerPlan = HeaderPlan.build(s.eventHeader);
                 s.eventContext = c.compileScope("stream.event.context", sc.eventContext());
                 s.eventBase = c.nextSlot();
                 s.contextFields = shownTable(c.table("stream.event.context"));
