@@ -16,10 +16,12 @@ import java.util.ArrayList;
  * costs one bounds check; each member is one load (an 8-byte load and two shifts when it is whole bytes at a byte
  * offset). Byte-order changes inside a byte are found at compile time (no plan then).
  *
- * <p>The values, cells and slots are exactly those {@link Decoder#struct} produces. When anything is amiss in the
- * data (a segment past the content, a string without NUL, a body not starting on a byte) {@link #decode} returns
- * false having changed nothing that matters, and the caller decodes the body the generic way, which reports the
- * error precisely.
+ * <p>Reading is lazy: {@link #skip} checks a body and finds its strings, and integers are read only when asked for
+ * ({@link #load}) or when something needs every cell ({@link #fill}); an analysis reading a few fields of an event
+ * does not pay for the others. The values and cells are exactly those {@link Decoder#struct} produces. When anything
+ * is amiss in the data (a segment past the content, a string without NUL, a body not starting on a byte)
+ * {@link #skip} returns false having changed nothing that matters, and the caller decodes the body the generic way,
+ * which reports the error precisely.
  */
 final class EventPlan {
     private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -143,61 +145,25 @@ final class EventPlan {
     }
 
     /**
-     * Decodes the body at the decoder's position into {@code ev} (appending {@link #cells} cells; the slot positions
-     * are left alone, see {@link #cellOfSlot}) and moves the decoder past it; false, with the decoder's position and
-     * {@code ev.n} untouched, when the generic path must do it.
+     * Decodes the integers and floats of a body {@link #skip} went over (the same packet buffer {@code b}, the segment
+     * starts it left in {@code seg}) into their cells, counted from {@code k0}: the body is then fully decoded.
      */
-    boolean decode(Decoder d, Values ev) {
-        long p = d.bit;
-        if ((p & 7) != 0) return false;
-        int k0 = ev.n;
-        if (k0 + cells > ev.v.length) ev.grow(k0 + cells);
-        var v = ev.v;
-        var b = d.buf;
-        final long lim = d.limit;
+    void fill(byte[] b, long[] v, int k0, long[] seg) {
         var ops = this.ops;
         for (int s = 0; s < segFirst.length; s++) {
-            int sp = 8 * s + ((int) (p >>> 3) & 7);
-            long fixed = span[sp];
-            if (p + fixed > lim) return false;
-            int w = opAt[sp];
-            int first = segFirst[s];
-            for (int j = first, e = segEnd[s]; j < e; j++) {
+            long p = seg[s];
+            int w = opAt[8 * s + ((int) (p >>> 3) & 7)];
+            for (int j = segFirst[s], e = segEnd[s]; j < e; j++) {
                 long op = ops[w++];
-                long at = p + (op >>> 32);
                 int f = (int) op;
-                int c = k0 + ((f >>> 12) & (MAX_CELLS - 1));
-                if ((f & TEXT << 7) == 0) {
-                    v[c] = load(b, p, op);
-                } else {
-                    int start = (int) (at >>> 3);
-                    v[c] = start;
-                    v[c + 1] = Decoder.findNul(b, start, start + textLength[j]) - start;
-                }
-            }
-            int sc = strCell[s];
-            if (sc < 0) {
-                p += fixed;
-            } else {
-                int start = (int) ((p + strOff[sp]) >>> 3);
-                int end = (int) (lim >>> 3);
-                int z = Decoder.findNul(b, start, end);
-                if (z >= end) return false;
-                int c = k0 + sc;
-                v[c] = start;
-                v[c + 1] = z - start;
-                p = (long) (z + 1) << 3;
+                if ((f & TEXT << 7) == 0) v[k0 + ((f >>> 12) & (MAX_CELLS - 1))] = load(b, p, op);
             }
         }
-        ev.n = k0 + cells;
-        d.bit = p;
-        if (lastOrder >= 0) d.lastBigEndian = lastOrder == 1;
-        return true;
     }
 
     /**
      * The value of the integer or float described by {@code op} (an op word for the phase of {@code segStart}) in a
-     * segment starting at bit {@code segStart}: what {@link #decode} stores in its cell. The segment was checked to
+     * segment starting at bit {@code segStart}: what the generic decoder stores in its cell. The segment was checked to
      * lie within the packet content, and the packet buffer has slack for the 8-byte load.
      */
     static long load(byte[] b, long segStart, long op) {
@@ -220,16 +186,17 @@ final class EventPlan {
     }
 
     /**
-     * Checks the body at the decoder's position and moves past it like {@link #decode}, but decodes only its strings
-     * and text arrays (it has to find where strings end anyway): integers and floats are read on demand with
-     * {@link #load} from the segment starts stored in {@code seg}, or all at once by {@link #decode} when something
-     * needs the cells. False, with the position and {@code ev.n} untouched, when the generic path must do it.
+     * Checks the body at the decoder's position, moves past it and appends its {@link #cells} cells to {@code ev},
+     * decoding only its strings and text arrays (it has to find where strings end anyway): integers and floats are
+     * read on demand with {@link #load} from the segment starts stored in {@code seg}, or all at once by
+     * {@link #fill} when something needs the cells. Slot positions are left alone (see {@link #cellOfSlot}). False,
+     * with the position and {@code ev.n} untouched, when the generic path must decode the body.
      */
     boolean skip(Decoder d, Values ev, long[] seg) {
         long p = d.bit;
         if ((p & 7) != 0) return false;
         int k0 = ev.n;
-        // Room for decode() later, so the cell array a reader holds stays the one in use.
+        // Room for fill() later, so the cell array a reader holds stays the one in use.
         if (k0 + cells > ev.v.length) ev.grow(k0 + cells);
         var v = ev.v;
         var b = d.buf;

@@ -33,8 +33,7 @@ final class StreamCursor {
     TraceData.EventClass cls;
     /** The plan of the current event while its body is checked but not decoded ({@link EventPlan#skip}), else null. */
     EventPlan lazyPlan;
-    /** Where the current event's body starts (bits), and its segments start, for {@link #materialize}. */
-    private long bodyBit;
+    /** Where the current event's body segments start (bits), for reads and {@link #materialize}. */
     final long[] seg;
     long ts;
     long key;
@@ -231,21 +230,12 @@ final class StreamCursor {
         if (s.packetContext != null) d.decode(s.packetContext, pkt);
     }
 
-    /** Decodes the current event's body into its cells if {@link EventPlan#skip} left it undecoded. */
+    /** Decodes the current event's integers and floats into their cells if {@link EventPlan#skip} left them. */
     void materialize() {
         var plan = lazyPlan;
         if (plan == null) return;
         lazyPlan = null;
-        long end = d.bit;
-        boolean order = d.lastBigEndian;
-        int n = ev.n;
-        d.bit = bodyBit;
-        ev.n = streamContextAt;
-        // skip() checked every bound and string of this body, and made room for its cells
-        if (!plan.decode(d, ev)) throw new IllegalStateException("a checked event body did not decode");
-        d.bit = end;
-        d.lastBigEndian = order;
-        ev.n = n;
+        plan.fill(d.buf, ev.v, streamContextAt, seg);
     }
 
     private void decodeEvent() {
@@ -270,11 +260,9 @@ final class StreamCursor {
         // Only the event header moves the clock: babeltrace2 ignores clock-mapped integers of the other scopes.
         d.updateClock = false;
         int body = ev.n;
-        long bodyStart = d.bit;
         var plan = c.plan;
         if (plan != null && plan.skip(d, ev, seg)) {
             lazyPlan = plan;
-            bodyBit = bodyStart;
             streamContextAt = body;
             eventContextAt = body + plan.eventContextCell;
             payloadAt = body + plan.payloadCell;
