@@ -163,54 +163,7 @@ final class Decoder {
         long p = bit;
         final long lim = limit;
         boolean lbe = lastBigEndian;
-        var runLen = n.runLen;
         for (int i = 0; i < len; i++) {
-            int rl = runLen[i];
-            if (rl != 0) {
-                long ra = n.runAlign[i];
-                long q = (p + ra - 1) & -ra;
-                long span = n.runBits[i];
-                // A run that does not fit is left to the per-member path, which names the member that runs out.
-                if (q + span <= lim) {
-                    p = q;
-                    var rel = n.runRel;
-                    int e = i + rl;
-                    for (int j = i; j < e; j++) {
-                        int s = slots[j];
-                        if (s >= 0) pos[s & ~Node.PACKET_SLOT] = k;
-                        int inf = packed[j];
-                        int cat = (inf >>> 12) & 3;
-                        long at = p + rel[j];
-                        if (cat <= Node.CAT_SCALAR_POST) {
-                            int size = (inf >>> 5) & 127;
-                            lbe = (inf & (1 << 14)) != 0;
-                            long r;
-                            if ((inf & Node.BYTE_LOAD) != 0) {
-                                // Whole bytes at a byte offset: the value is the low (little-endian) or high
-                                // (big-endian) bytes of one 8-byte load; the packet buffer's slack keeps it in range.
-                                int ls = 64 - size;
-                                int bi = (int) (at >>> 3);
-                                r = lbe ? (long) BE64.get(b, bi) : (long) LE64.get(b, bi) << ls;
-                                r = (inf & Node.SIGNED) != 0 ? r >> ls : r >>> ls;
-                            } else {
-                                r = extract(b, at, size, lbe);
-                                int ss = (inf >>> 15) & 63;
-                                r = (r << ss) >> ss;
-                            }
-                            if (cat == Node.CAT_SCALAR_POST) r = post(m[j], size, r);
-                            v[k++] = r;
-                        } else {
-                            int start = (int) (at >>> 3);
-                            int z = findNul(b, start, start + (int) m[j].length);
-                            v[k++] = start;
-                            v[k++] = z - start;
-                        }
-                    }
-                    p += span;
-                    i = e - 1;
-                    continue;
-                }
-            }
             int s = slots[i];
             if (s >= 0) pos[s & ~Node.PACKET_SLOT] = k;
             int inf = packed[i];

@@ -32,84 +32,14 @@ final class Node {
      * instead of five fields of another object.
      */
     int[] packed;
-    /**
-     * Packed flags: a signed scalar (bit 22); a run member of whole bytes at a byte offset (bit 21), read by one
-     * 8-byte load and two shifts ({@link #planRuns} sets it, as only a run knows the offset).
-     */
-    static final int BYTE_LOAD = 1 << 21, SIGNED = 1 << 22;
 
     void pack() {
         packed = new int[members.length];
         for (int i = 0; i < members.length; i++) {
             var c = members[i];
             int lg = Integer.numberOfTrailingZeros(Math.max(1, c.align));
-            packed[i] = lg | (c.size & 127) << 5 | c.cat << 12 | (c.bigEndian ? 1 << 14 : 0) | (c.signShift & 63) << 15
-                    | (c.signed ? SIGNED : 0);
+            packed[i] = lg | (c.size & 127) << 5 | c.cat << 12 | (c.bigEndian ? 1 << 14 : 0) | (c.signShift & 63) << 15;
         }
-        planRuns();
-    }
-
-    /**
-     * Struct: fixed-layout runs. {@code runLen[i] > 0} when member {@code i} starts a run of that many members
-     * (integers, floats, byte-aligned text arrays) whose bit offsets from member {@code i}'s aligned position,
-     * {@code runRel}, are the same in every event: the run starts byte-aligned ({@code runAlign[i]} >= 8) and no later
-     * member needs more alignment than its first. The decoder then checks the run's {@code runBits[i]} against the
-     * packet content once and loads each member at its offset, with no per-member alignment, bounds or byte-order
-     * test (a byte-order change inside a byte ends the run at compile time, so the generic path reports it).
-     */
-    int[] runLen, runRel, runAlign;
-    long[] runBits;
-    /** Longest run span: keeps offsets in an int and text arrays small enough to scan without overflow. */
-    private static final long MAX_RUN_BITS = 1L << 24;
-
-    private void planRuns() {
-        int k = members.length;
-        runLen = new int[k];
-        runRel = new int[k];
-        runAlign = new int[k];
-        runBits = new long[k];
-        int i = 0;
-        while (i < k) {
-            int first = runMemberAlign(members[i]);
-            if (first < 8) {
-                i++;
-                continue;
-            }
-            long rel = 0;
-            boolean haveOrder = false, order = false;
-            int j = i;
-            for (; j < k; j++) {
-                var c = members[j];
-                int a = runMemberAlign(c);
-                if (a <= 0 || a > first) break;
-                long r = (rel + a - 1) & -(long) a;
-                long bits = c.kind == ARRAY ? c.length * 8 : c.size;
-                if (c.kind != ARRAY) {
-                    if (haveOrder && c.bigEndian != order && (r & 7) != 0) break;
-                    haveOrder = true;
-                    order = c.bigEndian;
-                }
-                if (r + bits > MAX_RUN_BITS) break;
-                runRel[j] = (int) r;
-                if (c.kind != ARRAY && (r & 7) == 0 && (c.size & 7) == 0) packed[j] |= BYTE_LOAD;
-                rel = r + bits;
-            }
-            if (j - i >= 2) {
-                runLen[i] = j - i;
-                runAlign[i] = first;
-                runBits[i] = rel;
-                i = j;
-            } else {
-                i++;
-            }
-        }
-    }
-
-    /** The alignment a member takes in a fixed-layout run (text arrays: bytes), or 0 when it cannot be in one. */
-    private static int runMemberAlign(Node c) {
-        if ((c.kind == INT || c.kind == FLOAT) && c.size >= 1 && c.size <= 64) return Math.max(1, c.align);
-        if (c.kind == ARRAY && c.text && c.align <= 8 && c.length >= 0 && c.length <= MAX_RUN_BITS / 8) return 8;
-        return 0;
     }
 
     /** Computes the derived fields once the node is complete. */
