@@ -182,15 +182,7 @@ final class Decoder {
                 p += size;
                 int ss = (inf >>> 15) & 63;
                 r = (r << ss) >> ss;
-                if (cat == Node.CAT_SCALAR_POST) {
-                    var c = m[i];
-                    if (c.kind == Node.FLOAT) {
-                        if (size == 32) r = Double.doubleToRawLongBits(Float.intBitsToFloat((int) r));
-                    } else {
-                        if (c.clock && updateClock) updateClock(size, r);
-                        if (c.eventId) eventId = r;
-                    }
-                }
+                if (cat == Node.CAT_SCALAR_POST) r = post(m[i], size, r);
                 v[k++] = r;
                 continue;
             }
@@ -269,6 +261,17 @@ final class Decoder {
         lastBigEndian = lbe;
     }
 
+    /** A float's value as double bits; a clock-mapped integer updates the clock, an event id is noted. */
+    private long post(Node c, int size, long r) {
+        if (c.kind == Node.FLOAT) {
+            if (size == 32) r = Double.doubleToRawLongBits(Float.intBitsToFloat((int) r));
+        } else {
+            if (c.clock && updateClock) updateClock(size, r);
+            if (c.eventId) eventId = r;
+        }
+        return r;
+    }
+
     /**
      * True for LTTng's event header shapes (compact and large): an integer id selecting, through a variant, a struct
      * of integers holding the timestamp (and, when extended, the real id). {@link #header} decodes those straight.
@@ -284,25 +287,36 @@ final class Decoder {
 
     /** Decodes an event header for which {@link #isLttngHeader} holds; same values and slots as {@link #struct}. */
     void header(Node h, Values out) {
-        if (h.align > 1) bit = (bit + h.align - 1) & -(long) h.align;
+        long p = bit;
+        if (h.align > 1) p = (p + h.align - 1) & -(long) h.align;
         if (out.n + 8 > out.v.length) out.grow(out.n + 8);
         var v = out.v;
         var pos = out.pos;
+        var b = buf;
+        final long lim = limit;
+        boolean lbe = lastBigEndian;
         int k = out.n;
         var idn = h.members[0];
-        if (idn.align > 1) bit = (bit + idn.align - 1) & -(long) idn.align;
+        if (idn.align > 1) p = (p + idn.align - 1) & -(long) idn.align;
         pos[h.slots[0]] = k;
-        long id = readBits(idn.size, idn.bigEndian);
+        int size = idn.size;
+        if (p + size > lim) throw pastEnd(p, size);
+        if (idn.bigEndian != lbe) {
+            if ((p & 7) != 0) throw orderChange(p);
+            lbe = idn.bigEndian;
+        }
+        long id = extract(b, p, size, lbe);
+        p += size;
         id = (id << idn.signShift) >> idn.signShift;
         v[k++] = id;
         var variant = h.members[1];
         pos[h.slots[1]] = k;
         var table = variant.optionByValue;
         int opt = id >= 0 && id < table.length ? table[(int) id] : -1;
-        if (opt < 0) throw new DecodeError(bit, "variant tag value " + id + " selects no option");
+        if (opt < 0) throw new DecodeError(p, "variant tag value " + id + " selects no option");
         v[k++] = opt;
         var o = variant.members[opt];
-        if (o.align > 1) bit = (bit + o.align - 1) & -(long) o.align;
+        if (o.align > 1) p = (p + o.align - 1) & -(long) o.align;
         long evid = id;
         var om = o.members;
         if (k + om.length > v.length) {
@@ -310,13 +324,22 @@ final class Decoder {
             v = out.v;
         }
         for (var x : om) {
-            if (x.align > 1) bit = (bit + x.align - 1) & -(long) x.align;
-            long r = readBits(x.size, x.bigEndian);
+            if (x.align > 1) p = (p + x.align - 1) & -(long) x.align;
+            size = x.size;
+            if (p + size > lim) throw pastEnd(p, size);
+            if (x.bigEndian != lbe) {
+                if ((p & 7) != 0) throw orderChange(p);
+                lbe = x.bigEndian;
+            }
+            long r = extract(b, p, size, lbe);
+            p += size;
             r = (r << x.signShift) >> x.signShift;
-            if (x.clock && updateClock) updateClock(x.size, r);
+            if (x.clock && updateClock) updateClock(size, r);
             if (x.eventId) evid = r;
             v[k++] = r;
         }
+        bit = p;
+        lastBigEndian = lbe;
         eventId = evid;
         out.n = k;
     }

@@ -15,6 +15,18 @@ public final class Event {
     StreamCursor s;
     /** Index of the current event's class in field handles' arrays (the last index for lost-event records). */
     int ci;
+    /** The current event's value cells and slot positions (its cursor's, cached here to save two loads a read). */
+    long[] v;
+    int[] pos;
+    /** The cell where the current event's body (stream event context, event context, payload) starts. */
+    int body;
+    /**
+     * The body's integers and floats are not decoded yet ({@link EventPlan#skip}): integers are read from the packet
+     * {@link #buf} at the segment starts {@link #seg}; anything else decodes the body first ({@link #at}).
+     */
+    boolean lazy;
+    long[] seg;
+    byte[] buf;
     private final StringCache strings = new StringCache();
 
     Event() {}
@@ -53,10 +65,20 @@ public final class Event {
         return ci < f.slotByClass.length && f.slotByClass[ci] >= 0;
     }
 
-    private int slot(Field f) {
-        int sl = ci < f.slotByClass.length ? f.slotByClass[ci] : -1;
-        if (sl < 0) throw absent(f);
-        return sl;
+    /** Where the field's value starts among the current event's cells. */
+    private int at(Field f) {
+        if (lazy) {
+            s.materialize();
+            lazy = false;
+        }
+        int i = ci;
+        if (i < f.slotByClass.length) {
+            int c = f.bodyCellByClass[i];
+            if (c >= 0) return body + c;
+            int sl = f.slotByClass[i];
+            if (sl >= 0) return pos[sl];
+        }
+        throw absent(f);
     }
 
     private RuntimeException absent(Field f) {
@@ -71,20 +93,30 @@ public final class Event {
      */
     public long getLong(Field f) {
         int i = ci;
-        if (i < f.accessByClass.length && f.accessByClass[i] == Field.PLAIN) return s.ev.v[s.ev.pos[f.slotByClass[i]]];
-        int sl = slot(f);
+        var segs = f.lazySegByClass;
+        if (i < segs.length) {
+            int sg = segs[i];
+            if (sg >= 0) {
+                if (!lazy) return v[body + f.intBodyCellByClass[i]];
+                long p = seg[sg];
+                return EventPlan.load(buf, p, f.lazyOps[(i << 3) | ((int) (p >>> 3) & 7)]);
+            }
+            int sl = f.intSlotByClass[i];
+            if (sl >= 0) return v[pos[sl]];
+        }
+        int p = at(f);
         var n = node(f);
-        long v = s.ev.v[s.ev.pos[sl]];
+        long v = this.v[p];
         if (n.kind == Node.FLOAT) return (long) Double.longBitsToDouble(v);
-        if (n.kind == Node.STRING || n.text) return s.ev.v[s.ev.pos[sl] + 1];
+        if (n.kind == Node.STRING || n.text) return this.v[p + 1];
         return v;
     }
 
     /** A floating-point field's value; integers are converted (unsigned ones by value). */
     public double getDouble(Field f) {
-        int sl = slot(f);
+        int p = at(f);
         var n = node(f);
-        long v = s.ev.v[s.ev.pos[sl]];
+        long v = this.v[p];
         if (n.kind == Node.FLOAT) return Double.longBitsToDouble(v);
         if (n.kind == Node.INT && !n.signed && v < 0) return (double) (v >>> 1) * 2.0 + (v & 1);
         return v;
@@ -95,67 +127,68 @@ public final class Event {
      * a small cache, so a field like {@code procname} does not allocate per event. Other kinds give their value as text.
      */
     public String getString(Field f) {
-        int sl = slot(f);
-        var n = node(f);
-        int p = s.ev.pos[sl];
-        if (n.kind == Node.STRING || n.text) return strings.get(s.d.buf, (int) s.ev.v[p], (int) s.ev.v[p + 1]);
-        if (n.kind == Node.INT) {
-            var label = n.label(s.ev.v[p]);
-            if (label != null) return label;
-            return n.signed ? Long.toString(s.ev.v[p]) : Long.toUnsignedString(s.ev.v[p]);
+        int i = ci;
+        if (i < f.textCellByClass.length && f.textCellByClass[i] >= 0) {
+            int c = body + f.textCellByClass[i];
+            return strings.get(buf, (int) v[c], (int) v[c + 1]);
         }
-        if (n.kind == Node.FLOAT) return Double.toString(Double.longBitsToDouble(s.ev.v[p]));
+        int p = at(f);
+        var n = node(f);
+        if (n.kind == Node.STRING || n.text) return strings.get(s.d.buf, (int) this.v[p], (int) this.v[p + 1]);
+        if (n.kind == Node.INT) {
+            var label = n.label(this.v[p]);
+            if (label != null) return label;
+            return n.signed ? Long.toString(this.v[p]) : Long.toUnsignedString(this.v[p]);
+        }
+        if (n.kind == Node.FLOAT) return Double.toString(Double.longBitsToDouble(this.v[p]));
         var sb = new StringBuilder();
-        EventFormat.appendJsonValue(sb, n, s.ev.v, p, s.d.buf);
+        EventFormat.appendJsonValue(sb, n, this.v, p, s.d.buf);
         return sb.toString();
     }
 
     /** Compares a string field with ASCII/UTF-8 bytes without creating a String. */
     public boolean stringEquals(Field f, byte[] utf8) {
-        int sl = slot(f);
+        int p = at(f);
         var n = node(f);
         if (n.kind != Node.STRING && !n.text) return false;
-        int p = s.ev.pos[sl];
-        int off = (int) s.ev.v[p], len = (int) s.ev.v[p + 1];
+        int off = (int) this.v[p], len = (int) this.v[p + 1];
         return java.util.Arrays.equals(s.d.buf, off, off + len, utf8, 0, utf8.length);
     }
 
     /** The label an enumeration field's value maps to, or null. */
     public String enumLabel(Field f) {
-        int sl = slot(f);
-        return node(f).label(s.ev.v[s.ev.pos[sl]]);
+        int p = at(f);
+        return node(f).label(this.v[p]);
     }
 
     /** The element count of an array or sequence field (not text ones, which read as strings). */
     public int length(Field f) {
-        int sl = slot(f);
+        int p = at(f);
         var n = node(f);
         if ((n.kind != Node.ARRAY && n.kind != Node.SEQUENCE) || n.text) throw new IllegalArgumentException("field '" + f.name() + "' is not an array");
-        return (int) s.ev.v[s.ev.pos[sl]];
+        return (int) this.v[p];
     }
 
     /** Element {@code i} of an array or sequence of integers (or floats, truncated). */
     public long getLong(Field f, int i) {
-        int sl = slot(f);
+        int p = at(f);
         var n = node(f);
         if ((n.kind != Node.ARRAY && n.kind != Node.SEQUENCE) || n.text || (n.element.kind != Node.INT && n.element.kind != Node.FLOAT))
             throw new IllegalArgumentException("field '" + f.name() + "' is not an array of numbers");
-        int p = s.ev.pos[sl];
-        long len = s.ev.v[p];
+        long len = this.v[p];
         if (i < 0 || i >= len) throw new IndexOutOfBoundsException("index " + i + " of " + len + " in '" + f.name() + "'");
-        long v = s.ev.v[p + 1 + i];
+        long v = this.v[p + 1 + i];
         return n.element.kind == Node.FLOAT ? (long) Double.longBitsToDouble(v) : v;
     }
 
     /** Element {@code i} of an array or sequence of floats (integers converted). */
     public double getDouble(Field f, int i) {
-        int sl = slot(f);
+        int p = at(f);
         var n = node(f);
         if ((n.kind != Node.ARRAY && n.kind != Node.SEQUENCE) || n.text) throw new IllegalArgumentException("field '" + f.name() + "' is not an array");
-        int p = s.ev.pos[sl];
-        long len = s.ev.v[p];
+        long len = this.v[p];
         if (i < 0 || i >= len) throw new IndexOutOfBoundsException("index " + i + " of " + len + " in '" + f.name() + "'");
-        long v = s.ev.v[p + 1 + i];
+        long v = this.v[p + 1 + i];
         return n.element.kind == Node.FLOAT ? Double.longBitsToDouble(v) : v;
     }
 

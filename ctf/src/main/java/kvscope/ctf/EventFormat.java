@@ -33,6 +33,7 @@ public final class EventFormat {
         sb.append(",\"cpu\":");
         if (s.cpu >= 0) sb.append(s.cpu); else sb.append("null");
         sb.append(",\"context\":{");
+        s.materialize();
         var v = s.ev.v;
         var buf = s.d.buf;
         boolean[] first = {true};
@@ -75,6 +76,7 @@ public final class EventFormat {
             return;
         }
         sb.append(s.cls.name).append(": { cpu_id = ").append(s.cpu).append(" }");
+        s.materialize();
         var v = s.ev.v;
         var buf = s.d.buf;
         boolean hasCtx = s.sc.eventContext != null && s.sc.eventContext.members.length > 0

@@ -9,20 +9,72 @@ public final class Field {
     /** Slot per global event class index; -1 where the class lacks the field. */
     final int[] slotByClass;
     final Node[] nodeByClass;
-    /** How to read the field per class: {@link #PLAIN} (an integer cell) or {@link #OTHER}; -1 where absent. */
-    final byte[] accessByClass;
-    static final byte PLAIN = 0, OTHER = 1;
+    /**
+     * Per class decoded by an {@link EventPlan}: where the field is among the event body's cells (the same in every
+     * event of the class; plans do not fill in slot positions), -1 elsewhere.
+     */
+    final int[] bodyCellByClass;
+    /**
+     * {@link Event#getLong(Field)}'s fast paths, one array load each: the body cell where the field is an integer of
+     * a planned class, or the slot where it is an integer of another class; -1 elsewhere.
+     */
+    final int[] intBodyCellByClass, intSlotByClass;
+    /**
+     * Per planned class, for an integer read straight from the packet while the event's body is not decoded (see
+     * {@link EventPlan#skip}): its segment (-1 elsewhere) and, at {@code 8 * class + phase}, its op word.
+     */
+    final int[] lazySegByClass;
+    final long[] lazyOps;
+    /** The body cell of a string or text array of a planned class (filled in even for undecoded bodies), or -1. */
+    final int[] textCellByClass;
     private final boolean exists;
 
     /** Arrays have one more entry than there are event classes: the last stands for lost-event records (absent). */
     Field(String name, int[] slotByClass, Node[] nodeByClass) {
+        this(name, slotByClass, nodeByClass, null);
+    }
+
+    /**
+     * {@code plans} gives the plan of each class (null entries for classes without one); it may itself be null.
+     */
+    Field(String name, int[] slotByClass, Node[] nodeByClass, EventPlan[] plans) {
         this.name = name;
+        int[] bodyCellByClass = null;
+        int classes = slotByClass.length;
+        this.lazySegByClass = new int[classes];
+        this.lazyOps = new long[8 * classes];
+        this.textCellByClass = new int[classes];
+        java.util.Arrays.fill(lazySegByClass, -1);
+        java.util.Arrays.fill(textCellByClass, -1);
+        if (plans != null) {
+            bodyCellByClass = new int[classes];
+            for (int i = 0; i < classes; i++) {
+                var plan = plans[i];
+                int sl = slotByClass[i];
+                bodyCellByClass[i] = plan == null || sl < 0 ? -1 : plan.cellOfSlot(sl);
+                if (bodyCellByClass[i] < 0) continue;
+                var n = nodeByClass[i];
+                if (n.kind == Node.INT) {
+                    lazySegByClass[i] = plan.segmentOfSlot(sl);
+                    System.arraycopy(plan.opsOfSlot(sl), 0, lazyOps, 8 * i, 8);
+                } else if (n.kind == Node.STRING || n.text) {
+                    textCellByClass[i] = bodyCellByClass[i];
+                }
+            }
+        }
         this.slotByClass = slotByClass;
         this.nodeByClass = nodeByClass;
-        this.accessByClass = new byte[slotByClass.length];
-        for (int i = 0; i < slotByClass.length; i++) {
-            var n = nodeByClass[i];
-            accessByClass[i] = slotByClass[i] < 0 ? -1 : n.kind == Node.INT ? PLAIN : OTHER;
+        int n = slotByClass.length;
+        this.bodyCellByClass = new int[n];
+        this.intBodyCellByClass = new int[n];
+        this.intSlotByClass = new int[n];
+        for (int i = 0; i < n; i++) {
+            boolean present = slotByClass[i] >= 0;
+            int cell = present && bodyCellByClass != null ? bodyCellByClass[i] : -1;
+            boolean isInt = present && nodeByClass[i].kind == Node.INT;
+            this.bodyCellByClass[i] = cell;
+            this.intBodyCellByClass[i] = isInt && cell >= 0 ? cell : -1;
+            this.intSlotByClass[i] = isInt && cell < 0 ? slotByClass[i] : -1;
         }
         boolean any = false;
         for (int s : slotByClass) any |= s >= 0;

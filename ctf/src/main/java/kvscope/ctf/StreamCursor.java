@@ -31,6 +31,10 @@ final class StreamCursor {
     /** Where each scope's values start in {@link #ev}, for rendering every field in order. */
     int streamContextAt, eventContextAt, payloadAt;
     TraceData.EventClass cls;
+    /** The plan of the current event while its body is checked but not decoded ({@link EventPlan#skip}), else null. */
+    EventPlan lazyPlan;
+    /** Where the current event's body segments start (bits), for reads and {@link #materialize}. */
+    final long[] seg;
     long ts;
     long key;
     int cpu = -1;
@@ -53,6 +57,9 @@ final class StreamCursor {
         for (var e : trace.events) eslots = Math.max(eslots, e.slots);
         pkt = new Values(pslots);
         ev = new Values(eslots);
+        int segs = 1;
+        for (var e : trace.events) if (e.plan != null) segs = Math.max(segs, e.plan.segments());
+        seg = new long[segs];
         d.pkt = pkt;
     }
 
@@ -140,6 +147,7 @@ final class StreamCursor {
 
     private boolean loadPacket() throws IOException {
         inPacket = false;
+        lazyPlan = null; // the buffer is about to hold another packet
         if (nextPacket >= fileSize) return false;
         packetStart = nextPacket;
         long remaining = fileSize - packetStart;
@@ -222,7 +230,16 @@ final class StreamCursor {
         if (s.packetContext != null) d.decode(s.packetContext, pkt);
     }
 
+    /** Decodes the current event's integers and floats into their cells if {@link EventPlan#skip} left them. */
+    void materialize() {
+        var plan = lazyPlan;
+        if (plan == null) return;
+        lazyPlan = null;
+        plan.fill(d.buf, ev.v, streamContextAt, seg);
+    }
+
     private void decodeEvent() {
+        lazyPlan = null;
         long start = d.bit;
         ev.reset();
         d.updateClock = true;
@@ -230,7 +247,10 @@ final class StreamCursor {
         TraceData.EventClass c;
         if (s.eventHeader != null) {
             d.eventId = 0;
-            if (s.lttngHeader) d.header(s.eventHeader, ev); else d.struct(s.eventHeader, ev);
+            var hp = s.headerPlan;
+            if (hp == null || !hp.decode(d, s.eventHeader, ev)) {
+                if (s.lttngHeader) d.header(s.eventHeader, ev); else d.struct(s.eventHeader, ev);
+            }
             c = s.event(d.eventId);
             if (c == null) throw new Decoder.DecodeError(start, "event id " + d.eventId + " is not declared in the metadata for stream class " + s.id);
         } else {
@@ -239,12 +259,21 @@ final class StreamCursor {
         }
         // Only the event header moves the clock: babeltrace2 ignores clock-mapped integers of the other scopes.
         d.updateClock = false;
-        streamContextAt = ev.n;
-        if (s.eventContext != null) d.struct(s.eventContext, ev);
-        eventContextAt = ev.n;
-        if (c.context != null) d.struct(c.context, ev);
-        payloadAt = ev.n;
-        if (c.payload != null && c.payload.members.length > 0) d.struct(c.payload, ev);
+        int body = ev.n;
+        var plan = c.plan;
+        if (plan != null && plan.skip(d, ev, seg)) {
+            lazyPlan = plan;
+            streamContextAt = body;
+            eventContextAt = body + plan.eventContextCell;
+            payloadAt = body + plan.payloadCell;
+        } else {
+            streamContextAt = ev.n;
+            if (s.eventContext != null) d.struct(s.eventContext, ev);
+            eventContextAt = ev.n;
+            if (c.context != null) d.struct(c.context, ev);
+            payloadAt = ev.n;
+            if (c.payload != null && c.payload.members.length > 0) d.struct(c.payload, ev);
+        }
         if (d.bit == start) throw new Decoder.DecodeError(start, "an event of class '" + c.name + "' takes no space: the stream would never end");
         cls = c;
         ts = trace.toNs(d.clock);

@@ -32,12 +32,12 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
     /** First and last timestamps of a trace set (ns since the epoch), from its packets' begin and end times. */
     public record TimeRange(long start, long end) {}
 
-    private Trace(List<Path> dirs) {
+    private Trace(List<Path> dirs, boolean plans) {
         data = new ArrayList<>();
         var infoList = new ArrayList<TraceInfo>();
         long total = 0;
         for (var dir : dirs) {
-            var t = new TraceData(data.size(), dir, classes.size());
+            var t = new TraceData(data.size(), dir, classes.size(), plans);
             data.add(t);
             infoList.add(t.info);
             for (var c : t.events) {
@@ -75,7 +75,21 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
             if (found.isEmpty()) throw new CtfException(p, -1, "no CTF trace found (no 'metadata' file in it or below it)");
             dirs.addAll(found);
         }
-        return new Trace(new ArrayList<>(dirs));
+        return new Trace(new ArrayList<>(dirs), true);
+    }
+
+    /** Opens traces decoded by the generic decoder only (no {@link EventPlan}): tests compare the two. */
+    static Trace openWithoutPlans(List<Path> paths) {
+        var dirs = new TreeSet<Path>();
+        for (var p : paths) dirs.addAll(discover(p));
+        return new Trace(new ArrayList<>(dirs), false);
+    }
+
+    /** How many event classes decode through an {@link EventPlan} (tests check that the plans are exercised). */
+    int plannedClasses() {
+        int n = 0;
+        for (var c : classes) if (c.plan != null) n++;
+        return n;
     }
 
     private static List<Path> discover(Path p) {
@@ -114,15 +128,17 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
     Field field(String name, List<TraceData.EventClass> among) {
         var slots = new int[classes.size() + 1];
         var nodes = new Node[classes.size() + 1];
+        var plans = new EventPlan[classes.size() + 1];
         java.util.Arrays.fill(slots, -1);
         for (var c : among) {
             var r = c.fields.get(name);
             if (r != null) {
                 slots[c.index] = r.slot();
                 nodes[c.index] = r.node();
+                plans[c.index] = c.plan;
             }
         }
-        return new Field(name, slots, nodes);
+        return new Field(name, slots, nodes, plans);
     }
 
     /** Total size of the data stream files in bytes (for progress: {@link #bytesRead()} / this). */
@@ -202,7 +218,7 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
 
         private static boolean less(StreamCursor a, StreamCursor b) {
             if (a.key != b.key) return a.key < b.key;
-            if (a.trace.info.index() != b.trace.info.index()) return a.trace.info.index() < b.trace.info.index();
+            // Cursors are numbered trace by trace, so the order alone breaks ties by trace, then stream file.
             return a.order < b.order;
         }
 
@@ -250,6 +266,12 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
             current = c;
             event.s = c;
             event.ci = c.kind == StreamCursor.EVENT ? c.cls.index : lostIndex;
+            event.body = c.streamContextAt;
+            event.lazy = c.lazyPlan != null;
+            event.seg = c.seg;
+            event.buf = c.d.buf;
+            event.v = c.ev.v;
+            event.pos = c.ev.pos;
             return event;
         }
     }

@@ -20,6 +20,8 @@ final class TraceData {
         Node packetContext, eventHeader, eventContext;
         /** The header has LTTng's shape and is decoded by {@link Decoder#header}. */
         boolean lttngHeader;
+        /** Its fixed-offset plan, when it has one. */
+        HeaderPlan headerPlan;
         int packetSlots, eventBase;
         int magic = -1, streamId = -1, tsBegin = -1, tsEnd = -1, contentSize = -1, packetSize = -1,
                 discarded = -1, cpuId = -1, seqNum = -1;
@@ -44,6 +46,8 @@ final class TraceData {
         Node context, payload;
         int slots;
         EventType type;
+        /** The fast decode plan of the class's body, or null when the generic decoder must do it. */
+        EventPlan plan;
         /** Shown field paths → slot: stream event context, then event context, then payload (payload wins). */
         final Map<String, Compiler.SlotRef> fields = new HashMap<>();
     }
@@ -57,7 +61,7 @@ final class TraceData {
     final long freq, offsetS, offsetCycles;
     final boolean bigEndian;
 
-    TraceData(int index, Path dir, int firstEventIndex) {
+    TraceData(int index, Path dir, int firstEventIndex, boolean plans) {
         this.dir = dir;
         var mdFile = dir.resolve("metadata");
         Metadata md;
@@ -100,6 +104,7 @@ final class TraceData {
                 c.space(false, 0);
                 s.eventHeader = c.compileScope("stream.event.header", sc.eventHeader());
                 s.lttngHeader = Decoder.isLttngHeader(s.eventHeader);
+                if (s.lttngHeader && plans) s.headerPlan = HeaderPlan.build(s.eventHeader);
                 s.eventContext = c.compileScope("stream.event.context", sc.eventContext());
                 s.eventBase = c.nextSlot();
                 s.contextFields = shownTable(c.table("stream.event.context"));
@@ -117,6 +122,7 @@ final class TraceData {
                     e.context = c.compileScope("event.context", ec.context());
                     e.payload = c.compileScope("event.fields", ec.fields());
                     e.slots = c.nextSlot();
+                    e.plan = plans ? EventPlan.build(s.eventContext, e.context, e.payload) : null;
                     e.fields.putAll(s.contextFields);
                     e.fields.putAll(shownTable(c.table("event.context")));
                     e.fields.putAll(shownTable(c.table("event.fields")));

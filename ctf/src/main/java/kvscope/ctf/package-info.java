@@ -32,7 +32,10 @@
  * <p>Field names are as babeltrace2 shows them: LTTng's leading underscore removed ({@code _fd} is {@code fd}),
  * nested struct members as {@code outer.inner}. Integers come back as {@code long} (unsigned 64-bit values as their
  * bit pattern), strings through a small cache so repeated values do not allocate. Iteration allocates nothing per
- * event: each stream's packet is read whole into a reused array and decoded into reused primitive arrays.
+ * event: each stream's packet is read whole into a reused array and decoded into reused primitive arrays. Event
+ * classes whose context and payload hold only integers, floats, strings and text arrays (nearly all of
+ * LTTng-UST's) are decoded by plans compiled at open, and their integers are read from the packet only when asked
+ * for: reading a few fields of an event costs little more than finding where it ends.
  *
  * <p>Semantics follow babeltrace2 2.0 where CTF leaves room: lost-event records come before the first event of
  * the packet whose {@code events_discarded} grew and span from the previous packet's end to this packet's end

@@ -20,7 +20,8 @@ import kvscope.ctf.write.FieldType;
 /**
  * bench/ctf-read: writes a Redis-shaped trace (the instrumented Redis's event names and field types, LTTng's
  * vpid/vtid/procname contexts, 4 CPUs) with {@link CtfWriter}, then reads it with kvscope (every field of every
- * event), {@code babeltrace2 -o dummy}, and a python3-bt2 loop (on a prefix, it is slow), and prints a table.
+ * event; and, as analyses do, the type, time and two fields of every event), {@code babeltrace2 -o dummy}, and a
+ * python3-bt2 loop (on a prefix, it is slow), and prints a table with the machine's load average.
  */
 public final class CtfReadBench {
 
@@ -47,8 +48,8 @@ public final class CtfReadBench {
             if (!Files.exists(small.resolve("metadata"))) generate(small, pyEvents, 42);
             System.out.printf("trace: %,d events, %,d bytes in %s (written in %.1f s)%n", events, size(big), big,
                     (System.nanoTime() - t0) / 1e9);
-            System.out.printf("machine: %d cores shared with other builds; medians of %d runs; noise is likely%n%n",
-                    Runtime.getRuntime().availableProcessors(), runs);
+            System.out.printf("machine: %d cores shared with other builds; load average %s at the start; medians of %d runs%n%n",
+                    Runtime.getRuntime().availableProcessors(), loadAverage(), runs);
 
             // Wall time is what a user waits; CPU time (user + system) is steadier on a shared, busy machine.
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -61,6 +62,15 @@ public final class CtfReadBench {
                 count = readAll(big);
                 kv[r] = (System.nanoTime() - s) / 1e9;
                 kvCpu[r] = (os.getProcessCpuTime() - c) / 1e9;
+            }
+            if (count != events) throw new IllegalStateException("kvscope read " + count + " events, expected " + events);
+            var few = new double[runs];
+            var fewCpu = new double[runs];
+            for (int r = 0; r < runs; r++) {
+                long s = System.nanoTime(), c = os.getProcessCpuTime();
+                count = readTwoFields(big);
+                few[r] = (System.nanoTime() - s) / 1e9;
+                fewCpu[r] = (os.getProcessCpuTime() - c) / 1e9;
             }
             if (count != events) throw new IllegalStateException("kvscope read " + count + " events, expected " + events);
             var bt = new double[runs];
@@ -81,13 +91,15 @@ public final class CtfReadBench {
             double mb = size(big) / 1e6, mbSmall = size(small) / 1e6;
             var rows = new ArrayList<String[]>();
             rows.add(row("kvscope (Java, 1 thread, every field)", events, median(kv), median(kvCpu), mb));
+            rows.add(row("kvscope (type, time and 2 fields: an analysis)", events, median(few), median(fewCpu), mb));
             rows.add(row("babeltrace2 -o dummy", events, median(bt), median(btCpu), mb));
             rows.add(row("python3-bt2 loop (" + pyEvents / 1000 + "k-event prefix)", pyEvents, median(py), median(pyCpu), mbSmall));
-            System.out.printf("%-44s %11s %12s %9s %9s %12s%n", "reader", "events", "events/s", "MB/s", "wall s", "CPU events/s");
-            for (var row : rows) System.out.printf("%-44s %11s %12s %9s %9s %12s%n", (Object[]) row);
+            System.out.printf("%-48s %11s %12s %9s %9s %12s%n", "reader", "events", "events/s", "MB/s", "wall s", "CPU events/s");
+            for (var row : rows) System.out.printf("%-48s %11s %12s %9s %9s %12s%n", (Object[]) row);
             System.out.printf("%nkvscope / babeltrace2: %.1fx events/s (wall), %.1fx (CPU time)%n",
                     median(bt) / median(kv), median(btCpu) / median(kvCpu));
             System.out.printf("runs (wall s): kvscope %s, babeltrace2 %s, python %s%n", fmt(kv), fmt(bt), fmt(py));
+            System.out.printf("load average at the end: %s%n", loadAverage());
         } finally {
             if (keep == null) delete(dir);
         }
@@ -137,6 +149,36 @@ public final class CtfReadBench {
             Files.delete(cpuFile);
         }
         return new double[] {wall, cpu};
+    }
+
+    /** The 1, 5 and 15 minute load averages (other builds share the machine), or "n/a". */
+    private static String loadAverage() {
+        try {
+            var parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
+
+    /** What an analysis typically reads: the event type, its timestamp and two payload integers (fd, id). */
+    static long readTwoFields(Path dir) {
+        long n = 0, sum = 0;
+        try (var t = Trace.open(dir)) {
+            var fd = new Field[t.eventTypes().size()];
+            var id = new Field[fd.length];
+            for (var type : t.eventTypes()) {
+                fd[type.index()] = type.field("fd");
+                id[type.index()] = type.field("id");
+            }
+            for (var e : t) {
+                n++;
+                int k = e.type().index();
+                sum += e.timestamp() + e.getLong(fd[k]) + e.getLong(id[k]);
+            }
+        }
+        if (sum == 42) System.out.print(""); // keeps the reads alive
+        return n;
     }
 
     /** Reads every event and every field; returns the number of events. */
