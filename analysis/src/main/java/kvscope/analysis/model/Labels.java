@@ -13,14 +13,20 @@ final class Labels {
     private final String prefix;
     private final HashMap<String, String> cache = new HashMap<>();
 
+    // The last value asked for and its label: a run of one command (a benchmark's SETs) skips the map.
+    private String lastValue, lastLabel;
+
     Labels(String prefix) { this.prefix = prefix; }
 
     String of(String value) {
+        if (value == lastValue) return lastLabel;
         var s = cache.get(value);
         if (s == null) {
             s = prefix + value;
             if (cache.size() < MAX) cache.put(value, s);
         }
+        lastValue = value;
+        lastLabel = s;
         return s;
     }
 }

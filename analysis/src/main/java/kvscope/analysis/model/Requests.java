@@ -11,6 +11,8 @@ import kvscope.analysis.segments.Segment;
  * of pipelined requests are approximate.
  */
 final class Requests {
+    // The reader hands out one String object per repeated name: a run of one command skips the type lookup.
+    private String lastName, lastType;
 
     void register(Dispatch d) {
         d.on("insert_pending_read", c -> {
@@ -57,7 +59,11 @@ final class Requests {
 
     private void describe(Ctx c, Conn conn, long t, String name) {
         c.tl.set(t, conn.qCommand, name);
-        c.tl.set(t, conn.qReqType, Commands.type(name));
+        if (name != lastName) {
+            lastName = name;
+            lastType = Commands.type(name);
+        }
+        c.tl.set(t, conn.qReqType, lastType);
         c.tl.set(t, conn.qReqConnection, conn.label());
         c.tl.set(t, conn.qReqDataStructure, "executing");
     }

@@ -41,7 +41,17 @@ public final class SegmentWriter implements AutoCloseable {
 
     public int server(String name) { return intern(name, servers, serverIds); }
 
-    public int command(String name) { return intern(name, commands, commandIds); }
+    private String lastCommand;
+    private int lastCommandId;
+
+    /** The id of a command name; the reader's repeated strings are the same object, so runs skip the map. */
+    public int command(String name) {
+        if (name != lastCommand) {
+            lastCommandId = intern(name, commands, commandIds);
+            lastCommand = name;
+        }
+        return lastCommandId;
+    }
 
     private static int intern(String name, List<String> list, Map<String, Integer> ids) {
         var id = ids.get(name);
