@@ -124,6 +124,10 @@ class FlowsTest {
             });
             var node1 = s.summary().servers.stream().filter(x -> x.name.equals("h1:7001")).findFirst().orElseThrow();
             assertThat(node1.redirects).containsEntry("moved", 2L);
+            // The refused request's connection says so until the request ends.
+            var h = s.history();
+            var st = h.at(t + 2150, h.quark("h1:7001", "Connections", "10", "Status"));
+            assertThat(st.value()).isEqualTo("REDIRECTED:moved");
         }
     }
 

@@ -7,6 +7,7 @@ package kvscope.analysis.model;
 final class Connections {
     private final Labels processCommand = new Labels("PROCESS_COMMAND:");
     private final Labels clusterProcess = new Labels("CLUSTER_PROCESS:");
+    private final Labels redirected = new Labels("REDIRECTED:");
     static final String REGISTERED = "REGISTERED", READ = "READ_CLIENT", WRITE = "WRITE_TO_CLIENT",
             FREEING = "FREEING", WAIT_WRITE = "WAIT_WRITE", BLOCKED = "BLOCKED";
 
@@ -34,6 +35,9 @@ final class Connections {
             if (c.commandsOnly) c.tl.set(c.start(), conn.qStatus, processCommand.of(c.str(c.f.name)));
             c.tl.set(c.t, conn.qStatus, REGISTERED);
         });
+        // Refused before execution: shown until end_process_command ends the request (its MOVED reply follows).
+        d.on("cluster_redirect", c -> c.tl.set(c.t, c.conn("client").qStatus,
+                redirected.of(c.str(c.f.kind))));
         d.on("end_process_command", c -> {
             var conn = c.conn("client");
             c.tl.set(c.t, conn.qStatus, c.num(c.f.blocked) != 0 ? BLOCKED : conn.waiting > 0 ? WAIT_WRITE : REGISTERED);
