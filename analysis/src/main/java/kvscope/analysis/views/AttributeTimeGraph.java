@@ -92,8 +92,9 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
                 for (int x : row.extra()) quarks[nQuarks++] = x;
             }
             if (nRows == 0) continue;
-            var sampled = Sampled.scan(h, quarks, nQuarks, t0, t1, step, parts);
-            for (int r = 0; r < nRows; r++) out.add(new Model.Row(batchIds[r], states(batch[r], sampled, t0, step)));
+            try (var sampled = Sampled.scan(h, quarks, nQuarks, t0, t1, step, parts)) {
+                for (int r = 0; r < nRows; r++) out.add(new Model.Row(batchIds[r], states(batch[r], sampled, t0, step)));
+            }
         }
         return out;
     }

@@ -16,7 +16,7 @@ import java.util.concurrent.ForkJoinTask;
  * it there sorts in one pass, with no comparisons, and leaves each attribute's intervals side by side in memory, where
  * the views read them in order. Cells are primitive arrays: nothing is boxed or allocated per interval.
  */
-final class Sampled {
+final class Sampled implements AutoCloseable {
     /**
      * The most (attribute × sample) cells one scan fills: 29 bytes each, so 60 MB. {@link AttributeTimeGraph} scans
      * the rows of a larger request in batches, so a request for many rows at many pixels cannot exhaust the heap.
@@ -32,11 +32,13 @@ final class Sampled {
     private final Buf[] bufs;
 
     // The cells: attribute by attribute (slot), sample by sample; kind 0 (NULL) is an empty cell.
+    private final Cells cells;
+    private final int used;
     private final long[] start, end, bits;
     private final byte[] kind;
     private final String[] string;
     /** The filled cells, attribute by attribute, each in time order. */
-    private int[] order;
+    private final int[] order;
 
     private Sampled(int attributes, int[] distinct, long t0, long t1, long step) {
         this.t0 = t0;
@@ -47,14 +49,19 @@ final class Sampled {
         slotOfQuark = new int[attributes];
         Arrays.fill(slotOfQuark, -1);
         for (int s = 0; s < distinct.length; s++) slotOfQuark[distinct[s]] = s;
-        int cells = Math.multiplyExact(distinct.length, samples);
+        used = Math.multiplyExact(distinct.length, samples);
         bufs = new Buf[distinct.length];
-        start = new long[cells];
-        end = new long[cells];
-        bits = new long[cells];
-        kind = new byte[cells];
-        string = new String[cells];
+        cells = Cells.take(used);
+        start = cells.start;
+        end = cells.end;
+        bits = cells.bits;
+        kind = cells.kind;
+        string = cells.string;
+        order = cells.order;
     }
+
+    /** Gives the cells back for another query: no {@link Buf} of this scan may be read after. */
+    @Override public void close() { cells.giveBack(used); }
 
     /**
      * Sample times of a query: {@code t0 + k·step ≤ t1} for k = 0…K, and t1 itself (cell K+1, empty when t1 is on
@@ -71,7 +78,8 @@ final class Sampled {
 
     /**
      * Scans {@code quarks[0..count)} (each ≥ 0, duplicates allowed) over [t0, t1] at the given step, the time range
-     * cut into {@code parts} scanned at once on the common fork-join pool (1: all on the calling thread).
+     * cut into {@code parts} scanned at once on the common fork-join pool (1: all on the calling thread). The caller
+     * keeps the cells (distinct quarks × {@link #samples}) near {@link #MAX_CELLS}.
      */
     static Sampled scan(History h, int[] quarks, int count, long t0, long t1, long step, int parts) {
         var seen = new boolean[h.attributeCount()];
@@ -85,9 +93,6 @@ final class Sampled {
             }
         }
         distinct = Arrays.copyOf(distinct, d);
-        if (cells(d, t0, t1, step) > MAX_CELLS && d > 1)
-            throw new IllegalArgumentException(d + " attributes × " + samples(t0, t1, step) + " samples exceed "
-                    + MAX_CELLS + " cells: scan fewer at a time");
         var s = new Sampled(h.attributeCount(), distinct, t0, t1, step);
         if (d > 0 && t0 <= t1) {
             var qs = distinct;
@@ -151,9 +156,6 @@ final class Sampled {
 
     /** Lists the filled cells attribute by attribute, sample by sample: each attribute's intervals in time order. */
     private void file() {
-        int filled = 0;
-        for (byte k : kind) if (k != 0) filled++;
-        order = new int[filled];
         int o = 0;
         for (int slot = 0; slot < bufs.length; slot++) {
             int from = o;

@@ -80,14 +80,15 @@ class SampledTest {
             int n = 1 + rnd.nextInt(round % 3 == 0 ? 5000 : 300);
             long step = new Query(t0, t1, n).step();
             int parts = 1 + rnd.nextInt(4);
-            var s = Sampled.scan(h, quarks, quarks.length, t0, t1, step, parts);
-            for (int q : quarks) {
-                // The history moves a t0 before its start to the first sample at or after it.
-                long first = t0 < start ? t0 + (start - t0 + step - 1) / step * step : t0;
-                var want = expected(q, first, Math.min(t1, end), step);
-                assertThat(actual(s.of(q))).as("quark %d over [%d, %d] step %d in %d parts", q, t0, t1, step, parts)
-                        .isEqualTo(want);
-                checked += want.size();
+            try (var s = Sampled.scan(h, quarks, quarks.length, t0, t1, step, parts)) {
+                for (int q : quarks) {
+                    // The history moves a t0 before its start to the first sample at or after it.
+                    long first = t0 < start ? t0 + (start - t0 + step - 1) / step * step : t0;
+                    var want = expected(q, first, Math.min(t1, end), step);
+                    assertThat(actual(s.of(q))).as("quark %d over [%d, %d] step %d in %d parts", q, t0, t1, step, parts)
+                            .isEqualTo(want);
+                    checked += want.size();
+                }
             }
         }
         assertThat(checked).as("intervals compared").isGreaterThan(10_000);
