@@ -26,7 +26,8 @@ import java.util.function.LongSupplier;
  */
 public final class ViewsBench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
-    private static final int REPS = 30;
+    /** Enough that p99 is not simply the slowest answer (with 30 it was: one hiccup of a shared machine decided it). */
+    private static final int REPS = 100;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
