@@ -14,7 +14,8 @@ final class Cells {
     private static final int KEPT = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
     private static final ConcurrentLinkedQueue<SoftReference<Cells>> FREE = new ConcurrentLinkedQueue<>();
 
-    final long[] start, end, bits;
+    /** Start, end and value bits of each cell, side by side. */
+    final long[] times;
     /** Kind.ordinal() of each cell's interval; 0 (NULL) is an empty cell. */
     final byte[] kind;
     final String[] string;
@@ -22,9 +23,7 @@ final class Cells {
     final int[] order;
 
     private Cells(int capacity) {
-        start = new long[capacity];
-        end = new long[capacity];
-        bits = new long[capacity];
+        times = new long[Math.multiplyExact(3, capacity)];
         kind = new byte[capacity];
         string = new String[capacity];
         order = new int[capacity];

@@ -34,7 +34,8 @@ final class Sampled implements AutoCloseable {
     // The cells: attribute by attribute (slot), sample by sample; kind 0 (NULL) is an empty cell.
     private final Cells cells;
     private final int used;
-    private final long[] start, end, bits;
+    /** Per cell, side by side (one cache line, not three, for the scan's scattered writes): start, end, value bits. */
+    private final long[] times;
     private final byte[] kind;
     private final String[] string;
     /** The filled cells, attribute by attribute, each in time order. */
@@ -52,9 +53,7 @@ final class Sampled implements AutoCloseable {
         used = Math.multiplyExact(distinct.length, samples);
         bufs = new Buf[distinct.length];
         cells = Cells.take(used);
-        start = cells.start;
-        end = cells.end;
-        bits = cells.bits;
+        times = cells.times;
         kind = cells.kind;
         string = cells.string;
         order = cells.order;
@@ -127,10 +126,11 @@ final class Sampled implements AutoCloseable {
             int cell = slotOfQuark[q] * samples + sampleOf(s);
             // Two intervals of one attribute cannot hold the same first sample in a sound history; if a damaged one
             // says so, keep the later (it holds the sample) rather than fail the view.
-            if (kind[cell] != 0 && start[cell] >= s) return;
-            start[cell] = s;
-            end[cell] = e;
-            bits[cell] = k == Kind.DOUBLE ? Double.doubleToRawLongBits(doubleValue) : longValue;
+            int at = 3 * cell;
+            if (kind[cell] != 0 && times[at] >= s) return;
+            times[at] = s;
+            times[at + 1] = e;
+            times[at + 2] = k == Kind.DOUBLE ? Double.doubleToRawLongBits(doubleValue) : longValue;
             kind[cell] = (byte) k.ordinal();
             string[cell] = str;
         }
@@ -187,16 +187,17 @@ final class Sampled implements AutoCloseable {
 
         private int at(int i) { return s.order[from + i]; }
 
-        long start(int i) { return s.start[at(i)]; }
+        long start(int i) { return s.times[3 * at(i)]; }
 
-        long end(int i) { return s.end[at(i)]; }
+        long end(int i) { return s.times[3 * at(i) + 1]; }
 
         Kind kind(int i) { return KINDS[s.kind[at(i)]]; }
 
         /** The value of an INT or LONG interval (a DOUBLE's rounded toward zero; 0 for a string). */
         long longValue(int i) {
             int j = at(i);
-            return s.kind[j] == DOUBLE ? (long) Double.longBitsToDouble(s.bits[j]) : s.bits[j];
+            long bits = s.times[3 * j + 2];
+            return s.kind[j] == DOUBLE ? (long) Double.longBitsToDouble(bits) : bits;
         }
 
         /** The value of interval i as text: numbers in decimal, strings as they are. */
@@ -204,14 +205,15 @@ final class Sampled implements AutoCloseable {
             int j = at(i);
             byte k = s.kind[j];
             if (k == STRING) return s.string[j];
-            if (k == DOUBLE) return Double.toString(Double.longBitsToDouble(s.bits[j]));
-            return Long.toString(s.bits[j]);
+            long bits = s.times[3 * j + 2];
+            if (k == DOUBLE) return Double.toString(Double.longBitsToDouble(bits));
+            return Long.toString(bits);
         }
 
         /** Do intervals i and j hold the same value (the same string instance: the model's strings are interned)? */
         boolean sameValue(int i, int j) {
             int a = at(i), b = at(j);
-            return s.kind[a] == s.kind[b] && s.bits[a] == s.bits[b] && s.string[a] == s.string[b];
+            return s.kind[a] == s.kind[b] && s.times[3 * a + 2] == s.times[3 * b + 2] && s.string[a] == s.string[b];
         }
 
         /** Index of the interval containing t, or −1. */
