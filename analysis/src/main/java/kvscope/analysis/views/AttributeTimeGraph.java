@@ -23,6 +23,8 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
     /** Time-graph queries being answered now, all views together. */
     private static final AtomicInteger IN_FLIGHT = new AtomicInteger();
     private static final int CORES = Runtime.getRuntime().availableProcessors();
+    /** Intervals a scan must be expected to read before it is split across cores (see {@link #splitPays}). */
+    private static final double SPLIT_MIN_INTERVALS = 100_000;
 
     protected final History h;
     private List<Model.Entry> entries;
@@ -92,11 +94,24 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
                 for (int x : row.extra()) quarks[nQuarks++] = x;
             }
             if (nRows == 0) continue;
-            try (var sampled = Sampled.scan(h, quarks, nQuarks, t0, t1, step, parts)) {
+            try (var sampled = Sampled.scan(h, quarks, nQuarks, t0, t1, step, splitPays(nQuarks, t0, t1, step) ? parts : 1)) {
                 for (int r = 0; r < nRows; r++) out.add(new Model.Row(batchIds[r], states(batch[r], sampled, t0, step)));
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a scan is long enough to be worth splitting: handing a part to another thread costs about a millisecond
+     * and reads the upper nodes twice, which a zoomed view (a few thousand intervals) does not win back. The scan reads
+     * at most one interval per cell, and about the history's share of intervals of these attributes in the range.
+     */
+    private boolean splitPays(int quarks, long t0, long t1, long step) {
+        long hs = h.start(), he = h.end();
+        if (hs == Long.MIN_VALUE || he <= hs) return false;
+        double share = (double) (Math.min(t1, he) - Math.max(t0, hs)) / (he - hs) * quarks / Math.max(1, h.attributeCount());
+        double intervals = Math.min(Sampled.cells(quarks, t0, t1, step), h.intervalCount() * Math.max(0, share));
+        return intervals >= SPLIT_MIN_INTERVALS;
     }
 
     /** One row's states: the scanned intervals, those that look the same at this resolution merged into one. */

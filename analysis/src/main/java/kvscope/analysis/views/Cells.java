@@ -42,10 +42,20 @@ final class Cells {
         return new Cells((int) Math.min(Integer.MAX_VALUE - 8, Math.max(1 << 16, Long.highestOneBit(Math.max(1, n - 1)) << 1)));
     }
 
-    /** Empties the first {@code used} cells and keeps the set for another query. */
-    void giveBack(int used) {
-        Arrays.fill(kind, 0, used, (byte) 0);
-        Arrays.fill(string, 0, used, null); // no strings of a closed model kept alive
+    /**
+     * Empties the cells of the first {@code used} that are filled (the first {@code filled} of {@link #order}) and
+     * keeps the set for another query.
+     */
+    void giveBack(int used, int filled) {
+        if (filled < used / 8) { // a sparse scan (a zoomed view): clear what it filled, not every cell it could have
+            for (int i = 0; i < filled; i++) {
+                kind[order[i]] = 0;
+                string[order[i]] = null;
+            }
+        } else {
+            Arrays.fill(kind, 0, used, (byte) 0);
+            Arrays.fill(string, 0, used, null); // no strings of a closed model kept alive
+        }
         if (FREE.size() < KEPT) FREE.offer(new SoftReference<>(this));
     }
 }

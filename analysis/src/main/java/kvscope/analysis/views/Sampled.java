@@ -40,6 +40,7 @@ final class Sampled implements AutoCloseable {
     private final String[] string;
     /** The filled cells, attribute by attribute, each in time order. */
     private final int[] order;
+    private int filled;
 
     private Sampled(int attributes, int[] distinct, long t0, long t1, long step) {
         this.t0 = t0;
@@ -60,7 +61,7 @@ final class Sampled implements AutoCloseable {
     }
 
     /** Gives the cells back for another query: no {@link Buf} of this scan may be read after. */
-    @Override public void close() { cells.giveBack(used); }
+    @Override public void close() { cells.giveBack(used, filled); }
 
     /**
      * Sample times of a query: {@code t0 + k·step ≤ t1} for k = 0…K, and t1 itself (cell K+1, empty when t1 is on
@@ -164,6 +165,7 @@ final class Sampled implements AutoCloseable {
             }
             bufs[slot] = new Buf(this, from, o - from);
         }
+        filled = o;
     }
 
     /** The intervals of one attribute (empty if it was not scanned). */
