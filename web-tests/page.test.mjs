@@ -153,11 +153,12 @@ test('Netflow draws the arrows the endpoint returns, only in the visible range, 
         first: { s: '+' + fmtDuration(rel(at(0.30))), e: '+' + fmtDuration(rel(at(0.60))) } };
     });
     const body = '{"model":[' + fake.list.map(a => `{"sourceId":${a.sourceId},"targetId":${a.targetId},"start":${a.s},`
-      + `"end":${a.e},"style":{"parentKey":"PUBLISH","values":{}}}`).join(',') + '],"status":"COMPLETED","statusMessage":"Completed"}';
+      + `"end":${a.e},"style":{"parentKey":"TEST_LINK","values":{}}}`).join(',') + '],"status":"COMPLETED","statusMessage":"Completed"}';
     await page.route('**/outputs/timeGraph/kvscope.netflow/arrows', r => r.fulfill({ status: 200, contentType: 'application/json', body }));
     await page.evaluate(() => setRange(0, S.span));
     await page.waitForFunction(sel => document.querySelector(sel).dataset.arrows === '3', NETFLOW, { timeout: 10_000 });
-    const ink = await page.$eval(NETFLOW, c => { // pixels of the arrow colour (#4a148c): the lines and heads
+    // A style the page does not know: drawn in the default arrow colour (#4a148c), whose pixels are counted.
+    const ink = await page.$eval(NETFLOW, c => {
       const g = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 0; i < g.length; i += 4) if (Math.abs(g[i] - 0x4a) + Math.abs(g[i + 1] - 0x14) + Math.abs(g[i + 2] - 0x8c) < 40) n++;

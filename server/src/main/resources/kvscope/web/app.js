@@ -172,11 +172,14 @@ class TimeGraph {
     const row = new Map(this.entries.map((e, i) => [e.id, i]));
     this.drawn = [];
     g.save();
-    g.strokeStyle = ARROW; g.fillStyle = ARROW; g.lineWidth = 1;
+    g.lineWidth = 1;
     for (const a of this.arrows) {
       if (a.e < S.t0 || a.s > S.t1) continue;
       const i = row.get(a.src), j = row.get(a.dst);
       if (i === undefined || j === undefined) continue;
+      // The arrow's own style when the provider has one (publish → bus → subscriber hops differ), else one dark colour.
+      const style = S.styles[a.key];
+      g.strokeStyle = g.fillStyle = style && style.values && style.values['background-color'] || ARROW;
       const x0 = xOf(a.s, w), y0 = i * ROW + ROW / 2, x1 = xOf(a.e, w), y1 = j * ROW + ROW / 2;
       g.beginPath(); g.moveTo(x0, y0); g.lineTo(x1, y1); g.stroke();
       const len = Math.hypot(x1 - x0, y1 - y0);
