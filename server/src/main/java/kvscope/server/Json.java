@@ -16,21 +16,22 @@ final class Json {
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .enable(DeserializationFeature.USE_LONG_FOR_INTS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .registerModule(ModelJson.module());
 
     /**
-     * Sends a JSON body. The Content-Type is exactly {@code application/json}: tsp-typescript-client parses a body
-     * only when the header equals that string, so a charset suffix would make every view fail.
+     * Sends a JSON body, streamed as Jackson writes it (chunked): a 4 MB time graph is never held whole in memory,
+     * and its first bytes leave while the rest is written. The Content-Type is exactly {@code application/json}:
+     * tsp-typescript-client parses a body only when the header equals that string, so a charset suffix would make
+     * every view fail. Answers are plain records and maps, so writing one cannot fail half-way except when the
+     * client goes away (an IOException the caller expects).
      */
     static void send(HttpExchange x, int status, Object body) throws IOException {
-        byte[] bytes = MAPPER.writeValueAsBytes(body);
         x.getResponseHeaders().set("Content-Type", "application/json");
-        x.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (var out = x.getResponseBody()) {
-                out.write(bytes);
-            }
-        } else x.close();
+        x.sendResponseHeaders(status, 0);
+        try (var out = x.getResponseBody()) {
+            MAPPER.writeValue(out, body);
+        }
     }
 
     /** TSP's {@code GenericResponse}: the model, and whether the analysis behind it is still running. */

@@ -5,6 +5,7 @@
 const API = '/tsp/api';
 const BIG = '__kvbig__';
 const ROW = 16;
+const ARROW = '#4a148c'; // links between rows: darker than every state colour, so a thin line still shows
 
 // ---------------------------------------------------------------- JSON with exact 64-bit integers
 // Times are int64 ns since the epoch (~1.7e18): JSON.parse would round them to 256 ns. Integers of 16+ digits are
@@ -106,7 +107,8 @@ class TimeGraph {
     this.canvas = section.querySelector('canvas');
     this.labels = section.querySelector('.labels');
     this.entries = []; this.rows = []; this.states = new Map(); this.seq = 0;
-    interact(this.canvas, (x, y) => this.hover(x, y));
+    this.arrows = []; this.drawn = [];
+    interact(this.canvas, (x, y) => this.hover(x, y), (x, y) => this.click(x, y));
   }
   async load() {
     const r = await call('POST', `/experiments/${S.exp}/outputs/timeGraph/${this.output}/tree`, {});
@@ -125,14 +127,20 @@ class TimeGraph {
     if (ids.length === 0) return this.draw();
     const seq = ++this.seq;
     const w = Math.max(1, this.canvas.clientWidth);
-    const r = await call('POST', `/experiments/${S.exp}/outputs/timeGraph/${this.output}/states`, {
-      requested_timerange: { start: abs(Math.max(0, S.t0)), end: abs(Math.max(S.t0 + 1, S.t1)), nbTimes: Math.min(65536, Math.ceil(w)) },
-      requested_items: ids,
-    });
+    const range = { start: abs(Math.max(0, S.t0)), end: abs(Math.max(S.t0 + 1, S.t1)), nbTimes: Math.min(65536, Math.ceil(w)) };
+    const out = `/experiments/${S.exp}/outputs/timeGraph/${this.output}`;
+    const [r, a] = await Promise.all([
+      call('POST', out + '/states', { requested_timerange: range, requested_items: ids }),
+      call('POST', out + '/arrows', { requested_timerange: range }),
+    ]);
     if (seq !== this.seq) return; // a newer range was asked for meanwhile
     this.states = new Map(r.model.rows.map(row => [row.entryId, row.states.map(s => ({
       s: rel(s.start), e: rel(s.end), label: s.label || '', key: s.style ? s.style.parentKey : '',
     }))]));
+    // TSP arrows: from (start, source row) to (end, target row), e.g. a PUBLISH to the subscriber's write.
+    this.arrows = (a.model || []).map(x => ({
+      src: x.sourceId, dst: x.targetId, s: rel(x.start), e: rel(x.end), key: x.style ? x.style.parentKey : '',
+    }));
     this.draw();
   }
   draw() {
@@ -156,14 +164,68 @@ class TimeGraph {
         }
       }
     });
+    this.drawArrows(g, w);
     drawCursor(g, w, h);
   }
+  /** Arrows that overlap the visible range, between rows listed here; kept (in px) for hovering and the tests. */
+  drawArrows(g, w) {
+    const row = new Map(this.entries.map((e, i) => [e.id, i]));
+    this.drawn = [];
+    g.save();
+    g.lineWidth = 1;
+    for (const a of this.arrows) {
+      if (a.e < S.t0 || a.s > S.t1) continue;
+      const i = row.get(a.src), j = row.get(a.dst);
+      if (i === undefined || j === undefined) continue;
+      // The arrow's own style when the provider has one (publish → bus → subscriber hops differ), else one dark colour.
+      const style = S.styles[a.key];
+      g.strokeStyle = g.fillStyle = style && style.values && style.values['background-color'] || ARROW;
+      const x0 = xOf(a.s, w), y0 = i * ROW + ROW / 2, x1 = xOf(a.e, w), y1 = j * ROW + ROW / 2;
+      g.beginPath(); g.moveTo(x0, y0); g.lineTo(x1, y1); g.stroke();
+      const len = Math.hypot(x1 - x0, y1 - y0);
+      if (len > 0) { // the head: a small triangle at the target, along the line
+        const ux = (x1 - x0) / len, uy = (y1 - y0) / len, hl = Math.min(7, len), hw = 3;
+        g.beginPath(); g.moveTo(x1, y1);
+        g.lineTo(x1 - ux * hl - uy * hw, y1 - uy * hl + ux * hw);
+        g.lineTo(x1 - ux * hl + uy * hw, y1 - uy * hl - ux * hw);
+        g.closePath(); g.fill();
+      }
+      this.drawn.push({ x0, y0, x1, y1, arrow: a });
+    }
+    g.restore();
+    this.canvas.dataset.arrows = String(this.drawn.length);
+  }
+  /** The drawn arrow within 4 px of (x, y), or null. */
+  arrowAt(x, y) {
+    let best = null, bd = 16;
+    for (const d of this.drawn) {
+      const dx = d.x1 - d.x0, dy = d.y1 - d.y0, l2 = dx * dx + dy * dy;
+      const k = l2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - d.x0) * dx + (y - d.y0) * dy) / l2));
+      const dist = (d.x0 + k * dx - x) ** 2 + (d.y0 + k * dy - y) ** 2;
+      if (dist < bd) { bd = dist; best = d; }
+    }
+    return best;
+  }
+  label(id) { const e = this.entries.find(x => x.id === id); return e ? e.labels[0] : String(id); }
   hover(x, y) {
+    const d = this.arrowAt(x, y);
+    if (d) {
+      const a = d.arrow;
+      return (a.key || 'link') + ' · ' + fmtDuration(a.e - a.s) + '\nfrom ' + this.label(a.src) + ' at +' + fmtDuration(a.s)
+        + '\nto ' + this.label(a.dst) + ' at +' + fmtDuration(a.e);
+    }
     const e = this.entries[Math.floor(y / ROW)];
     if (!e) return null;
     const t = tOf(x, this.canvas.clientWidth);
     const st = (this.states.get(e.id) || []).find(s => s.s <= t && t <= s.e + 1);
     return e.labels[0] + (st ? '\n' + (st.label || st.key) + '  (' + fmtDuration(st.e - st.s + 1) + ')' : '');
+  }
+  /** A click on an arrow puts the cursor at its source; elsewhere, where the click is. */
+  click(x, y) {
+    const d = this.arrowAt(x, y);
+    if (!d) return false;
+    setCursor(d.arrow.s);
+    return true;
   }
 }
 
@@ -290,36 +352,105 @@ async function loadExplorer() {
   fillTable(table, ['Attribute', 'Value', 'Since', 'Until'], rows);
 }
 
+// A table of loaded lines, filtered and sorted in the page: every word typed must appear in a line's text, and a
+// click on a column header sorts by it (numbers as numbers, exact for 64-bit times), again to reverse.
+const SHOWN_MAX = 500; // lines put in the DOM at once; the count says how many match
+class LineTable {
+  constructor(name, columns) {
+    this.table = document.getElementById(name);
+    this.filter = document.getElementById(name + '-filter');
+    this.count = document.getElementById(name + '-count');
+    this.columns = columns; // [{ name, numeric, show(raw) }]
+    this.lines = []; this.total = 0; this.sort = null; // { col, dir }
+    let timer = null;
+    this.filter.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => this.render(), 80); });
+  }
+  /** lines: [{ raw: [cell…], title, onclick }], total: the table's size on the server. */
+  set(lines, total) {
+    for (const l of lines) {
+      l.cells = l.raw.map((v, i) => this.columns[i].show ? this.columns[i].show(v) : v);
+      l.text = (l.cells.join(' ') + ' ' + l.raw.join(' ')).toLowerCase();
+      l.keys = l.raw.map((v, i) => this.columns[i].numeric ? sortKey(v) : String(v).toLowerCase());
+    }
+    this.lines = lines; this.total = total;
+    this.render();
+  }
+  render() {
+    const words = this.filter.value.toLowerCase().split(/\s+/).filter(w => w);
+    let rows = words.length ? this.lines.filter(l => words.every(w => l.text.includes(w))) : this.lines.slice();
+    if (this.sort) {
+      const { col, dir } = this.sort;
+      rows.sort((a, b) => dir * compareKeys(a.keys[col], b.keys[col]));
+    }
+    fillTable(this.table, this.columns.map(c => c.name), rows.slice(0, SHOWN_MAX), i => this.columns[i].numeric);
+    this.table.querySelectorAll('th').forEach((th, i) => {
+      th.className = 'sortable';
+      th.title = 'sort by ' + this.columns[i].name;
+      if (this.sort && this.sort.col === i) th.dataset.sort = this.sort.dir > 0 ? 'asc' : 'desc';
+      th.onclick = () => {
+        this.sort = { col: i, dir: this.sort && this.sort.col === i ? -this.sort.dir : 1 };
+        this.render();
+      };
+    });
+    this.table.dataset.filter = this.filter.value; // what the lines shown were filtered by (the tests wait on it)
+    const more = this.total > this.lines.length ? ` (the first ${this.lines.length} of ${this.total} loaded)` : '';
+    this.count.textContent = (words.length ? `${rows.length} of ${this.lines.length} lines match` : `${rows.length} lines`)
+      + (rows.length > SHOWN_MAX ? `, first ${SHOWN_MAX} shown` : '') + more;
+  }
+}
+// Integers (64-bit times among them) compare exactly as BigInt, other numbers as numbers; empty cells sort last.
+function sortKey(v) {
+  const t = String(v).trim();
+  if (t === '') return null;
+  if (/^-?\d+$/.test(t)) return BigInt(t);
+  const n = Number(t);
+  return Number.isFinite(n) ? n : t.toLowerCase();
+}
+function compareKeys(a, b) {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  const ta = typeof a === 'string', tb = typeof b === 'string';
+  if (ta !== tb) return ta ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+let findings, slowest;
+
 async function loadFindings() {
   const out = `/experiments/${S.exp}/outputs/table/kvscope.findings`;
   const cols = (await call('POST', out + '/columns', {})).model;
-  const r = (await call('POST', out + '/lines', { requested_table_index: 0, requested_table_count: 200 })).model;
+  const r = (await call('POST', out + '/lines', { requested_table_index: 0, requested_table_count: 10000 })).model;
   const shown = ['Timestamp ns', 'Duration ns', 'Severity', 'Server', 'Finding', 'fd'];
   const idx = shown.map(n => cols.findIndex(c => c.name === n));
   const why = cols.findIndex(c => c.name === 'Explanation');
-  fillTable(document.getElementById('findings'), shown, r.lines.map(l => {
-    const cells = idx.map(i => i < 0 ? '' : l.cells[i].content);
-    const t = rel(cells[0]), d = Number(cells[1]);
-    cells[0] = '+' + fmtDuration(t);
-    cells[1] = fmtDuration(d);
-    return { cells, title: why >= 0 ? l.cells[why].content : '', onclick: () => {
+  findings = findings || new LineTable('findings', shown.map((name, i) => ({
+    name, numeric: i === 0 || i === 1 || i === 5,
+    show: i === 0 ? v => '+' + fmtDuration(rel(v)) : i === 1 ? v => fmtDuration(Number(v)) : null,
+  })));
+  findings.set(r.lines.map(l => {
+    const raw = idx.map(i => i < 0 ? '' : l.cells[i].content);
+    const t = rel(raw[0]), d = Number(raw[1]);
+    return { raw, title: why >= 0 ? l.cells[why].content : '', onclick: () => {
       setCursor(t);
       setRange(t - Math.max(d, 1000) * 0.5, t + Math.max(d, 1000) * 1.5);
     } };
-  }));
+  }), r.size);
 }
 
 async function loadSlowest() {
   const out = `/experiments/${S.exp}/outputs/table/kvscope.latency.slowest`;
   const cols = (await call('POST', out + '/columns', {})).model;
-  const r = (await call('POST', out + '/lines', { requested_table_index: 0, requested_table_count: 100 })).model;
+  const r = (await call('POST', out + '/lines', { requested_table_index: 0, requested_table_count: 10000 })).model;
   const ts = cols.findIndex(c => c.name === 'Timestamp ns');
-  fillTable(document.getElementById('slowest'), cols.map(c => c.name), r.lines.map(l => {
-    const cells = l.cells.map(c => c.content);
-    const t = rel(cells[ts]);
-    cells[ts] = '+' + fmtDuration(t);
-    return { cells, onclick: () => { setCursor(t); centreOn(t); } };
-  }), i => i !== 1 && i !== 2);
+  slowest = slowest || new LineTable('slowest', cols.map((c, i) => ({
+    name: c.name, numeric: c.type !== 'STRING', show: i === ts ? v => '+' + fmtDuration(rel(v)) : null,
+  })));
+  slowest.set(r.lines.map(l => {
+    const raw = l.cells.map(c => c.content);
+    const t = rel(raw[ts]);
+    return { raw, onclick: () => { setCursor(t); centreOn(t); } };
+  }), r.size);
 }
 
 // ---------------------------------------------------------------- interaction
@@ -444,7 +575,8 @@ async function main() {
   const style = await call('POST', `/experiments/${S.exp}/outputs/kvscope.netflow/style`, {});
   S.styles = style.model.styles;
   document.getElementById('legend').innerHTML = Object.keys(S.styles)
-    .map(k => `<span><i style="background:${colour(k)}"></i>${esc(k)}</span>`).join('');
+    .map(k => `<span><i style="background:${colour(k)}"></i>${esc(k)}</span>`).join('')
+    + '<span class="arrow-key"><i></i>➝ link between rows (PUBLISH → subscriber): hover for its two times</span>';
   views = [...document.querySelectorAll('section.view')].map(s => new TimeGraph(s));
   views.push(new Scatter(document.querySelector('section.scatter')));
   await Promise.all(views.map(v => v.load()));

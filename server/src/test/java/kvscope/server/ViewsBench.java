@@ -26,7 +26,8 @@ import java.util.function.LongSupplier;
  */
 public final class ViewsBench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
-    private static final int REPS = 30;
+    /** Enough that p99 is not simply the slowest answer (with 30 it was: one hiccup of a shared machine decided it). */
+    private static final int REPS = 100;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
@@ -87,6 +88,7 @@ public final class ViewsBench {
         var rnd = new SplittableRandom(1);
         long span = end - start;
 
+        var loadBefore = loadAverage();
         var results = new ArrayList<String[]>();
         results.add(measure("time graph states, " + rows.size() + " rows × 1000 px, whole range", () -> postSize(out
                 + "timeGraph/kvscope.netflow/states", body(start, end, 1000, rows))));
@@ -103,8 +105,20 @@ public final class ViewsBench {
         System.out.println();
         System.out.printf(Locale.ROOT, "bench/views — %,d events, %d connections, analysed in %.1f s; %d requests each, over HTTP%n",
                 events, clients, analysis, REPS);
+        // The machine is shared: a loaded one answers slower, so the table says how loaded it was.
+        System.out.printf(Locale.ROOT, "load average %s before the queries, %s after, on %d cores%n", loadBefore, loadAverage(),
+                Runtime.getRuntime().availableProcessors());
         System.out.printf("%-58s %9s %9s %9s %11s  %s%n", "query", "p50 ms", "p99 ms", "max ms", "bytes", "target p99 ≤ 200 ms");
         for (var r : results) System.out.printf("%-58s %9s %9s %9s %11s  %s%n", (Object[]) r);
+    }
+
+    private static String loadAverage() {
+        try {
+            var f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static String body(long s, long e, int n, List<Long> items) {

@@ -3,10 +3,13 @@ package kvscope.analysis.views;
 import kvscope.statesystem.History;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A time graph whose rows are attributes of the model: each row draws one attribute's intervals (its value), may read
@@ -16,6 +19,12 @@ import java.util.Map;
 abstract class AttributeTimeGraph implements Provider.TimeGraph {
     /** One row: the attribute drawn, the attributes read to label its states, the folders shown in its tooltip. */
     record RowSpec(int value, int[] extra, int[] homes) {}
+
+    /** Time-graph queries being answered now, all views together. */
+    private static final AtomicInteger IN_FLIGHT = new AtomicInteger();
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    /** Intervals a scan must be expected to read before it is split across cores (see {@link #splitPays}). */
+    private static final double SPLIT_MIN_INTERVALS = 100_000;
 
     protected final History h;
     private List<Model.Entry> entries;
@@ -29,7 +38,10 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
     /** The label of interval i of a row (null: none), reading the row's other attributes from {@code s} if needed. */
     protected abstract String label(RowSpec row, Sampled.Buf value, int i, Sampled s, long t0, long step);
 
-    /** The style key of interval i of a row; null leaves the interval out (an idle counter, say). */
+    /**
+     * The style key of interval i of a row; null leaves the interval out (an idle counter, say). A function of the
+     * row and the interval's value only: it is not asked again for an interval with the same value as the one before.
+     */
     protected abstract String style(RowSpec row, Sampled.Buf value, int i);
 
     protected Model.Header header() { return Model.Header.of("Name", "STRING"); }
@@ -50,46 +62,91 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
 
     @Override public Model.TimeGraph states(Query q, long[] items) {
         ensureBuilt();
-        // Rows asked for that exist, in the order asked, and every attribute they read.
-        var wanted = new long[items.length];
-        int nWanted = 0, nQuarks = 0;
-        var qs = new int[items.length * 3];
-        for (long id : items) {
-            var row = rows.get(id);
-            if (row == null) continue;
-            wanted[nWanted++] = id;
-            qs[nQuarks++] = row.value();
-            for (int x : row.extra()) qs[nQuarks++] = x;
+        // A lone query may use every core; among others (a crowd of clients) it keeps to its own thread.
+        int parts = IN_FLIGHT.incrementAndGet() == 1 ? CORES : 1;
+        try {
+            return new Model.TimeGraph(rows(q, items, parts));
+        } finally {
+            IN_FLIGHT.decrementAndGet();
         }
-        qs = java.util.Arrays.copyOf(qs, nQuarks);
-        long step = q.step();
-        var sampled = Sampled.scan(h, qs, q.start(), q.end(), step);
-        var out = new ArrayList<Model.Row>(nWanted);
-        for (int w = 0; w < nWanted; w++) {
-            long id = wanted[w];
-            var row = rows.get(id);
-            var buf = sampled.of(row.value());
-            var states = new ArrayList<Model.State>(Math.min(buf.size, 1024));
-            for (int i = 0; i < buf.size; i++) {
-                var key = style(row, buf, i);
-                if (key == null) continue;
-                var style = Styles.ref(key);
-                // A state narrower than a pixel cannot show or be pointed at: no label is computed or sent for it.
-                var label = buf.end[i] - buf.start[i] + 1 >= step ? label(row, buf, i, sampled, q.start(), step) : null;
-                // The next sample holds the same state: at this resolution they are one state (what lies between is
-                // narrower than a pixel). Keeps a 1000-row × 1000-px answer from carrying a million separate states.
-                int last = states.size() - 1;
-                if (last >= 0 && buf.start[i] - states.get(last).end() <= step && style.equals(states.get(last).style())
-                        && java.util.Objects.equals(label, states.get(last).label())) {
-                    var prev = states.get(last);
-                    states.set(last, new Model.State(prev.start(), buf.end[i], prev.label(), prev.tags(), prev.style()));
-                    continue;
-                }
-                states.add(new Model.State(buf.start[i], buf.end[i], label, 0, style));
+    }
+
+    private List<Model.Row> rows(Query q, long[] items, int parts) {
+        long t0 = q.start(), t1 = q.end(), step = q.step();
+        var out = new ArrayList<Model.Row>(Math.min(items.length, rows.size()));
+        var batch = new RowSpec[items.length];
+        var batchIds = new long[items.length];
+        var quarks = new int[items.length * 3];
+        int i = 0;
+        while (i < items.length) {
+            // Rows asked for that exist, in the order asked, as many as one scan's cells hold: a request for many rows
+            // at many pixels is answered in batches rather than with one unbounded buffer.
+            int nRows = 0, nQuarks = 0;
+            for (; i < items.length; i++) {
+                var row = rows.get(items[i]);
+                if (row == null) continue;
+                int need = 1 + row.extra().length;
+                if (nRows > 0 && Sampled.cells(nQuarks + need, t0, t1, step) > Sampled.MAX_CELLS) break;
+                if (nQuarks + need > quarks.length) quarks = Arrays.copyOf(quarks, Math.max(quarks.length * 2, nQuarks + need));
+                batchIds[nRows] = items[i];
+                batch[nRows++] = row;
+                quarks[nQuarks++] = row.value();
+                for (int x : row.extra()) quarks[nQuarks++] = x;
             }
-            out.add(new Model.Row(id, states));
+            if (nRows == 0) continue;
+            try (var sampled = Sampled.scan(h, quarks, nQuarks, t0, t1, step, splitPays(nQuarks, t0, t1, step) ? parts : 1)) {
+                for (int r = 0; r < nRows; r++) out.add(new Model.Row(batchIds[r], states(batch[r], sampled, t0, step)));
+            }
         }
-        return new Model.TimeGraph(out);
+        return out;
+    }
+
+    /**
+     * Whether a scan is long enough to be worth splitting: handing a part to another thread costs about a millisecond
+     * and reads the upper nodes twice, which a zoomed view (a few thousand intervals) does not win back. The scan reads
+     * at most one interval per cell, and about the history's share of intervals of these attributes in the range.
+     */
+    private boolean splitPays(int quarks, long t0, long t1, long step) {
+        long hs = h.start(), he = h.end();
+        if (hs == Long.MIN_VALUE || he <= hs) return false;
+        double share = (double) (Math.min(t1, he) - Math.max(t0, hs)) / (he - hs) * quarks / Math.max(1, h.attributeCount());
+        double intervals = Math.min(Sampled.cells(quarks, t0, t1, step), h.intervalCount() * Math.max(0, share));
+        return intervals >= SPLIT_MIN_INTERVALS;
+    }
+
+    /** One row's states: the scanned intervals, those that look the same at this resolution merged into one. */
+    private List<Model.State> states(RowSpec row, Sampled sampled, long t0, long step) {
+        var buf = sampled.of(row.value());
+        var states = new ArrayList<Model.State>();
+        // The state being extended: a sample's state is appended only once the next one differs from it.
+        long start = 0, end = 0;
+        String label = null;
+        Model.StyleRef style = null;
+        Model.StyleRef st = null; // the style of interval i's value
+        for (int i = 0; i < buf.size; i++) {
+            // The same value as the interval before (most are, at a coarse resolution) has the same style.
+            if (i == 0 || !buf.sameValue(i, i - 1)) {
+                var key = style(row, buf, i);
+                st = key == null ? null : Styles.ref(key);
+            }
+            if (st == null) continue;
+            long s = buf.start(i), e = buf.end(i);
+            // A state narrower than a pixel cannot show or be pointed at: no label is computed or sent for it.
+            var l = e - s + 1 >= step ? label(row, buf, i, sampled, t0, step) : null;
+            // The next sample holds the same state: at this resolution they are one state (what lies between is
+            // narrower than a pixel). Keeps a 1000-row × 1000-px answer from carrying a million separate states.
+            if (style != null && s - end <= step && st == style && Objects.equals(l, label)) {
+                end = e;
+                continue;
+            }
+            if (style != null) states.add(new Model.State(start, end, label, 0, style));
+            start = s;
+            end = e;
+            label = l;
+            style = st;
+        }
+        if (style != null) states.add(new Model.State(start, end, label, 0, style));
+        return states;
     }
 
     /** No links between rows yet: PUBLISH → subscriber arrows come with the cross-node links. */

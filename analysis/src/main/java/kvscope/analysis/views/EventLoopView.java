@@ -42,6 +42,6 @@ final class EventLoopView extends AttributeTimeGraph {
 
     @Override protected String style(RowSpec row, Sampled.Buf v, int i) {
         if (isPhase(row)) return Styles.ofPhase(v.text(i));
-        return v.longs[i] > 0 ? Styles.PENDING : null; // an empty queue is not drawn
+        return v.longValue(i) > 0 ? Styles.PENDING : null; // an empty queue is not drawn
     }
 }

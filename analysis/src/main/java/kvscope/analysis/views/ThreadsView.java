@@ -39,7 +39,7 @@ final class ThreadsView extends AttributeTimeGraph {
     @Override protected String label(RowSpec row, Sampled.Buf v, int i, Sampled s, long t0, long step) {
         var op = v.text(i);
         // Bytes and Connection are set with the operation: read them at the first sample inside it.
-        long at = Math.min(v.end[i], sampleAtOrAfter(v.start[i], t0, step));
+        long at = Math.min(v.end(i), sampleAtOrAfter(v.start(i), t0, step));
         var sb = new StringBuilder(op);
         if (row.extra()[1] != row.value()) {
             var b = s.of(row.extra()[1]);
