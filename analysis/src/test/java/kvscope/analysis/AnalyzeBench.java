@@ -35,6 +35,8 @@ public final class AnalyzeBench {
         }
         if (sizes.isEmpty() && real.isEmpty()) sizes.addAll(List.of(1_000_000L, 10_000_000L, 50_000_000L));
         var work = Files.createTempDirectory("kvscope-bench-analyze");
+        // Traces of gigabytes: gone when the bench ends, however it ends (a full disk fails every later run).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(work)));
         var rows = new ArrayList<String[]>();
         var traces = new ArrayList<Object[]>();
         for (long n : sizes) {
@@ -130,4 +132,12 @@ public final class AnalyzeBench {
     }
 
     private static String mb(long b) { return String.format(Locale.ROOT, "%.0f MB", b / 1e6); }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
+    }
 }

@@ -38,6 +38,8 @@ public final class ViewsBench {
         long events = (long) (args.length > 0 ? Double.parseDouble(args[0]) * 1e6 : 10e6);
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         var root = Files.createTempDirectory("kvscope-bench-views");
+        // Traces of gigabytes: gone when the bench ends, however it ends (a full disk fails every later run).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
         var trace = root.resolve("trace");
         System.err.printf(Locale.ROOT, "generating %,d events, %d connections…%n", events, clients);
         SyntheticRedis.generate(trace, events, clients, 7);
@@ -142,5 +144,13 @@ public final class ViewsBench {
         double p99 = ms[Math.min(REPS - 1, (int) Math.ceil(0.99 * REPS) - 1)];
         return new String[] {what, String.format(Locale.ROOT, "%.1f", ms[REPS / 2]), String.format(Locale.ROOT, "%.1f", p99),
                 String.format(Locale.ROOT, "%.1f", ms[REPS - 1]), String.format(Locale.ROOT, "%,d", bytes), p99 <= 200 ? "met" : "MISSED"};
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
     }
 }
