@@ -70,6 +70,8 @@ class PubsubClusterScenarioTest {
         var channel = channelOnNode(cluster, 0);
         var value = "v".repeat(payload);
         long truthBefore = publishSent(publisher, sharded), truthAfter, bytesBefore, bytesAfter;
+        var receivedBefore = new long[n];
+        for (int k = 1; k < n; k++) receivedBefore[k] = publishReceived(cluster.node(k));
         try (var sub = (sharded ? publisher : cluster.node(1)).client();
              var pub = publisher.client()) {
             sub.call(sharded ? "SSUBSCRIBE" : "SUBSCRIBE", channel);
@@ -77,6 +79,7 @@ class PubsubClusterScenarioTest {
                 bytesBefore = SocketBytes.sent(publisher.pid(), busPorts);
                 for (int i = 0; i < MESSAGES; i++) pub.call(sharded ? "SPUBLISH" : "PUBLISH", channel, value);
                 for (int i = 0; i < MESSAGES; i++) sub.read();
+                if (!sharded) awaitDelivered(cluster, receivedBefore, MESSAGES);
                 awaitQuietBus(publisher, busPorts);
                 bytesAfter = SocketBytes.sent(publisher.pid(), busPorts);
                 Thread.sleep(1100); // one server_info per node, to name them
@@ -105,6 +108,29 @@ class PubsubClusterScenarioTest {
             last = now;
             Thread.sleep(20);
         }
+    }
+
+    /**
+     * Waits until every other node has processed the burst (CLUSTER INFO's publish_received), so all of it has left
+     * the publisher. The subscriber's node alone is not enough: a CI run read the kernel's counters while 17 messages
+     * to the third node were still unsent.
+     */
+    private static void awaitDelivered(RedisCluster cluster, long[] receivedBefore, long expected) throws Exception {
+        for (int i = 0; i < 250; i++) {
+            boolean all = true;
+            for (int k = 1; k < cluster.nodes().size(); k++) {
+                if (publishReceived(cluster.node(k)) - receivedBefore[k] < expected) all = false;
+            }
+            if (all) return;
+            Thread.sleep(20);
+        }
+    }
+
+    private static long publishReceived(RedisServer node) {
+        var key = "cluster_stats_messages_publish_received:";
+        var info = (String) node.call("CLUSTER", "INFO");
+        return info.lines().filter(l -> l.startsWith(key)).mapToLong(l -> Long.parseLong(l.substring(key.length()).trim()))
+                .sum();
     }
 
     private static long[] sum(ServerStats st, String... types) {
