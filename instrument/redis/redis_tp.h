@@ -24,6 +24,7 @@ struct redis_tp_server_info {
     uint8_t cluster_enabled, io_threads_do_reads, io_threads_active, startup;
     uint64_t connected_clients, replicas, used_memory;
     const char *role;
+    const char *node_id; /* CLUSTER_NAMELEN (40) chars, not NUL-terminated; all NUL when not a cluster node */
 };
 
 /* start_ns fields: CLOCK_MONOTONIC, the clock LTTng-UST stamps events with (see EVENTS.md, "Clock"). */
@@ -374,6 +375,7 @@ LTTNG_UST_TRACEPOINT_EVENT(redis, server_info,
         lttng_ust_field_integer(uint64_t, used_memory, si->used_memory)
         lttng_ust_field_string(role, si->role)
         lttng_ust_field_integer(uint8_t, startup, si->startup)
+        lttng_ust_field_array_text(char, node_id, si->node_id, 40)
     )
 )
 

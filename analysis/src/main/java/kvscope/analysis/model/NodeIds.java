@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Gives cluster links the names of the servers at their other end. No event says a node's own cluster id, but a
- * node never talks to itself: its id is among the ids its peers use and it does not, and once some nodes are named
+ * Gives cluster links the names of the servers at their other end. {@code server_info} says a node's own id (from
+ * this instrumentation on); for traces without it, a node never talks to itself: its id is among the ids its peers use and it does not, and once some nodes are named
  * their ids are out of the others' candidates. Links to nodes that stay ambiguous keep the node id's first 8 digits.
  */
 final class NodeIds {
@@ -31,6 +31,8 @@ final class NodeIds {
         // clusters traced at once (tests, a shared host) would drown each other's candidates: eliminate within each
         // cluster first — nodes of one cluster of three or more share peers — then across what is left.
         var names = new HashMap<String, String>();
+        // Nodes whose server_info said their id are named already; elimination only has to name the others.
+        for (var st : servers) if (st.nodeId != null) names.put(st.nodeId, st.name);
         for (var cluster : clusters(talksTo)) eliminate(cluster, talksTo, names);
         var rest = new ArrayList<ServerState>();
         for (var st : talksTo.keySet()) if (st.nodeId == null) rest.add(st);

@@ -10,6 +10,11 @@ final class Servers {
             if (c.num(c.f.tlsPort) > 0) st.tls = true;
             c.tl.set(c.t, c.s.memory, c.num(c.f.usedMemory));
             c.tl.set(c.t, c.s.clients, c.num(c.f.connectedClients));
+            // The node's own cluster id (newer instrumentation): names it exactly, however short the recording.
+            if (c.s.nodeId == null && c.e.has(c.f.nodeId)) {
+                var id = c.str(c.f.nodeId);
+                if (!id.isEmpty() && id.charAt(0) != '\0') c.s.nodeId = id;
+            }
         });
     }
 }

@@ -52,7 +52,8 @@ public final class RedisTraceWriter implements AutoCloseable {
         def(b, "publish", "fd", s32(), "id", u64(), "channel", textSequence(), "payload_len", u64(), "receivers", s32(), "sharded", u8());
         def(b, "server_info", "port", s32(), "tls_port", s32(), "cluster_enabled", u8(), "cluster_port", s32(),
                 "io_threads", s32(), "io_threads_do_reads", u8(), "io_threads_active", u8(), "connected_clients", u64(),
-                "replicas", u64(), "used_memory", u64(), "role", string(), "startup", u8());
+                "replicas", u64(), "used_memory", u64(), "role", string(), "startup", u8(),
+                "node_id", textArray(40));
         def(b, "broadcast_start", "type", u16(), "type_name", string(), "len", u64(), "nlinks", u32());
         def(b, "broadcast_end", "type", u16(), "nlinks", u32());
         def(b, "cluster_redirect", "fd", s32(), "id", u64(), "kind", string(), "slot", s32(), "node", textArray(40),
@@ -106,6 +107,11 @@ public final class RedisTraceWriter implements AutoCloseable {
     public RedisTraceWriter ev(int cpu, long ts, int vtid, String name, Object... values) {
         var def = defs.get(name);
         if (def == null) throw new IllegalArgumentException("no event " + name + " in this layout");
+        // server_info's node_id came last, later: a call without it writes "not a cluster node" (40 NULs).
+        if (name.equals("server_info") && values.length == 12) {
+            values = java.util.Arrays.copyOf(values, 13);
+            values[12] = "";
+        }
         var all = new Object[values.length + 3];
         all[0] = vpid;
         all[1] = vtid;

@@ -36,7 +36,7 @@ public final class SyntheticRedis {
             var poll = w.def("poll_end");
             long t = RedisTraceWriter.T0;
             s.begin(info, t).putLong(vpid).putLong(vpid).putString(PROC).putLong(6379).putLong(0).putLong(0).putLong(0)
-                    .putLong(1).putLong(0).putLong(0).putLong(clients).putLong(0).putLong(1 << 20).putString("master").putLong(1).end();
+                    .putLong(1).putLong(0).putLong(0).putLong(clients).putLong(0).putLong(1 << 20).putString("master").putLong(1).putString("").end();
             for (int c = 0; c < clients; c++) {
                 t += 1000;
                 s.begin(accept, t).putLong(vpid).putLong(vpid).putString(PROC).putLong(10 + c).putLong(c + 1).putString("client")

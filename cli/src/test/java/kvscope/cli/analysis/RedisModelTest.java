@@ -271,11 +271,14 @@ class RedisModelTest {
         var trace = dir.resolve("cluster");
         int k = 50;
         int[] ports = new int[3];
-        String[] ids = new String[3];
+        String[] ids = new String[3], fullIds = new String[3];
+        long[] pids = new long[3];
         try (var cluster = RedisCluster.start(bin.resolve("redis-server"), 3)) {
             for (int i = 0; i < 3; i++) {
                 ports[i] = cluster.node(i).port();
-                ids[i] = cluster.nodeId(i).substring(0, 8);
+                pids[i] = cluster.node(i).pid();
+                fullIds[i] = cluster.nodeId(i);
+                ids[i] = fullIds[i].substring(0, 8);
             }
             try (var sub = cluster.node(1).client()) {
                 sub.call("SUBSCRIBE", "news");
@@ -286,6 +289,14 @@ class RedisModelTest {
                     rec.stop();
                 }
             }
+        }
+        // Each node's server_info says its own cluster id, as CLUSTER MYID does.
+        var events = kvscope.cli.testing.TraceEvents.read(trace, List.of("server_info"));
+        for (int i = 0; i < 3; i++) {
+            long pid = pids[i];
+            var expected = fullIds[i];
+            assertThat(events.filter(e -> e.is("server_info") && e.vpid() == pid))
+                    .isNotEmpty().allSatisfy(e -> assertThat(e.str("node_id")).isEqualTo(expected));
         }
         try (var stored = analyze(trace)) {
             var sum = stored.summary();
