@@ -38,7 +38,7 @@ class FindingsTest {
         long fan;
         try (var w = new RedisTraceWriter(trace, "n1", MAIN, false)) {
             long t = T0;
-            w.ev(0, t, MAIN, "server_info", 0, 6390, 0, 0, 4, 1, 1, 1L, 0L, 1L << 20, "master", 1);
+            w.ev(0, t, MAIN, "server_info", 0, 6390, 0, 0, 4, 1, 1, 1L, 0L, 1L << 20, "master", 1, "");
             w.ev(0, t += 1000, MAIN, "accept_client", 132, 9L, "client", 1, 1, "127.0.0.1", 50132, 6390);
             // Main thread reads SSL 8192 bytes; OpenSSL keeps more buffered, so the connection joins the TLS pending list.
             w.ev(0, t += 10_000, MAIN, "ssl_read", 132, 9L, raw(t - 3000), 8192L, 8192L, 101);
@@ -96,7 +96,7 @@ class FindingsTest {
         var peerB = "b".repeat(40);
         try (var w = new RedisTraceWriter(trace, "n1", MAIN, false)) {
             long t = T0;
-            w.ev(0, t, MAIN, "server_info", 7000, 0, 1, 17000, 1, 0, 0, 1L, 0L, 1L << 20, "master", 1);
+            w.ev(0, t, MAIN, "server_info", 7000, 0, 1, 17000, 1, 0, 0, 1L, 0L, 1L << 20, "master", 1, "");
             w.ev(0, t += 1000, MAIN, "accept_client", 20, 4L, "client", 1, 0, "127.0.0.1", 40000, 7000);
             w.ev(0, t += 10, MAIN, "accept_client", 30, 1L, "cluster", 0, 0, "127.0.0.1", 17001, 0);
             w.ev(0, t += 10, MAIN, "accept_client", 31, 2L, "cluster", 0, 0, "127.0.0.1", 17002, 0);
@@ -189,7 +189,7 @@ class FindingsTest {
     private Path slowSubscriber(Path trace, boolean keepsUp) {
         try (var w = new RedisTraceWriter(trace, "n1", MAIN, false)) {
             long t = T0;
-            w.ev(0, t, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 1L, 0L, 1L << 20, "master", 1);
+            w.ev(0, t, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 1L, 0L, 1L << 20, "master", 1, "");
             w.ev(0, t += 1000, MAIN, "accept_client", 15, 4L, "client", 1, 0, "127.0.0.1", 50015, 6379);
             long left = 0;
             for (int i = 1; i <= 10; i++) {
@@ -200,7 +200,7 @@ class FindingsTest {
                 w.ev(0, t += 100_000, MAIN, "write_to_client_end", 15, 4L, raw(t - 50_000), pending, written, left == 0 ? 1 : 0);
             }
             w.ev(0, t += 1_000_000, MAIN, "free_client", 15, 4L, "client", 1, 0L, left);
-            w.ev(0, t += 1_000_000, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 1L, 0L, 1L << 20, "master", 0);
+            w.ev(0, t += 1_000_000, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 1L, 0L, 1L << 20, "master", 0, "");
         }
         return trace;
     }

@@ -94,7 +94,7 @@ class FlowsTest {
         try (var w = new kvscope.analysis.synthetic.RedisTraceWriter(trace, "h1", 201, false)) {
             for (int n = 0; n < 2; n++) {
                 w.pid(201 + n).ev(n, t + n, 201 + n, "server_info", 7001 + n, 0, 1, 17001 + n, 1, 0, 0, 0L, 0L,
-                        1_000_000L, "master", 0);
+                        1_000_000L, "master", 0, "");
             }
             w.pid(201);
             w.ev(0, t + 1000, 201, "accept_client", 10, 5L, "client", 1, 0, "127.0.0.1", 50010, 7001);
@@ -141,7 +141,7 @@ class FlowsTest {
                 for (int n = 0; n < 3; n++) {
                     int pid = 301 + 3 * c + n, cpu = 3 * c + n;
                     w.pid(pid).ev(cpu, t, pid, "server_info", 7001 + 3 * c + n, 0, 1, 17001 + 3 * c + n, 1, 0, 0, 0L, 0L,
-                            1_000_000L, "master", 0);
+                            1_000_000L, "master", 0, "");
                     for (int p = 0; p < 3; p++) {
                         if (p == n) continue;
                         var peer = String.valueOf((char) ('a' + c)).repeat(39) + p;

@@ -27,8 +27,16 @@ final class BusMatcher {
         for (var s : servers) byIndex[s.index] = s;
         // The node each logged id names (index into log.ids), or null when it is not a traced server.
         var named = new ServerState[log.ids.size()];
+        // And the reverse, by server index: the logged id of each server's own node id (−1 when never logged).
+        var idOf = new int[byIndex.length];
+        java.util.Arrays.fill(idOf, -1);
         for (int i = 0; i < named.length; i++) {
-            for (var s : servers) if (log.ids.get(i).equals(s.nodeId)) named[i] = s;
+            for (var s : servers) {
+                if (log.ids.get(i).equals(s.nodeId)) {
+                    named[i] = s;
+                    idOf[s.index] = i;
+                }
+            }
         }
         var queues = new LongMap<Queue>();
         long[] matched = {0}, unmatched = {0};
@@ -54,7 +62,7 @@ final class BusMatcher {
                         unmatched[0]++;
                         return;
                     }
-                    int peer = log.ids.indexOf(receiver.nodeId);
+                    int peer = idOf[receiver.index];
                     var q = peer < 0 ? null : queues.get(((long) sender.index << 32) | peer);
                     int skipped = 0;
                     while (q != null && !q.isEmpty() && q.headTime() <= r.time && q.headLen() != r.totlen

@@ -41,37 +41,41 @@ public record LatencyStats(long count, long min, long max, double mean, long p50
      * the file whatever the number of pairs when all latencies fit in memory; otherwise per pair, bounded.
      */
     public static java.util.Map<Long, LatencyStats> byServerAndCommand(SegmentFile f) {
-        var counts = new java.util.HashMap<Long, int[]>();
+        // Primitive keys: one lookup per segment, no boxing, on files of millions of segments.
+        var groups = new kvscope.analysis.util.LongMap<Group>();
         long[] total = {0};
         f.forEach(c -> {
-            counts.computeIfAbsent(key(c.server(), c.command()), k -> new int[1])[0]++;
+            long k = key(c.server(), c.command());
+            var g = groups.get(k);
+            if (g == null) groups.put(k, g = new Group(k));
+            g.n++;
             total[0]++;
         });
         var out = new java.util.HashMap<Long, LatencyStats>();
         if (total[0] > inMemoryLimit) {
-            for (long k : counts.keySet()) out.put(k, of(f, (int) (k >>> 32), (int) k, Long.MIN_VALUE, Long.MAX_VALUE));
+            for (var g : groups.values()) out.put(g.key, of(f, (int) (g.key >>> 32), (int) g.key, Long.MIN_VALUE, Long.MAX_VALUE));
             return out;
         }
-        var values = new java.util.HashMap<Long, long[]>();
-        var filled = new java.util.HashMap<Long, int[]>();
-        counts.forEach((k, n) -> {
-            values.put(k, new long[n[0]]);
-            filled.put(k, new int[1]);
-        });
-        // A one-entry cache: segments of one pair come in runs, so most records skip the map lookups.
-        var last = new Object[] {null, null};
-        long[] lastKey = {Long.MIN_VALUE};
+        for (var g : groups.values()) g.values = new long[g.n];
+        // A one-entry cache: segments of one pair come in runs, so most records skip the map lookup.
+        var last = new Group[1];
         f.forEach(c -> {
             long k = key(c.server(), c.command());
-            if (k != lastKey[0]) {
-                lastKey[0] = k;
-                last[0] = values.get(k);
-                last[1] = filled.get(k);
-            }
-            ((long[]) last[0])[((int[]) last[1])[0]++] = c.latency();
+            var g = last[0];
+            if (g == null || g.key != k) last[0] = g = groups.get(k);
+            g.values[g.filled++] = c.latency();
         });
-        values.forEach((k, all) -> out.put(k, ofSorted(all)));
+        for (var g : groups.values()) out.put(g.key, ofSorted(g.values));
         return out;
+    }
+
+    /** The segments of one (server, command) pair: how many, then their latencies. */
+    private static final class Group {
+        final long key;
+        int n, filled;
+        long[] values;
+
+        Group(long key) { this.key = key; }
     }
 
     static long key(int server, int command) { return ((long) server << 32) | (command & 0xFFFFFFFFL); }

@@ -107,11 +107,6 @@ public final class RedisTraceWriter implements AutoCloseable {
     public RedisTraceWriter ev(int cpu, long ts, int vtid, String name, Object... values) {
         var def = defs.get(name);
         if (def == null) throw new IllegalArgumentException("no event " + name + " in this layout");
-        // server_info's node_id came last, later: a call without it writes "not a cluster node" (40 NULs).
-        if (name.equals("server_info") && values.length == 12) {
-            values = java.util.Arrays.copyOf(values, 13);
-            values[12] = "";
-        }
         var all = new Object[values.length + 3];
         all[0] = vpid;
         all[1] = vtid;

@@ -15,14 +15,14 @@ public final class SampleTraces {
     /** A client whose one GET takes 25 ms from read to reply: slow enough for the detectors. */
     public static Path slowGet(Path dir) {
         try (var w = new RedisTraceWriter(dir, "h1", MAIN, false)) {
-            w.ev(0, T0, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 1);
+            w.ev(0, T0, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 1, "");
             w.ev(0, T0 + 1000, MAIN, "accept_client", 8, 3L, "client", 1, 0, "127.0.0.1", 50000, 6379);
             w.ev(0, T0 + 10_000, MAIN, "end_read_client_query", 8, 3L, raw(T0 + 9000), 16384L, 31L, 31L);
             w.ev(0, T0 + 10_500, MAIN, "call_command_start", 8, 3L, "get", 2, 0, -1);
             w.ev(0, T0 + 25_000_000, MAIN, "call_command_end", 8, 3L, "get", raw(T0 + 10_600), 24_989_400L, 0L, 0);
             w.ev(0, T0 + 25_000_100, MAIN, "end_process_command", 8, 3L, 0);
             w.ev(0, T0 + 25_009_000, MAIN, "write_to_client_end", 8, 3L, raw(T0 + 25_001_000), 5L, 5L, 1);
-            w.ev(0, T0 + 30_000_000, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 0);
+            w.ev(0, T0 + 30_000_000, MAIN, "server_info", 6379, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 0, "");
         }
         return dir;
     }
@@ -33,7 +33,7 @@ public final class SampleTraces {
      */
     public static Path twoRequests(Path dir) {
         try (var w = new RedisTraceWriter(dir, "h1", MAIN, false)) {
-            w.ev(0, T0, MAIN, "server_info", 6379, 0, 1, 16379, 2, 1, 1, 0L, 0L, 1_000_000L, "master", 1);
+            w.ev(0, T0, MAIN, "server_info", 6379, 0, 1, 16379, 2, 1, 1, 0L, 0L, 1_000_000L, "master", 1, "");
             w.ev(0, T0 + 1000, MAIN, "accept_client", 8, 3L, "client", 1, 0, "127.0.0.1", 50000, 6379);
             w.ev(0, T0 + 1100, MAIN, "add_file_event", 8, 1, 1);
             w.ev(0, T0 + 10_000, MAIN, "end_read_client_query", 8, 3L, raw(T0 + 9000), 16384L, 31L, 31L);
@@ -61,7 +61,7 @@ public final class SampleTraces {
             w.ev(0, T0 + 25_000, MAIN, "cluster_write", 20, 0L, raw(T0 + 24_800), 3000L, 3000L);
             w.ev(0, T0 + 30_000, MAIN, "free_client", 8, 3L, "client", 0, 0L, 0L);
             w.ev(0, T0 + 30_100, MAIN, "delete_file_event", 8, 1, 0);
-            w.ev(0, T0 + 40_000, MAIN, "server_info", 6379, 0, 1, 16379, 2, 1, 1, 0L, 0L, 1_000_000L, "master", 0);
+            w.ev(0, T0 + 40_000, MAIN, "server_info", 6379, 0, 1, 16379, 2, 1, 1, 0L, 0L, 1_000_000L, "master", 0, "");
         }
         return dir;
     }
@@ -83,7 +83,7 @@ public final class SampleTraces {
             int[][] out = {{0, 20, 21}, {31, 0, 32}, {41, 42, 0}};
             for (int n = 0; n < 3; n++) {
                 w.pid(200 + n + 1).ev(n, t + n, 200 + n + 1, "server_info", 7001 + n, 0, 1, 17001 + n, 1, 0, 0, 0L, 0L,
-                        1_000_000L, "master", 0);
+                        1_000_000L, "master", 0, "");
             }
             // Gossip: each node pings the two others on its outbound links (names every node by elimination).
             t += 1000;
@@ -135,7 +135,7 @@ public final class SampleTraces {
             w.ev(2, p0 + 2800, NODE3, "cluster_process_packet", 40, 9L, raw(p0 + 2450), N1, 4, "publish", 2400, 0);
             for (int n = 0; n < 3; n++) {
                 w.pid(200 + n + 1).ev(n, p0 + 10_000 + n, 200 + n + 1, "server_info", 7001 + n, 0, 1, 17001 + n, 1, 0, 0,
-                        0L, 0L, 1_000_000L, "master", 0);
+                        0L, 0L, 1_000_000L, "master", 0, "");
             }
         }
         return dir;
