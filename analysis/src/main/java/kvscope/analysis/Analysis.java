@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import kvscope.analysis.flows.FlowWriter;
 import kvscope.analysis.model.ModelBuilder;
+import kvscope.analysis.segments.LatencyCollector;
 import kvscope.analysis.segments.LatencyStats;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.segments.SegmentWriter;
@@ -93,6 +94,7 @@ public final class Analysis {
         var flows = dir.resolve(FLOWS + ".tmp");
         Files.deleteIfExists(dir.resolve(SUMMARY));
         ModelBuilder.Result result;
+        LatencyCollector latencies;
         try (var trace = Trace.open(traces);
              var h = History.create(model, Config.DEFAULT);
              var sw = new SegmentWriter(segs);
@@ -109,6 +111,7 @@ public final class Analysis {
                 builder.damaged(e.getMessage());
             }
             result = builder.finish();
+            latencies = sw.latencies();
             o.progress().update(n, trace.totalBytes(), trace.totalBytes(), System.nanoTime() - t0);
         }
         Files.move(model, dir.resolve(MODEL), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -127,7 +130,7 @@ public final class Analysis {
         summary.stalls.addAll(result.stalls());
         summary.backlogs.addAll(result.backlogs());
         try (var sf = SegmentFile.open(dir.resolve(SEGMENTS))) {
-            summary.latencies.addAll(latencies(sf));
+            summary.latencies.addAll(latencies(sf, latencies.finish(sf)));
             try (var h = History.open(dir.resolve(MODEL))) {
                 summary.series = Series.of(sf, h, summary);
             }
@@ -139,9 +142,9 @@ public final class Analysis {
     }
 
     /** Exact statistics per server and command, busiest first. */
-    static List<Summary.CommandLatency> latencies(SegmentFile sf) {
+    static List<Summary.CommandLatency> latencies(SegmentFile sf, java.util.Map<Long, LatencyStats> stats) {
         var out = new ArrayList<Summary.CommandLatency>();
-        LatencyStats.byServerAndCommand(sf).forEach((k, st) -> out.add(Summary.CommandLatency.of(
+        stats.forEach((k, st) -> out.add(Summary.CommandLatency.of(
                 sf.servers().get((int) (k >>> 32)), sf.commands().get((int) (long) k), st)));
         out.sort((a, b) -> a.server.equals(b.server) ? Long.compare(b.count, a.count) : a.server.compareTo(b.server));
         return out;

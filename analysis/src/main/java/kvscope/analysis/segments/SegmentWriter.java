@@ -29,6 +29,7 @@ public final class SegmentWriter implements AutoCloseable {
     private long[] blockMaxEnd = new long[64];
     private long count;
     private boolean closed;
+    private final LatencyCollector latencies = new LatencyCollector();
 
     public SegmentWriter(Path file) throws IOException {
         ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -71,6 +72,7 @@ public final class SegmentWriter implements AutoCloseable {
                 .putLong(bytesIn).putLong(bytesOut).putInt(readThread).putInt(writeThread);
         long start = readStart != Segment.UNKNOWN ? readStart : commandStart;
         long end = replyEnd != Segment.UNKNOWN ? replyEnd : commandEnd;
+        latencies.add(server, command, end - start);
         int block = (int) (count / BLOCK);
         if (block >= blockMinStart.length) {
             blockMinStart = java.util.Arrays.copyOf(blockMinStart, block * 2);
@@ -92,6 +94,9 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     public long count() { return count; }
+
+    /** The latency statistics of the segments written, to finish once the file is complete. */
+    public LatencyCollector latencies() { return latencies; }
 
     private void flush() throws IOException {
         buf.flip();
