@@ -1,7 +1,5 @@
 package kvscope.analysis;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import kvscope.analysis.flows.FlowWriter;
 import kvscope.analysis.model.ModelBuilder;
 import kvscope.analysis.segments.LatencyCollector;
@@ -57,9 +55,6 @@ public final class Analysis {
 
     private Analysis() {}
 
-    static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
     /** The folder the model of these traces is stored in. */
     public static Path cacheDir(List<Path> traces, Options o) {
         return o.cacheDir() != null ? o.cacheDir() : traces.get(0).toAbsolutePath().normalize().resolve(".kvscope");
@@ -88,6 +83,7 @@ public final class Analysis {
 
     private static void build(List<Path> traces, Path dir, String fingerprint, Options o) throws IOException {
         long t0 = System.nanoTime();
+        SummaryJson.warmUp();
         // Write under temporary names and rename at the end: a killed analysis never leaves a model that looks done.
         var model = dir.resolve(MODEL + ".tmp");
         var segs = dir.resolve(SEGMENTS + ".tmp");
@@ -137,7 +133,7 @@ public final class Analysis {
         }
         summary.analysisNs = System.nanoTime() - t0;
         var tmp = dir.resolve(SUMMARY + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), summary);
+        SummaryJson.write(tmp, summary);
         Files.move(tmp, dir.resolve(SUMMARY), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
