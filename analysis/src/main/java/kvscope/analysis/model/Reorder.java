@@ -35,8 +35,9 @@ final class Reorder {
     private String[] xString = new String[256];
     private int xHead, xSize;
 
-    // The latest in-order value given to each attribute (strings compared by identity: interned labels or the
-    // reader's cached strings), to drop repeats.
+    // The value last committed to each attribute (strings compared by identity: interned labels or the reader's
+    // cached strings), to drop repeats. Why at commit and not on arrival: a repeat dropped on arrival can become a
+    // real change when a retroactive change of the same attribute arrives later with an earlier time.
     private static final byte UNKNOWN = -1;
     private byte[] cKind = new byte[0];
     private long[] cBits = new long[0];
@@ -47,17 +48,8 @@ final class Reorder {
     private long maxLateness;
 
     private void add(long t, int q, byte kind, long bits, String s) {
-        if (t >= lastInOrder) {
-            // Most changes repeat the value the attribute already has (a thread's Bytes cleared again, the same
-            // request type): drop them here rather than carry them to the history, which would ignore them anyway.
-            if (q < cKind.length && cKind[q] == kind && cBits[q] == bits && cString[q] == s) return;
-            remember(q, kind, bits, s);
-            pushRing(t, q, kind, bits, s);
-        } else {
-            // An earlier change may make a later "same value" a real change: forget what the attribute held.
-            if (q < cKind.length) cKind[q] = UNKNOWN;
-            insertRetro(t, q, kind, bits, s);
-        }
+        if (t >= lastInOrder) pushRing(t, q, kind, bits, s);
+        else insertRetro(t, q, kind, bits, s);
     }
 
     private void remember(int q, byte kind, long bits, String s) {
@@ -103,6 +95,10 @@ final class Reorder {
             t = committed;
         }
         committed = t;
+        // Most changes repeat the value the attribute already has (a thread's Bytes cleared again, the same request
+        // type): drop them before the history, which would ignore them anyway, only later.
+        if (q < cKind.length && cKind[q] == kind && cBits[q] == bits && cString[q] == s) return;
+        remember(q, kind, bits, s);
         switch (kind) {
             case Timeline.NULL -> out.clear(t, q);
             case Timeline.INT -> out.set(t, q, (int) bits);
