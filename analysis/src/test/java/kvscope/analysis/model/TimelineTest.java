@@ -77,6 +77,28 @@ class TimelineTest {
         }
     }
 
+    /** A horizon longer than memory allows: changes are committed early, nothing blocks or is lost. */
+    @Test
+    void moreChangesThanTheHorizonCanHoldAreCommittedEarlyAndExactly() throws IOException {
+        try (var h = History.create(dir.resolve("burst.ht"), Config.DEFAULT)) {
+            int a = h.attribute("a"), b = h.attribute("b");
+            var tl = new Timeline(h, Long.MAX_VALUE / 4);
+            long n = (1 << 22) + 3 * HistoryWriter.BATCH;
+            for (long i = 0; i < n; i++) {
+                long t = 1_000 + 2 * i;
+                tl.advance(t);
+                tl.set(t, a, i);
+                if (i % 1000 == 0) tl.set(t - 1, b, i); // retroactive by 1 ns: within what is still held
+            }
+            tl.close(1_000 + 2 * n);
+            assertThat(tl.late()).isZero();
+            assertThat(h.at(1_000 + 2 * 12_345, a).longValue()).isEqualTo(12_345);
+            assertThat(h.at(1_000 + 2 * (n - 1), a).longValue()).isEqualTo(n - 1);
+            assertThat(h.at(1_000 + 2 * 5_000 - 1, b).longValue()).isEqualTo(5_000);
+            assertThat(h.at(1_000 + 2 * 5_000 - 2, b).longValue()).isEqualTo(4_000);
+        }
+    }
+
     @Test
     void aChangeOlderThanTheHorizonIsAppliedWhenCommittedAndCounted() throws IOException {
         try (var h = History.create(dir.resolve("late.ht"), Config.DEFAULT)) {
