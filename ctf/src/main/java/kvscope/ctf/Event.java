@@ -28,11 +28,34 @@ public final class Event {
     long[] seg;
     byte[] buf;
     private final StringCache strings = new StringCache();
+    /** The type of each event class by {@link #ci} ({@link EventType#LOST} at the lost-record index). */
+    private final EventType[] types;
 
-    Event() {}
+    Event(EventType[] types) {
+        this.types = types;
+    }
+
+    /**
+     * Points this event at the current item of cursor {@code c}, of class {@code ci}. References are stored only
+     * when they change (rarely but for the cursor): each store costs a GC write barrier, and this runs per event.
+     */
+    void load(StreamCursor c, int ci) {
+        if (s != c) {
+            s = c;
+            seg = c.seg;
+        }
+        var b = c.d.buf;
+        if (buf != b) buf = b;
+        var ev = c.ev;
+        if (v != ev.v) v = ev.v;
+        if (pos != ev.pos) pos = ev.pos;
+        this.ci = ci;
+        body = c.streamContextAt;
+        lazy = c.lazy;
+    }
 
     /** The event type; {@link EventType#LOST} for a lost-events record. */
-    public EventType type() { return s.kind == StreamCursor.LOST ? EventType.LOST : s.cls.type; }
+    public EventType type() { return types[ci]; }
 
     public String name() { return type().name(); }
 
@@ -129,6 +152,12 @@ public final class Event {
     public String getString(Field f) {
         int i = ci;
         if (i < f.textCellByClass.length && f.textCellByClass[i] >= 0) {
+            int sg = f.textSegByClass[i];
+            if (lazy && sg >= 0) {
+                long p = seg[sg];
+                int start = EventPlan.textStart(p, f.textOps[(i << 3) | ((int) (p >>> 3) & 7)]);
+                return strings.get(buf, start, Decoder.findNul(buf, start, start + f.textLenByClass[i]) - start);
+            }
             int c = body + f.textCellByClass[i];
             return strings.get(buf, (int) v[c], (int) v[c + 1]);
         }

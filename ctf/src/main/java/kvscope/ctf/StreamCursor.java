@@ -30,9 +30,15 @@ final class StreamCursor {
     int kind = END;
     /** Where each scope's values start in {@link #ev}, for rendering every field in order. */
     int streamContextAt, eventContextAt, payloadAt;
-    TraceData.EventClass cls;
-    /** The plan of the current event while its body is checked but not decoded ({@link EventPlan#skip}), else null. */
-    EventPlan lazyPlan;
+    /**
+     * The current event's class, as its global index ({@link TraceData.EventClass#index}; see {@link #cls()}). The
+     * per-event state is kept in primitives: a reference store costs a GC write barrier, and this runs per event.
+     */
+    int clsIndex;
+    private final TraceData.EventClass[] classes;
+    private final int firstClass;
+    /** The current event's body is checked but not decoded ({@link EventPlan#skip}): its class's plan reads it. */
+    boolean lazy;
     /** Where the current event's body segments start (bits), for reads and {@link #materialize}. */
     final long[] seg;
     long ts;
@@ -57,14 +63,33 @@ final class StreamCursor {
         for (var e : trace.events) eslots = Math.max(eslots, e.slots);
         pkt = new Values(pslots);
         ev = new Values(eslots);
-        int segs = 1;
-        for (var e : trace.events) if (e.plan != null) segs = Math.max(segs, e.plan.segments());
+        int segs = 1, cells = 0;
+        for (var e : trace.events) {
+            if (e.plan == null) continue;
+            segs = Math.max(segs, e.plan.segments());
+            cells = Math.max(cells, e.plan.cells);
+        }
         seg = new long[segs];
+        // Room for a header's cells and any planned body: EventPlan.skip leaves growing to the generic path.
+        ev.grow(cells + 16);
         d.pkt = pkt;
+        classes = trace.events.toArray(new TraceData.EventClass[0]);
+        firstClass = classes.length == 0 ? 0 : classes[0].index;
+    }
+
+    /** The current event's class. */
+    TraceData.EventClass cls() {
+        return classes[clsIndex - firstClass];
     }
 
     /** Moves to the next item; false at the end of the file. Errors become an ERROR item at the last timestamp. */
     boolean advance() {
+        var hp = packedHeader;
+        if (hp != null && kind == EVENT && d.bit < d.limit && decodeFast(hp)) return true;
+        return advanceAny();
+    }
+
+    private boolean advanceAny() {
         if (kind == ERROR) return false;
         try {
             if (ch == null) open();
@@ -147,7 +172,7 @@ final class StreamCursor {
 
     private boolean loadPacket() throws IOException {
         inPacket = false;
-        lazyPlan = null; // the buffer is about to hold another packet
+        lazy = false; // the buffer is about to hold another packet
         if (nextPacket >= fileSize) return false;
         packetStart = nextPacket;
         long remaining = fileSize - packetStart;
@@ -227,19 +252,58 @@ final class StreamCursor {
         var s = trace.streamClass(sid);
         if (s == null) throw new CtfException(file, packetStart, "packet names stream class " + sid + ", which the metadata does not declare");
         sc = s;
+        packedHeader = s.headerPlan != null && s.headerPlan.packed() ? s.headerPlan : null;
         if (s.packetContext != null) d.decode(s.packetContext, pkt);
     }
 
     /** Decodes the current event's integers and floats into their cells if {@link EventPlan#skip} left them. */
     void materialize() {
-        var plan = lazyPlan;
-        if (plan == null) return;
-        lazyPlan = null;
-        plan.fill(d.buf, ev.v, streamContextAt, seg);
+        if (!lazy) return;
+        lazy = false;
+        cls().plan.fill(d.buf, ev.v, streamContextAt, seg);
+    }
+
+    /** The current packet's header plan when it can decode headers in one load ({@link HeaderPlan#decodePacked}). */
+    private HeaderPlan packedHeader;
+
+    /**
+     * The common case in one small method the JIT inlines into the merge loop: a header {@link HeaderPlan#decodePacked}
+     * decodes, an event id the metadata declares, a body its class's plan checks ({@link EventPlan#skip}). Anything
+     * else (or a failure of the checks) puts the position, clock and values back and returns false: the general path
+     * then decodes the event and reports any error precisely.
+     */
+    private boolean decodeFast(HeaderPlan hp) {
+        var d = this.d;
+        long start = d.bit, clock = d.clock;
+        boolean order = d.lastBigEndian;
+        var ev = this.ev;
+        ev.n = 0;
+        if (hp.decodePacked(d, sc.eventHeader, ev)) {
+            var byId = sc.byId;
+            long id = d.eventId; // decodePacked's ids are small and non-negative
+            var c = id < byId.length ? byId[(int) id] : null;
+            EventPlan plan;
+            int body = ev.n;
+            if (c != null && (plan = c.plan) != null && plan.skip(d, ev, seg)) {
+                lazy = true;
+                streamContextAt = body;
+                eventContextAt = body + plan.eventContextCell;
+                payloadAt = body + plan.payloadCell;
+                clsIndex = c.index;
+                ts = trace.toNs(d.clock);
+                key = ts;
+                return true;
+            }
+        }
+        d.bit = start;
+        d.clock = clock;
+        d.lastBigEndian = order;
+        ev.n = 0;
+        return false;
     }
 
     private void decodeEvent() {
-        lazyPlan = null;
+        lazy = false;
         long start = d.bit;
         ev.reset();
         d.updateClock = true;
@@ -248,7 +312,7 @@ final class StreamCursor {
         if (s.eventHeader != null) {
             d.eventId = 0;
             var hp = s.headerPlan;
-            if (hp == null || !hp.decode(d, s.eventHeader, ev)) {
+            if (hp == null || !(hp.decodePacked(d, s.eventHeader, ev) || hp.decode(d, s.eventHeader, ev))) {
                 if (s.lttngHeader) d.header(s.eventHeader, ev); else d.struct(s.eventHeader, ev);
             }
             c = s.event(d.eventId);
@@ -262,7 +326,7 @@ final class StreamCursor {
         int body = ev.n;
         var plan = c.plan;
         if (plan != null && plan.skip(d, ev, seg)) {
-            lazyPlan = plan;
+            lazy = true;
             streamContextAt = body;
             eventContextAt = body + plan.eventContextCell;
             payloadAt = body + plan.payloadCell;
@@ -275,7 +339,7 @@ final class StreamCursor {
             if (c.payload != null && c.payload.members.length > 0) d.struct(c.payload, ev);
         }
         if (d.bit == start) throw new Decoder.DecodeError(start, "an event of class '" + c.name + "' takes no space: the stream would never end");
-        cls = c;
+        clsIndex = c.index;
         ts = trace.toNs(d.clock);
         key = ts;
         kind = EVENT;
