@@ -78,15 +78,16 @@ final class Decoder {
     }
 
     void updateClock(int size, long value) {
-        if (size >= 64) {
-            clock = value;
-            return;
-        }
+        clock = nextClock(clock, size, value);
+    }
+
+    /** The clock after a {@code size}-bit clock value: its low bits replaced, the rest moved on by one if they wrapped. */
+    static long nextClock(long clock, int size, long value) {
+        if (size >= 64) return value;
         long mask = (1L << size) - 1;
-        long cur = clock & mask;
         long next = (clock & ~mask) | value;
-        if (Long.compareUnsigned(value, cur) < 0) next += 1L << size;
-        clock = next;
+        if (Long.compareUnsigned(value, clock & mask) < 0) next += 1L << size;
+        return next;
     }
 
     private static void put(Values out, long x) {

@@ -28,6 +28,8 @@ public final class Event {
     long[] seg;
     byte[] buf;
     private final StringCache strings = new StringCache();
+    private static final java.lang.invoke.VarHandle LE64 =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     /** The type of each event class by {@link #ci} ({@link EventType#LOST} at the lost-record index). */
     private final EventType[] types;
 
@@ -116,17 +118,28 @@ public final class Event {
      */
     public long getLong(Field f) {
         int i = ci;
-        var segs = f.lazySegByClass;
-        if (i < segs.length) {
-            int sg = segs[i];
-            if (sg >= 0) {
-                if (!lazy) return v[body + f.intBodyCellByClass[i]];
-                long p = seg[sg];
-                return EventPlan.load(buf, p, f.lazyOps[(i << 3) | ((int) (p >>> 3) & 7)]);
+        var ops = f.intOps;
+        int at = 9 * i;
+        if (at < ops.length) {
+            long h = ops[at];
+            if (h >= 0) {
+                if (!lazy) return v[body + (int) (h >>> 32)];
+                long p = seg[(int) h & 0xFFFF];
+                int ph = (int) (p >>> 3) & 7;
+                long q = ops[at + 1 + ph];
+                if ((q & EventPlan.QUICK_NONE) != 0) return EventPlan.load(buf, p, f.lazyOps[(i << 3) | ph]);
+                // One load; the shift (q's low 6 bits) moves the value's bits to the top, the second one back down.
+                long x = (long) LE64.get(buf, (int) (p >>> 3) + (int) (q >>> 32)) << q;
+                return (q & EventPlan.QUICK_SIGNED) != 0 ? x >> q : x >>> q;
             }
             int sl = f.intSlotByClass[i];
             if (sl >= 0) return v[pos[sl]];
         }
+        return anyLong(f);
+    }
+
+    /** {@link #getLong} for any other field, kept apart so that the integer fast path stays small enough to inline. */
+    private long anyLong(Field f) {
         int p = at(f);
         var n = node(f);
         long v = this.v[p];
@@ -161,6 +174,11 @@ public final class Event {
             int c = body + f.textCellByClass[i];
             return strings.get(buf, (int) v[c], (int) v[c + 1]);
         }
+        return anyString(f);
+    }
+
+    /** {@link #getString} for any other field, kept apart so that the string fast path stays small enough to inline. */
+    private String anyString(Field f) {
         int p = at(f);
         var n = node(f);
         if (n.kind == Node.STRING || n.text) return strings.get(s.d.buf, (int) this.v[p], (int) this.v[p + 1]);
@@ -248,7 +266,12 @@ public final class Event {
             var str = strs[h];
             if (str != null && lens[h] == len && heads[h] == a && tails[h] == z
                     && (len <= 16 || java.util.Arrays.equals(keys[h], 0, len, buf, off, off + len))) return str;
-            str = new String(buf, off, len, StandardCharsets.UTF_8);
+            return miss(buf, off, len, h, a, z);
+        }
+
+        /** Decodes a string the cache does not hold and keeps it in slot {@code h} (apart: the hit path stays small). */
+        private String miss(byte[] buf, int off, int len, int h, long a, long z) {
+            var str = new String(buf, off, len, StandardCharsets.UTF_8);
             if (len > 16) keys[h] = java.util.Arrays.copyOfRange(buf, off, off + len);
             strs[h] = str;
             heads[h] = a;

@@ -136,6 +136,7 @@ final class EventPlan {
         eventContextCell = b.eventContextCell;
         payloadCell = b.payloadCell;
         lastOrder = b.lastOrder;
+        fixedOnly = n == 1 && strCell[0] < 0;
     }
 
     /**
@@ -178,6 +179,22 @@ final class EventPlan {
         }
     }
 
+    /** {@link #quick} words: the byte offset (high 32 bits), the shift (low 6 bits) and these flags. */
+    static final long QUICK_SIGNED = 1 << 6, QUICK_NONE = 1 << 7;
+
+    /**
+     * The op word {@link Event#getLong} reads an integer with in one 8-byte little-endian load: for a whole-byte
+     * little-endian integer at a byte offset, its byte offset from the segment start, the shift that leaves its bits
+     * at the top of the load and whether it is signed; {@link #QUICK_NONE} for anything else (big-endian, bit fields,
+     * floats), which {@link #load} reads.
+     */
+    static long quick(long op) {
+        int f = (int) op;
+        if ((f & (BYTE_LOAD << 7)) == 0 || (f & ((BE | FLOAT32 | TEXT) << 7)) != 0) return QUICK_NONE;
+        int bits = f & 127;
+        return ((op >>> 32) >>> 3) << 32 | ((f & SIGNED << 7) != 0 ? QUICK_SIGNED : 0) | ((64 - bits) & 63);
+    }
+
     /**
      * The value of the integer or float described by {@code op} (an op word for the phase of {@code segStart}) in a
      * segment starting at bit {@code segStart}: what the generic decoder stores in its cell. The segment was checked to
@@ -210,16 +227,38 @@ final class EventPlan {
      * with the position and {@code ev.n} untouched, when the generic path must decode the body.
      */
     boolean skip(Decoder d, Values ev, long[] seg) {
-        long p = d.bit;
         int k0 = ev.n;
         // No room for fill() later (the cell array a reader holds must stay the one in use): the generic path grows it.
-        if ((p & 7) != 0 || k0 + cells > ev.v.length) return false;
-        final long lim = d.limit;
+        if (k0 + cells > ev.v.length) return false;
+        long end = skipFrom(d.buf, d.bit, d.limit, ev.v, k0, seg);
+        if (end < 0) return false;
+        ev.n = k0 + cells;
+        d.bit = end;
+        if (lastOrder >= 0) d.lastBigEndian = lastOrder == 1;
+        return true;
+    }
+
+    /**
+     * {@link #skip} on its own: checks the body at bit {@code p} of packet buffer {@code b} (content ending at bit
+     * {@code lim}), stores its segment starts in {@code seg} and its strings' cells from {@code v[k0]} on, which
+     * must have room for {@link #cells}. Returns the bit after the body, or -1 (nothing else changed) when the generic
+     * path must decode it.
+     */
+    long skipFrom(byte[] b, long p, long lim, long[] v, int k0, long[] seg) {
+        if ((p & 7) != 0) return -1;
+        var span = this.span;
+        if (fixedOnly) {
+            // The common case: one segment, no string. One bounds check.
+            long end = p + span[(int) (p >>> 3) & 7];
+            if (end > lim) return -1;
+            seg[0] = p;
+            return end;
+        }
         var strCell = this.strCell;
         for (int s = 0; s < strCell.length; s++) {
             int sp = 8 * s + ((int) (p >>> 3) & 7);
             long fixed = span[sp];
-            if (p + fixed > lim) return false;
+            if (p + fixed > lim) return -1;
             seg[s] = p;
             int sc = strCell[s];
             if (sc < 0) {
@@ -229,17 +268,23 @@ final class EventPlan {
             // Only strings are looked at here: they say where the rest of the body starts.
             int start = (int) ((p + strOff[sp]) >>> 3);
             int end = (int) (lim >>> 3);
-            int z = Decoder.findNul(d.buf, start, end);
-            if (z >= end) return false;
-            ev.v[k0 + sc] = start;
-            ev.v[k0 + sc + 1] = z - start;
+            int z = Decoder.findNul(b, start, end);
+            if (z >= end) return -1;
+            v[k0 + sc] = start;
+            v[k0 + sc + 1] = z - start;
             p = (long) (z + 1) << 3;
         }
-        ev.n = k0 + cells;
-        d.bit = p;
-        if (lastOrder >= 0) d.lastBigEndian = lastOrder == 1;
-        return true;
+        return p;
     }
+
+    /** Whether the body is one segment without a string (see {@link #skipFrom}). */
+    private final boolean fixedOnly;
+
+    /** The byte order after the body: big-endian when its last integer or float is. */
+    boolean endsBigEndian() {
+        return lastOrder == 1;
+    }
+
 
     /** Lays the body out once per phase, member by member, in the generic decoder's order and alignment rules. */
     private static final class Builder {

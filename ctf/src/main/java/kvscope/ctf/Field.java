@@ -26,6 +26,12 @@ public final class Field {
     final int[] lazySegByClass;
     final long[] lazyOps;
     /**
+     * The same for {@link Event#getLong}'s fast path, in one array with 9 words per class: the first holds the
+     * body cell (high 32 bits) and the segment (low 16 bits) of an integer of a planned class, or is -1; the next 8,
+     * one per phase, are its {@link EventPlan#quick} words.
+     */
+    final long[] intOps;
+    /**
      * The body cell of a string or text array of a planned class, or -1. A string's cells are filled in even for
      * undecoded bodies; a text array of an undecoded body is found from its segment ({@link #textSegByClass}, -1 for
      * strings) and op word ({@code textOps[8 * class + phase]}) and read up to its first NUL within its length.
@@ -48,6 +54,8 @@ public final class Field {
         int classes = slotByClass.length;
         this.lazySegByClass = new int[classes];
         this.lazyOps = new long[8 * classes];
+        this.intOps = new long[9 * classes];
+        java.util.Arrays.fill(intOps, -1);
         this.textCellByClass = new int[classes];
         this.textSegByClass = new int[classes];
         this.textLenByClass = new int[classes];
@@ -66,6 +74,8 @@ public final class Field {
                 if (n.kind == Node.INT) {
                     lazySegByClass[i] = plan.segmentOfSlot(sl);
                     System.arraycopy(plan.opsOfSlot(sl), 0, lazyOps, 8 * i, 8);
+                    intOps[9 * i] = (long) bodyCellByClass[i] << 32 | lazySegByClass[i];
+                    for (int ph = 0; ph < 8; ph++) intOps[9 * i + 1 + ph] = EventPlan.quick(lazyOps[8 * i + ph]);
                 } else if (n.kind == Node.STRING || n.text) {
                     textCellByClass[i] = bodyCellByClass[i];
                     if (n.kind == Node.ARRAY) {

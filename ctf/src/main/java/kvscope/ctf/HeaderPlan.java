@@ -9,10 +9,8 @@ package kvscope.ctf;
  */
 final class HeaderPlan {
     private static final int BE = 1, CLOCK = 2, EVENT_ID = 4;
-    private static final java.lang.invoke.VarHandle LE64 =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
-    private final int idSize, idSignShift;
+    private final int idSignShift;
     private final boolean idBigEndian;
     /** Per option: its members as (bit offset from the header start) << 32 | sign shift << 16 | flags << 8 | size. */
     private final long[][] ops;
@@ -21,14 +19,14 @@ final class HeaderPlan {
     private final boolean[] lastBigEndian;
     /** The longest option's end: one bounds check covers any option. */
     private final long maxBits;
-    private final int align;
     /**
-     * Per id value, for {@link #decodePacked}: the header's length in bits when the id selects an option made of one
+     * Per id value, for {@link StreamCursor}'s fast path: the header's length in bits when the id selects an option made of one
      * unsigned clock integer right after the id, everything little-endian and within 64 bits (LTTng's compact header:
      * a 5-bit id and a 27-bit timestamp); 0 otherwise. Null when no id value qualifies.
      */
-    private final int[] packedBits;
-    private final int[] optionById;
+    final int[] packedBits;
+    /** Bits of the id, and the header's alignment in bits (at least a byte). */
+    final int idSize, align;
 
     private HeaderPlan(Node h, int idSize, int idSignShift, boolean idBigEndian, long[][] ops, long[] bits, boolean[] lastBigEndian) {
         this.align = h.align;
@@ -41,7 +39,7 @@ final class HeaderPlan {
         long max = 0;
         for (long b : bits) max = Math.max(max, b);
         this.maxBits = max;
-        this.optionById = h.members[1].optionByValue;
+        var optionById = h.members[1].optionByValue;
         int[] packed = null;
         if (!idBigEndian && idSignShift == 0 && idSize <= 16) {
             packed = new int[1 << idSize];
@@ -61,45 +59,9 @@ final class HeaderPlan {
         this.packedBits = packed;
     }
 
-    /** Whether {@link #decodePacked} can decode some headers. */
+    /** Whether {@link StreamCursor}'s fast path can decode some headers in one load (see {@link #packedBits}). */
     boolean packed() {
         return packedBits != null;
-    }
-
-    /**
-     * LTTng's compact event header in one 8-byte load (see {@link #packedBits}): the same values, cells, slots and
-     * clock update as {@link #decode}. Called right after the event's values were reset. False, with nothing
-     * changed, when the id selects another option (LTTng's extended header) or the content ends too soon.
-     */
-    boolean decodePacked(Decoder d, Node h, Values out) {
-        var packed = packedBits;
-        if (packed == null) return false;
-        long p = (d.bit + align - 1) & -(long) align;
-        long x = (long) LE64.get(d.buf, (int) (p >>> 3)); // the packet buffer has slack past the content
-        int id = (int) x & (packed.length - 1);
-        int bits = packed[id];
-        if (bits == 0 || p + bits > d.limit) return false;
-        int size = bits - idSize;
-        long t = (x >>> idSize) & ((1L << size) - 1);
-        // The clock's low bits wrap: a value below the current low bits means the high part moved on by one.
-        long mask = (1L << size) - 1;
-        long clock = d.clock;
-        long next = (clock & ~mask) | t;
-        if (t < (clock & mask)) next += 1L << size;
-        d.clock = next;
-        int k = out.n;
-        if (k + 3 > out.v.length) out.grow(k + 3);
-        var v = out.v;
-        out.pos[h.slots[0]] = k;
-        v[k] = id;
-        out.pos[h.slots[1]] = k + 1;
-        v[k + 1] = optionById[id];
-        v[k + 2] = t;
-        out.n = k + 3;
-        d.bit = p + bits;
-        d.lastBigEndian = false;
-        d.eventId = id;
-        return true;
     }
 
     /** The plan for an LTTng-shaped header, or null when some alignment exceeds a byte or the byte order changes inside one. */

@@ -263,43 +263,48 @@ final class StreamCursor {
         cls().plan.fill(d.buf, ev.v, streamContextAt, seg);
     }
 
-    /** The current packet's header plan when it can decode headers in one load ({@link HeaderPlan#decodePacked}). */
+    /** The current packet's header plan when it can decode headers in one load ({@link HeaderPlan#packedBits}). */
     private HeaderPlan packedHeader;
+    private static final java.lang.invoke.VarHandle LE64 =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /**
-     * The common case in one small method the JIT inlines into the merge loop: a header {@link HeaderPlan#decodePacked}
-     * decodes, an event id the metadata declares, a body its class's plan checks ({@link EventPlan#skip}). Anything
-     * else (or a failure of the checks) puts the position, clock and values back and returns false: the general path
-     * then decodes the event and reports any error precisely.
+     * The common case in one small method the JIT inlines into the merge loop: a header of one little-endian id and
+     * clock value read in one 8-byte load (LTTng's compact header), an event id the metadata declares, a body its
+     * class's plan checks ({@link EventPlan#skipFrom}). The header's values are not stored (only the clock moves):
+     * nothing reads them for a planned class, whose body cells start at 0. Anything else, or a failed check, returns
+     * false with nothing changed, and the general path decodes the event and reports any error precisely.
      */
     private boolean decodeFast(HeaderPlan hp) {
         var d = this.d;
-        long start = d.bit, clock = d.clock;
-        boolean order = d.lastBigEndian;
-        var ev = this.ev;
-        ev.n = 0;
-        if (hp.decodePacked(d, sc.eventHeader, ev)) {
-            var byId = sc.byId;
-            long id = d.eventId; // decodePacked's ids are small and non-negative
-            var c = id < byId.length ? byId[(int) id] : null;
-            EventPlan plan;
-            int body = ev.n;
-            if (c != null && (plan = c.plan) != null && plan.skip(d, ev, seg)) {
-                lazy = true;
-                streamContextAt = body;
-                eventContextAt = body + plan.eventContextCell;
-                payloadAt = body + plan.payloadCell;
-                clsIndex = c.index;
-                ts = trace.toNs(d.clock);
-                key = ts;
-                return true;
-            }
-        }
-        d.bit = start;
+        var b = d.buf;
+        long p = (d.bit + hp.align - 1) & -(long) hp.align;
+        long x = (long) LE64.get(b, (int) (p >>> 3)); // the packet buffer has slack past the content
+        var packed = hp.packedBits;
+        int id = (int) x & (packed.length - 1);
+        int bits = packed[id];
+        long lim = d.limit;
+        if (bits == 0 || p + bits > lim) return false;
+        var byId = sc.byId;
+        TraceData.EventClass c;
+        EventPlan plan;
+        if (id >= byId.length || (c = byId[id]) == null || (plan = c.plan) == null) return false;
+        long end = plan.skipFrom(b, p + bits, lim, ev.v, 0, seg);
+        if (end < 0) return false;
+        int idSize = hp.idSize;
+        long clock = Decoder.nextClock(d.clock, bits - idSize, (x >>> idSize) & ((1L << (bits - idSize)) - 1));
         d.clock = clock;
-        d.lastBigEndian = order;
-        ev.n = 0;
-        return false;
+        d.bit = end;
+        d.lastBigEndian = plan.endsBigEndian(); // the header is little-endian
+        ev.n = plan.cells;
+        lazy = true;
+        streamContextAt = 0;
+        eventContextAt = plan.eventContextCell;
+        payloadAt = plan.payloadCell;
+        clsIndex = c.index;
+        ts = trace.toNs(clock);
+        key = ts;
+        return true;
     }
 
     private void decodeEvent() {
@@ -312,7 +317,7 @@ final class StreamCursor {
         if (s.eventHeader != null) {
             d.eventId = 0;
             var hp = s.headerPlan;
-            if (hp == null || !(hp.decodePacked(d, s.eventHeader, ev) || hp.decode(d, s.eventHeader, ev))) {
+            if (hp == null || !hp.decode(d, s.eventHeader, ev)) {
                 if (s.lttngHeader) d.header(s.eventHeader, ev); else d.struct(s.eventHeader, ev);
             }
             c = s.event(d.eventId);
