@@ -120,7 +120,7 @@ public final class Event {
         int i = ci;
         var ops = f.intOps;
         int at = 9 * i;
-        if (at < ops.length) {
+        if (at + 8 < ops.length) {
             long h = ops[at];
             if (h >= 0) {
                 if (!lazy) return v[body + (int) (h >>> 32)];
@@ -166,13 +166,18 @@ public final class Event {
         int i = ci;
         if (i < f.textCellByClass.length && f.textCellByClass[i] >= 0) {
             int sg = f.textSegByClass[i];
+            int start, len;
             if (lazy && sg >= 0) {
                 long p = seg[sg];
-                int start = EventPlan.textStart(p, f.textOps[(i << 3) | ((int) (p >>> 3) & 7)]);
-                return strings.get(buf, start, Decoder.findNul(buf, start, start + f.textLenByClass[i]) - start);
+                start = EventPlan.textStart(p, f.textOps[(i << 3) | ((int) (p >>> 3) & 7)]);
+                len = Decoder.textLength(buf, start, f.textLenByClass[i]);
+            } else {
+                int c = body + f.textCellByClass[i];
+                start = (int) v[c];
+                len = (int) v[c + 1];
             }
-            int c = body + f.textCellByClass[i];
-            return strings.get(buf, (int) v[c], (int) v[c + 1]);
+            // One call site: C2 inlines the cache once, which keeps this method small enough to be inlined itself.
+            return strings.get(buf, start, len);
         }
         return anyString(f);
     }
@@ -243,29 +248,39 @@ public final class Event {
     static final class StringCache {
         private final String[] strs = new String[512];
         private final byte[][] keys = new byte[512][];
-        private final long[] heads = new long[512], tails = new long[512];
-        private final int[] lens = new int[512];
+        /** Per slot, side by side (one array to check): the string's length (-1: empty slot) and its two key words. */
+        private final long[] slots = new long[4 * 512];
+
+        StringCache() {
+            for (int h = 0; h < 512; h++) slots[4 * h] = -1;
+        }
         private static final java.lang.invoke.VarHandle LE64 =
                 java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
         String get(byte[] buf, int off, int len) {
+            if (len > 16) return getLonger(buf, off, len);
+            // Up to 16 bytes a string is its own key: its length and two 8-byte loads masked to it (the packet
+            // buffer has slack after the content). Most strings of a trace are such (names, commands, procname).
+            int rest = len - 8;
+            long a = (long) LE64.get(buf, off) & (len >= 8 ? -1L : ~(-1L << (len << 3)));
+            long z = (long) LE64.get(buf, off + 8) & (rest >= 8 ? -1L : rest <= 0 ? 0 : ~(-1L << (rest << 3)));
+            int h = (int) (((a * 0x9E3779B97F4A7C15L) ^ (z * 0xC2B2AE3D27D4EB4FL) ^ len) >>> 55);
+            var sl = slots;
+            int k = h << 2;
+            if (sl[k] == len && sl[k + 1] == a && sl[k + 2] == z) return strs[h];
+            return miss(buf, off, len, h, a, z);
+        }
+
+        /** {@link #get} for strings above 16 bytes: keyed by their first and last 8 bytes, then compared whole. */
+        private String getLonger(byte[] buf, int off, int len) {
             if (len > 64) return new String(buf, off, len, StandardCharsets.UTF_8);
-            // Key: the length and the first and last 8 bytes (the buffer has slack after the content). Up to 16
-            // bytes that is the whole string, so no byte comparison is needed for the short, repetitive strings
-            // of traces (names, commands, procname).
             long a = (long) LE64.get(buf, off);
-            long z;
-            if (len < 8) {
-                a &= (1L << (8 * len)) - 1;
-                z = a;
-            } else {
-                z = (long) LE64.get(buf, off + len - 8);
-            }
-            long x = (a * 0x9E3779B97F4A7C15L) ^ (z * 0xC2B2AE3D27D4EB4FL) ^ len;
-            int h = (int) (x ^ (x >>> 29) ^ (x >>> 47)) & 511;
-            var str = strs[h];
-            if (str != null && lens[h] == len && heads[h] == a && tails[h] == z
-                    && (len <= 16 || java.util.Arrays.equals(keys[h], 0, len, buf, off, off + len))) return str;
+            long z = (long) LE64.get(buf, off + len - 8);
+            int h = (int) (((a * 0x9E3779B97F4A7C15L) ^ (z * 0xC2B2AE3D27D4EB4FL) ^ len) >>> 55);
+            var sl = slots;
+            int k = h << 2;
+            if (sl[k] == len && sl[k + 1] == a && sl[k + 2] == z
+                    && java.util.Arrays.equals(keys[h], 0, len, buf, off, off + len)) return strs[h];
             return miss(buf, off, len, h, a, z);
         }
 
@@ -274,9 +289,9 @@ public final class Event {
             var str = new String(buf, off, len, StandardCharsets.UTF_8);
             if (len > 16) keys[h] = java.util.Arrays.copyOfRange(buf, off, off + len);
             strs[h] = str;
-            heads[h] = a;
-            tails[h] = z;
-            lens[h] = len;
+            slots[4 * h] = len;
+            slots[4 * h + 1] = a;
+            slots[4 * h + 2] = z;
             return str;
         }
     }

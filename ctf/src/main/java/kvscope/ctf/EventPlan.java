@@ -254,6 +254,12 @@ final class EventPlan {
             seg[0] = p;
             return end;
         }
+        return skipSegments(b, p, lim, v, k0, seg);
+    }
+
+    /** {@link #skipFrom} for bodies with strings, apart so that the common case stays small enough to inline. */
+    private long skipSegments(byte[] b, long p, long lim, long[] v, int k0, long[] seg) {
+        var span = this.span;
         var strCell = this.strCell;
         for (int s = 0; s < strCell.length; s++) {
             int sp = 8 * s + ((int) (p >>> 3) & 7);
@@ -268,7 +274,7 @@ final class EventPlan {
             // Only strings are looked at here: they say where the rest of the body starts.
             int start = (int) ((p + strOff[sp]) >>> 3);
             int end = (int) (lim >>> 3);
-            int z = Decoder.findNul(b, start, end);
+            int z = Decoder.findNulInPacket(b, start, end);
             if (z >= end) return -1;
             v[k0 + sc] = start;
             v[k0 + sc + 1] = z - start;
