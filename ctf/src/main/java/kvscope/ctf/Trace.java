@@ -209,6 +209,11 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
         private final Event event;
         /** The cursor whose event was handed out last (it moves on at the next hasNext), or -1. */
         private int current = -1;
+        /**
+         * The smallest key of the other cursors (the top's children): while the top cursor's next key stays below it,
+         * the top stays the top and its events come one after the other without touching the heap.
+         */
+        private long runLimit;
         private final int lostIndex;
 
         Merge(List<StreamCursor> list, List<TraceData.EventClass> classes) {
@@ -225,6 +230,14 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
                 else c.close();
             }
             for (int i = size / 2 - 1; i >= 0; i--) down(i);
+            runLimit = childMin();
+        }
+
+        private long childMin() {
+            long m = Long.MAX_VALUE;
+            if (size > 1) m = cursors[heap[1]].key;
+            if (size > 2) m = Math.min(m, cursors[heap[2]].key);
+            return m;
         }
 
         private boolean less(int a, int b) {
@@ -252,6 +265,7 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
         private void removeTop() {
             heap[0] = heap[--size];
             if (size > 0) down(0);
+            runLimit = childMin();
         }
 
         /**
@@ -264,7 +278,11 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
             current = -1;
             var c = cursors[i];
             if (c.advance()) {
-                if (size > 1) down(0);
+                // Equal keys go through the heap: ties are broken by cursor order.
+                if (c.key >= runLimit) {
+                    down(0);
+                    runLimit = childMin();
+                }
             } else {
                 c.close();
                 removeTop();
