@@ -245,20 +245,25 @@ final class EventPlan {
      * path must decode it.
      */
     long skipFrom(byte[] b, long p, long lim, long[] v, int k0, long[] seg) {
-        if ((p & 7) != 0) return -1;
-        var span = this.span;
-        if (fixedOnly) {
-            // The common case: one segment, no string. One bounds check.
-            long end = p + span[(int) (p >>> 3) & 7];
-            if (end > lim) return -1;
-            seg[0] = p;
-            return end;
-        }
-        return skipSegments(b, p, lim, v, k0, seg);
+        return fixedOnly ? fixedEnd(p, lim, seg) : skipSegments(b, p, lim, v, k0, seg);
     }
 
-    /** {@link #skipFrom} for bodies with strings, apart so that the common case stays small enough to inline. */
+    /** Whether the body is one segment without a string: {@link #fixedEnd} checks it. */
+    boolean fixedOnly() {
+        return fixedOnly;
+    }
+
+    /** {@link #skipFrom} for a {@link #fixedOnly} body: one bounds check. Tiny, so the JIT always inlines it. */
+    long fixedEnd(long p, long lim, long[] seg) {
+        long end = p + span[(int) (p >>> 3) & 7];
+        if ((p & 7) != 0 || end > lim) return -1;
+        seg[0] = p;
+        return end;
+    }
+
+    /** {@link #skipFrom} for bodies with strings. */
     private long skipSegments(byte[] b, long p, long lim, long[] v, int k0, long[] seg) {
+        if ((p & 7) != 0) return -1;
         var span = this.span;
         var strCell = this.strCell;
         for (int s = 0; s < strCell.length; s++) {

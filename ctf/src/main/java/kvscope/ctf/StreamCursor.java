@@ -289,7 +289,7 @@ final class StreamCursor {
         TraceData.EventClass c;
         EventPlan plan;
         if (id >= byId.length || (c = byId[id]) == null || (plan = c.plan) == null) return false;
-        long end = plan.skipFrom(b, p + bits, lim, ev.v, 0, seg);
+        long end = plan.fixedOnly() ? plan.fixedEnd(p + bits, lim, seg) : plan.skipFrom(b, p + bits, lim, ev.v, 0, seg);
         if (end < 0) return false;
         int idSize = hp.idSize;
         long clock = Decoder.nextClock(d.clock, bits - idSize, (x >>> idSize) & ((1L << (bits - idSize)) - 1));
