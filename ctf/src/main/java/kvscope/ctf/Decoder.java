@@ -78,15 +78,16 @@ final class Decoder {
     }
 
     void updateClock(int size, long value) {
-        if (size >= 64) {
-            clock = value;
-            return;
-        }
+        clock = nextClock(clock, size, value);
+    }
+
+    /** The clock after a {@code size}-bit clock value: its low bits replaced, the rest moved on by one if they wrapped. */
+    static long nextClock(long clock, int size, long value) {
+        if (size >= 64) return value;
         long mask = (1L << size) - 1;
-        long cur = clock & mask;
         long next = (clock & ~mask) | value;
-        if (Long.compareUnsigned(value, cur) < 0) next += 1L << size;
-        clock = next;
+        if (Long.compareUnsigned(value, clock & mask) < 0) next += 1L << size;
+        return next;
     }
 
     private static void put(Values out, long x) {
@@ -355,6 +356,35 @@ final class Decoder {
 
     private static DecodeError noNul(long p) {
         return new DecodeError(p, "a string has no terminating NUL before the end of the packet content");
+    }
+
+    /**
+     * {@link #findNul} for the packet buffer, whose {@link #SLACK} bytes past the content let it read 8 bytes at a
+     * time up to the end without a byte loop: less code, so the fast paths calling it stay small enough to inline.
+     */
+    static int findNulInPacket(byte[] b, int from, int end) {
+        for (int j = from; j < end; j += 8) {
+            long x = (long) LE64.get(b, j);
+            long t = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+            if (t != 0) return Math.min(j + (Long.numberOfTrailingZeros(t) >>> 3), end);
+        }
+        return end;
+    }
+
+    /**
+     * The length of the text in the {@code max}-byte array at {@code start}: up to its first NUL. The first 16 bytes
+     * are tested without a loop (the packet buffer has slack past the content), the rest by {@link #findNul}.
+     */
+    static int textLength(byte[] b, int start, int max) {
+        long x = (long) LE64.get(b, start);
+        long t = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+        if (t == 0) {
+            x = (long) LE64.get(b, start + 8);
+            t = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+            if (t == 0) return max <= 16 ? max : findNulInPacket(b, start + 16, start + max) - start;
+            return Math.min(8 + (Long.numberOfTrailingZeros(t) >>> 3), max);
+        }
+        return Math.min(Long.numberOfTrailingZeros(t) >>> 3, max);
     }
 
     /** Index of the first NUL in {@code b[from, end)}, or {@code end}: eight bytes at a time (SWAR zero-byte test). */

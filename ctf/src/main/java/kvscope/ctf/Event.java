@@ -28,11 +28,36 @@ public final class Event {
     long[] seg;
     byte[] buf;
     private final StringCache strings = new StringCache();
+    private static final java.lang.invoke.VarHandle LE64 =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    /** The type of each event class by {@link #ci} ({@link EventType#LOST} at the lost-record index). */
+    private final EventType[] types;
 
-    Event() {}
+    Event(EventType[] types) {
+        this.types = types;
+    }
+
+    /**
+     * Points this event at the current item of cursor {@code c}, of class {@code ci}. References are stored only
+     * when they change (rarely but for the cursor): each store costs a GC write barrier, and this runs per event.
+     */
+    void load(StreamCursor c, int ci) {
+        if (s != c) {
+            s = c;
+            seg = c.seg;
+        }
+        var b = c.d.buf;
+        if (buf != b) buf = b;
+        var ev = c.ev;
+        if (v != ev.v) v = ev.v;
+        if (pos != ev.pos) pos = ev.pos;
+        this.ci = ci;
+        body = c.streamContextAt;
+        lazy = c.lazy;
+    }
 
     /** The event type; {@link EventType#LOST} for a lost-events record. */
-    public EventType type() { return s.kind == StreamCursor.LOST ? EventType.LOST : s.cls.type; }
+    public EventType type() { return types[ci]; }
 
     public String name() { return type().name(); }
 
@@ -93,17 +118,28 @@ public final class Event {
      */
     public long getLong(Field f) {
         int i = ci;
-        var segs = f.lazySegByClass;
-        if (i < segs.length) {
-            int sg = segs[i];
-            if (sg >= 0) {
-                if (!lazy) return v[body + f.intBodyCellByClass[i]];
-                long p = seg[sg];
-                return EventPlan.load(buf, p, f.lazyOps[(i << 3) | ((int) (p >>> 3) & 7)]);
+        var ops = f.intOps;
+        int at = 9 * i;
+        if (at + 8 < ops.length) {
+            long h = ops[at];
+            if (h >= 0) {
+                if (!lazy) return v[body + (int) (h >>> 32)];
+                long p = seg[(int) h & 0xFFFF];
+                int ph = (int) (p >>> 3) & 7;
+                long q = ops[at + 1 + ph];
+                if ((q & EventPlan.QUICK_NONE) != 0) return EventPlan.load(buf, p, f.lazyOps[(i << 3) | ph]);
+                // One load; the shift (q's low 6 bits) moves the value's bits to the top, the second one back down.
+                long x = (long) LE64.get(buf, (int) (p >>> 3) + (int) (q >>> 32)) << q;
+                return (q & EventPlan.QUICK_SIGNED) != 0 ? x >> q : x >>> q;
             }
             int sl = f.intSlotByClass[i];
             if (sl >= 0) return v[pos[sl]];
         }
+        return anyLong(f);
+    }
+
+    /** {@link #getLong} for any other field, kept apart so that the integer fast path stays small enough to inline. */
+    private long anyLong(Field f) {
         int p = at(f);
         var n = node(f);
         long v = this.v[p];
@@ -129,9 +165,25 @@ public final class Event {
     public String getString(Field f) {
         int i = ci;
         if (i < f.textCellByClass.length && f.textCellByClass[i] >= 0) {
-            int c = body + f.textCellByClass[i];
-            return strings.get(buf, (int) v[c], (int) v[c + 1]);
+            int sg = f.textSegByClass[i];
+            int start, len;
+            if (lazy && sg >= 0) {
+                long p = seg[sg];
+                start = EventPlan.textStart(p, f.textOps[(i << 3) | ((int) (p >>> 3) & 7)]);
+                len = Decoder.textLength(buf, start, f.textLenByClass[i]);
+            } else {
+                int c = body + f.textCellByClass[i];
+                start = (int) v[c];
+                len = (int) v[c + 1];
+            }
+            // One call site: C2 inlines the cache once, which keeps this method small enough to be inlined itself.
+            return strings.get(buf, start, len);
         }
+        return anyString(f);
+    }
+
+    /** {@link #getString} for any other field, kept apart so that the string fast path stays small enough to inline. */
+    private String anyString(Field f) {
         int p = at(f);
         var n = node(f);
         if (n.kind == Node.STRING || n.text) return strings.get(s.d.buf, (int) this.v[p], (int) this.v[p + 1]);
@@ -196,35 +248,50 @@ public final class Event {
     static final class StringCache {
         private final String[] strs = new String[512];
         private final byte[][] keys = new byte[512][];
-        private final long[] heads = new long[512], tails = new long[512];
-        private final int[] lens = new int[512];
+        /** Per slot, side by side (one array to check): the string's length (-1: empty slot) and its two key words. */
+        private final long[] slots = new long[4 * 512];
+
+        StringCache() {
+            for (int h = 0; h < 512; h++) slots[4 * h] = -1;
+        }
         private static final java.lang.invoke.VarHandle LE64 =
                 java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
         String get(byte[] buf, int off, int len) {
+            if (len > 16) return getLonger(buf, off, len);
+            // Up to 16 bytes a string is its own key: its length and two 8-byte loads masked to it (the packet
+            // buffer has slack after the content). Most strings of a trace are such (names, commands, procname).
+            int rest = len - 8;
+            long a = (long) LE64.get(buf, off) & (len >= 8 ? -1L : ~(-1L << (len << 3)));
+            long z = (long) LE64.get(buf, off + 8) & (rest >= 8 ? -1L : rest <= 0 ? 0 : ~(-1L << (rest << 3)));
+            int h = (int) (((a * 0x9E3779B97F4A7C15L) ^ (z * 0xC2B2AE3D27D4EB4FL) ^ len) >>> 55);
+            var sl = slots;
+            int k = h << 2;
+            if (sl[k] == len && sl[k + 1] == a && sl[k + 2] == z) return strs[h];
+            return miss(buf, off, len, h, a, z);
+        }
+
+        /** {@link #get} for strings above 16 bytes: keyed by their first and last 8 bytes, then compared whole. */
+        private String getLonger(byte[] buf, int off, int len) {
             if (len > 64) return new String(buf, off, len, StandardCharsets.UTF_8);
-            // Key: the length and the first and last 8 bytes (the buffer has slack after the content). Up to 16
-            // bytes that is the whole string, so no byte comparison is needed for the short, repetitive strings
-            // of traces (names, commands, procname).
             long a = (long) LE64.get(buf, off);
-            long z;
-            if (len < 8) {
-                a &= (1L << (8 * len)) - 1;
-                z = a;
-            } else {
-                z = (long) LE64.get(buf, off + len - 8);
-            }
-            long x = (a * 0x9E3779B97F4A7C15L) ^ (z * 0xC2B2AE3D27D4EB4FL) ^ len;
-            int h = (int) (x ^ (x >>> 29) ^ (x >>> 47)) & 511;
-            var str = strs[h];
-            if (str != null && lens[h] == len && heads[h] == a && tails[h] == z
-                    && (len <= 16 || java.util.Arrays.equals(keys[h], 0, len, buf, off, off + len))) return str;
-            str = new String(buf, off, len, StandardCharsets.UTF_8);
+            long z = (long) LE64.get(buf, off + len - 8);
+            int h = (int) (((a * 0x9E3779B97F4A7C15L) ^ (z * 0xC2B2AE3D27D4EB4FL) ^ len) >>> 55);
+            var sl = slots;
+            int k = h << 2;
+            if (sl[k] == len && sl[k + 1] == a && sl[k + 2] == z
+                    && java.util.Arrays.equals(keys[h], 0, len, buf, off, off + len)) return strs[h];
+            return miss(buf, off, len, h, a, z);
+        }
+
+        /** Decodes a string the cache does not hold and keeps it in slot {@code h} (apart: the hit path stays small). */
+        private String miss(byte[] buf, int off, int len, int h, long a, long z) {
+            var str = new String(buf, off, len, StandardCharsets.UTF_8);
             if (len > 16) keys[h] = java.util.Arrays.copyOfRange(buf, off, off + len);
             strs[h] = str;
-            heads[h] = a;
-            tails[h] = z;
-            lens[h] = len;
+            slots[4 * h] = len;
+            slots[4 * h + 1] = a;
+            slots[4 * h + 2] = z;
             return str;
         }
     }

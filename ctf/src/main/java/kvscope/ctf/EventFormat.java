@@ -29,7 +29,7 @@ public final class EventFormat {
             return;
         }
         sb.append(",\"name\":");
-        appendJsonString(sb, s.cls.name);
+        appendJsonString(sb, s.cls().name);
         sb.append(",\"cpu\":");
         if (s.cpu >= 0) sb.append(s.cpu); else sb.append("null");
         sb.append(",\"context\":{");
@@ -40,10 +40,10 @@ public final class EventFormat {
         int p = s.streamContextAt;
         if (s.sc.eventContext != null) p = members(sb, s.sc.eventContext, v, p, buf, first, true);
         p = s.eventContextAt;
-        if (s.cls.context != null) members(sb, s.cls.context, v, p, buf, first, true);
+        if (s.cls().context != null) members(sb, s.cls().context, v, p, buf, first, true);
         sb.append("},\"fields\":{");
         first[0] = true;
-        if (s.cls.payload != null) members(sb, s.cls.payload, v, s.payloadAt, buf, first, true);
+        if (s.cls().payload != null) members(sb, s.cls().payload, v, s.payloadAt, buf, first, true);
         sb.append("}}");
     }
 
@@ -75,23 +75,23 @@ public final class EventFormat {
             sb.append(s.lostStart);
             return;
         }
-        sb.append(s.cls.name).append(": { cpu_id = ").append(s.cpu).append(" }");
+        sb.append(s.cls().name).append(": { cpu_id = ").append(s.cpu).append(" }");
         s.materialize();
         var v = s.ev.v;
         var buf = s.d.buf;
         boolean hasCtx = s.sc.eventContext != null && s.sc.eventContext.members.length > 0
-                || s.cls.context != null && s.cls.context.members.length > 0;
+                || s.cls().context != null && s.cls().context.members.length > 0;
         if (hasCtx) {
             sb.append(", { ");
             boolean[] first = {true};
             if (s.sc.eventContext != null) members(sb, s.sc.eventContext, v, s.streamContextAt, buf, first, false);
-            if (s.cls.context != null) members(sb, s.cls.context, v, s.eventContextAt, buf, first, false);
+            if (s.cls().context != null) members(sb, s.cls().context, v, s.eventContextAt, buf, first, false);
             sb.append(" }");
         }
-        if (s.cls.payload != null && s.cls.payload.members.length > 0) {
+        if (s.cls().payload != null && s.cls().payload.members.length > 0) {
             sb.append(", { ");
             boolean[] first = {true};
-            members(sb, s.cls.payload, v, s.payloadAt, buf, first, false);
+            members(sb, s.cls().payload, v, s.payloadAt, buf, first, false);
             sb.append(" }");
         }
     }

@@ -16,9 +16,9 @@ import java.util.ArrayList;
  * costs one bounds check; each member is one load (an 8-byte load and two shifts when it is whole bytes at a byte
  * offset). Byte-order changes inside a byte are found at compile time (no plan then).
  *
- * <p>Reading is lazy: {@link #skip} checks a body and finds its strings, and integers are read only when asked for
- * ({@link #load}) or when something needs every cell ({@link #fill}); an analysis reading a few fields of an event
- * does not pay for the others. The values and cells are exactly those {@link Decoder#struct} produces. When anything
+ * <p>Reading is lazy: {@link #skip} checks a body and finds its strings (it has to: they say where the rest starts),
+ * and integers and text arrays are read only when asked for ({@link #load}, {@link #textStart}) or when something
+ * needs every cell ({@link #fill}); an analysis reading a few fields of an event does not pay for the others. The values and cells are exactly those {@link Decoder#struct} produces. When anything
  * is amiss in the data (a segment past the content, a string without NUL, a body not starting on a byte)
  * {@link #skip} returns false having changed nothing that matters, and the caller decodes the body the generic way,
  * which reports the error precisely.
@@ -40,8 +40,6 @@ final class EventPlan {
     private final int[] textLength;
     /** Per segment: its fixed members' range (for the text lengths), and its terminating string's cell (-1: none). */
     private final int[] segFirst, segEnd, strCell;
-    /** Per segment: whether it holds a text array ({@link #skip} decodes those). */
-    private final boolean[] hasText;
     /** Per segment and phase ({@code 8 * segment + phase}): first op word, the string's offset, the fixed span. */
     private final int[] opAt, strOff;
     private final long[] span;
@@ -56,18 +54,32 @@ final class EventPlan {
         return slotCells.getOrDefault(slot, -1);
     }
 
-    /** Integers and floats by slot: their segment, and their op word for each of the segment's 8 phases. */
+    /**
+     * Fixed members (integers, floats, text arrays) by slot: their segment, and their op word for each of the
+     * segment's 8 phases; text arrays also their length in bytes.
+     */
     private final java.util.Map<Integer, Integer> scalarSegs = new java.util.HashMap<>();
     private final java.util.Map<Integer, long[]> scalarOps = new java.util.HashMap<>();
+    private final java.util.Map<Integer, Integer> textLengths = new java.util.HashMap<>();
 
-    /** The segment of the integer or float in {@code slot}, or -1 (see {@link #load}). */
+    /** The segment of the integer, float or text array in {@code slot}, or -1 (see {@link #load}). */
     int segmentOfSlot(int slot) {
         return scalarSegs.getOrDefault(slot, -1);
     }
 
-    /** The op words (by phase) of the integer or float in {@code slot}, or null. */
+    /** The op words (by phase) of the integer, float or text array in {@code slot}, or null. */
     long[] opsOfSlot(int slot) {
         return scalarOps.get(slot);
+    }
+
+    /** The length in bytes of the text array in {@code slot} (a string ends at its first NUL within it), or -1. */
+    int textLengthOfSlot(int slot) {
+        return textLengths.getOrDefault(slot, -1);
+    }
+
+    /** Where the text array of op word {@code op} starts (a byte index), in a segment starting at bit {@code segStart}. */
+    static int textStart(long segStart, long op) {
+        return (int) ((segStart + (op >>> 32)) >>> 3);
     }
 
     /** Number of segments (the length {@link #skip} needs for the segment starts). */
@@ -85,7 +97,6 @@ final class EventPlan {
         segFirst = new int[n];
         segEnd = new int[n];
         strCell = new int[n];
-        hasText = new boolean[n];
         opAt = new int[8 * n];
         strOff = new int[8 * n];
         span = new long[8 * n];
@@ -96,7 +107,6 @@ final class EventPlan {
             segFirst[i] = s.first;
             segEnd[i] = s.end;
             strCell[i] = s.strCell;
-            for (int j = s.first; j < s.end; j++) hasText[i] |= (b.flags.get(j) & TEXT) != 0;
             if (s.strSlot >= 0) slotCells.put(s.strSlot, s.strCell);
             for (int ph = 0; ph < 8; ph++) {
                 opAt[8 * i + ph] = words.size();
@@ -115,7 +125,7 @@ final class EventPlan {
         for (int i = 0; i < n; i++) {
             var s = b.segs.get(i);
             for (int j = s.first; j < s.end; j++) {
-                if ((b.flags.get(j) & TEXT) != 0) continue;
+                if ((b.flags.get(j) & TEXT) != 0) textLengths.put(b.slot.get(j), textLength[j]);
                 var byPhase = new long[8];
                 for (int ph = 0; ph < 8; ph++) byPhase[ph] = ops[opAt[8 * i + ph] + j - s.first];
                 scalarOps.put(b.slot.get(j), byPhase);
@@ -126,6 +136,7 @@ final class EventPlan {
         eventContextCell = b.eventContextCell;
         payloadCell = b.payloadCell;
         lastOrder = b.lastOrder;
+        fixedOnly = n == 1 && strCell[0] < 0;
     }
 
     /**
@@ -156,9 +167,32 @@ final class EventPlan {
             for (int j = segFirst[s], e = segEnd[s]; j < e; j++) {
                 long op = ops[w++];
                 int f = (int) op;
-                if ((f & TEXT << 7) == 0) v[k0 + ((f >>> 12) & (MAX_CELLS - 1))] = load(b, p, op);
+                int c = k0 + ((f >>> 12) & (MAX_CELLS - 1));
+                if ((f & TEXT << 7) == 0) {
+                    v[c] = load(b, p, op);
+                } else {
+                    int start = (int) ((p + (op >>> 32)) >>> 3);
+                    v[c] = start;
+                    v[c + 1] = Decoder.findNul(b, start, start + textLength[j]) - start;
+                }
             }
         }
+    }
+
+    /** {@link #quick} words: the byte offset (high 32 bits), the shift (low 6 bits) and these flags. */
+    static final long QUICK_SIGNED = 1 << 6, QUICK_NONE = 1 << 7;
+
+    /**
+     * The op word {@link Event#getLong} reads an integer with in one 8-byte little-endian load: for a whole-byte
+     * little-endian integer at a byte offset, its byte offset from the segment start, the shift that leaves its bits
+     * at the top of the load and whether it is signed; {@link #QUICK_NONE} for anything else (big-endian, bit fields,
+     * floats), which {@link #load} reads.
+     */
+    static long quick(long op) {
+        int f = (int) op;
+        if ((f & (BYTE_LOAD << 7)) == 0 || (f & ((BE | FLOAT32 | TEXT) << 7)) != 0) return QUICK_NONE;
+        int bits = f & 127;
+        return ((op >>> 32) >>> 3) << 32 | ((f & SIGNED << 7) != 0 ? QUICK_SIGNED : 0) | ((64 - bits) & 63);
     }
 
     /**
@@ -187,57 +221,81 @@ final class EventPlan {
 
     /**
      * Checks the body at the decoder's position, moves past it and appends its {@link #cells} cells to {@code ev},
-     * decoding only its strings and text arrays (it has to find where strings end anyway): integers and floats are
-     * read on demand with {@link #load} from the segment starts stored in {@code seg}, or all at once by
-     * {@link #fill} when something needs the cells. Slot positions are left alone (see {@link #cellOfSlot}). False,
+     * decoding only its strings (it has to find where they end anyway): integers, floats and text arrays are read on
+     * demand from the segment starts stored in {@code seg} ({@link #load}, {@link #textStart}), or all at once by
+     * {@link #fill} when something needs the cells (the string cells are the only ones filled in before). Slot positions are left alone (see {@link #cellOfSlot}). False,
      * with the position and {@code ev.n} untouched, when the generic path must decode the body.
      */
     boolean skip(Decoder d, Values ev, long[] seg) {
-        long p = d.bit;
-        if ((p & 7) != 0) return false;
         int k0 = ev.n;
-        // Room for fill() later, so the cell array a reader holds stays the one in use.
-        if (k0 + cells > ev.v.length) ev.grow(k0 + cells);
-        var v = ev.v;
-        var b = d.buf;
-        final long lim = d.limit;
-        var ops = this.ops;
-        for (int s = 0; s < segFirst.length; s++) {
-            int sp = 8 * s + ((int) (p >>> 3) & 7);
-            long fixed = span[sp];
-            if (p + fixed > lim) return false;
-            seg[s] = p;
-            if (hasText[s]) {
-                int w = opAt[sp];
-                for (int j = segFirst[s], e = segEnd[s]; j < e; j++) {
-                    long op = ops[w++];
-                    int f = (int) op;
-                    if ((f & TEXT << 7) == 0) continue;
-                    int c = k0 + ((f >>> 12) & (MAX_CELLS - 1));
-                    int start = (int) ((p + (op >>> 32)) >>> 3);
-                    v[c] = start;
-                    v[c + 1] = Decoder.findNul(b, start, start + textLength[j]) - start;
-                }
-            }
-            int sc = strCell[s];
-            if (sc < 0) {
-                p += fixed;
-            } else {
-                int start = (int) ((p + strOff[sp]) >>> 3);
-                int end = (int) (lim >>> 3);
-                int z = Decoder.findNul(b, start, end);
-                if (z >= end) return false;
-                int c = k0 + sc;
-                v[c] = start;
-                v[c + 1] = z - start;
-                p = (long) (z + 1) << 3;
-            }
-        }
+        // No room for fill() later (the cell array a reader holds must stay the one in use): the generic path grows it.
+        if (k0 + cells > ev.v.length) return false;
+        long end = skipFrom(d.buf, d.bit, d.limit, ev.v, k0, seg);
+        if (end < 0) return false;
         ev.n = k0 + cells;
-        d.bit = p;
+        d.bit = end;
         if (lastOrder >= 0) d.lastBigEndian = lastOrder == 1;
         return true;
     }
+
+    /**
+     * {@link #skip} on its own: checks the body at bit {@code p} of packet buffer {@code b} (content ending at bit
+     * {@code lim}), stores its segment starts in {@code seg} and its strings' cells from {@code v[k0]} on, which
+     * must have room for {@link #cells}. Returns the bit after the body, or -1 (nothing else changed) when the generic
+     * path must decode it.
+     */
+    long skipFrom(byte[] b, long p, long lim, long[] v, int k0, long[] seg) {
+        return fixedOnly ? fixedEnd(p, lim, seg) : skipSegments(b, p, lim, v, k0, seg);
+    }
+
+    /** Whether the body is one segment without a string: {@link #fixedEnd} checks it. */
+    boolean fixedOnly() {
+        return fixedOnly;
+    }
+
+    /** {@link #skipFrom} for a {@link #fixedOnly} body: one bounds check. Tiny, so the JIT always inlines it. */
+    long fixedEnd(long p, long lim, long[] seg) {
+        long end = p + span[(int) (p >>> 3) & 7];
+        if ((p & 7) != 0 || end > lim) return -1;
+        seg[0] = p;
+        return end;
+    }
+
+    /** {@link #skipFrom} for bodies with strings. */
+    private long skipSegments(byte[] b, long p, long lim, long[] v, int k0, long[] seg) {
+        if ((p & 7) != 0) return -1;
+        var span = this.span;
+        var strCell = this.strCell;
+        for (int s = 0; s < strCell.length; s++) {
+            int sp = 8 * s + ((int) (p >>> 3) & 7);
+            long fixed = span[sp];
+            if (p + fixed > lim) return -1;
+            seg[s] = p;
+            int sc = strCell[s];
+            if (sc < 0) {
+                p += fixed;
+                continue;
+            }
+            // Only strings are looked at here: they say where the rest of the body starts.
+            int start = (int) ((p + strOff[sp]) >>> 3);
+            int end = (int) (lim >>> 3);
+            int z = Decoder.findNulInPacket(b, start, end);
+            if (z >= end) return -1;
+            v[k0 + sc] = start;
+            v[k0 + sc + 1] = z - start;
+            p = (long) (z + 1) << 3;
+        }
+        return p;
+    }
+
+    /** Whether the body is one segment without a string (see {@link #skipFrom}). */
+    private final boolean fixedOnly;
+
+    /** The byte order after the body: big-endian when its last integer or float is. */
+    boolean endsBigEndian() {
+        return lastOrder == 1;
+    }
+
 
     /** Lays the body out once per phase, member by member, in the generic decoder's order and alignment rules. */
     private static final class Builder {

@@ -25,8 +25,19 @@ public final class Field {
      */
     final int[] lazySegByClass;
     final long[] lazyOps;
-    /** The body cell of a string or text array of a planned class (filled in even for undecoded bodies), or -1. */
-    final int[] textCellByClass;
+    /**
+     * The same for {@link Event#getLong}'s fast path, in one array with 9 words per class: the first holds the
+     * body cell (high 32 bits) and the segment (low 16 bits) of an integer of a planned class, or is -1; the next 8,
+     * one per phase, are its {@link EventPlan#quick} words.
+     */
+    final long[] intOps;
+    /**
+     * The body cell of a string or text array of a planned class, or -1. A string's cells are filled in even for
+     * undecoded bodies; a text array of an undecoded body is found from its segment ({@link #textSegByClass}, -1 for
+     * strings) and op word ({@code textOps[8 * class + phase]}) and read up to its first NUL within its length.
+     */
+    final int[] textCellByClass, textSegByClass, textLenByClass;
+    final long[] textOps;
     private final boolean exists;
 
     /** Arrays have one more entry than there are event classes: the last stands for lost-event records (absent). */
@@ -43,9 +54,15 @@ public final class Field {
         int classes = slotByClass.length;
         this.lazySegByClass = new int[classes];
         this.lazyOps = new long[8 * classes];
+        this.intOps = new long[9 * classes];
+        java.util.Arrays.fill(intOps, -1);
         this.textCellByClass = new int[classes];
+        this.textSegByClass = new int[classes];
+        this.textLenByClass = new int[classes];
+        this.textOps = new long[8 * classes];
         java.util.Arrays.fill(lazySegByClass, -1);
         java.util.Arrays.fill(textCellByClass, -1);
+        java.util.Arrays.fill(textSegByClass, -1);
         if (plans != null) {
             bodyCellByClass = new int[classes];
             for (int i = 0; i < classes; i++) {
@@ -57,8 +74,15 @@ public final class Field {
                 if (n.kind == Node.INT) {
                     lazySegByClass[i] = plan.segmentOfSlot(sl);
                     System.arraycopy(plan.opsOfSlot(sl), 0, lazyOps, 8 * i, 8);
+                    intOps[9 * i] = (long) bodyCellByClass[i] << 32 | lazySegByClass[i];
+                    for (int ph = 0; ph < 8; ph++) intOps[9 * i + 1 + ph] = EventPlan.quick(lazyOps[8 * i + ph]);
                 } else if (n.kind == Node.STRING || n.text) {
                     textCellByClass[i] = bodyCellByClass[i];
+                    if (n.kind == Node.ARRAY) {
+                        textSegByClass[i] = plan.segmentOfSlot(sl);
+                        textLenByClass[i] = plan.textLengthOfSlot(sl);
+                        System.arraycopy(plan.opsOfSlot(sl), 0, textOps, 8 * i, 8);
+                    }
                 }
             }
         }

@@ -10,7 +10,7 @@ package kvscope.ctf;
 final class HeaderPlan {
     private static final int BE = 1, CLOCK = 2, EVENT_ID = 4;
 
-    private final int idSize, idSignShift;
+    private final int idSignShift;
     private final boolean idBigEndian;
     /** Per option: its members as (bit offset from the header start) << 32 | sign shift << 16 | flags << 8 | size. */
     private final long[][] ops;
@@ -19,8 +19,17 @@ final class HeaderPlan {
     private final boolean[] lastBigEndian;
     /** The longest option's end: one bounds check covers any option. */
     private final long maxBits;
+    /**
+     * Per id value, for {@link StreamCursor}'s fast path: the header's length in bits when the id selects an option made of one
+     * unsigned clock integer right after the id, everything little-endian and within 64 bits (LTTng's compact header:
+     * a 5-bit id and a 27-bit timestamp); 0 otherwise. Null when no id value qualifies.
+     */
+    final int[] packedBits;
+    /** Bits of the id, and the header's alignment in bits (at least a byte). */
+    final int idSize, align;
 
-    private HeaderPlan(int idSize, int idSignShift, boolean idBigEndian, long[][] ops, long[] bits, boolean[] lastBigEndian) {
+    private HeaderPlan(Node h, int idSize, int idSignShift, boolean idBigEndian, long[][] ops, long[] bits, boolean[] lastBigEndian) {
+        this.align = h.align;
         this.idSize = idSize;
         this.idSignShift = idSignShift;
         this.idBigEndian = idBigEndian;
@@ -30,6 +39,29 @@ final class HeaderPlan {
         long max = 0;
         for (long b : bits) max = Math.max(max, b);
         this.maxBits = max;
+        var optionById = h.members[1].optionByValue;
+        int[] packed = null;
+        if (!idBigEndian && idSignShift == 0 && idSize <= 16) {
+            packed = new int[1 << idSize];
+            boolean any = false;
+            for (int id = 0; id < packed.length; id++) {
+                int opt = id < optionById.length ? optionById[id] : -1;
+                if (opt < 0 || ops[opt].length != 1) continue;
+                long op = ops[opt][0];
+                int size = (int) op & 127, flags = (int) (op >>> 8) & 7, ss = (int) (op >>> 16) & 63;
+                if ((op >>> 32) == idSize && flags == CLOCK && ss == 0 && size < 64 && bits[opt] <= 64) {
+                    packed[id] = (int) bits[opt];
+                    any = true;
+                }
+            }
+            if (!any) packed = null;
+        }
+        this.packedBits = packed;
+    }
+
+    /** Whether {@link StreamCursor}'s fast path can decode some headers in one load (see {@link #packedBits}). */
+    boolean packed() {
+        return packedBits != null;
     }
 
     /** The plan for an LTTng-shaped header, or null when some alignment exceeds a byte or the byte order changes inside one. */
@@ -61,7 +93,7 @@ final class HeaderPlan {
             bits[o] = at;
             last[o] = order;
         }
-        return new HeaderPlan(id.size, id.signShift, id.bigEndian, ops, bits, last);
+        return new HeaderPlan(h, id.size, id.signShift, id.bigEndian, ops, bits, last);
     }
 
     /** Decodes the header {@code h} at the decoder's position; false (nothing changed) when the generic path must. */

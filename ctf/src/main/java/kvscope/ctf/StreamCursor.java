@@ -30,9 +30,15 @@ final class StreamCursor {
     int kind = END;
     /** Where each scope's values start in {@link #ev}, for rendering every field in order. */
     int streamContextAt, eventContextAt, payloadAt;
-    TraceData.EventClass cls;
-    /** The plan of the current event while its body is checked but not decoded ({@link EventPlan#skip}), else null. */
-    EventPlan lazyPlan;
+    /**
+     * The current event's class, as its global index ({@link TraceData.EventClass#index}; see {@link #cls()}). The
+     * per-event state is kept in primitives: a reference store costs a GC write barrier, and this runs per event.
+     */
+    int clsIndex;
+    private final TraceData.EventClass[] classes;
+    private final int firstClass;
+    /** The current event's body is checked but not decoded ({@link EventPlan#skip}): its class's plan reads it. */
+    boolean lazy;
     /** Where the current event's body segments start (bits), for reads and {@link #materialize}. */
     final long[] seg;
     long ts;
@@ -57,14 +63,33 @@ final class StreamCursor {
         for (var e : trace.events) eslots = Math.max(eslots, e.slots);
         pkt = new Values(pslots);
         ev = new Values(eslots);
-        int segs = 1;
-        for (var e : trace.events) if (e.plan != null) segs = Math.max(segs, e.plan.segments());
+        int segs = 1, cells = 0;
+        for (var e : trace.events) {
+            if (e.plan == null) continue;
+            segs = Math.max(segs, e.plan.segments());
+            cells = Math.max(cells, e.plan.cells);
+        }
         seg = new long[segs];
+        // Room for a header's cells and any planned body: EventPlan.skip leaves growing to the generic path.
+        ev.grow(cells + 16);
         d.pkt = pkt;
+        classes = trace.events.toArray(new TraceData.EventClass[0]);
+        firstClass = classes.length == 0 ? 0 : classes[0].index;
+    }
+
+    /** The current event's class. */
+    TraceData.EventClass cls() {
+        return classes[clsIndex - firstClass];
     }
 
     /** Moves to the next item; false at the end of the file. Errors become an ERROR item at the last timestamp. */
     boolean advance() {
+        var hp = packedHeader;
+        if (hp != null && kind == EVENT && d.bit < d.limit && decodeFast(hp)) return true;
+        return advanceAny();
+    }
+
+    private boolean advanceAny() {
         if (kind == ERROR) return false;
         try {
             if (ch == null) open();
@@ -147,7 +172,7 @@ final class StreamCursor {
 
     private boolean loadPacket() throws IOException {
         inPacket = false;
-        lazyPlan = null; // the buffer is about to hold another packet
+        lazy = false; // the buffer is about to hold another packet
         if (nextPacket >= fileSize) return false;
         packetStart = nextPacket;
         long remaining = fileSize - packetStart;
@@ -227,19 +252,63 @@ final class StreamCursor {
         var s = trace.streamClass(sid);
         if (s == null) throw new CtfException(file, packetStart, "packet names stream class " + sid + ", which the metadata does not declare");
         sc = s;
+        packedHeader = s.headerPlan != null && s.headerPlan.packed() ? s.headerPlan : null;
         if (s.packetContext != null) d.decode(s.packetContext, pkt);
     }
 
     /** Decodes the current event's integers and floats into their cells if {@link EventPlan#skip} left them. */
     void materialize() {
-        var plan = lazyPlan;
-        if (plan == null) return;
-        lazyPlan = null;
-        plan.fill(d.buf, ev.v, streamContextAt, seg);
+        if (!lazy) return;
+        lazy = false;
+        cls().plan.fill(d.buf, ev.v, streamContextAt, seg);
+    }
+
+    /** The current packet's header plan when it can decode headers in one load ({@link HeaderPlan#packedBits}). */
+    private HeaderPlan packedHeader;
+    private static final java.lang.invoke.VarHandle LE64 =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * The common case in one small method the JIT inlines into the merge loop: a header of one little-endian id and
+     * clock value read in one 8-byte load (LTTng's compact header), an event id the metadata declares, a body its
+     * class's plan checks ({@link EventPlan#skipFrom}). The header's values are not stored (only the clock moves):
+     * nothing reads them for a planned class, whose body cells start at 0. Anything else, or a failed check, returns
+     * false with nothing changed, and the general path decodes the event and reports any error precisely.
+     */
+    private boolean decodeFast(HeaderPlan hp) {
+        var d = this.d;
+        var b = d.buf;
+        long p = (d.bit + hp.align - 1) & -(long) hp.align;
+        long x = (long) LE64.get(b, (int) (p >>> 3)); // the packet buffer has slack past the content
+        var packed = hp.packedBits;
+        int id = (int) x & (packed.length - 1);
+        int bits = packed[id];
+        long lim = d.limit;
+        if (bits == 0 || p + bits > lim) return false;
+        var byId = sc.byId;
+        TraceData.EventClass c;
+        EventPlan plan;
+        if (id >= byId.length || (c = byId[id]) == null || (plan = c.plan) == null) return false;
+        long end = plan.fixedOnly() ? plan.fixedEnd(p + bits, lim, seg) : plan.skipFrom(b, p + bits, lim, ev.v, 0, seg);
+        if (end < 0) return false;
+        int idSize = hp.idSize;
+        long clock = Decoder.nextClock(d.clock, bits - idSize, (x >>> idSize) & ((1L << (bits - idSize)) - 1));
+        d.clock = clock;
+        d.bit = end;
+        d.lastBigEndian = plan.endsBigEndian(); // the header is little-endian
+        ev.n = plan.cells;
+        lazy = true;
+        streamContextAt = 0;
+        eventContextAt = plan.eventContextCell;
+        payloadAt = plan.payloadCell;
+        clsIndex = c.index;
+        ts = trace.toNs(clock);
+        key = ts;
+        return true;
     }
 
     private void decodeEvent() {
-        lazyPlan = null;
+        lazy = false;
         long start = d.bit;
         ev.reset();
         d.updateClock = true;
@@ -262,7 +331,7 @@ final class StreamCursor {
         int body = ev.n;
         var plan = c.plan;
         if (plan != null && plan.skip(d, ev, seg)) {
-            lazyPlan = plan;
+            lazy = true;
             streamContextAt = body;
             eventContextAt = body + plan.eventContextCell;
             payloadAt = body + plan.payloadCell;
@@ -275,7 +344,7 @@ final class StreamCursor {
             if (c.payload != null && c.payload.members.length > 0) d.struct(c.payload, ev);
         }
         if (d.bit == start) throw new Decoder.DecodeError(start, "an event of class '" + c.name + "' takes no space: the stream would never end");
-        cls = c;
+        clsIndex = c.index;
         ts = trace.toNs(d.clock);
         key = ts;
         kind = EVENT;

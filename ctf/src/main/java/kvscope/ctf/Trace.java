@@ -189,7 +189,7 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
                 open.add(c);
             }
         }
-        return new Merge(cursors, classes.size());
+        return new Merge(cursors, classes);
     }
 
     @Override public void close() {
@@ -197,34 +197,60 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
         open.clear();
     }
 
-    /** A binary heap of stream cursors ordered by (time, trace, file). */
+    /**
+     * A binary heap of stream cursors ordered by (time, trace, file). It holds cursor numbers, not references, and
+     * the event is pointed at a cursor's arrays only when they change: per event, this loop stores primitives only
+     * (a reference store costs a GC write barrier).
+     */
     private static final class Merge implements Iterator<Event> {
-        private final StreamCursor[] heap;
+        private final StreamCursor[] cursors;
+        private final int[] heap;
         private int size;
-        private final Event event = new Event();
-        private StreamCursor current;
-
+        private final Event event;
+        /** The cursor whose event was handed out last (it moves on at the next hasNext), or -1. */
+        private int current = -1;
+        /**
+         * The smallest key of the other cursors (the top's children): while the top cursor's next key stays below it,
+         * the top stays the top and its events come one after the other without touching the heap.
+         */
+        private long runLimit;
         private final int lostIndex;
 
-        Merge(List<StreamCursor> cursors, int lostIndex) {
-            this.lostIndex = lostIndex;
-            heap = new StreamCursor[cursors.size()];
-            for (var c : cursors) {
-                if (c.advance()) heap[size++] = c;
+        Merge(List<StreamCursor> list, List<TraceData.EventClass> classes) {
+            lostIndex = classes.size();
+            var types = new EventType[lostIndex + 1];
+            for (var c : classes) types[c.index] = c.type;
+            types[lostIndex] = EventType.LOST;
+            event = new Event(types);
+            cursors = list.toArray(new StreamCursor[0]);
+            heap = new int[cursors.length];
+            for (int i = 0; i < cursors.length; i++) {
+                var c = cursors[i];
+                if (c.advance()) heap[size++] = i;
                 else c.close();
             }
             for (int i = size / 2 - 1; i >= 0; i--) down(i);
+            runLimit = childMin();
         }
 
-        private static boolean less(StreamCursor a, StreamCursor b) {
-            if (a.key != b.key) return a.key < b.key;
+        private long childMin() {
+            long m = Long.MAX_VALUE;
+            if (size > 1) m = cursors[heap[1]].key;
+            if (size > 2) m = Math.min(m, cursors[heap[2]].key);
+            return m;
+        }
+
+        private boolean less(int a, int b) {
+            var x = cursors[a];
+            var y = cursors[b];
+            if (x.key != y.key) return x.key < y.key;
             // Cursors are numbered trace by trace, so the order alone breaks ties by trace, then stream file.
-            return a.order < b.order;
+            return x.order < y.order;
         }
 
         private void down(int i) {
             var h = heap;
-            var x = h[i];
+            int x = h[i];
             while (true) {
                 int l = 2 * i + 1;
                 if (l >= size) break;
@@ -236,43 +262,53 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
             h[i] = x;
         }
 
-        @Override public boolean hasNext() {
-            if (current != null) {
-                var c = current;
-                current = null;
-                if (c.advance()) {
+        private void removeTop() {
+            heap[0] = heap[--size];
+            if (size > 0) down(0);
+            runLimit = childMin();
+        }
+
+        /**
+         * Moves the cursor of the event handed out last to its next item and restores the heap order. The per-event
+         * work is here, in one method the JIT compiles whole (hasNext and next stay small enough to be inlined into
+         * the caller's loop, so an event costs one call).
+         */
+        private void step() {
+            int i = current;
+            current = -1;
+            var c = cursors[i];
+            if (c.advance()) {
+                // Equal keys go through the heap: ties are broken by cursor order.
+                if (c.key >= runLimit) {
                     down(0);
-                } else {
-                    c.close();
-                    heap[0] = heap[--size];
-                    heap[size] = null;
-                    if (size > 0) down(0);
+                    runLimit = childMin();
                 }
+            } else {
+                c.close();
+                removeTop();
             }
+        }
+
+        @Override public boolean hasNext() {
+            if (current >= 0) step();
             return size > 0;
         }
 
         @Override public Event next() {
-            if (!hasNext()) throw new NoSuchElementException();
-            var c = heap[0];
-            if (c.kind == StreamCursor.ERROR) {
-                current = null;
-                heap[0] = heap[--size];
-                heap[size] = null;
-                if (size > 0) down(0);
-                c.close();
-                throw c.error;
-            }
-            current = c;
-            event.s = c;
-            event.ci = c.kind == StreamCursor.EVENT ? c.cls.index : lostIndex;
-            event.body = c.streamContextAt;
-            event.lazy = c.lazyPlan != null;
-            event.seg = c.seg;
-            event.buf = c.d.buf;
-            event.v = c.ev.v;
-            event.pos = c.ev.pos;
+            if (current >= 0) step();
+            if (size == 0) throw new NoSuchElementException();
+            int i = heap[0];
+            var c = cursors[i];
+            if (c.kind == StreamCursor.ERROR) throw fail(c);
+            current = i;
+            event.load(c, c.kind == StreamCursor.EVENT ? c.clsIndex : lostIndex);
             return event;
+        }
+
+        private CtfException fail(StreamCursor c) {
+            removeTop();
+            c.close();
+            return c.error;
         }
     }
 }

@@ -34,8 +34,11 @@
  * bit pattern), strings through a small cache so repeated values do not allocate. Iteration allocates nothing per
  * event: each stream's packet is read whole into a reused array and decoded into reused primitive arrays. Event
  * classes whose context and payload hold only integers, floats, strings and text arrays (nearly all of
- * LTTng-UST's) are decoded by plans compiled at open, and their integers are read from the packet only when asked
- * for: reading a few fields of an event costs little more than finding where it ends.
+ * LTTng-UST's) are decoded by plans compiled at open, and their integers and text arrays are read from the packet
+ * only when asked for: reading a few fields of an event costs little more than finding where it ends. With LTTng's
+ * compact event header (read in one 8-byte load) such an event is decoded without storing anything but its clock,
+ * its segment starts and its strings' positions, and the merge takes a stream's events one after the other, without
+ * heap work, while they stay below the other streams'.
  *
  * <p>Semantics follow babeltrace2 2.0 where CTF leaves room: lost-event records come before the first event of
  * the packet whose {@code events_discarded} grew and span from the previous packet's end to this packet's end

@@ -43,7 +43,12 @@ class EventPlanTest {
                     }
                 }
                 var fields = handles.getOrDefault(e.type(), List.of());
-                // Integers first: with a plan they are read straight from the packet, before anything decodes the body.
+                // Text first, then integers: with a plan, text arrays and integers are read straight from the packet,
+                // before anything decodes the body.
+                for (var f : fields) {
+                    var n = f.nodeByClass[e.ci];
+                    if (n.kind == Node.STRING || n.text) sb.append(f.name()).append('=').append(e.getString(f)).append(' ');
+                }
                 for (var f : fields) {
                     if (f.nodeByClass[e.ci].kind == Node.INT) sb.append(f.name()).append('=').append(e.getLong(f)).append(' ');
                 }
@@ -86,6 +91,48 @@ class EventPlanTest {
         assertThat(plannedClasses(trace)).isGreaterThan(0);
         var with = render(trace, true);
         assertThat(with).hasSizeGreaterThan(10).isEqualTo(render(trace, false));
+    }
+
+    /**
+     * The one-load compact header ({@link HeaderPlan#decodePacked}): 27-bit timestamps wrapping many times, extended
+     * headers (a jump past 2^27 ns, an id above 30) between compact ones, and four streams interleaving event by
+     * event and packet by packet, so the merge switches cursors mid-packet. Timestamps must be the written ones.
+     */
+    @Test
+    void compactHeadersWrapAndInterleaveAcrossStreams() {
+        var b = kvscope.ctf.write.CtfWriter.builder(dir.resolve("wrap")).packetBytes(512, 512)
+                .context(kvscope.ctf.write.FieldSpec.of("procname", kvscope.ctf.write.FieldType.textArray(17)));
+        var defs = new ArrayList<kvscope.ctf.write.CtfWriter.EventDef>();
+        for (int k = 0; k < 34; k++) {
+            defs.add(b.event("w:e" + k, kvscope.ctf.write.FieldSpec.of("v", kvscope.ctf.write.FieldType.u64()),
+                    kvscope.ctf.write.FieldSpec.of("s", kvscope.ctf.write.FieldType.string())));
+        }
+        var written = new ArrayList<String>();
+        var r = new Random(7);
+        long[] ts = new long[4];
+        for (int s = 0; s < 4; s++) ts[s] = 1_700_000_000_000_000_000L + s; // a stream's times stay = s mod 4: no ties
+        try (var w = b.open()) {
+            for (int i = 0; i < 2000; i++) {
+                int s = i < 1000 ? i % 4 : r.nextInt(4);
+                // 40 ms steps (compact: below 2^27 ns, the low 27 bits wrap every few events), sometimes 200 ms (extended)
+                ts[s] += r.nextInt(20) == 0 ? 200_000_000L : 40_000_000L + 4 * r.nextInt(1000);
+                var def = defs.get(r.nextInt(20) == 0 ? 31 + r.nextInt(3) : r.nextInt(5));
+                w.stream(s).write(def, ts[s], "proc-" + s, (long) i, "k" + i);
+                written.add(ts[s] + " " + def.name() + " " + i);
+            }
+        }
+        java.util.Collections.sort(written, java.util.Comparator.comparingLong(l -> Long.parseLong(l.split(" ")[0])));
+        var read = new ArrayList<String>();
+        try (var t = Trace.open(dir.resolve("wrap"))) {
+            var v = t.field("v");
+            var proc = t.field("procname");
+            for (var e : t) {
+                read.add(e.timestamp() + " " + e.name() + " " + e.getLong(v));
+                assertThat(e.getString(proc)).isEqualTo("proc-" + e.cpu());
+            }
+        }
+        assertThat(read).isEqualTo(written);
+        assertThat(render(dir.resolve("wrap"), true)).isEqualTo(render(dir.resolve("wrap"), false));
     }
 
     @Test

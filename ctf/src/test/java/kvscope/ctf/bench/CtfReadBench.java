@@ -44,8 +44,16 @@ public final class CtfReadBench {
             var big = dir.resolve("redis-" + events);
             var small = dir.resolve("redis-" + pyEvents);
             long t0 = System.nanoTime();
-            if (!Files.exists(big.resolve("metadata"))) generate(big, events, 42);
+            // The checksums of what was written sit beside the trace (not in it: every other file there is a stream).
+            var sums = dir.resolve("redis-" + events + ".checksums");
+            if (!Files.exists(big.resolve("metadata")) || !Files.exists(sums)) {
+                if (Files.exists(big)) delete(big);
+                var c = generate(big, events, 42);
+                Files.writeString(sums, c[0] + " " + c[1] + "\n");
+            }
             if (!Files.exists(small.resolve("metadata"))) generate(small, pyEvents, 42);
+            var expected = Files.readString(sums).trim().split(" ");
+            long expectedAll = Long.parseLong(expected[0]), expectedTwo = Long.parseLong(expected[1]);
             System.out.printf("trace: %,d events, %,d bytes in %s (written in %.1f s)%n", events, size(big), big,
                     (System.nanoTime() - t0) / 1e9);
             System.out.printf("machine: %d cores shared with other builds; load average %s at the start; medians of %d runs%n%n",
@@ -53,26 +61,27 @@ public final class CtfReadBench {
 
             // Wall time is what a user waits; CPU time (user + system) is steadier on a shared, busy machine.
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-            readAll(big); // one warm-up pass (JIT)
+            var out = new long[2];
+            readAll(big, out); // one warm-up pass (JIT)
             var kv = new double[runs];
             var kvCpu = new double[runs];
-            long count = 0;
             for (int r = 0; r < runs; r++) {
                 long s = System.nanoTime(), c = os.getProcessCpuTime();
-                count = readAll(big);
+                readAll(big, out);
                 kv[r] = (System.nanoTime() - s) / 1e9;
                 kvCpu[r] = (os.getProcessCpuTime() - c) / 1e9;
+                check("every field", out, events, expectedAll);
             }
-            if (count != events) throw new IllegalStateException("kvscope read " + count + " events, expected " + events);
+            long sumAll = out[1];
             var few = new double[runs];
             var fewCpu = new double[runs];
             for (int r = 0; r < runs; r++) {
                 long s = System.nanoTime(), c = os.getProcessCpuTime();
-                count = readTwoFields(big);
+                readTwoFields(big, out);
                 few[r] = (System.nanoTime() - s) / 1e9;
                 fewCpu[r] = (os.getProcessCpuTime() - c) / 1e9;
+                check("two fields", out, events, expectedTwo);
             }
-            if (count != events) throw new IllegalStateException("kvscope read " + count + " events, expected " + events);
             var bt = new double[runs];
             var btCpu = new double[runs];
             for (int r = 0; r < runs; r++) {
@@ -99,6 +108,8 @@ public final class CtfReadBench {
             System.out.printf("%nkvscope / babeltrace2: %.1fx events/s (wall), %.1fx (CPU time)%n",
                     median(bt) / median(kv), median(btCpu) / median(kvCpu));
             System.out.printf("runs (wall s): kvscope %s, babeltrace2 %s, python %s%n", fmt(kv), fmt(bt), fmt(py));
+            System.out.printf("kvscope checksum of every value read (timestamps, cpus, integers, string lengths): %d,"
+                    + " equal to the writer's%n", sumAll);
             System.out.printf("load average at the end: %s%n", loadAverage());
         } finally {
             if (keep == null) delete(dir);
@@ -161,8 +172,18 @@ public final class CtfReadBench {
         }
     }
 
-    /** What an analysis typically reads: the event type, its timestamp and two payload integers (fd, id). */
-    static long readTwoFields(Path dir) {
+    /** Fails unless a pass read every event and its checksum is the one of the values written. */
+    private static void check(String pass, long[] out, long events, long expected) {
+        if (out[0] != events) throw new IllegalStateException("kvscope (" + pass + ") read " + out[0] + " events, expected " + events);
+        if (out[1] != expected)
+            throw new IllegalStateException("kvscope (" + pass + ") checksum " + out[1] + ", the writer's is " + expected);
+    }
+
+    /**
+     * What an analysis typically reads: the event type, its timestamp and two payload integers (fd, id). Leaves the
+     * number of events and the sum of the values read in {@code out}.
+     */
+    static void readTwoFields(Path dir, long[] out) {
         long n = 0, sum = 0;
         try (var t = Trace.open(dir)) {
             var fd = new Field[t.eventTypes().size()];
@@ -177,12 +198,15 @@ public final class CtfReadBench {
                 sum += e.timestamp() + e.getLong(fd[k]) + e.getLong(id[k]);
             }
         }
-        if (sum == 42) System.out.print(""); // keeps the reads alive
-        return n;
+        out[0] = n;
+        out[1] = sum;
     }
 
-    /** Reads every event and every field; returns the number of events. */
-    static long readAll(Path dir) {
+    /**
+     * Reads every event and every field: the number of events and the sum of every value (timestamps, cpus, integers,
+     * string lengths) go to {@code out}, checked against the writer's.
+     */
+    static void readAll(Path dir, long[] out) {
         long n = 0, sum = 0;
         try (var t = Trace.open(dir)) {
             var types = t.eventTypes();
@@ -206,12 +230,15 @@ public final class CtfReadBench {
                 for (var f : strs[k]) sum += e.getString(f).length();
             }
         }
-        if (sum == 42) System.out.print(""); // keeps the reads alive
-        return n;
+        out[0] = n;
+        out[1] = sum;
     }
 
-    /** A trace shaped like the instrumented Redis's: request life cycles on 4 CPUs with LTTng's contexts. */
-    static void generate(Path dir, long events, long seed) {
+    /**
+     * A trace shaped like the instrumented Redis's: request life cycles on 4 CPUs with LTTng's contexts. Returns the
+     * checksums of what it wrote, as {@link #readAll} and {@link #readTwoFields} compute them.
+     */
+    static long[] generate(Path dir, long events, long seed) {
         var b = CtfWriter.builder(dir).env("hostname", "bench-node").env("domain", "ust").env("tracer_name", "lttng-ust")
                 .packetBytes(512 * 1024, 512 * 1024).clockOffsetSeconds(1_700_000_000L)
                 .context(FieldSpec.of("vpid", FieldType.s32()), FieldSpec.of("vtid", FieldType.s32()),
@@ -231,6 +258,7 @@ public final class CtfReadBench {
         var procname = "redis-server".getBytes(StandardCharsets.UTF_8);
         var r = new Random(seed);
         long ts = 1_700_000_000L * 1_000_000_000L + 1_000_000L;
+        long all = 0, two = 0;
         try (var w = b.open()) {
             var streams = new kvscope.ctf.write.StreamWriter[4];
             for (int c = 0; c < 4; c++) streams[c] = w.stream(c);
@@ -247,18 +275,24 @@ public final class CtfReadBench {
                     ts += 50 + r.nextInt(400);
                     s.begin(k == 0 ? readStart : k == 1 ? readEnd : k == 2 ? cmdStart : k == 3 ? cmdEnd : write, ts)
                             .putLong(4242).putLong(tid).putString(procname).putLong(fd).putLong(id);
-                    switch (k) {
-                        case 1 -> s.putLong(ts - 300).putLong(16 * 1024).putLong(30 + r.nextInt(100)).putLong(64);
-                        case 2 -> s.putString(cmd).putLong(2 + r.nextInt(3)).putLong(1);
-                        case 3 -> s.putString(cmd).putLong(1000 + r.nextInt(5000)).putLong(r.nextInt(2));
-                        case 4 -> s.putLong(5 + r.nextInt(200)).putLong(0);
-                        default -> { }
-                    }
+                    long[] more = switch (k) {
+                        case 1 -> new long[] {ts - 300, 16 * 1024, 30 + r.nextInt(100), 64};
+                        case 2 -> new long[] {2 + r.nextInt(3), 1};
+                        case 3 -> new long[] {1000 + r.nextInt(5000), r.nextInt(2)};
+                        case 4 -> new long[] {5 + r.nextInt(200), 0};
+                        default -> new long[0];
+                    };
+                    if (k == 2 || k == 3) s.putString(cmd);
+                    for (long x : more) s.putLong(x);
                     s.end();
+                    all += ts + cpu + 4242 + tid + procname.length + fd + id + (k == 2 || k == 3 ? cmd.length : 0);
+                    for (long x : more) all += x;
+                    two += ts + fd + id;
                 }
                 id++;
             }
         }
+        return new long[] {all, two};
     }
 
     private static long size(Path dir) throws IOException {
