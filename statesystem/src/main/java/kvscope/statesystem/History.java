@@ -606,9 +606,10 @@ public final class History implements AutoCloseable {
         var cur = probe.cursor;
         while (true) {
             store.view(seq, v);
-            int e = v.entryAt(q, t);
-            if (e >= 0 && v.entryQuark(e) == q) {
-                cur.block(v, e);
+            int k = v.group(q);
+            int from = k < 0 ? 0 : v.groupFrom(k), to = k < 0 ? 0 : v.groupTo(k);
+            if (v.groupUsable(from, to) && v.entryStart(from) <= t) {
+                cur.block(v, v.lastAtOrBefore(from, to, t));
                 while (cur.next() && cur.start <= t) {
                     if (t <= cur.end) {
                         hit.start = cur.start;
@@ -676,23 +677,18 @@ public final class History implements AutoCloseable {
         }
     }
 
-    /** For each quark in the node: gallop to its last block starting at or before t, decode only that block. */
+    /** For each quark in the node's directory: gallop to its last block starting at or before t, decode only that block. */
     private void fullInNode(NodeFormat.View v, NodeFormat.Cursor cur, long t, FullState out) {
-        int n = v.entries();
-        int i = 0;
-        while (i < n) {
-            int q = v.entryQuark(i);
-            if (v.entryStart(i) <= t) {
-                int e = v.lastAtOrBefore(i, q, t);
-                cur.block(v, e);
-                while (cur.next() && cur.start <= t) {
-                    if (t <= cur.end) {
-                        put(out, q, cur.start, cur.end, cur.kind, cur.bits());
-                        break;
-                    }
+        for (int k = 0, groups = v.groups(); k < groups; k++) {
+            int from = v.groupFrom(k), to = v.groupTo(k);
+            if (!v.groupUsable(from, to) || v.entryStart(from) > t) continue;
+            cur.block(v, v.lastAtOrBefore(from, to, t));
+            while (cur.next() && cur.start <= t) {
+                if (t <= cur.end) {
+                    put(out, v.groupQuark(k), cur.start, cur.end, cur.kind, cur.bits());
+                    break;
                 }
-                i = v.groupEnd(e, q);
-            } else i = v.groupEnd(i, q);
+            }
         }
     }
 

@@ -88,18 +88,12 @@ final class RangeScan {
         var heap = heap(depth);
         v.onHeap(heap);
         byte[] records = heap.array();
-        int recordsEnd = v.dataStart() + v.dataLength();
         long first = sampleAtOrAfter(v.start()); // the node's first sample: most groups start before it
-        int n = v.entries();
-        int i = 0;
-        for (int q : sorted) { // wanted quarks in order: gallop from one group to the next
-            i = v.firstEntryFrom(i, q);
-            if (i >= n) break;
-            if (v.entryQuark(i) != q) continue;
-            int end = v.groupEnd(i, q);
-            int limit = end < n ? v.entryOffset(end) : recordsEnd;
-            quark(v, records, q, i, limit, first);
-            i = end;
+        for (int q : sorted) {
+            int k = v.group(q);
+            if (k < 0) continue;
+            int from = v.groupFrom(k), to = v.groupTo(k);
+            if (v.groupUsable(from, to)) quark(v, records, q, from, to, first);
         }
         int children = v.childCount();
         for (int c = 0; c < children; c++) {
@@ -133,31 +127,30 @@ final class RangeScan {
     }
 
     /**
-     * Quark q's records in one node (its group: index entries from {@code from}, records up to byte {@code limit}),
-     * in one forward pass from the block holding the first sample: each record is checked against the next sample
-     * (two compares), emitted if it holds it, and whenever the next sample lies beyond the next block's start the
-     * pass jumps through the index, so blocks holding no sample are never decoded. Within a group records follow
-     * each other in time; in a core node they have gaps (q's states in between live in the children), which cost a
-     * compare too, not a search.
+     * Quark q's records in one node (its group: index entries [from, to)), in one forward pass from the block holding
+     * the first sample: each record is checked against the next sample (two compares), emitted if it holds it, and
+     * whenever the next sample lies beyond the next block's start the pass jumps through the index, so blocks holding
+     * no sample are never decoded. Within a group records follow each other in time; in a core node they have gaps
+     * (q's states in between live in the children), which cost a compare too, not a search.
      */
-    private void quark(NodeFormat.View v, byte[] records, int q, int from, int limit, long first) {
+    private void quark(NodeFormat.View v, byte[] records, int q, int from, int to, long first) {
         long gs = v.entryStart(from);
         long t = first >= gs ? first : sampleAtOrAfter(gs);
         long nodeEnd = v.end();
         if (t > nodeEnd) return; // also "no sample left" (Long.MAX_VALUE): records end within the node
-        if (limit > v.dataStart() + v.dataLength()) return; // a damaged index (see below): decode nothing
         int block = from;
         long nextBlock = gs; // ≤ t: the first turn jumps to the block holding t
         while (true) {
             if (t >= nextBlock) { // the record holding t starts in a later block: skip the blocks in between
-                block = v.lastAtOrBefore(block, q, t);
-                nextBlock = blockAfter(v, block, q);
-                int at = v.entryOffset(block);
-                // A checksum can match a node a buggy writer got wrong: never decode outside the group's records.
-                if (at < v.dataStart() || at > limit) return;
-                cur.over(records, at, limit, v.start());
+                block = v.lastAtOrBefore(block, to, t);
+                if (!load(v, records, block)) return;
+                nextBlock = block + 1 < to ? v.entryStart(block + 1) : Long.MAX_VALUE;
             }
-            if (!cur.next()) return;
+            if (!cur.next()) { // the block's end: on to the next block of the group, if any
+                if (++block >= to || !load(v, records, block)) return;
+                nextBlock = block + 1 < to ? v.entryStart(block + 1) : Long.MAX_VALUE;
+                continue;
+            }
             long e = cur.end;
             if (e < t) continue;
             long s = cur.start;
@@ -173,10 +166,15 @@ final class RangeScan {
         }
     }
 
-    /** The start of the block after {@code block} in q's group, or Long.MAX_VALUE if it is the group's last. */
-    private static long blockAfter(NodeFormat.View v, int block, int q) {
-        int next = block + 1;
-        return next < v.entries() && v.entryQuark(next) == q ? v.entryStart(next) : Long.MAX_VALUE;
+    /**
+     * Points the cursor at block i, in place in the node's heap copy. False if the index says the block lies outside
+     * the records: a checksum can match a node a buggy writer got wrong, and nothing outside them is decoded.
+     */
+    private boolean load(NodeFormat.View v, byte[] records, int i) {
+        int at = v.entryOffset(i), limit = v.entryLimit(i);
+        if (at < v.recordsStart() || limit < at || limit > v.recordsEnd()) return false;
+        cur.over(records, at, limit, v.entryStart(i));
+        return true;
     }
 
     void emit(int q, long s, long e, int kind, long bits) {
