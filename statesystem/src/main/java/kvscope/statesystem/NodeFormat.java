@@ -165,13 +165,14 @@ final class NodeFormat {
         }
 
         /**
-         * Copies the node's used bytes into {@code heap} (a heap buffer of node size) and reads it from there: a scan
-         * touches a few bytes of many quark groups across the whole node, and reading them straight from the mapping
-         * is slow (a cache and TLB miss for each group: measured at 100 M intervals, 250 ms reading the index and the
-         * blocks from the mapping against 125 ms with one sequential copy per node, which streams).
+         * Copies the node's header, child table, directory and index (not its records) into {@code heap} (a heap
+         * buffer of node size) and reads them from there; the records are then read by the caller from the mapping
+         * it had ({@link RangeScan}). A scan probes the directory and index of many groups across the node, and
+         * probing them in the mapping is slow (bounds and scope checks on every access, a cache and TLB miss per
+         * group: measured at 100 M intervals, 250 ms against 125 ms with one sequential copy, which streams).
          */
-        void onHeap(ByteBuffer heap) {
-            heap.put(0, buf, base, dataStart - base + dataLength);
+        void indexOnHeap(ByteBuffer heap) {
+            heap.put(0, buf, base, dataStart - base);
             at(heap, 0, maxChildren);
             this.heap = heap.array();
         }
