@@ -28,15 +28,16 @@ import java.nio.ByteOrder;
  *    records, sorted by (quark, start)
  * </pre>
  *
- * A record: a tag byte {@code kind | continues << 3 | inline << 4} ({@code inline} = 1 + a small INT/LONG value or
- * string id 0..14 kept in the tag). A record that starts a block has {@code continues = 0} and its start is its index
- * entry's; other records give their start relative to the previous end + 1 (usually 0: states are contiguous). Then
- * the duration, then the value if not inline (zigzag varint, string id, or a double's 8 bytes).
+ * A record: a tag byte {@code kind | gap << 3 | inline << 4} ({@code inline} = 1 + a small INT/LONG value or string
+ * id 0..14 kept in the tag). A record starts at the previous record's end + 1 — a block's first record at its index
+ * entry's start — plus, if {@code gap} is set, a varint that follows the tag (states are mostly contiguous, so most
+ * records have none). Then the duration, then the value if not inline (zigzag varint, string id, or a double's 8
+ * bytes).
  *
  * <p>Why the directory and small blocks: a resolution query asks for ~1 record per wanted quark per node. With the
  * directory a quark's group is found with two loads instead of a search through the index, and with blocks of 4 the
  * record holding a time is on average the 2nd decoded rather than the 4th or 5th (version 1: blocks of 8, 16-byte
- * entries carrying the quark, no directory). A typical record is 4–7 bytes; ~11 bytes per interval on disk.
+ * entries carrying the quark, no directory). A typical record is 4–6 bytes.
  */
 final class NodeFormat {
     private NodeFormat() {}

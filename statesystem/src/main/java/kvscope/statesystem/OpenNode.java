@@ -88,8 +88,10 @@ final class OpenNode {
         ensureQuark(q);
         int size = 1 + NodeFormat.varLen(e - s) + NodeFormat.valueLen(kind, valueBits);
         boolean here = seen[q] == seq;
-        if (here && count[q] % NodeFormat.BLOCK != 0) size += NodeFormat.varLen(s - ends[last[q]] - 1);
-        else if (wide) size += NodeFormat.WIDE;
+        if (here && count[q] % NodeFormat.BLOCK != 0) {
+            long gap = s - ends[last[q]] - 1;
+            if (gap != 0) size += NodeFormat.varLen(gap);
+        } else if (wide) size += NodeFormat.WIDE;
         else if (Long.compareUnsigned(s - start, NodeFormat.NARROW_MAX) > 0)
             size += NodeFormat.WIDE + entries * (NodeFormat.WIDE - NodeFormat.NARROW);
         else size += NodeFormat.NARROW;
@@ -214,8 +216,9 @@ final class OpenNode {
                     else NodeFormat.putInt(b, entry + 4, (int) (starts[i] - start));
                     entry += entrySize;
                 }
-                b[p++] = (byte) (kind | (blockStart ? 0 : 8) | inline << 4);
-                if (!blockStart) p = NodeFormat.putVar(b, p, starts[i] - prevEnd - 1);
+                long gap = blockStart ? 0 : starts[i] - prevEnd - 1; // a block's start is in its index entry
+                b[p++] = (byte) (kind | (gap != 0 ? 8 : 0) | inline << 4);
+                if (gap != 0) p = NodeFormat.putVar(b, p, gap);
                 p = NodeFormat.putVar(b, p, ends[i] - starts[i]);
                 if (inline == 0) {
                     switch (kind) {
