@@ -63,7 +63,7 @@ final class RangeScan {
         if (s <= t0) return t0;
         long d = s - t0;
         long k = Long.divideUnsigned(d, step);
-        if (Long.remainderUnsigned(d, step) != 0) k++;
+        if (d - k * step != 0) k++; // one division, not a second for the remainder
         return Long.compareUnsigned(k, lastK) > 0 ? t1 : t0 + k * step;
     }
 
@@ -150,7 +150,7 @@ final class RangeScan {
      */
     private void quark(NodeFormat.View v, int q, int from, int to, long first) {
         long gs = v.entryStart(from);
-        long t = first >= gs ? first : sampleAtOrAfter(gs);
+        long t = sampleFrom(first, gs); // most groups start before the node's first sample, or within a step
         long nodeEnd = v.end();
         if (t > nodeEnd) return; // also "no sample left" (Long.MAX_VALUE): records end within the node
         int block = from;
