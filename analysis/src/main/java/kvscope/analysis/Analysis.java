@@ -1,9 +1,8 @@
 package kvscope.analysis;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import kvscope.analysis.flows.FlowWriter;
 import kvscope.analysis.model.ModelBuilder;
+import kvscope.analysis.segments.LatencyCollector;
 import kvscope.analysis.segments.LatencyStats;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.segments.SegmentWriter;
@@ -56,9 +55,6 @@ public final class Analysis {
 
     private Analysis() {}
 
-    static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
     /** The folder the model of these traces is stored in. */
     public static Path cacheDir(List<Path> traces, Options o) {
         return o.cacheDir() != null ? o.cacheDir() : traces.get(0).toAbsolutePath().normalize().resolve(".kvscope");
@@ -87,12 +83,14 @@ public final class Analysis {
 
     private static void build(List<Path> traces, Path dir, String fingerprint, Options o) throws IOException {
         long t0 = System.nanoTime();
+        SummaryJson.warmUp();
         // Write under temporary names and rename at the end: a killed analysis never leaves a model that looks done.
         var model = dir.resolve(MODEL + ".tmp");
         var segs = dir.resolve(SEGMENTS + ".tmp");
         var flows = dir.resolve(FLOWS + ".tmp");
         Files.deleteIfExists(dir.resolve(SUMMARY));
         ModelBuilder.Result result;
+        LatencyCollector latencies;
         try (var trace = Trace.open(traces);
              var h = History.create(model, Config.DEFAULT);
              var sw = new SegmentWriter(segs);
@@ -109,6 +107,7 @@ public final class Analysis {
                 builder.damaged(e.getMessage());
             }
             result = builder.finish();
+            latencies = sw.latencies();
             o.progress().update(n, trace.totalBytes(), trace.totalBytes(), System.nanoTime() - t0);
         }
         Files.move(model, dir.resolve(MODEL), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -127,21 +126,21 @@ public final class Analysis {
         summary.stalls.addAll(result.stalls());
         summary.backlogs.addAll(result.backlogs());
         try (var sf = SegmentFile.open(dir.resolve(SEGMENTS))) {
-            summary.latencies.addAll(latencies(sf));
+            summary.latencies.addAll(latencies(sf, latencies.finish(sf)));
             try (var h = History.open(dir.resolve(MODEL))) {
                 summary.series = Series.of(sf, h, summary);
             }
         }
         summary.analysisNs = System.nanoTime() - t0;
         var tmp = dir.resolve(SUMMARY + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), summary);
+        SummaryJson.write(tmp, summary);
         Files.move(tmp, dir.resolve(SUMMARY), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Exact statistics per server and command, busiest first. */
-    static List<Summary.CommandLatency> latencies(SegmentFile sf) {
+    static List<Summary.CommandLatency> latencies(SegmentFile sf, java.util.Map<Long, LatencyStats> stats) {
         var out = new ArrayList<Summary.CommandLatency>();
-        LatencyStats.byServerAndCommand(sf).forEach((k, st) -> out.add(Summary.CommandLatency.of(
+        stats.forEach((k, st) -> out.add(Summary.CommandLatency.of(
                 sf.servers().get((int) (k >>> 32)), sf.commands().get((int) (long) k), st)));
         out.sort((a, b) -> a.server.equals(b.server) ? Long.compare(b.count, a.count) : a.server.compareTo(b.server));
         return out;

@@ -20,11 +20,16 @@ final class Series {
             out.busOut.add(cumulativeToBuckets(h, h.quark(s.name, "Bus", "Out", "Bytes"), out));
             out.busIn.add(cumulativeToBuckets(h, h.quark(s.name, "Bus", "In", "Bytes"), out));
         }
+        // The segment file's server ids → rows, once (not a name lookup per segment).
+        var rows = new long[sf.servers().size()][];
+        for (int id = 0; id < rows.length; id++) {
+            int i = out.servers.indexOf(sf.servers().get(id));
+            rows[id] = i < 0 ? null : out.requests.get(i);
+        }
         sf.forEach(c -> {
-            int i = out.servers.indexOf(c.serverName());
-            if (i < 0) return;
-            int b = (int) Math.min(BUCKETS - 1, Math.max(0, (c.end() - out.start) / out.bucketNs));
-            out.requests.get(i)[b]++;
+            var row = rows[c.server()];
+            if (row == null) return;
+            row[(int) Math.min(BUCKETS - 1, Math.max(0, (c.end() - out.start) / out.bucketNs))]++;
         });
         return out;
     }

@@ -32,7 +32,7 @@ public final class Stored implements AutoCloseable {
         var file = dir.resolve(Analysis.SUMMARY);
         if (!Files.isRegularFile(file)) return null;
         try {
-            var s = Analysis.JSON.readValue(file.toFile(), Summary.class);
+            var s = SummaryJson.read(file);
             if (s.version != Analysis.VERSION || !fingerprint.equals(s.fingerprint)) return null;
             var stored = new Stored(dir, s, true);
             stored.history();  // checks the model file is complete and undamaged

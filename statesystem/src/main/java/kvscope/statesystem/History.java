@@ -247,6 +247,23 @@ public final class History implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies a batch of changes in order, as the single-change methods would, under one lock. A change that fails
+     * (time going backwards, unknown quark) throws; the changes before it are applied.
+     */
+    public void apply(Changes c) {
+        writeLock.lock();
+        try {
+            requireWritable();
+            for (int i = 0; i < c.n; i++) {
+                int kind = c.kind[i];
+                modifyLocked(c.t[i], c.q[i], kind, kind == Values.STRING ? strings.id(c.s[i]) : c.bits[i]);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** Sets the attribute to null from t on. */
     public void clear(long t, int q) { modify(t, q, Values.NULL, 0); }
 

@@ -11,8 +11,21 @@ final class Strings {
     private final HashMap<String, Integer> ids = new HashMap<>();
     private String[] byId = new String[64];
     private int count;
+    // Builders pass the same String objects again and again (interned labels, the reader's cached strings): a
+    // direct-mapped cache by identity answers those without hashing and comparing characters.
+    private final String[] seen = new String[1024];
+    private final int[] seenId = new int[1024];
 
     int id(String s) {
+        int slot = System.identityHashCode(s) & (seen.length - 1);
+        if (seen[slot] == s) return seenId[slot];
+        int id = lookup(s);
+        seen[slot] = s;
+        seenId[slot] = id;
+        return id;
+    }
+
+    private int lookup(String s) {
         Integer id = ids.get(s);
         if (id != null) return id;
         s = s.intern();

@@ -149,5 +149,15 @@ final class Conn {
         waiting++;
     }
 
-    String label() { return "fd=" + fd + " id=" + id; }
+    private String label;
+    private long labelId = Long.MIN_VALUE;
+
+    /** "fd=N id=M", one String per client (the model sets it on every request; the history compares by identity). */
+    String label() {
+        if (labelId != id || label == null) {
+            label = "fd=" + fd + " id=" + id;
+            labelId = id;
+        }
+        return label;
+    }
 }

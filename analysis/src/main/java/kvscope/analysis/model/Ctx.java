@@ -62,6 +62,11 @@ final class Ctx {
             c.recent.add(seq, eventName, t, vtid());
             return c;
         }
+        return adopt(c, fd, id, typeIfNew);
+    }
+
+    /** The rare case of {@link #conn}, apart so the JIT does not inline it into every handler. */
+    private Conn adopt(Conn c, int fd, long id, String typeIfNew) {
         if (c != null && c.open) s.stats.fdReusedWithoutFree++;
         s.stats.connectionsSeenMidLife++;
         c = s.connOrNew(fd);

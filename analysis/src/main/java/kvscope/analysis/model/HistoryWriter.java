@@ -1,21 +1,19 @@
 package kvscope.analysis.model;
 
-import kvscope.statesystem.History;
-
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * Writes the model's state changes into the history on a second thread, in batches, in order. Why: encoding and
- * writing history nodes costs about as much as decoding and modelling the events, and this machine kind has two
- * cores; the two halves overlap. Batches are recycled (a fixed few), so memory is bounded and the model thread
+ * Sorts the model's state changes and writes them into the history on a second thread, in batches ({@link Reorder}).
+ * Why: sorting, encoding and writing history nodes cost about as much as decoding and modelling the events, and this
+ * machine kind has two cores; the two halves overlap. Batches are recycled (a fixed few), so memory is bounded and the model thread
  * waits when the writer falls behind.
  */
 final class HistoryWriter {
     static final int BATCH = 1 << 14;
     private static final Batch STOP = new Batch();
 
-    private final History history;
+    private final Reorder reorder;
     private final BlockingQueue<Batch> todo = new ArrayBlockingQueue<>(4);
     private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(6);
     private final Thread thread;
@@ -23,8 +21,8 @@ final class HistoryWriter {
     private long submitted, written;
     private final Object progress = new Object();
 
-    HistoryWriter(History history) {
-        this.history = history;
+    HistoryWriter(Reorder reorder) {
+        this.reorder = reorder;
         for (int i = 0; i < 5; i++) free.add(new Batch());
         thread = new Thread(this::run, "kvscope-history-writer");
         thread.setDaemon(true);
@@ -36,10 +34,12 @@ final class HistoryWriter {
     /** Hands a batch to the writer; returns an empty one to fill next. */
     Batch submit(Batch b) {
         check();
-        if (b.n == 0) return b;
+        if (b.n == 0 && !b.drain) return b;
         submitted++;
         put(todo, b);
-        return take(free);
+        var next = take(free);
+        next.now = b.now;
+        return next;
     }
 
     /** Waits until every submitted batch is in the history. */
@@ -72,9 +72,8 @@ final class HistoryWriter {
             while (true) {
                 var b = todo.take();
                 if (b == STOP) return;
-                if (failure == null) b.applyTo(history);
-                b.n = 0;
-                java.util.Arrays.fill(b.s, null);
+                if (failure == null) reorder.take(b);
+                b.clear();
                 free.put(b);
                 synchronized (progress) {
                     written++;
@@ -91,7 +90,7 @@ final class HistoryWriter {
                 try {
                     var b = todo.take();
                     if (b == STOP) return;
-                    b.n = 0;
+                    b.clear();
                     free.put(b);
                 } catch (InterruptedException e) {
                     return;
@@ -125,7 +124,7 @@ final class HistoryWriter {
         }
     }
 
-    /** State changes in time order, as primitive columns. */
+    /** State changes in the order the model made them, as primitive columns. */
     static final class Batch {
         final long[] t = new long[BATCH];
         final int[] q = new int[BATCH];
@@ -133,27 +132,15 @@ final class HistoryWriter {
         final long[] bits = new long[BATCH];
         final String[] s = new String[BATCH];
         int n;
+        /** The latest event time the model had reached when this batch was handed over. */
+        long now = Long.MIN_VALUE;
+        /** Commit everything, whatever its time (the end of the analysis). */
+        boolean drain;
 
-        void add(long time, int quark, byte k, long b, String str) {
-            t[n] = time;
-            q[n] = quark;
-            kind[n] = k;
-            bits[n] = b;
-            s[n] = str;
-            n++;
-        }
-
-        boolean full() { return n == BATCH; }
-
-        void applyTo(History h) {
-            for (int i = 0; i < n; i++) {
-                switch (kind[i]) {
-                    case Timeline.NULL -> h.clear(t[i], q[i]);
-                    case Timeline.INT -> h.set(t[i], q[i], (int) bits[i]);
-                    case Timeline.LONG -> h.set(t[i], q[i], bits[i]);
-                    default -> h.set(t[i], q[i], s[i]);
-                }
-            }
+        void clear() {
+            java.util.Arrays.fill(s, 0, n, null);
+            n = 0;
+            drain = false;
         }
     }
 }

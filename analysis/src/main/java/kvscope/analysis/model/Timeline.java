@@ -10,53 +10,25 @@ import java.io.IOException;
  * <p>Why: the instrumented Redis reports a short phase with one event at its end carrying the phase's start
  * ({@code start_ns}, see instrument/redis/EVENTS.md), so the model learns that a connection was READ_CLIENT from
  * {@code start_ns} only after other threads and servers have reported later events. The history accepts times in
- * order only; this buffer holds changes for a horizon of trace time and commits them sorted. Changes made at the
- * current event time (nearly all) go to a ring buffer already in order; the few retroactive ones go to a second ring
- * kept sorted; committing merges the two. A change older than what was already committed is applied at the committed time and
- * counted as late, never dropped.
+ * order only; changes are held for a horizon of trace time and committed sorted ({@link Reorder}).
+ *
+ * <p>The model thread only appends each change to a batch of primitive columns; sorting, dropping repeats and writing
+ * the history happen on the writer's thread ({@link HistoryWriter}). Why: the model makes six or seven changes per
+ * event, and on a two-core machine the model thread is the one that limits the analysis.
  */
 final class Timeline {
     static final byte NULL = 0, INT = 1, LONG = 2, STRING = 4;
 
     private final History history;
-    private final long horizon;
+    private final Reorder reorder;
     private final HistoryWriter writer;
     private HistoryWriter.Batch out;
-
-    // In-order ring buffer.
-    private long[] rTime = new long[1 << 12];
-    private int[] rQuark = new int[rTime.length];
-    private byte[] rKind = new byte[rTime.length];
-    private long[] rBits = new long[rTime.length];
-    private String[] rString = new String[rTime.length];
-    private int head, size;
-    private long lastInOrder = Long.MIN_VALUE;
-
-    // Retroactive changes, kept sorted by time (ties: arrival order) in a ring. They arrive nearly in order (the
-    // starts of successive phases), so inserting from the tail costs a step or two, not a heap's log n.
-    private long[] xTime = new long[256];
-    private int[] xQuark = new int[256];
-    private byte[] xKind = new byte[256];
-    private long[] xBits = new long[256];
-    private String[] xString = new String[256];
-    private int xHead, xSize;
-
-    // The latest in-order value given to each attribute (strings compared by identity: interned labels or the
-    // reader's cached strings), to drop repeats.
-    private static final byte UNKNOWN = -1;
-    private byte[] cKind = new byte[0];
-    private long[] cBits = new long[0];
-    private String[] cString = new String[0];
-
-    private long committed = Long.MIN_VALUE;
-    private long late;
-    private long maxLateness;
 
     /** @param horizon how long (ns of trace time) a change may arrive after later ones and still be placed exactly */
     Timeline(History history, long horizon) {
         this.history = history;
-        this.horizon = horizon;
-        this.writer = new HistoryWriter(history);
+        this.reorder = new Reorder(history, horizon);
+        this.writer = new HistoryWriter(reorder);
         this.out = writer.batch();
     }
 
@@ -66,169 +38,32 @@ final class Timeline {
     void clear(long t, int q) { add(t, q, NULL, 0, null); }
 
     private void add(long t, int q, byte kind, long bits, String s) {
-        if (t >= lastInOrder) {
-            // Most changes repeat the value the attribute already has (a thread's Bytes cleared again, the same
-            // request type): drop them here rather than carry them to the history, which would ignore them anyway.
-            if (q < cKind.length && cKind[q] == kind && cBits[q] == bits && cString[q] == s) return;
-            remember(q, kind, bits, s);
-            pushRing(t, q, kind, bits, s);
-        } else {
-            // An earlier change may make a later "same value" a real change: forget what the attribute held.
-            if (q < cKind.length) cKind[q] = UNKNOWN;
-            insertRetro(t, q, kind, bits, s);
-        }
+        var b = out;
+        int i = b.n;
+        b.t[i] = t;
+        b.q[i] = q;
+        b.kind[i] = kind;
+        b.bits[i] = bits;
+        b.s[i] = s;
+        if ((b.n = i + 1) == HistoryWriter.BATCH) out = writer.submit(b);
     }
 
-    private void remember(int q, byte kind, long bits, String s) {
-        if (q >= cKind.length) {
-            int n = Math.max(q + 1, cKind.length * 2);
-            int old = cKind.length;
-            cKind = java.util.Arrays.copyOf(cKind, n);
-            java.util.Arrays.fill(cKind, old, n, UNKNOWN);
-            cBits = java.util.Arrays.copyOf(cBits, n);
-            cString = java.util.Arrays.copyOf(cString, n);
-        }
-        cKind[q] = kind;
-        cBits[q] = bits;
-        cString[q] = s;
-    }
-
-    /** Commits every change older than {@code now − horizon}; call once per event with the event's time. */
-    void advance(long now) {
-        long limit = now - horizon;
-        if (size > (1 << 22) || xSize > (1 << 20)) limit = Long.MAX_VALUE; // bound memory on bursts
-        commitUpTo(limit);
-    }
+    /**
+     * Says that every later change comes from an event at {@code now} or after; changes older than {@code now −
+     * horizon} may then be committed. Call once per event with the event's time, before its changes.
+     */
+    void advance(long now) { out.now = now; }
 
     /** Commits everything and waits until the history holds it. */
     void flush() {
-        commitUpTo(Long.MAX_VALUE);
+        out.drain = true;
         out = writer.submit(out);
         writer.await();
     }
 
-    /** Changes that arrived after later ones had been committed, and by how much at most (ns). */
-    long late() { return late; }
-    long maxLateness() { return maxLateness; }
-
-    private void commitUpTo(long limit) {
-        while (true) {
-            boolean ring = size > 0 && rTime[head] <= limit;
-            boolean retro = xSize > 0 && xTime[xHead] <= limit;
-            if (!ring && !retro) return;
-            if (ring && (!retro || rTime[head] <= xTime[xHead])) {
-                apply(rTime[head], rQuark[head], rKind[head], rBits[head], rString[head]);
-                rString[head] = null;
-                head = (head + 1) & (rTime.length - 1);
-                size--;
-            } else {
-                apply(xTime[xHead], xQuark[xHead], xKind[xHead], xBits[xHead], xString[xHead]);
-                xString[xHead] = null;
-                xHead = (xHead + 1) & (xTime.length - 1);
-                xSize--;
-            }
-        }
-    }
-
-    private void apply(long t, int q, byte kind, long bits, String s) {
-        if (t < committed) {
-            late++;
-            maxLateness = Math.max(maxLateness, committed - t);
-            t = committed;
-        }
-        committed = t;
-        out.add(t, q, kind, bits, s);
-        if (out.full()) out = writer.submit(out);
-    }
-
-    private void pushRing(long t, int q, byte kind, long bits, String s) {
-        if (size == rTime.length) growRing();
-        int i = (head + size) & (rTime.length - 1);
-        rTime[i] = t;
-        rQuark[i] = q;
-        rKind[i] = kind;
-        rBits[i] = bits;
-        rString[i] = s;
-        size++;
-        lastInOrder = t;
-    }
-
-    private void growRing() {
-        int n = rTime.length * 2;
-        rTime = unroll(rTime, n);
-        rQuark = unroll(rQuark, n);
-        rKind = unroll(rKind, n);
-        rBits = unroll(rBits, n);
-        rString = unroll(rString, n);
-        head = 0;
-    }
-
-    private long[] unroll(long[] a, int n) {
-        var b = new long[n];
-        for (int k = 0; k < size; k++) b[k] = a[(head + k) & (a.length - 1)];
-        return b;
-    }
-    private int[] unroll(int[] a, int n) {
-        var b = new int[n];
-        for (int k = 0; k < size; k++) b[k] = a[(head + k) & (a.length - 1)];
-        return b;
-    }
-    private byte[] unroll(byte[] a, int n) {
-        var b = new byte[n];
-        for (int k = 0; k < size; k++) b[k] = a[(head + k) & (a.length - 1)];
-        return b;
-    }
-    private String[] unroll(String[] a, int n) {
-        var b = new String[n];
-        for (int k = 0; k < size; k++) b[k] = a[(head + k) & (a.length - 1)];
-        return b;
-    }
-
-    private void insertRetro(long t, int q, byte kind, long bits, String s) {
-        if (xSize == xTime.length) growRetro();
-        int mask = xTime.length - 1;
-        int i = (xHead + xSize) & mask;
-        // Shift later entries one place right, from the tail, until t fits (equal times keep arrival order).
-        for (int k = xSize; k > 0; k--) {
-            int prev = (i - 1) & mask;
-            if (xTime[prev] <= t) break;
-            xTime[i] = xTime[prev];
-            xQuark[i] = xQuark[prev];
-            xKind[i] = xKind[prev];
-            xBits[i] = xBits[prev];
-            xString[i] = xString[prev];
-            i = prev;
-        }
-        xTime[i] = t;
-        xQuark[i] = q;
-        xKind[i] = kind;
-        xBits[i] = bits;
-        xString[i] = s;
-        xSize++;
-    }
-
-    private void growRetro() {
-        int n = xTime.length * 2, mask = xTime.length - 1;
-        var t = new long[n];
-        var q = new int[n];
-        var k = new byte[n];
-        var b = new long[n];
-        var s = new String[n];
-        for (int j = 0; j < xSize; j++) {
-            int from = (xHead + j) & mask;
-            t[j] = xTime[from];
-            q[j] = xQuark[from];
-            k[j] = xKind[from];
-            b[j] = xBits[from];
-            s[j] = xString[from];
-        }
-        xTime = t;
-        xQuark = q;
-        xKind = k;
-        xBits = b;
-        xString = s;
-        xHead = 0;
-    }
+    /** Changes that arrived after later ones had been committed, and by how much at most (ns); after a flush. */
+    long late() { return reorder.late(); }
+    long maxLateness() { return reorder.maxLateness(); }
 
     /** Stops the writer thread without completing the history (the analysis failed). */
     void abandon() {
@@ -241,6 +76,6 @@ final class Timeline {
         } finally {
             writer.shutdown();
         }
-        history.close(Math.max(end, committed));
+        history.close(Math.max(end, reorder.committed()));
     }
 }

@@ -37,45 +37,13 @@ public record LatencyStats(long count, long min, long max, double mean, long p50
     }
 
     /**
-     * Statistics of every (server, command) pair of the file, keyed {@code server << 32 | command}. Two passes over
-     * the file whatever the number of pairs when all latencies fit in memory; otherwise per pair, bounded.
+     * Statistics of every (server, command) pair of the file, keyed {@code server << 32 | command}: one pass over the
+     * file, a second only if the latencies do not all fit in memory ({@link LatencyCollector}).
      */
     public static java.util.Map<Long, LatencyStats> byServerAndCommand(SegmentFile f) {
-        // Primitive keys: one lookup per segment, no boxing, on files of millions of segments.
-        var groups = new kvscope.analysis.util.LongMap<Group>();
-        long[] total = {0};
-        f.forEach(c -> {
-            long k = key(c.server(), c.command());
-            var g = groups.get(k);
-            if (g == null) groups.put(k, g = new Group(k));
-            g.n++;
-            total[0]++;
-        });
-        var out = new java.util.HashMap<Long, LatencyStats>();
-        if (total[0] > inMemoryLimit) {
-            for (var g : groups.values()) out.put(g.key, of(f, (int) (g.key >>> 32), (int) g.key, Long.MIN_VALUE, Long.MAX_VALUE));
-            return out;
-        }
-        for (var g : groups.values()) g.values = new long[g.n];
-        // A one-entry cache: segments of one pair come in runs, so most records skip the map lookup.
-        var last = new Group[1];
-        f.forEach(c -> {
-            long k = key(c.server(), c.command());
-            var g = last[0];
-            if (g == null || g.key != k) last[0] = g = groups.get(k);
-            g.values[g.filled++] = c.latency();
-        });
-        for (var g : groups.values()) out.put(g.key, ofSorted(g.values));
-        return out;
-    }
-
-    /** The segments of one (server, command) pair: how many, then their latencies. */
-    private static final class Group {
-        final long key;
-        int n, filled;
-        long[] values;
-
-        Group(long key) { this.key = key; }
+        var collector = new LatencyCollector();
+        f.forEach(c -> collector.add(c.server(), c.command(), c.latency()));
+        return collector.finish(f);
     }
 
     static long key(int server, int command) { return ((long) server << 32) | (command & 0xFFFFFFFFL); }
