@@ -25,7 +25,7 @@ record FileHeader(int nodeSize, int maxChildren, boolean complete, long start, l
                   long intervals) {
 
     static final long MAGIC = 0x005453494853564BL; // "KVSHIST\0" little-endian
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     static int configCrc(int nodeSize, int maxChildren) {
         var c = new CRC32C();
@@ -58,7 +58,7 @@ record FileHeader(int nodeSize, int maxChildren, boolean complete, long start, l
             throw new HistoryFileException(HistoryFileException.Problem.NOT_A_HISTORY, file, 0, "bad magic");
         if (b.getInt(8) != VERSION)
             throw new HistoryFileException(HistoryFileException.Problem.NOT_A_HISTORY, file, 8,
-                    "format version " + b.getInt(8) + ", this reader knows " + VERSION);
+                    "format version " + b.getInt(8) + ", this reader knows " + VERSION + ": rebuild needed");
         var c = new CRC32C();
         c.update(b.array(), 0, 124);
         if (b.getInt(124) != (int) c.getValue())

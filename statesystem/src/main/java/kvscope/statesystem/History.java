@@ -453,6 +453,11 @@ public final class History implements AutoCloseable {
     /**
      * Ends the history at t (inclusive): every ongoing state ends at t, every node goes to disk, then the attribute
      * tree and string table, and last the header saying "complete". Queries keep working, without locks.
+     *
+     * <p>Durability: the nodes and metadata are forced to disk (fdatasync) before the header says "complete", so the
+     * file never says complete while missing a node; the header itself is not forced — after a power loss right
+     * after close the file may say incomplete, and the caller rebuilds it (the model is derived from a trace). A
+     * killed process loses nothing that close wrote: it is in the OS page cache.
      */
     public void close(long t) throws IOException {
         writeLock.lock();
@@ -481,7 +486,6 @@ public final class History implements AutoCloseable {
             channel.force(false);
             new FileHeader(nodeSize, maxChildren, true, start, now, nextSeq, rootSeq, depth, attrs.count(), metaOffset,
                     meta.length, (int) crc.getValue(), intervals).write(channel);
-            channel.force(false);
             branch = null;
             scratch = null;
             complete = true;
@@ -623,9 +627,10 @@ public final class History implements AutoCloseable {
         var cur = probe.cursor;
         while (true) {
             store.view(seq, v);
-            int e = v.entryAt(q, t);
-            if (e >= 0 && v.entryQuark(e) == q) {
-                cur.block(v, e);
+            int k = v.group(q);
+            int from = k < 0 ? 0 : v.groupFrom(k), to = k < 0 ? 0 : v.groupTo(k);
+            if (v.groupUsable(from, to) && v.entryStart(from) <= t) {
+                cur.block(v, v.lastAtOrBefore(from, to, t));
                 while (cur.next() && cur.start <= t) {
                     if (t <= cur.end) {
                         hit.start = cur.start;
@@ -693,23 +698,18 @@ public final class History implements AutoCloseable {
         }
     }
 
-    /** For each quark in the node: gallop to its last block starting at or before t, decode only that block. */
+    /** For each quark in the node's directory: gallop to its last block starting at or before t, decode only that block. */
     private void fullInNode(NodeFormat.View v, NodeFormat.Cursor cur, long t, FullState out) {
-        int n = v.entries();
-        int i = 0;
-        while (i < n) {
-            int q = v.entryQuark(i);
-            if (v.entryStart(i) <= t) {
-                int e = v.lastAtOrBefore(i, q, t);
-                cur.block(v, e);
-                while (cur.next() && cur.start <= t) {
-                    if (t <= cur.end) {
-                        put(out, q, cur.start, cur.end, cur.kind, cur.bits());
-                        break;
-                    }
+        for (int k = 0, groups = v.groups(); k < groups; k++) {
+            int from = v.groupFrom(k), to = v.groupTo(k);
+            if (!v.groupUsable(from, to) || v.entryStart(from) > t) continue;
+            cur.block(v, v.lastAtOrBefore(from, to, t));
+            while (cur.next() && cur.start <= t) {
+                if (t <= cur.end) {
+                    put(out, v.groupQuark(k), cur.start, cur.end, cur.kind, cur.bits());
+                    break;
                 }
-                i = v.groupEnd(e, q);
-            } else i = v.groupEnd(i, q);
+            }
         }
     }
 

@@ -145,15 +145,20 @@ final class NodeStore {
             throw new HistoryFileException(HistoryFileException.Problem.DAMAGED, path, pos,
                     "node " + seq + " says it is node " + seg.getInt(base + NodeFormat.O_SEQ));
         int height = seg.get(base + NodeFormat.O_HEIGHT) & 0xFF;
+        int flags = seg.get(base + NodeFormat.O_FLAGS) & 0xFF;
         int children = seg.getShort(base + NodeFormat.O_CHILDREN) & 0xFFFF;
-        long end = NodeFormat.childrenEnd(height, maxChildren) + (long) seg.getInt(base + NodeFormat.O_ENTRIES)
-                * NodeFormat.ENTRY + seg.getInt(base + NodeFormat.O_DATALEN);
+        int entries = seg.getInt(base + NodeFormat.O_ENTRIES), dataLength = seg.getInt(base + NodeFormat.O_DATALEN);
+        int slots = seg.getInt(base + NodeFormat.O_SLOTS);
+        boolean sparse = (flags & NodeFormat.F_SPARSE) != 0;
+        long end = NodeFormat.childrenEnd(height, maxChildren) + (long) slots * (sparse ? 8 : 4)
+                + (long) entries * ((flags & NodeFormat.F_WIDE) != 0 ? NodeFormat.WIDE : NodeFormat.NARROW) + dataLength;
         // A checksum can match a node written wrong by a buggy writer: bound what the decoder will trust.
-        if (height < 0 || children > maxChildren || (height == 0) != (children == 0) || end > nodeSize
-                || seg.getInt(base + NodeFormat.O_ENTRIES) < 0 || seg.getInt(base + NodeFormat.O_DATALEN) < 0)
+        if (children > maxChildren || (height == 0) != (children == 0) || end > nodeSize || entries < 0
+                || dataLength < 0 || slots < 0 || (flags & ~(NodeFormat.F_WIDE | NodeFormat.F_SPARSE)) != 0)
             throw new HistoryFileException(HistoryFileException.Problem.DAMAGED, path, pos,
                     "node " + seq + " has inconsistent header fields (height " + height + ", " + children
-                            + " children, ends at " + end + ")");
+                            + " children, " + slots + " directory slots, " + entries + " index entries, ends at "
+                            + end + ")");
     }
 
     /** Checks every node (a full read of the file). */

@@ -51,9 +51,10 @@
  *
  * <h2>File</h2>
  * A 128-byte header (magic, version, node size, fan-out, configuration checksum, complete flag, time range, root),
- * fixed-size nodes (1 MiB by default: see {@link kvscope.statesystem.Config} for why) each with a CRC32C and a
- * per-node index of blocks of 8 intervals per attribute, then the attribute tree and string table (written by
- * {@code close(t)}, after which the header is rewritten "complete"). Nodes are read through memory-mapped segments,
+ * fixed-size nodes (1 MiB by default: see {@link kvscope.statesystem.Config} for why) each with a CRC32C, a
+ * directory by attribute and an index of blocks of 4 intervals per attribute, then the attribute tree and string
+ * table (written by {@code close(t)}, after which the header is rewritten "complete"). A file of another format
+ * version is refused on open (NOT_A_HISTORY, "rebuild needed"). Nodes are read through memory-mapped segments,
  * so the heap holds no node data: memory is the open right-most branch plus one pending state per attribute.
  * See {@code FileHeader} and {@code NodeFormat} for the byte layout.
  *

@@ -18,6 +18,8 @@ final class Script {
     final History h;
     final Oracle o = new Oracle();
     long t = 1_000;
+    /** If > 0: about one step in 100 jumps ahead by up to this many ns (wide index entries need 2^32 or more). */
+    long bigJump;
     int[] quarks;
     /** quarks of stack attributes (their levels are created by push) */
     final List<Integer> stacks = new ArrayList<>();
@@ -76,6 +78,7 @@ final class Script {
     void step() {
         int r = rnd.nextInt(100);
         t += r < 30 ? 0 : r < 60 ? 1 : r < 95 ? rnd.nextInt(20) : rnd.nextInt(5_000);
+        if (bigJump > 0 && rnd.nextInt(100) == 0) t += 1 + Math.floorMod(rnd.nextLong(), bigJump);
         int k = rnd.nextInt(100);
         if (k < 8 && !stacks.isEmpty()) {
             int s = stacks.get(rnd.nextInt(stacks.size()));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
+import kvscope.statesystem.Changes;
 import kvscope.statesystem.Config;
 import kvscope.statesystem.FullState;
 import kvscope.statesystem.History;
@@ -73,16 +74,24 @@ public final class ShtBench {
         int[] leafQuark = new int[w.leaves];
         try (var h = History.create(file, Config.DEFAULT)) {
             for (int i = 0; i < w.leaves; i++) leafQuark[i] = h.attribute(paths[i]);
+            // Batches of changes, one lock per batch, as the analysis hands them over (and as SQLite gets batched
+            // inserts); the batch's columns are the store's own API and are timed.
+            var batch = new Changes(8192);
             for (long i = 0; i < changes; i++) {
                 w.next();
                 int q = leafQuark[w.leaf];
                 switch (w.field) {
-                    case 0 -> h.set(w.time, q, Workload.STATUS[(int) w.value]);
-                    case 1 -> h.set(w.time, q, w.value);
-                    case 2 -> h.set(w.time, q, (int) w.value);
-                    default -> h.set(w.time, q, Workload.TYPE[(int) w.value]);
+                    case 0 -> batch.set(w.time, q, Workload.STATUS[(int) w.value]);
+                    case 1 -> batch.set(w.time, q, w.value);
+                    case 2 -> batch.set(w.time, q, (int) w.value);
+                    default -> batch.set(w.time, q, Workload.TYPE[(int) w.value]);
+                }
+                if (batch.isFull()) {
+                    h.apply(batch);
+                    batch.reset();
                 }
             }
+            h.apply(batch);
             h.close(w.time + 1);
             intervals = h.intervalCount();
         }
