@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  */
 public final class Analysis {
     /** Bumped whenever the model changes meaning: stored models of another version are rebuilt. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     static final String MODEL = "model.ht", SEGMENTS = "segments.bin", FLOWS = "flows.bin", SUMMARY = "summary.json";
 
     /** Progress of a build: called every few hundred thousand events from the analysing thread. */
