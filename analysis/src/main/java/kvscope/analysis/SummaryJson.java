@@ -16,23 +16,26 @@ import java.nio.file.Path;
 final class SummaryJson {
     private SummaryJson() {}
 
-    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /** Apart, so that calling {@link #warmUp} does not load Jackson on the caller's thread (class init is lazy). */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    }
 
     static void write(Path file, Summary s) throws IOException {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), s);
+        Mapper.JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), s);
     }
 
     static Summary read(Path file) throws IOException {
-        return JSON.readValue(file.toFile(), Summary.class);
+        return Mapper.JSON.readValue(file.toFile(), Summary.class);
     }
 
     /** Loads Jackson and builds the summary's (de)serialisers in the background; returns at once. */
     static void warmUp() {
         var t = new Thread(() -> {
             try {
-                var bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new Summary());
-                JSON.readValue(bytes, Summary.class);
+                var bytes = Mapper.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new Summary());
+                Mapper.JSON.readValue(bytes, Summary.class);
             } catch (IOException e) {
                 throw new UncheckedIOException(e); // cannot happen in memory; the real write would say the same
             }
