@@ -43,6 +43,8 @@ public final class AnalyzeBench {
             var dir = work.resolve("synthetic-" + n);
             System.err.printf(Locale.ROOT, "generating %,d events…%n", n);
             SyntheticRedis.generate(dir, n, 50, 42);
+            // A trace is analysed after it was recorded, not while the kernel is still writing it out.
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
             traces.add(new Object[] {"synthetic " + n / 1_000_000 + "M", dir});
         }
         for (var p : real) traces.add(new Object[] {"recorded " + p.getFileName(), p});
@@ -69,8 +71,9 @@ public final class AnalyzeBench {
             System.out.printf("%-18s %12s %9s %9s %8s %9s %9s %9s | %9s %8s | %6s%n", (Object[]) r);
         }
         System.out.println("peak RSS counts resident pages of mapped files (model reads) too; anon RSS is the process's own memory.");
-        System.out.println("kvscope: one thread analysing, fresh JVM per trace (time includes JVM start and reading the trace");
-        System.out.println("twice for server naming look-ahead); bt2 dummy: `babeltrace2 TRACE -o dummy`, reading every event.");
+        System.out.println("kvscope: a fresh JVM per trace, flags as ./kvscope (-XX:+UseParallelGC) and -Xmx512m; two threads (model,");
+        System.out.println("history writer); time from the JVM's main() to the stored model and summary, including the look-ahead over");
+        System.out.println("the trace's start that names servers. bt2 dummy: `babeltrace2 TRACE -o dummy`, reading every event.");
         System.out.println("Plot of analysis time against trace size (paper Fig. 18e):");
         double max = rows.stream().mapToDouble(r -> Double.parseDouble(r[3].replace(" s", ""))).max().orElse(1);
         for (var r : rows) {
@@ -81,7 +84,8 @@ public final class AnalyzeBench {
 
     private static double[] runChild(Path trace, Path cache) throws IOException, InterruptedException {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        // The JVM options ./kvscope runs with (besides the heap bound that proves the memory claim).
+        var pb = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
                 AnalyzeBench.class.getName(), "--child", trace.toString(), cache.toString());
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         var p = pb.start();
