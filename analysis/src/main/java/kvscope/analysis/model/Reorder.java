@@ -35,14 +35,6 @@ final class Reorder {
     private String[] xString = new String[256];
     private int xHead, xSize;
 
-    // The value last committed to each attribute (strings compared by identity: interned labels or the reader's
-    // cached strings), to drop repeats. Why at commit and not on arrival: a repeat dropped on arrival can become a
-    // real change when a retroactive change of the same attribute arrives later with an earlier time.
-    private static final byte UNKNOWN = -1;
-    private byte[] cKind = new byte[0];
-    private long[] cBits = new long[0];
-    private String[] cString = new String[0];
-
     private long committed = Long.MIN_VALUE;
     private long late;
     private long maxLateness;
@@ -50,20 +42,6 @@ final class Reorder {
     private void add(long t, int q, byte kind, long bits, String s) {
         if (t >= lastInOrder) pushRing(t, q, kind, bits, s);
         else insertRetro(t, q, kind, bits, s);
-    }
-
-    private void remember(int q, byte kind, long bits, String s) {
-        if (q >= cKind.length) {
-            int n = Math.max(q + 1, cKind.length * 2);
-            int old = cKind.length;
-            cKind = java.util.Arrays.copyOf(cKind, n);
-            java.util.Arrays.fill(cKind, old, n, UNKNOWN);
-            cBits = java.util.Arrays.copyOf(cBits, n);
-            cString = java.util.Arrays.copyOf(cString, n);
-        }
-        cKind[q] = kind;
-        cBits[q] = bits;
-        cString[q] = s;
     }
 
     private void commitUpTo(long limit) {
@@ -95,10 +73,8 @@ final class Reorder {
             t = committed;
         }
         committed = t;
-        // Most changes repeat the value the attribute already has (a thread's Bytes cleared again, the same request
-        // type): drop them before the history, which would ignore them anyway, only later.
-        if (q < cKind.length && cKind[q] == kind && cBits[q] == bits && cString[q] == s) return;
-        remember(q, kind, bits, s);
+        // Repeats of an attribute's value (a thread's Bytes cleared again, the same request type) go through: the
+        // history drops them. Dropping them here cost more (a lookup per change) than it saved.
         switch (kind) {
             case Timeline.NULL -> out.clear(t, q);
             case Timeline.INT -> out.set(t, q, (int) bits);
