@@ -33,7 +33,7 @@ public final class ServerNames {
         var type = trace.field("type");
         var vpid = trace.field("vpid");
         var seen = new java.util.HashSet<Long>();
-        long first = Long.MIN_VALUE, n = 0, lastNew = 0;
+        long first = Long.MIN_VALUE, n = 0, lastNew = 0, lastKey = Long.MIN_VALUE;
         var it = trace.iterator();
         while (true) {
             Event e;
@@ -47,7 +47,11 @@ public final class ServerNames {
             if (++n > LOOKAHEAD_EVENTS || e.timestamp() - first > LOOKAHEAD_NS) break;
             if (e.isLost()) continue;
             long key = key(e.trace().index(), e.has(vpid) ? e.getLong(vpid) : -1);
-            if (seen.add(key)) lastNew = n;
+            // Runs of one process's events are the rule: only a change of process looks in the set.
+            if (key != lastKey) {
+                lastKey = key;
+                if (seen.add(key)) lastNew = n;
+            }
             // Every server met so far is named and no new one appeared for a while: the rest of the look-ahead
             // would only cost time.
             if (n - lastNew > QUIET_EVENTS && ports.size() == seen.size()) break;
