@@ -39,6 +39,24 @@ final class Reorder {
     private long late;
     private long maxLateness;
 
+    Reorder(History history, long horizon) {
+        this.history = history;
+        this.horizon = horizon;
+    }
+
+    /** Takes one batch of changes, then commits what is older than the batch's event time minus the horizon. */
+    void take(HistoryWriter.Batch b) {
+        for (int i = 0; i < b.n; i++) add(b.t[i], b.q[i], b.kind[i], b.bits[i], b.s[i]);
+        long limit = b.drain ? Long.MAX_VALUE : b.now == Long.MIN_VALUE ? Long.MIN_VALUE : b.now - horizon;
+        if (size > (1 << 22) || xSize > (1 << 20)) limit = Long.MAX_VALUE; // bound memory on bursts
+        commitUpTo(limit);
+    }
+
+    /** Changes that arrived after later ones had been committed, and by how much at most (ns). */
+    long late() { return late; }
+    long maxLateness() { return maxLateness; }
+    long committed() { return committed; }
+
     private void add(long t, int q, byte kind, long bits, String s) {
         if (t >= lastInOrder) pushRing(t, q, kind, bits, s);
         else insertRetro(t, q, kind, bits, s);
@@ -178,22 +196,4 @@ final class Reorder {
         history.apply(out);
         out.reset();
     }
-
-    Reorder(History history, long horizon) {
-        this.history = history;
-        this.horizon = horizon;
-    }
-
-    /** Takes one batch of changes, then commits what is older than the batch's event time minus the horizon. */
-    void take(HistoryWriter.Batch b) {
-        for (int i = 0; i < b.n; i++) add(b.t[i], b.q[i], b.kind[i], b.bits[i], b.s[i]);
-        long limit = b.drain ? Long.MAX_VALUE : b.now == Long.MIN_VALUE ? Long.MIN_VALUE : b.now - horizon;
-        if (size > (1 << 22) || xSize > (1 << 20)) limit = Long.MAX_VALUE; // bound memory on bursts
-        commitUpTo(limit);
-    }
-
-    /** Changes that arrived after later ones had been committed, and by how much at most (ns). */
-    long late() { return late; }
-    long maxLateness() { return maxLateness; }
-    long committed() { return committed; }
 }

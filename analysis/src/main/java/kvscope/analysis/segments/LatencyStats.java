@@ -48,17 +48,6 @@ public record LatencyStats(long count, long min, long max, double mean, long p50
 
     static long key(int server, int command) { return ((long) server << 32) | (command & 0xFFFFFFFFL); }
 
-    /** Statistics of latencies held in memory (sorted in place). */
-    static LatencyStats ofSorted(long[] all) {
-        if (all.length == 0) return EMPTY;
-        Arrays.sort(all);
-        long sum = 0;
-        for (long l : all) sum += l;
-        int n = all.length;
-        return new LatencyStats(n, all[0], all[n - 1], (double) sum / n, all[(int) rank(0.50, n) - 1],
-                all[(int) rank(0.90, n) - 1], all[(int) rank(0.99, n) - 1]);
-    }
-
     /** 1-based nearest rank of quantile q among n values. */
     static long rank(double q, long n) { return Math.max(1, (long) Math.ceil(q * n)); }
 
