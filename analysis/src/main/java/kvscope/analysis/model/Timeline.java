@@ -12,9 +12,9 @@ import java.io.IOException;
  * {@code start_ns} only after other threads and servers have reported later events. The history accepts times in
  * order only; changes are held for a horizon of trace time and committed sorted ({@link Reorder}).
  *
- * <p>The model thread only appends each change to a batch of primitive columns; sorting, dropping repeats and writing
- * the history happen on the writer's thread ({@link HistoryWriter}). Why: the model makes six or seven changes per
- * event, and on a two-core machine the model thread is the one that limits the analysis.
+ * <p>The model thread only appends each change to a batch of primitive columns; sorting and writing the history
+ * happen on the writer's thread ({@link HistoryWriter}). Why: the model makes six or seven changes per event, and
+ * sorting them on the model thread made it the one that limited the analysis on two cores.
  */
 final class Timeline {
     static final byte NULL = 0, INT = 1, LONG = 2, STRING = 4;
