@@ -17,23 +17,12 @@ final class Reorder {
     // Committed changes on their way to the history: one lock per batch.
     private final Changes out = new Changes(1 << 13);
 
-    // In-order ring buffer.
-    private long[] rTime = new long[1 << 12];
-    private int[] rQuark = new int[rTime.length];
-    private byte[] rKind = new byte[rTime.length];
-    private long[] rBits = new long[rTime.length];
-    private String[] rString = new String[rTime.length];
-    private int head, size;
+    // Changes in order of time as they arrived; and the retroactive ones, kept sorted by time (ties: arrival
+    // order). Those arrive nearly in order (the starts of successive phases), so inserting from the tail costs a step
+    // or two, not a heap's log n.
+    private final Ring ring = new Ring(1 << 12);
+    private final Ring retro = new Ring(256);
     private long lastInOrder = Long.MIN_VALUE;
-
-    // Retroactive changes, kept sorted by time (ties: arrival order) in a ring. They arrive nearly in order (the
-    // starts of successive phases), so inserting from the tail costs a step or two, not a heap's log n.
-    private long[] xTime = new long[256];
-    private int[] xQuark = new int[256];
-    private byte[] xKind = new byte[256];
-    private long[] xBits = new long[256];
-    private String[] xString = new String[256];
-    private int xHead, xSize;
 
     private long committed = Long.MIN_VALUE;
     private long late;
@@ -48,7 +37,7 @@ final class Reorder {
     void take(HistoryWriter.Batch b) {
         for (int i = 0; i < b.n; i++) add(b.t[i], b.q[i], b.kind[i], b.bits[i], b.s[i]);
         long limit = b.drain ? Long.MAX_VALUE : b.now == Long.MIN_VALUE ? Long.MIN_VALUE : b.now - horizon;
-        if (size > (1 << 22) || xSize > (1 << 20)) limit = Long.MAX_VALUE; // bound memory on bursts
+        if (ring.size > (1 << 22) || retro.size > (1 << 20)) limit = Long.MAX_VALUE; // bound memory on bursts
         commitUpTo(limit);
     }
 
@@ -63,24 +52,19 @@ final class Reorder {
     }
 
     private void commitUpTo(long limit) {
+        var r = ring;
+        var x = retro;
         while (true) {
-            boolean ring = size > 0 && rTime[head] <= limit;
-            boolean retro = xSize > 0 && xTime[xHead] <= limit;
-            if (!ring && !retro) {
+            boolean ringDue = r.size > 0 && r.t[r.head] <= limit;
+            boolean retroDue = x.size > 0 && x.t[x.head] <= limit;
+            if (!ringDue && !retroDue) {
                 write();
                 return;
             }
-            if (ring && (!retro || rTime[head] <= xTime[xHead])) {
-                apply(rTime[head], rQuark[head], rKind[head], rBits[head], rString[head]);
-                rString[head] = null;
-                head = (head + 1) & (rTime.length - 1);
-                size--;
-            } else {
-                apply(xTime[xHead], xQuark[xHead], xKind[xHead], xBits[xHead], xString[xHead]);
-                xString[xHead] = null;
-                xHead = (xHead + 1) & (xTime.length - 1);
-                xSize--;
-            }
+            var from = ringDue && (!retroDue || r.t[r.head] <= x.t[x.head]) ? r : x;
+            int h = from.head;
+            apply(from.t[h], from.q[h], from.kind[h], from.bits[h], from.s[h]);
+            from.pop();
         }
     }
 
@@ -103,92 +87,23 @@ final class Reorder {
     }
 
     private void pushRing(long t, int q, byte kind, long bits, String s) {
-        if (size == rTime.length) growRing();
-        int i = (head + size) & (rTime.length - 1);
-        rTime[i] = t;
-        rQuark[i] = q;
-        rKind[i] = kind;
-        rBits[i] = bits;
-        rString[i] = s;
-        size++;
+        ring.put(ring.tail(), t, q, kind, bits, s);
+        ring.size++;
         lastInOrder = t;
     }
 
-    private void growRing() {
-        int n = rTime.length * 2;
-        rTime = unroll(rTime, n);
-        rQuark = unroll(rQuark, n);
-        rKind = unroll(rKind, n);
-        rBits = unroll(rBits, n);
-        rString = unroll(rString, n);
-        head = 0;
-    }
-
-    private long[] unroll(long[] a, int n) {
-        var b = new long[n];
-        for (int k = 0; k < size; k++) b[k] = a[(head + k) & (a.length - 1)];
-        return b;
-    }
-    private int[] unroll(int[] a, int n) {
-        var b = new int[n];
-        for (int k = 0; k < size; k++) b[k] = a[(head + k) & (a.length - 1)];
-        return b;
-    }
-    private byte[] unroll(byte[] a, int n) {
-        var b = new byte[n];
-        for (int k = 0; k < size; k++) b[k] = a[(head + k) & (a.length - 1)];
-        return b;
-    }
-    private String[] unroll(String[] a, int n) {
-        var b = new String[n];
-        for (int k = 0; k < size; k++) b[k] = a[(head + k) & (a.length - 1)];
-        return b;
-    }
-
     private void insertRetro(long t, int q, byte kind, long bits, String s) {
-        if (xSize == xTime.length) growRetro();
-        int mask = xTime.length - 1;
-        int i = (xHead + xSize) & mask;
+        var x = retro;
+        int i = x.tail(), mask = x.mask();
         // Shift later entries one place right, from the tail, until t fits (equal times keep arrival order).
-        for (int k = xSize; k > 0; k--) {
+        for (int k = x.size; k > 0; k--) {
             int prev = (i - 1) & mask;
-            if (xTime[prev] <= t) break;
-            xTime[i] = xTime[prev];
-            xQuark[i] = xQuark[prev];
-            xKind[i] = xKind[prev];
-            xBits[i] = xBits[prev];
-            xString[i] = xString[prev];
+            if (x.t[prev] <= t) break;
+            x.move(prev, i);
             i = prev;
         }
-        xTime[i] = t;
-        xQuark[i] = q;
-        xKind[i] = kind;
-        xBits[i] = bits;
-        xString[i] = s;
-        xSize++;
-    }
-
-    private void growRetro() {
-        int n = xTime.length * 2, mask = xTime.length - 1;
-        var t = new long[n];
-        var q = new int[n];
-        var k = new byte[n];
-        var b = new long[n];
-        var s = new String[n];
-        for (int j = 0; j < xSize; j++) {
-            int from = (xHead + j) & mask;
-            t[j] = xTime[from];
-            q[j] = xQuark[from];
-            k[j] = xKind[from];
-            b[j] = xBits[from];
-            s[j] = xString[from];
-        }
-        xTime = t;
-        xQuark = q;
-        xKind = k;
-        xBits = b;
-        xString = s;
-        xHead = 0;
+        x.put(i, t, q, kind, bits, s);
+        x.size++;
     }
 
     private void write() {
