@@ -31,6 +31,12 @@ public final class SegmentWriter implements AutoCloseable {
     private boolean closed;
     private final LatencyCollector latencies = new LatencyCollector();
 
+    // Segments wait here as plain longs and are encoded a block at a time. Why: the encoding's ByteBuffer calls,
+    // inlined into every handler that ends a request, made those handlers the JIT's slowest compilations.
+    private static final int FIELDS = 15, STAGED = 4096;
+    private final long[] staged = new long[FIELDS * STAGED];
+    private int stagedCount;
+
     public SegmentWriter(Path file) throws IOException {
         ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE, StandardOpenOption.READ);
@@ -61,12 +67,6 @@ public final class SegmentWriter implements AutoCloseable {
         list.add(name);
         return list.size() - 1;
     }
-
-    // Segments wait here as plain longs and are encoded a block at a time. Why: the encoding's ByteBuffer calls,
-    // inlined into every handler that ends a request, made those handlers the JIT's slowest compilations.
-    private static final int FIELDS = 15, STAGED = 4096;
-    private final long[] staged = new long[FIELDS * STAGED];
-    private int stagedCount;
 
     public void add(int server, int fd, long clientId, int command, long readable, long readStart, long readEnd,
                     long commandStart, long commandEnd, long writeStart, long replyEnd, long bytesIn, long bytesOut,
