@@ -6,8 +6,8 @@ import java.util.concurrent.BlockingQueue;
 /**
  * Sorts the model's state changes and writes them into the history on a second thread, in batches ({@link Reorder}).
  * Why: sorting, encoding and writing history nodes cost about as much as decoding and modelling the events, and this
- * machine kind has two cores; the two halves overlap. Batches are recycled (a fixed few), so memory is bounded and the model thread
- * waits when the writer falls behind.
+ * machine kind has two cores; the two halves overlap. Batches are recycled (a fixed few), so memory is bounded and
+ * the model thread waits when the writer falls behind.
  */
 final class HistoryWriter {
     static final int BATCH = 1 << 14;
