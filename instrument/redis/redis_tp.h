@@ -34,9 +34,55 @@ static inline uint64_t redis_tp_now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * The `commands` event: the commands a thread ran since its last event, in one event. Why: one LTTng-UST event
+ * costs about as much as a tenth of a small request, so the light profile records the commands of a whole event
+ * loop iteration at once. Every other event of the thread flushes the batch first (RTP below), so the events of a
+ * thread stay in the order things happened; the main thread also flushes before it polls.
+ */
+#define REDIS_TP_BATCH 32          /* commands per event at most */
+#define REDIS_TP_BATCH_NAMES 640   /* bytes of their names, separated by one space */
+#define REDIS_TP_NAME_MAX 64       /* a longer command name is cut */
+struct redis_tp_commands {
+    uint32_t n, names_len;
+    int32_t fd[REDIS_TP_BATCH];
+    uint8_t depth[REDIS_TP_BATCH];
+    uint64_t id[REDIS_TP_BATCH], start_ns[REDIS_TP_BATCH], duration_ns[REDIS_TP_BATCH];
+    int64_t dirty[REDIS_TP_BATCH];
+    char names[REDIS_TP_BATCH_NAMES];
+};
+extern __thread struct redis_tp_commands redis_tp_batch;
+/* Emits the thread's batched commands (if any) as one `commands` event and empties the batch. */
+void redis_tp_commands_flush(void);
+
+static inline void redis_tp_commands_add(int fd, uint64_t id, const char *name, size_t len, uint64_t start_ns,
+                                         uint64_t duration_ns, int64_t dirty, int depth) {
+    struct redis_tp_commands *b = &redis_tp_batch;
+    if (len > REDIS_TP_NAME_MAX) len = REDIS_TP_NAME_MAX;
+    if (b->names_len + len + 1 > REDIS_TP_BATCH_NAMES) redis_tp_commands_flush();
+    uint32_t i = b->n;
+    b->fd[i] = fd;
+    b->id[i] = id;
+    b->start_ns[i] = start_ns;
+    b->duration_ns[i] = duration_ns;
+    b->dirty[i] = dirty;
+    b->depth[i] = depth > 255 ? 255 : (uint8_t)depth;
+    if (i) b->names[b->names_len++] = ' ';
+    for (size_t k = 0; k < len; k++) b->names[b->names_len + k] = name[k];
+    b->names_len += len;
+    b->n = i + 1;
+    if (b->n == REDIS_TP_BATCH) redis_tp_commands_flush();
+}
+
 #define RTP_ENABLED(event) lttng_ust_tracepoint_enabled(redis, event)
-#define RTP(event, ...) lttng_ust_do_tracepoint(redis, event, __VA_ARGS__)
-#define RTP0(event) lttng_ust_do_tracepoint(redis, event)
+#define RTP(event, ...) do { \
+        if (redis_tp_batch.n) redis_tp_commands_flush(); \
+        lttng_ust_do_tracepoint(redis, event, __VA_ARGS__); \
+    } while (0)
+#define RTP0(event) do { \
+        if (redis_tp_batch.n) redis_tp_commands_flush(); \
+        lttng_ust_do_tracepoint(redis, event); \
+    } while (0)
 #endif /* REDIS_TP_COMMON_H */
 
 #if !defined(REDIS_TP_H) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)
@@ -144,6 +190,21 @@ LTTNG_UST_TRACEPOINT_EVENT(redis, call_command_end,
         lttng_ust_field_integer(uint64_t, duration_ns, duration_ns)
         lttng_ust_field_integer(int64_t, dirty, dirty)
         lttng_ust_field_integer(int32_t, depth, depth)
+    )
+)
+
+/* The light profile's form of call_command_end: up to REDIS_TP_BATCH commands of one thread (see above). Element i
+ * of every sequence, and the i-th space-separated word of names, describe one command. */
+LTTNG_UST_TRACEPOINT_EVENT(redis, commands,
+    LTTNG_UST_TP_ARGS(const struct redis_tp_commands *, b),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_sequence(int32_t, fd, b->fd, uint32_t, b->n)
+        lttng_ust_field_sequence(uint64_t, id, b->id, uint32_t, b->n)
+        lttng_ust_field_sequence_text(char, names, b->names, uint32_t, b->names_len)
+        lttng_ust_field_sequence(uint64_t, start_ns, b->start_ns, uint32_t, b->n)
+        lttng_ust_field_sequence(uint64_t, duration_ns, b->duration_ns, uint32_t, b->n)
+        lttng_ust_field_sequence(int64_t, dirty, b->dirty, uint32_t, b->n)
+        lttng_ust_field_sequence(uint8_t, depth, b->depth, uint32_t, b->n)
     )
 )
 

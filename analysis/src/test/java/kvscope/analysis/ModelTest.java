@@ -155,6 +155,93 @@ class ModelTest {
         }
     }
 
+    /**
+     * The light profile records commands in batches (EVENTS.md, {@code commands}): a batched trace must build the
+     * same segments, statistics and states as the same commands recorded one event each.
+     */
+    @Test
+    void batchedCommandsBuildTheSameModelAsOneEventPerCommand() throws IOException {
+        var single = dir.resolve("single");
+        var batched = dir.resolve("batched");
+        var names = List.of("set", "get", "client|list", "lpush");
+        int n = 50;
+        try (var a = new RedisTraceWriter(single, "h3", 300, true); var b = new RedisTraceWriter(batched, "h3", 300, true)) {
+            for (var w : List.of(a, b)) w.ev(0, T0, 300, "accept_client", 9, 7L, "client", 1, 0, "127.0.0.1", 40000, 7000);
+            for (var w : List.of(a, b)) w.ev(0, T0 + 1000, 300, "accept_client", 10, 8L, "client", 1, 0, "127.0.0.1", 40001, 7000);
+            int i = 0;
+            while (i < n) {
+                int k = 1 + i % 5; // batches of 1 to 5 commands, as loop iterations hand them out
+                int[] fd = new int[Math.min(k, n - i)];
+                long[] id = new long[fd.length], start = new long[fd.length], dur = new long[fd.length],
+                        dirty = new long[fd.length], depth = new long[fd.length];
+                var text = new ArrayList<String>();
+                long end = 0;
+                for (int j = 0; j < fd.length; j++, i++) {
+                    fd[j] = 9 + i % 2;
+                    id[j] = 7 + i % 2;
+                    end = T0 + 10_000 + i * 10_000L;
+                    dur[j] = 100 + 37L * i;
+                    start[j] = raw(end - dur[j]);
+                    dirty[j] = i % 3;
+                    text.add(names.get(i % names.size()));
+                    a.ev(0, end, 300, "call_command_end", fd[j], id[j], text.get(j), start[j], dur[j], dirty[j], 0);
+                }
+                b.ev(0, end + 2_000, 300, "commands", fd, id, String.join(" ", text), start, dur, dirty, depth);
+            }
+            for (var w : List.of(a, b)) w.ev(0, T0 + 10_000 + n * 10_000L, 300, "free_client", 9, 7L, "client", 0, 0L, 0L);
+        }
+        try (var one = Analysis.analyze(List.of(single), Analysis.Options.defaults());
+             var many = Analysis.analyze(List.of(batched), Analysis.Options.defaults())) {
+            assertThat(many.summary().commandsOnly).isTrue();
+            assertThat(many.summary().counters.unknownEvents).isEmpty();
+            var expected = new ArrayList<Segment>();
+            one.segments().forEach(c -> expected.add(c.toSegment()));
+            var actual = new ArrayList<Segment>();
+            many.segments().forEach(c -> actual.add(c.toSegment()));
+            assertThat(expected).hasSize(n);
+            assertThat(actual).containsExactlyElementsOf(expected);
+            assertThat(many.segments().commands()).isEqualTo(one.segments().commands());
+            for (var l : one.summary().latencies) {
+                var m = many.summary().latencies.stream().filter(x -> x.command.equals(l.command)).findFirst().orElseThrow();
+                assertThat(m.count).isEqualTo(l.count);
+                assertThat(m.min).isEqualTo(l.min);
+                assertThat(m.max).isEqualTo(l.max);
+            }
+            for (long t = T0; t < T0 + 20_000 + n * 10_000L; t += 1_000) {
+                for (var fd : List.of("9", "10")) {
+                    for (var attr : List.of(new String[] {"Connections", fd, "Status"}, new String[] {"Requests", fd, "Command"})) {
+                        var path = new String[] {"h3:7000", attr[0], attr[1], attr[2]};
+                        assertThat(at(many.history(), t, path)).as("%s at %d", String.join("/", path), t)
+                                .isEqualTo(at(one.history(), t, path));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBatchWhoseFieldsDisagreeIsCountedNotApplied() throws IOException {
+        var trace = dir.resolve("bad-batch");
+        try (var w = new RedisTraceWriter(trace, "h4", 400, true)) {
+            w.ev(0, T0, 400, "accept_client", 9, 7L, "client", 1, 0, "127.0.0.1", 40000, 7000);
+            // two fds, one id
+            w.ev(0, T0 + 10_000, 400, "commands", new int[] {9, 9}, new long[] {7}, "get get",
+                    new long[] {raw(T0 + 1000), raw(T0 + 2000)}, new long[] {100, 100}, new long[] {0, 0}, new long[] {0, 0});
+            // three names for two commands
+            w.ev(0, T0 + 20_000, 400, "commands", new int[] {9, 9}, new long[] {7, 7}, "get get get",
+                    new long[] {raw(T0 + 11_000), raw(T0 + 12_000)}, new long[] {100, 100}, new long[] {0, 0}, new long[] {0, 0});
+            // the second command ends after the batch was written
+            w.ev(0, T0 + 30_000, 400, "commands", new int[] {9, 9}, new long[] {7, 7}, "set get",
+                    new long[] {raw(T0 + 21_000), raw(T0 + 29_000)}, new long[] {100, 5_000}, new long[] {1, 0}, new long[] {0, 0});
+        }
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            var unknown = stored.summary().counters.unknownEvents;
+            assertThat(unknown).containsEntry("redis:commands (inconsistent fields, not applied)", 2L)
+                    .containsEntry("redis:commands (command ending after its event, not applied)", 1L);
+            assertThat(stored.segments().count()).as("only the well-formed set").isEqualTo(1);
+        }
+    }
+
     @Test
     void lostEventsMakeTheRequestInFlightUnknownAndAreCounted() throws IOException {
         var trace = dir.resolve("lossy");

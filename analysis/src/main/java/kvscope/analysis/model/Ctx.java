@@ -42,11 +42,21 @@ final class Ctx {
         this.counters = counters;
     }
 
-    int fd() { return (int) e.getLong(f.fd); }
-    long id() { return e.has(f.id) ? e.getLong(f.id) : 0; }
-    long start() { return s.fromRaw(e.getLong(f.startNs)); }
-    long num(kvscope.ctf.Field field) { return Fields.get(e, field, 0); }
-    String str(kvscope.ctf.Field field) { return Fields.str(e, field, ""); }
+    /**
+     * Which command of a {@code commands} event (the light profile's batch) the handlers see, or -1 for an ordinary
+     * event: the accessors below then read element {@code item} of the event's sequences (see CommandBatch).
+     */
+    int item = -1;
+    String itemName;
+    long itemStart;
+
+    int fd() { return (int) (item < 0 ? e.getLong(f.fd) : e.getLong(f.fd, item)); }
+    long id() { return item >= 0 ? e.getLong(f.id, item) : e.has(f.id) ? e.getLong(f.id) : 0; }
+    long start() { return item < 0 ? s.fromRaw(e.getLong(f.startNs)) : itemStart; }
+    long num(kvscope.ctf.Field field) {
+        return item < 0 ? Fields.get(e, field, 0) : e.has(field) ? e.getLong(field, item) : 0;
+    }
+    String str(kvscope.ctf.Field field) { return item >= 0 && field == f.name ? itemName : Fields.str(e, field, ""); }
     int vtid() { return thread == null ? 0 : thread.vtid; }
 
     /**

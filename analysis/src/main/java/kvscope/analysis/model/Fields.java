@@ -11,7 +11,7 @@ import kvscope.ctf.Trace;
  */
 final class Fields {
     final Field fd, id, startNs, vtid, vpid, procname;
-    final Field nread, readlen, qbufLen, name, depth, durationNs, blocked, pending, nwritten, done;
+    final Field nread, readlen, qbufLen, name, names, depth, durationNs, blocked, pending, nwritten, done;
     final Field type, typeName, inbound, tls, peerAddr, peerPort, localPort, async, pendingReply;
     final Field requested, ret, sslPending, nclients, ioThreads, pendingWrites, pendingReads, tlsPending;
     final Field timeoutUs, nevents, mask, newMask, channel, payloadLen, receivers, sharded;
@@ -22,6 +22,7 @@ final class Fields {
         fd = t.field("fd"); id = t.field("id"); startNs = t.field("start_ns");
         vtid = t.field("vtid"); vpid = t.field("vpid"); procname = t.field("procname");
         nread = t.field("nread"); readlen = t.field("readlen"); qbufLen = t.field("qbuf_len"); name = t.field("name");
+        names = t.field("names");
         depth = t.field("depth"); durationNs = t.field("duration_ns"); blocked = t.field("blocked");
         pending = t.field("pending"); nwritten = t.field("nwritten"); done = t.field("done");
         type = t.field("type"); typeName = t.field("type_name"); inbound = t.field("inbound"); tls = t.field("tls");

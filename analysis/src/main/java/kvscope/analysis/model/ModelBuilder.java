@@ -74,6 +74,10 @@ public final class ModelBuilder implements AutoCloseable {
         flowFinder.register(d);
         backlogs.register(d);
         invariants.register(d);
+        // The light profile's batches run the call_command_end handlers once per command they hold.
+        var commandEnd = new Dispatch.Entry("redis:call_command_end",
+                d.table().getOrDefault("redis:call_command_end", List.of()));
+        d.on("commands", new CommandBatch(commandEnd, counters));
         this.entries = new Dispatch.Entry[trace.eventTypes().size()];
         d.table().forEach((name, handlers) -> {
             var type = trace.eventType(name);

@@ -49,6 +49,9 @@ public final class RedisTraceWriter implements AutoCloseable {
         def(b, "free_client_async", "fd", s32(), "id", u64());
         def(b, "call_command_end", "fd", s32(), "id", u64(), "name", string(), "start_ns", u64(), "duration_ns", u64(),
                 "dirty", s64(), "depth", s32());
+        def(b, "commands", "fd", new Sequence(s32()), "id", new Sequence(u64()), "names", textSequence(),
+                "start_ns", new Sequence(u64()), "duration_ns", new Sequence(u64()), "dirty", new Sequence(s64()),
+                "depth", new Sequence(u8()));
         def(b, "publish", "fd", s32(), "id", u64(), "channel", textSequence(), "payload_len", u64(), "receivers", s32(), "sharded", u8());
         def(b, "server_info", "port", s32(), "tls_port", s32(), "cluster_enabled", u8(), "cluster_port", s32(),
                 "io_threads", s32(), "io_threads_do_reads", u8(), "io_threads_active", u8(), "connected_clients", u64(),

@@ -185,6 +185,43 @@ class RedisModelTest {
     }
 
     @Test
+    void lightProfileCountsEveryCommandFromItsBatches(@TempDir Path dir) throws IOException {
+        var bin = InstrumentedRedis.bin();
+        var trace = dir.resolve("light");
+        int port, n = 10_000;
+        var commands = List.of("set", "get", "lpush");
+        try (var server = RedisServer.start(bin.resolve("redis-server"))) {
+            port = server.port();
+            try (var rec = Recording.start(trace, Profile.LIGHT)) {
+                for (var pipeline : List.of("1", "16")) {
+                    var run = RedisTools.benchmark(bin, port, LOAD, "-n", Integer.toString(n), "-t", String.join(",", commands),
+                            "-c", "20", "-P", pipeline);
+                    assertThat(run.ok()).as(run.describe()).isTrue();
+                }
+                rec.stop();
+            }
+        }
+        try (var stored = analyze(trace)) {
+            var sum = stored.summary();
+            assertThat(sum.commandsOnly).isTrue();
+            assertThat(sum.counters.unknownEvents).isEmpty();
+            assertThat(sum.counters.eventsByName).doesNotContainKey("redis:call_command_end");
+            long batches = sum.counters.eventsByName.getOrDefault("redis:commands", 0L);
+            var name = server(sum, port).name;
+            for (var cmd : commands) {
+                var l = sum.latencies.stream().filter(x -> x.server.equals(name) && x.command.equals(cmd)).findFirst()
+                        .orElseThrow(() -> new AssertionError("no latency row for " + cmd));
+                assertThat(l.count).as("requests of " + cmd).isEqualTo(2L * n);
+                assertThat(l.min).isPositive();
+                assertThat(l.p50).isLessThanOrEqualTo(l.p99);
+                assertThat(l.p99).isLessThanOrEqualTo(l.max);
+            }
+            // Pipelined requests reach the server many per read: their commands share events.
+            assertThat(batches).as("commands events").isPositive().isLessThan(commands.size() * 2L * n / 2);
+        }
+    }
+
+    @Test
     void ioThreadsReadForTheMainThreadInTheThreadsBranch(@TempDir Path dir) throws IOException {
         var bin = InstrumentedRedis.bin();
         var trace = dir.resolve("io");

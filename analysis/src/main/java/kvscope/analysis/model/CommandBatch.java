@@ -1,0 +1,83 @@
+package kvscope.analysis.model;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The light profile's {@code commands} event: the commands one Redis thread ran since its previous event, each as the
+ * sequences' element i and the i-th space-separated word of {@code names} (instrument/redis/EVENTS.md). Each command is
+ * handed to the call_command_end handlers as if it had been its own event, at its own end time, so a batched trace
+ * builds the same model as one with an event per command.
+ *
+ * <p>Redis flushes a thread's batch before that thread's next event, so the commands come in order; their times lie
+ * before the batch's own timestamp, which the timeline places like any phase reported at its end. A batch whose
+ * sequences disagree, or a command that would end after the batch was written, is not applied and is counted.
+ */
+final class CommandBatch implements Handler {
+    static final String MALFORMED = "redis:commands (inconsistent fields, not applied)";
+    static final String FUTURE = "redis:commands (command ending after its event, not applied)";
+
+    private final Dispatch.Entry commandEnd;
+    private final ModelCounters counters;
+    /** One String per command name, so handlers may compare names by identity as they do for single events. */
+    private final Map<String, String> names = new HashMap<>();
+
+    CommandBatch(Dispatch.Entry commandEnd, ModelCounters counters) {
+        this.commandEnd = commandEnd;
+        this.counters = counters;
+    }
+
+    @Override public void on(Ctx c) {
+        var e = c.e;
+        var f = c.f;
+        if (!(e.has(f.fd) && e.has(f.id) && e.has(f.names) && e.has(f.startNs) && e.has(f.durationNs))) {
+            counters.unknownEvents.merge(MALFORMED, 1L, Long::sum);
+            return;
+        }
+        int n = e.length(f.fd);
+        var text = e.getString(f.names);
+        if (e.length(f.id) != n || e.length(f.startNs) != n || e.length(f.durationNs) != n
+                || (e.has(f.depth) && e.length(f.depth) != n) || words(text) != n) {
+            counters.unknownEvents.merge(MALFORMED, 1L, Long::sum);
+            return;
+        }
+        long t = c.t;
+        int from = 0;
+        try {
+            for (int i = 0; i < n; i++) {
+                int to = text.indexOf(' ', from);
+                if (to < 0) to = text.length();
+                long start = c.s.fromRaw(e.getLong(f.startNs, i));
+                long end = start + e.getLong(f.durationNs, i);
+                var name = name(text, from, to);
+                from = to + 1;
+                if (end > t || end < start) {
+                    counters.unknownEvents.merge(FUTURE, 1L, Long::sum);
+                    continue;
+                }
+                c.item = i;
+                c.itemName = name;
+                c.itemStart = start;
+                c.t = end;
+                commandEnd.run(c);
+            }
+        } finally {
+            c.item = -1;
+            c.t = t;
+        }
+    }
+
+    private String name(String text, int from, int to) {
+        var word = text.substring(from, to);
+        var known = names.putIfAbsent(word, word);
+        return known != null ? known : word;
+    }
+
+    /** Space-separated words; an empty text has none. */
+    private static int words(String text) {
+        if (text.isEmpty()) return 0;
+        int n = 1;
+        for (int i = 0; i < text.length(); i++) if (text.charAt(i) == ' ') n++;
+        return n;
+    }
+}
