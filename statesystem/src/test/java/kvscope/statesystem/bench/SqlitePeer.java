@@ -23,7 +23,7 @@ final class SqlitePeer {
 
     static final String SYNCHRONOUS = System.getProperty("sqlite.synchronous", "FULL");
 
-    static List<String> run(long changes, Path dir, Workload w) throws Exception {
+    static List<String> run(long changes, Path dir, Workload w, boolean buildOnly) throws Exception {
         Path file = dir.resolve("sqlite-" + changes + ".db");
         Files.deleteIfExists(file);
         long cpu0 = ShtBench.cpu();
@@ -76,6 +76,10 @@ final class SqlitePeer {
         }
         long buildNs = System.nanoTime() - t0;
         long buildCpu = ShtBench.cpu() - cpu0;
+        if (buildOnly) {
+            Files.delete(file);
+            return List.of(ShtBench.fmt(intervals / (buildNs / 1e9)));
+        }
         String[] buildRss = {Rss.mb("VmHWM"), Rss.mb("RssAnon"), Rss.mb("RssFile")};
         long size = Files.size(file);
         var row = new ArrayList<String>();
