@@ -2,7 +2,8 @@
 # Runs Redis's own test suite (./runtest of Debian's redis 7.0 source, patched) against the instrumented build
 # while an LTTng session records every redis:* event, to show the instrumentation does not change behaviour.
 # Units: unit/type/string, unit/type/list, unit/type/hash, unit/pubsub, unit/networking, unit/introspection,
-# integration/replication, then unit/tls in TLS mode (certificates from utils/gen-test-certs.sh).
+# integration/replication, then unit/tls in TLS mode (certificates from utils/gen-test-certs.sh); then
+# the unit/ ones again while a session records the light profile.
 # The trace goes to a temporary directory that is deleted afterwards; its size and event count are printed.
 # Exits non-zero if any test fails. Logs: build/redis-runtest*.log.
 # As root, the session lives in a private lttng-sessiond (own mount namespace with its own /run/lttng and
@@ -18,6 +19,7 @@ clients="${KVSCOPE_RUNTEST_CLIENTS:-2}"
 units=(unit/type/string unit/type/list unit/type/hash unit/pubsub unit/networking unit/introspection
        integration/replication)
 tls_units=(unit/tls)
+light_units=("${units[@]:0:6}")   # all but integration/replication, again, recording the light profile
 # Tests that fail on Debian's stock build too (checked with the unpatched source; see README.md here):
 # - "Fullsync should not free scripting engine on a replica while a script/function is running" comes with
 #   Debian's CVE-2026-23631.patch and sends `CONFIG SET repl-diskless-load yes`, a value Redis 7.0 rejects
@@ -69,14 +71,30 @@ if [ "$tracing" = 1 ]; then
   elif ! lttng list >/dev/null 2>&1; then
     lttng-sessiond --daemonize >/dev/null 2>&1 || { say "cannot start lttng-sessiond"; exit 1; }
   fi
+fi
+start_session() {  # start_session RULES: records the comma-separated event rules into a fresh $tracedir
   tracedir="$(mktemp -d "${TMPDIR:-/tmp}/kvscope-runtest-trace.XXXXXX")"
   session="kvscope-runtest-$$-$RANDOM"
   lttng create "$session" --output="$tracedir" >/dev/null
-  lttng enable-event -u -s "$session" 'redis:*' >/dev/null
+  lttng enable-event -u -s "$session" "$1" >/dev/null
   lttng add-context -u -s "$session" -t vpid -t vtid -t procname >/dev/null
   lttng start "$session" >/dev/null
-  say "recording redis:* (LTTng session $session$([ -n "$sessiond_pid" ] && echo ", private session daemon"))"
-fi
+  say "recording $1 (LTTng session $session$([ -n "$sessiond_pid" ] && echo ", private session daemon"))"
+}
+stop_session() {  # prints the trace's size and event count, deletes it
+  lttng stop "$session" >/dev/null 2>&1 || say "warning: lttng stop $session failed"
+  lttng destroy "$session" >/dev/null 2>&1 || say "warning: lttng destroy $session failed"
+  session=""
+  local mb counts events lost
+  mb=$(du -sm "$tracedir" | cut -f1)
+  counts=$(babeltrace2 "$tracedir" -c sink.utils.counter -p 'step=+0' 2>/dev/null || true)
+  events=$(awk '/ Event messages/ {print $1}' <<<"$counts")
+  lost=$(awk '/ Discarded event messages/ {print $1}' <<<"$counts")
+  say "trace: ${mb} MB, ${events:-?} events recorded$([ "${lost:-0}" = 0 ] || echo ", ${lost} discarded-events notices (buffers full)") (deleted)"
+  rm -rf "$tracedir"
+  tracedir=""
+}
+[ "$tracing" = 1 ] && start_session 'redis:*'
 
 # --- the suite -----------------------------------------------------------------------------------------------
 status=0
@@ -116,15 +134,14 @@ args=(--tls)
 for u in "${tls_units[@]}"; do args+=(--single "$u"); done
 run "tls" "$root/build/redis-runtest-tls.log" "${args[@]}"
 
-if [ -n "$session" ]; then
-  lttng stop "$session" >/dev/null 2>&1 || say "warning: lttng stop $session failed"
-  lttng destroy "$session" >/dev/null 2>&1 || say "warning: lttng destroy $session failed"
-  session=""
-  mb=$(du -sm "$tracedir" | cut -f1)
-  counts=$(babeltrace2 "$tracedir" -c sink.utils.counter -p 'step=+0' 2>/dev/null || true)
-  events=$(awk '/ Event messages/ {print $1}' <<<"$counts")
-  lost=$(awk '/ Discarded event messages/ {print $1}' <<<"$counts")
-  say "trace: ${mb} MB, ${events:-?} events recorded$([ "${lost:-0}" = 0 ] || echo ", ${lost} discarded-events notices (buffers full)") (deleted)"
+if [ "$tracing" = 1 ]; then
+  stop_session
+  # The light profile takes another code path in Redis: commands are batched per thread (EVENTS.md, `commands`).
+  start_session "$(grep -v '^\s*#' "$here/profile-light.txt" | sed 's/#.*//;s/\s//g' | grep . | paste -sd,)"
+  args=()
+  for u in "${light_units[@]}"; do args+=(--single "$u"); done
+  run "light profile" "$root/build/redis-runtest-light.log" "${args[@]}"
+  stop_session
 fi
 say "${passed} passed, ${failed} failed in $((SECONDS - started)) s"
 exit "$status"
