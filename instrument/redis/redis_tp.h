@@ -36,9 +36,9 @@ static inline uint64_t redis_tp_now_ns(void) {
 
 /*
  * The `commands` event: the commands a thread ran since its last event, in one event. Why: one LTTng-UST event
- * costs about as much as a tenth of a small request, so the light profile records the commands of a whole event
- * loop iteration at once. Every other event of the thread flushes the batch first (RTP below), so the events of a
- * thread stay in the order things happened; the main thread also flushes before it polls.
+ * costs about as much as a tenth of a small request, so the light profile records up to 32 commands at once.
+ * Every other event of the thread flushes the batch first (RTP below), so the events of a thread stay in the order
+ * things happened; on the main thread a 1 ms timer of the event loop flushes what is left (server.c).
  */
 #define REDIS_TP_BATCH 32          /* commands per event at most */
 #define REDIS_TP_BATCH_NAMES 640   /* bytes of their names, separated by one space */
