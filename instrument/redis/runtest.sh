@@ -3,7 +3,7 @@
 # while an LTTng session records every redis:* event, to show the instrumentation does not change behaviour.
 # Units: unit/type/string, unit/type/list, unit/type/hash, unit/pubsub, unit/networking, unit/introspection,
 # integration/replication, then unit/tls in TLS mode (certificates from utils/gen-test-certs.sh); then
-# the unit/ ones again while a session records the light profile.
+# the unit/ ones again, plus unit/multi, unit/scripting and unit/expire, while a session records the light profile.
 # The trace goes to a temporary directory that is deleted afterwards; its size and event count are printed.
 # Exits non-zero if any test fails. Logs: build/redis-runtest*.log.
 # As root, the session lives in a private lttng-sessiond (own mount namespace with its own /run/lttng and
@@ -19,7 +19,9 @@ clients="${KVSCOPE_RUNTEST_CLIENTS:-2}"
 units=(unit/type/string unit/type/list unit/type/hash unit/pubsub unit/networking unit/introspection
        integration/replication)
 tls_units=(unit/tls)
-light_units=("${units[@]:0:6}")   # all but integration/replication, again, recording the light profile
+# The unit/ suites again while the light profile records, with three that nest and rewrite commands (MULTI, scripts,
+# EXPIRE → PEXPIREAT), which the batches of the light profile must name right.
+light_units=("${units[@]:0:6}" unit/multi unit/scripting unit/expire)
 # Tests that fail on Debian's stock build too (checked with the unpatched source; see README.md here):
 # - "Fullsync should not free scripting engine on a replica while a script/function is running" comes with
 #   Debian's CVE-2026-23631.patch and sends `CONFIG SET repl-diskless-load yes`, a value Redis 7.0 rejects
