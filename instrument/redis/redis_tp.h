@@ -68,7 +68,7 @@ static inline void redis_tp_commands_add(int fd, uint64_t id, const char *name, 
     b->dirty[i] = dirty;
     b->depth[i] = depth > 255 ? 255 : (uint8_t)depth;
     if (i) b->names[b->names_len++] = ' ';
-    for (size_t k = 0; k < len; k++) b->names[b->names_len + k] = name[k];
+    for (size_t k = 0; k < len; k++) b->names[b->names_len + k] = name[k] == ' ' ? '_' : name[k]; /* one word */
     b->names_len += len;
     b->n = i + 1;
     if (b->n == REDIS_TP_BATCH) redis_tp_commands_flush();

@@ -4,6 +4,8 @@ import kvscope.analysis.synthetic.RedisTraceWriter;
 import kvscope.analysis.synthetic.SampleTraces;
 
 import kvscope.analysis.segments.Segment;
+import kvscope.ctf.write.CtfWriter;
+import kvscope.ctf.write.FieldSpec;
 import kvscope.statesystem.History;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +18,9 @@ import java.util.List;
 
 import static kvscope.analysis.synthetic.RedisTraceWriter.T0;
 import static kvscope.analysis.synthetic.RedisTraceWriter.raw;
+import static kvscope.ctf.write.FieldType.s32;
+import static kvscope.ctf.write.FieldType.string;
+import static kvscope.ctf.write.FieldType.u64;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The model built from exact, written event sequences of the instrumented Redis (EVENTS.md). */
@@ -239,6 +244,27 @@ class ModelTest {
             assertThat(unknown).containsEntry("redis:commands (inconsistent fields, not applied)", 2L)
                     .containsEntry("redis:commands (command ending after its event, not applied)", 1L);
             assertThat(stored.segments().count()).as("only the well-formed set").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCommandsEventOfAnotherLayoutIsCountedNotApplied() throws IOException {
+        var trace = dir.resolve("other-layout");
+        var b = CtfWriter.builder(trace).env("hostname", "h5").env("domain", "ust")
+                .clockOffsetSeconds(RedisTraceWriter.OFFSET_S)
+                .context(FieldSpec.of("vpid", s32()));
+        // scalars where the light profile has sequences
+        var ev = b.event("redis:commands", FieldSpec.of("fd", s32()),
+                FieldSpec.of("id", u64()),
+                FieldSpec.of("names", string()),
+                FieldSpec.of("start_ns", u64()),
+                FieldSpec.of("duration_ns", u64()));
+        try (var w = b.open()) {
+            w.stream(0).write(ev, T0 + 10_000, 500, 9, 7L, "get", raw(T0 + 1000), 100L);
+        }
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            assertThat(stored.summary().counters.unknownEvents).containsEntry("redis:commands (inconsistent fields, not applied)", 1L);
+            assertThat(stored.segments().count()).isZero();
         }
     }
 

@@ -17,6 +17,8 @@ final class CommandBatch implements Handler {
     static final String MALFORMED = "redis:commands (inconsistent fields, not applied)";
     static final String FUTURE = "redis:commands (command ending after its event, not applied)";
 
+    private static final int MAX_NAMES = 100_000;
+
     private final Dispatch.Entry commandEnd;
     private final ModelCounters counters;
     /** One String per command name, so handlers may compare names by identity as they do for single events. */
@@ -34,10 +36,18 @@ final class CommandBatch implements Handler {
             counters.unknownEvents.merge(MALFORMED, 1L, Long::sum);
             return;
         }
-        int n = e.length(f.fd);
-        var text = e.getString(f.names);
-        if (e.length(f.id) != n || e.length(f.startNs) != n || e.length(f.durationNs) != n
-                || (e.has(f.depth) && e.length(f.depth) != n) || words(text) != n) {
+        int n;
+        String text;
+        try {
+            n = e.length(f.fd);
+            text = e.getString(f.names);
+            if (e.length(f.id) != n || e.length(f.startNs) != n || e.length(f.durationNs) != n
+                    || (e.has(f.depth) && e.length(f.depth) != n) || words(text) != n) n = -1;
+        } catch (IllegalArgumentException notSequences) { // another layout under the same name
+            n = -1;
+            text = "";
+        }
+        if (n < 0) {
             counters.unknownEvents.merge(MALFORMED, 1L, Long::sum);
             return;
         }
@@ -69,6 +79,7 @@ final class CommandBatch implements Handler {
 
     private String name(String text, int from, int to) {
         var word = text.substring(from, to);
+        if (names.size() >= MAX_NAMES) return names.getOrDefault(word, word); // a hostile trace: bounded memory
         var known = names.putIfAbsent(word, word);
         return known != null ? known : word;
     }
