@@ -6,6 +6,7 @@ import kvscope.analysis.segments.LatencyCollector;
 import kvscope.analysis.segments.LatencyStats;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.segments.SegmentWriter;
+import kvscope.analysis.util.Background;
 import kvscope.ctf.CtfException;
 import kvscope.ctf.Trace;
 import kvscope.statesystem.Config;
@@ -89,8 +90,9 @@ public final class Analysis {
         var segs = dir.resolve(SEGMENTS + ".tmp");
         var flows = dir.resolve(FLOWS + ".tmp");
         Files.deleteIfExists(dir.resolve(SUMMARY));
-        ModelBuilder.Result result;
-        LatencyCollector latencies;
+        var summary = new Summary();
+        summary.fingerprint = fingerprint;
+        for (var t : traces) summary.traces.add(t.toAbsolutePath().normalize().toString());
         try (var trace = Trace.open(traces);
              var h = History.create(model, Config.DEFAULT);
              var sw = new SegmentWriter(segs);
@@ -106,17 +108,37 @@ public final class Analysis {
                 // A cut or corrupted trace: keep the model of everything before the damage, and say where it is.
                 builder.damaged(e.getMessage());
             }
-            result = builder.finish();
-            latencies = sw.latencies();
+            var result = builder.finish();
+            sw.finish();
             o.progress().update(n, trace.totalBytes(), trace.totalBytes(), System.nanoTime() - t0);
+            // Each file is forced to disk before it says complete, on a thread of its own, while this one summarises
+            // the model and segments just written (from memory and the page cache): the fsyncs wait for the disk
+            // and leave a core to the statistics.
+            var durable = Background.start("kvscope-commit", () -> {
+                h.commit();
+                sw.commit();
+                fw.close();
+            });
+            try (var sf = sw.reader()) {
+                summarise(summary, result, sf, sw.latencies(), h);
+            } catch (IOException | RuntimeException | Error e) {
+                durable.joinAfter(e);
+                throw e;
+            }
+            durable.join();
         }
         Files.move(model, dir.resolve(MODEL), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.move(segs, dir.resolve(SEGMENTS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.move(flows, dir.resolve(FLOWS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        summary.analysisNs = System.nanoTime() - t0;
+        var tmp = dir.resolve(SUMMARY + ".tmp");
+        SummaryJson.write(tmp, summary);
+        Files.move(tmp, dir.resolve(SUMMARY), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
 
-        var summary = new Summary();
-        summary.fingerprint = fingerprint;
-        for (var t : traces) summary.traces.add(t.toAbsolutePath().normalize().toString());
+    /** Fills the summary from the build's result, the segments and the model (finished, not necessarily durable). */
+    private static void summarise(Summary summary, ModelBuilder.Result result, SegmentFile sf, LatencyCollector latencies,
+                                  History h) {
         summary.start = result.start();
         summary.end = result.end();
         summary.commandsOnly = result.commandsOnly();
@@ -125,16 +147,8 @@ public final class Analysis {
         summary.anomalies.addAll(result.anomalies());
         summary.stalls.addAll(result.stalls());
         summary.backlogs.addAll(result.backlogs());
-        try (var sf = SegmentFile.open(dir.resolve(SEGMENTS))) {
-            summary.latencies.addAll(latencies(sf, latencies.finish(sf)));
-            try (var h = History.open(dir.resolve(MODEL))) {
-                summary.series = Series.of(sf, h, summary);
-            }
-        }
-        summary.analysisNs = System.nanoTime() - t0;
-        var tmp = dir.resolve(SUMMARY + ".tmp");
-        SummaryJson.write(tmp, summary);
-        Files.move(tmp, dir.resolve(SUMMARY), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        summary.latencies.addAll(latencies(sf, latencies.finish(sf)));
+        summary.series = Series.of(sf, h, summary);
     }
 
     /** Exact statistics per server and command, busiest first. */

@@ -53,6 +53,8 @@ public final class History implements AutoCloseable {
     private int rootSeq = -1;
     private long intervals;
     private byte[] scratch;
+    /** The "complete" header that {@link #commit()} writes once the rest is on disk. */
+    private FileHeader header;
 
     private History(Path path, FileChannel channel, int nodeSize, int maxChildren, AttributeTree attrs,
                     Strings strings, boolean writable, int nodeCount) {
@@ -452,7 +454,8 @@ public final class History implements AutoCloseable {
 
     /**
      * Ends the history at t (inclusive): every ongoing state ends at t, every node goes to disk, then the attribute
-     * tree and string table, and last the header saying "complete". Queries keep working, without locks.
+     * tree and string table, and last the header saying "complete". Queries keep working, without locks. The same as
+     * {@link #finish(long)} then {@link #commit()}.
      *
      * <p>Durability: the nodes and metadata are forced to disk (fdatasync) before the header says "complete", so the
      * file never says complete while missing a node; the header itself is not forced — after a power loss right
@@ -460,6 +463,16 @@ public final class History implements AutoCloseable {
      * killed process loses nothing that close wrote: it is in the OS page cache.
      */
     public void close(long t) throws IOException {
+        finish(t);
+        commit();
+    }
+
+    /**
+     * The first half of {@link #close(long)}: ends the history at t and writes every node and the metadata, without
+     * forcing them to disk nor marking the file complete. Queries work from here on, without locks, so a caller can
+     * query the history on one thread while {@link #commit()} waits for the disk on another.
+     */
+    public void finish(long t) throws IOException {
         writeLock.lock();
         try {
             requireWritable();
@@ -483,12 +496,27 @@ public final class History implements AutoCloseable {
             while (buf.hasRemaining()) channel.write(buf, metaOffset + buf.position());
             var crc = new CRC32C();
             crc.update(meta);
-            channel.force(false);
-            new FileHeader(nodeSize, maxChildren, true, start, now, nextSeq, rootSeq, depth, attrs.count(), metaOffset,
-                    meta.length, (int) crc.getValue(), intervals).write(channel);
+            header = new FileHeader(nodeSize, maxChildren, true, start, now, nextSeq, rootSeq, depth, attrs.count(),
+                    metaOffset, meta.length, (int) crc.getValue(), intervals);
             branch = null;
             scratch = null;
             complete = true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * The second half of {@link #close(long)}, after {@link #finish(long)}: forces the nodes and metadata to disk,
+     * then writes the header saying "complete" (see close for what is durable when).
+     */
+    public void commit() throws IOException {
+        writeLock.lock();
+        try {
+            if (header == null) throw new IllegalStateException("history " + path + ": commit() before finish(t), or twice");
+            channel.force(false);
+            header.write(channel);
+            header = null;
         } finally {
             writeLock.unlock();
         }

@@ -57,6 +57,30 @@ class FileDamageTest {
         assertThat(((HistoryFileException) e).problem()).isEqualTo(HistoryFileException.Problem.INCOMPLETE);
     }
 
+    /** finish(t) makes the history queryable at once, but only commit() lets the file say it is complete. */
+    @Test
+    void finishedButNotCommittedIsQueryableYetIncompleteOnDisk() throws Exception {
+        Path f = dir.resolve("finished.ht");
+        try (var h = History.create(f, new Config(4096, 4))) {
+            int a = h.attribute("a");
+            for (int i = 0; i < 10_000; i++) h.set(i, a, (long) i);
+            h.finish(20_000);
+            assertThat(h.isComplete()).isTrue();
+            assertThat(h.at(5_000, a).longValue()).isEqualTo(5_000);
+            assertThat(h.at(15_000, a).longValue()).isEqualTo(9_999);
+            var e = catchThrowable(() -> History.open(f));
+            assertThat(((HistoryFileException) e).problem()).isEqualTo(HistoryFileException.Problem.INCOMPLETE);
+            assertThatThrownBy(() -> h.set(20_001, a, 1L)).isInstanceOf(IllegalStateException.class);
+            h.commit();
+            assertThatThrownBy(h::commit).isInstanceOf(IllegalStateException.class);
+        }
+        try (var h = History.open(f)) {
+            h.verify();
+            assertThat(h.at(5_000, h.quark("a")).longValue()).isEqualTo(5_000);
+            assertThat(h.end()).isEqualTo(20_000);
+        }
+    }
+
     /** A writer killed with SIGKILL in the middle of a build leaves a file that says so. */
     @Test
     void killedWriterLeavesAnIncompleteFile() throws Exception {

@@ -200,7 +200,10 @@ public final class ModelBuilder implements AutoCloseable {
         busLog.close();
     }
 
-    /** Ends the model at the last event: flushes, closes the history. */
+    /**
+     * Ends the model at the last event: flushes and {@link History#finish finishes} the history, which can then be
+     * queried; making it durable ({@link History#commit}) is left to the caller, to overlap with other work.
+     */
     public Result finish() throws IOException {
         finished = true;
         long end = last == Long.MIN_VALUE ? 0 : last;
@@ -208,7 +211,7 @@ public final class ModelBuilder implements AutoCloseable {
             for (var conn : s.openConns()) s.stats.unfinishedAtEnd += conn.waiting + (conn.command != null ? 1 : 0);
         }
         for (var s : serverList) backlogs.finish(s.openConns(), end);
-        tl.close(end);
+        tl.finish(end);
         counters.lateStates = tl.late();
         counters.maxLatenessNs = tl.maxLateness();
         for (var en : entries) if (en != null && en.count > 0) counters.eventsByName.put("redis:" + en.name, en.count);

@@ -70,12 +70,19 @@ final class Timeline {
         writer.shutdown();
     }
 
+    /** Commits everything and ends the history at {@code end}, which is then durable and marked complete. */
     void close(long end) throws IOException {
+        finish(end);
+        history.commit();
+    }
+
+    /** Like {@link #close} but leaves the history to {@link History#commit() commit}: it is queryable, not durable. */
+    void finish(long end) throws IOException {
         try {
             flush();
         } finally {
             writer.shutdown();
         }
-        history.close(Math.max(end, reorder.committed()));
+        history.finish(Math.max(end, reorder.committed()));
     }
 }

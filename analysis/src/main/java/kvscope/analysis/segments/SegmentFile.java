@@ -76,6 +76,13 @@ public final class SegmentFile implements AutoCloseable {
         }
     }
 
+    /** A file whose header and index the caller already knows ({@link SegmentWriter#reader}): nothing is checked. */
+    static SegmentFile of(Path path, long count, long[] blockMinStart, long[] blockMaxEnd, List<String> servers,
+                          List<String> commands) throws IOException {
+        return new SegmentFile(path, FileChannel.open(path, StandardOpenOption.READ), count, blockMinStart, blockMaxEnd,
+                servers, commands);
+    }
+
     private static List<String> readNames(DataInputStream in, Path path, long offset) throws IOException {
         int n = in.readInt();
         if (n < 0 || n > 1_000_000) throw damaged(path, offset, "name table of " + n + " entries");

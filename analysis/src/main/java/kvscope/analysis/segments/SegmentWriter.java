@@ -29,6 +29,9 @@ public final class SegmentWriter implements AutoCloseable {
     private long[] blockMaxEnd = new long[64];
     private long count;
     private boolean closed;
+    /** Where the index and names start, once {@link #finish} wrote them; −1 before. */
+    private long footer = -1;
+    private final Path path;
     private final LatencyCollector latencies = new LatencyCollector();
 
     // Segments wait here as plain longs and are encoded a block at a time. Why: the encoding's ByteBuffer calls,
@@ -38,6 +41,7 @@ public final class SegmentWriter implements AutoCloseable {
     private int stagedCount;
 
     public SegmentWriter(Path file) throws IOException {
+        path = file;
         ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE, StandardOpenOption.READ);
         var header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
@@ -138,30 +142,65 @@ public final class SegmentWriter implements AutoCloseable {
     /** Writes the index and names and marks the file complete; a file without this mark is never read. */
     @Override public void close() throws IOException {
         if (closed) return;
+        try (ch) {
+            finish();
+            commit();
+        } finally {
+            closed = true;
+        }
+    }
+
+    /**
+     * The first half of {@link #close}: writes the last segments, the index and the names, without forcing them to
+     * disk nor marking the file complete. {@link #reader} reads them from here on.
+     */
+    public void finish() throws IOException {
+        if (footer >= 0) return;
+        encodeStaged();
+        flush();
+        footer = ch.position();
+        int blocks = (int) ((count + BLOCK - 1) / BLOCK);
+        var out = new java.io.ByteArrayOutputStream();
+        var data = new java.io.DataOutputStream(out);
+        data.writeInt(blocks);
+        for (int i = 0; i < blocks; i++) {
+            data.writeLong(blockMinStart[i]);
+            data.writeLong(blockMaxEnd[i]);
+        }
+        writeNames(data, servers);
+        writeNames(data, commands);
+        data.flush();
+        var bytes = ByteBuffer.wrap(out.toByteArray());
+        while (bytes.hasRemaining()) ch.write(bytes);
+    }
+
+    /**
+     * The second half of {@link #close}, after {@link #finish}: forces the segments to disk, then marks the file
+     * complete, and closes it. Why apart: the analysis summarises the segments on one core while this waits for the
+     * disk on the other.
+     */
+    public void commit() throws IOException {
+        if (footer < 0) throw new IllegalStateException("commit() before finish()");
+        if (closed) return;
         closed = true;
         try (ch) {
-            encodeStaged();
-            flush();
-            long footer = ch.position();
-            int blocks = (int) ((count + BLOCK - 1) / BLOCK);
-            var out = new java.io.ByteArrayOutputStream();
-            var data = new java.io.DataOutputStream(out);
-            data.writeInt(blocks);
-            for (int i = 0; i < blocks; i++) {
-                data.writeLong(blockMinStart[i]);
-                data.writeLong(blockMaxEnd[i]);
-            }
-            writeNames(data, servers);
-            writeNames(data, commands);
-            data.flush();
-            var bytes = ByteBuffer.wrap(out.toByteArray());
-            while (bytes.hasRemaining()) ch.write(bytes);
             ch.force(false);
             var header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
             header.putLong(MAGIC).putInt(VERSION).putLong(count).putLong(footer).putInt(1).flip();
             ch.write(header, 0);
             ch.force(true);
         }
+    }
+
+    /**
+     * The segments written, readable after {@link #finish} even before the file is marked complete (a file that is
+     * {@link SegmentFile#open opened} must be complete). The caller closes it.
+     */
+    public SegmentFile reader() throws IOException {
+        if (footer < 0) throw new IllegalStateException("reader() before finish()");
+        int blocks = (int) ((count + BLOCK - 1) / BLOCK);
+        return SegmentFile.of(path, count, java.util.Arrays.copyOf(blockMinStart, blocks),
+                java.util.Arrays.copyOf(blockMaxEnd, blocks), List.copyOf(servers), List.copyOf(commands));
     }
 
     private static void writeNames(java.io.DataOutputStream out, List<String> names) throws IOException {

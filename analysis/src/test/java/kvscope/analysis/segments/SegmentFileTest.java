@@ -49,6 +49,41 @@ class SegmentFileTest {
         }
     }
 
+    /** finish() makes the segments readable through reader(), but the file says complete only after commit(). */
+    @Test
+    void finishedSegmentsAreReadableBeforeTheFileIsMarkedComplete() throws IOException {
+        var file = dir.resolve("segments.bin");
+        var kept = new ArrayList<Segment>();
+        try (var w = new SegmentWriter(file)) {
+            int s0 = w.server("127.0.0.1:7000"), get = w.command("get");
+            long t = 1_000_000;
+            for (int i = 0; i < 3 * SegmentFormat.BLOCK + 17; i++) {
+                t += 1000;
+                var s = new Segment(s0, 10, i, get, t - 100, t, t + 10, t + 20, t + 30, t + 40, t + 50 + i % 7, 30, 5, 1, 1);
+                w.add(s);
+                kept.add(s);
+            }
+            assertThatThrownBy(w::reader).isInstanceOf(IllegalStateException.class);
+            w.finish();
+            try (var r = w.reader()) {
+                var read = new ArrayList<Segment>();
+                r.forEach(c -> read.add(c.toSegment()));
+                assertThat(read).isEqualTo(kept);
+                var got = new ArrayList<Segment>();
+                long t0 = kept.get(SegmentFormat.BLOCK + 5).start(), t1 = kept.get(2 * SegmentFormat.BLOCK).end();
+                r.scan(t0, t1, -1, -1, c -> got.add(c.toSegment()));
+                assertThat(got).isEqualTo(kept.stream().filter(s -> s.end() >= t0 && s.start() <= t1).toList());
+                assertThat(r.servers()).containsExactly("127.0.0.1:7000");
+            }
+            assertThatThrownBy(() -> SegmentFile.open(file)).hasMessageContaining("incomplete");
+            w.commit();
+        }
+        try (var f = SegmentFile.open(file)) {
+            assertThat(f.count()).isEqualTo(kept.size());
+            assertThat(f.get(kept.size() - 1)).isEqualTo(kept.get(kept.size() - 1));
+        }
+    }
+
     @Test
     void timeRangeScanReturnsExactlyTheOverlappingSegments() throws IOException {
         var kept = new ArrayList<Segment>();
