@@ -76,13 +76,10 @@ public final class Analysis {
         } catch (IOException e) {
             throw new IOException("cannot store the model in " + dir + " (" + e.getMessage() + "); use --cache DIR", e);
         }
-        build(traces, dir, fingerprint, o);
-        var stored = Stored.tryOpen(dir, fingerprint);
-        if (stored == null) throw new IOException(dir + ": the model just built cannot be read back");
-        return stored.built();
+        return Stored.built(dir, build(traces, dir, fingerprint, o));
     }
 
-    private static void build(List<Path> traces, Path dir, String fingerprint, Options o) throws IOException {
+    private static Summary build(List<Path> traces, Path dir, String fingerprint, Options o) throws IOException {
         long t0 = System.nanoTime();
         SummaryJson.warmUp();
         // Write under temporary names and rename at the end: a killed analysis never leaves a model that looks done.
@@ -134,6 +131,7 @@ public final class Analysis {
         var tmp = dir.resolve(SUMMARY + ".tmp");
         SummaryJson.write(tmp, summary);
         Files.move(tmp, dir.resolve(SUMMARY), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return summary;
     }
 
     /** Fills the summary from the build's result, the segments and the model (finished, not necessarily durable). */

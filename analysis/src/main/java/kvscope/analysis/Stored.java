@@ -44,7 +44,22 @@ public final class Stored implements AutoCloseable {
         }
     }
 
-    Stored built() { return new Stored(dir, summary, false); }
+    /**
+     * The analysis just built in dir, with its summary as built (not read back: that would load a JSON reader for
+     * nothing). Opens the model, segments and flows, which checks they are complete and readable.
+     */
+    static Stored built(Path dir, Summary summary) throws IOException {
+        var stored = new Stored(dir, summary, false);
+        try {
+            stored.history();
+            stored.segments();
+            stored.flows();
+            return stored;
+        } catch (IOException | RuntimeException e) {
+            stored.close();
+            throw new IOException(dir + ": the model just built cannot be read back (" + e.getMessage() + ")", e);
+        }
+    }
 
     public Path dir() { return dir; }
     public Summary summary() { return summary; }

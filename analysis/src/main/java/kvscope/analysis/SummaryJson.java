@@ -1,41 +1,59 @@
 package kvscope.analysis;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads and writes {@code summary.json}. Why a class of its own: Jackson takes a few hundred milliseconds to load and
- * to build the summary's (de)serialisers — a fifth of the analysis of a 1 M-event trace. {@link #warmUp} does that on
- * a spare thread while the events are analysed, so the write and the read-back at the end find it done.
+ * Reads and writes {@code summary.json}. Why a class of its own: Jackson's databind takes a few hundred milliseconds
+ * of CPU to load and to build the summary's serialisers — a fifth of the analysis of a 1 M-event trace. An analysis
+ * therefore writes through the streaming generator only ({@link JsonFields}, same text as databind would write),
+ * warmed up by {@link #warmUp} on a spare thread; databind is loaded only to read a stored summary.
  */
 final class SummaryJson {
     private SummaryJson() {}
 
-    /** Apart, so that calling {@link #warmUp} does not load Jackson on the caller's thread (class init is lazy). */
+    /** Apart, so that writing does not load databind (class init is lazy). */
     private static final class Mapper {
-        static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        static final ObjectMapper JSON = new ObjectMapper()
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     }
 
+    private static final class Writer {
+        static final JsonFactory FACTORY = new JsonFactory();
+    }
+
     static void write(Path file, Summary s) throws IOException {
-        Mapper.JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), s);
+        try (var out = Files.newOutputStream(file)) {
+            write(out, s);
+        }
+    }
+
+    static void write(OutputStream out, Summary s) throws IOException {
+        try (var g = Writer.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            g.setPrettyPrinter(new DefaultPrettyPrinter());
+            JsonFields.write(g, s);
+        }
     }
 
     static Summary read(Path file) throws IOException {
         return Mapper.JSON.readValue(file.toFile(), Summary.class);
     }
 
-    /** Loads Jackson and builds the summary's (de)serialisers in the background; returns at once. */
+    /** Loads the JSON writer and looks up the summary's fields in the background; returns at once. */
     static void warmUp() {
         var t = new Thread(() -> {
             try {
-                var bytes = Mapper.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new Summary());
-                Mapper.JSON.readValue(bytes, Summary.class);
+                write(new ByteArrayOutputStream(), new Summary());
             } catch (IOException e) {
                 throw new UncheckedIOException(e); // cannot happen in memory; the real write would say the same
             }
