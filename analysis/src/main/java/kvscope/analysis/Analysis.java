@@ -7,6 +7,7 @@ import kvscope.analysis.segments.LatencyStats;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.segments.SegmentWriter;
 import kvscope.analysis.util.Background;
+import kvscope.analysis.util.Writeback;
 import kvscope.ctf.CtfException;
 import kvscope.ctf.Trace;
 import kvscope.statesystem.Config;
@@ -31,6 +32,8 @@ import java.util.stream.Stream;
 public final class Analysis {
     /** Bumped whenever the model changes meaning: stored models of another version are rebuilt. */
     public static final int VERSION = 4;
+    /** How often the files being written are forced to disk during the pass (see {@link Writeback}). */
+    static final long WRITEBACK_MS = 300;
     static final String MODEL = "model.ht", SEGMENTS = "segments.bin", FLOWS = "flows.bin", SUMMARY = "summary.json";
 
     /** Progress of a build: called every few hundred thousand events from the analysing thread. */
@@ -96,7 +99,7 @@ public final class Analysis {
              var fw = new FlowWriter(flows);
              var builder = new ModelBuilder(trace, h, sw, fw, dir.resolve("buslog.tmp"), o.horizonNs())) {
             long n = 0;
-            try {
+            try (var wb = Writeback.start(List.of(model, segs), WRITEBACK_MS)) {
                 for (var e : trace) {
                     builder.accept(e);
                     if ((++n & 0x3FFFF) == 0) o.progress().update(n, trace.bytesRead(), trace.totalBytes(), System.nanoTime() - t0);
