@@ -137,6 +137,19 @@ class ModelTest {
         }
     }
 
+    /** A bad trace fails with the reader's message, before any output file is made. */
+    @Test
+    void aDirectoryWithoutATraceFailsSayingSoAndLeavesNoFilesBehind() throws IOException {
+        var empty = Files.createDirectories(dir.resolve("empty"));
+        var cache = dir.resolve("cache");
+        var o = Analysis.Options.defaults().withCache(cache);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Analysis.analyze(List.of(empty), o))
+                .isInstanceOf(kvscope.ctf.CtfException.class).hasMessageContaining("no CTF trace found");
+        try (var left = Files.list(cache)) {
+            assertThat(left.toList()).isEmpty();
+        }
+    }
+
     @Test
     void lightProfileMeasuresCommandExecutionOnly() throws IOException {
         var trace = dir.resolve("light");

@@ -35,22 +35,30 @@ public final class Background {
 
     /** Waits until the task is done; throws its exception, if any, as its own (an IOException as such). */
     public void join() throws IOException {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // the task holds files open: never leave it running behind the caller's back
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        await();
         var f = failure;
         if (f instanceof IOException e) throw e;
         if (f instanceof UncheckedIOException e) throw e.getCause();
         if (f instanceof RuntimeException e) throw e;
         if (f instanceof Error e) throw e;
     }
+
+    /** Waits until the task is done, whatever it threw, even if interrupted (it may hold files the caller closes). */
+    public void await() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** Interrupts the task (a sleep or a wait in it ends). */
+    public void interrupt() { thread.interrupt(); }
 
     /** {@link #join} after the caller's own work failed: the task's exception, if any, is added to that failure. */
     public void joinAfter(Throwable callerFailure) {

@@ -15,19 +15,16 @@ import java.util.List;
  * failed one is left to the final fsync, which reports it.
  */
 public final class Writeback implements AutoCloseable {
-    private final Thread thread;
+    private final Background thread;
     private volatile boolean stop;
 
     private Writeback(List<Path> files, long periodMs) {
-        thread = new Thread(() -> run(files, periodMs), "kvscope-writeback");
-        thread.setDaemon(true);
+        thread = Background.start("kvscope-writeback", () -> run(files, periodMs));
     }
 
     /** Starts forcing the files (which must exist) every {@code periodMs} until {@link #close}. */
     public static Writeback start(List<Path> files, long periodMs) {
-        var w = new Writeback(files, periodMs);
-        w.thread.start();
-        return w;
+        return new Writeback(files, periodMs);
     }
 
     private void run(List<Path> files, long periodMs) {
@@ -58,14 +55,6 @@ public final class Writeback implements AutoCloseable {
     @Override public void close() {
         stop = true;
         thread.interrupt();
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        thread.await();
     }
 }
