@@ -32,19 +32,28 @@ public final class ShtBench {
         long changes = Long.parseLong(args[1]);
         Path dir = Path.of(args[2]);
         Path results = Path.of(args[3]);
-        // The first build in a fresh JVM runs partly interpreted while the JIT compiles: it is timed on its own
-        // (-Dfirst=CHANGES, 0 = none) and reported apart from the measured build, which then runs compiled code, as
-        // a long analysis does after its first second.
+        // The first builds in a fresh JVM run partly interpreted while the JIT compiles: the first is timed on its
+        // own (-Dfirst=CHANGES, 0 = none), and builds of that size repeat, untimed, until two in a row take times
+        // within 10 % of each other (at most 6), so the measured build runs compiled code, as a long analysis does
+        // after its first seconds.
         long first = Long.getLong("first", 0);
         String firstRate = "-";
+        int warmups = 0;
         if (first > 0) {
             var scratch = Files.createDirectories(dir.resolve("first-" + args[0]));
             firstRate = run(args[0], first, scratch, true).get(0);
+            double last = Double.parseDouble(firstRate);
+            for (warmups = 1; warmups < 6; warmups++) {
+                double rate = Double.parseDouble(run(args[0], first, scratch, true).get(0));
+                if (Math.abs(rate - last) <= 0.1 * last) break;
+                last = rate;
+            }
             Files.delete(scratch);
             resetPeaks();
         }
         List<String> row = new ArrayList<>(run(args[0], changes, dir, false));
         row.add(firstRate);
+        row.add(Integer.toString(warmups));
         Files.writeString(results, String.join("\t", row) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 

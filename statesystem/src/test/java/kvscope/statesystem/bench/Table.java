@@ -12,16 +12,17 @@ final class Table {
     static void print(Path results) throws IOException {
         List<String[]> rows = new ArrayList<>();
         for (String line : Files.readAllLines(results)) if (!line.isBlank()) rows.add(line.split("\t"));
-        String fmt = "%-7s %12s %9s %9s %9s %6s %7s %6s %6s %6s %9s %9s %9s %9s %10s %7s %10s %8s %8s %9s %6s%n";
-        System.out.printf(fmt, "store", "intervals", "build/s", "(cpu)/s", "1st/s", "B/iv", "heapMB", "bHWM", "bAnon",
-                "bFile", "cold p50", "cold p99", "warm p50", "warm p99", "full p50", "attrs", "res 1st ms", "res ms",
-                "(cpu)ms", "res hits", "HWM");
-        System.out.printf(fmt, "", "", "", "", "", "", "", "MB", "MB", "MB", "µs", "µs", "µs", "µs", "µs", "", "", "", "",
-                "", "MB");
+        String fmt = "%-7s %12s %9s %9s %9s %3s %6s %7s %6s %6s %6s %9s %9s %9s %9s %10s %7s %10s %8s %8s %9s %6s%n";
+        System.out.printf(fmt, "store", "intervals", "build/s", "(cpu)/s", "1st/s", "wu", "B/iv", "heapMB", "bHWM",
+                "bAnon", "bFile", "cold p50", "cold p99", "warm p50", "warm p99", "full p50", "attrs", "res 1st ms",
+                "res ms", "(cpu)ms", "res hits", "HWM");
+        System.out.printf(fmt, "", "", "", "", "", "", "", "", "MB", "MB", "MB", "µs", "µs", "µs", "µs", "µs", "", "", "",
+                "", "", "MB");
         var sqlite = new HashMap<Long, String[]>();
         for (String[] r : rows) if (r[0].equals("sqlite")) sqlite.put(bucket(r[1]), r);
         for (String[] r : rows) {
-            System.out.printf(fmt, r[0], r[1], si(r[2]), si(r[14]), r.length > 20 && !r[20].equals("-") ? si(r[20]) : "-", r[3],
+            System.out.printf(fmt, r[0], r[1], si(r[2]), si(r[14]), r.length > 20 && !r[20].equals("-") ? si(r[20]) : "-",
+                    r.length > 21 ? r[21] : "-", r[3],
                     String.format("%.0f", Long.parseLong(r[4]) / 1048576.0), r[16], r[17], r[18], r[5], r[6], r[7], r[8],
                     r[9], r[10], r[11], r[12], r[15], r[13].substring(r[13].indexOf('x') + 1), r[19]);
         }
@@ -42,8 +43,9 @@ final class Table {
         long first = Long.getLong("first", 0);
         if (first > 0) {
             System.out.printf("1st/s: each JVM's first build (%s changes), timed on its own: the JIT compiles the store's code%n"
-                    + "  during it. build/s is the build that follows, with compiled code, as in an analysis after its first%n"
-                    + "  second. In a fresh JVM:%n", si(Long.toString(first)).replace(".00", ""));
+                    + "  during it. wu: the untimed builds of that size that followed, until two in a row took times within%n"
+                    + "  10 %% of each other. build/s is the build after them, with compiled code, as in an analysis after its%n"
+                    + "  first seconds. In a fresh JVM:%n", si(Long.toString(first)).replace(".00", ""));
         }
         for (String[] r : rows) {
             if (!r[0].equals("sht") || r.length <= 20 || r[20].equals("-")) continue;
