@@ -3,19 +3,37 @@
  * provider (all LTTng-UST field types) in bursts, so that a channel with tiny sub-buffers discards some.
  * Usage: kvtest THREADS LOOPS
  */
+#define _GNU_SOURCE /* pthread_setaffinity_np, CPU_SET */
 #define LTTNG_UST_TRACEPOINT_DEFINE
 #define LTTNG_UST_TRACEPOINT_CREATE_PROBES
 #include "kvtest_tp.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static int loops;
 
+/* Thread k runs on the k-th CPU it may use (modulo their number). Why: per-UID buffers are per CPU, so with tiny
+ * sub-buffers every CPU's buffer keeps the events of at least one thread, whatever the scheduler does. */
+static void pin(long k) {
+    cpu_set_t allowed, one;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
+    int n = CPU_COUNT(&allowed), want = (int) (k % (n > 0 ? n : 1));
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET(cpu, &allowed) || want-- > 0) continue;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+        return;
+    }
+}
+
 static void *work(void *arg) {
     long id = (long) arg;
+    pin(id);
     /* No empty text here: babeltrace2 2.0.4 shows a stale value for an empty string in a reused event (see EventsDifferentialTest). */
     static const char *texts[] = {"hello", "héllo wörld ✓", "x", "tab\there \"quoted\" \\ back", "日本語テキスト"};
     for (int i = 0; i < loops; i++) {
