@@ -281,6 +281,37 @@ class ModelTest {
         }
     }
 
+    /**
+     * A server that starts after the look-ahead that names servers is renamed host:port by its first server_info;
+     * a later process on the same port (a restart) keeps procname-vpid rather than share the name.
+     */
+    @Test
+    void aServerStartedLateIsNamedByItsPortAndARestartOnThatPortKeepsItsOwnName() throws IOException {
+        var trace = dir.resolve("late");
+        long late = T0 + 5_000_000_000L, later = T0 + 8_000_000_000L;
+        try (var w = new RedisTraceWriter(trace, "h6", 600, true)) {
+            w.pid(600).ev(0, T0, 600, "server_info", 7000, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 1, "");
+            for (var t0 : List.of(late, later)) {
+                int pid = t0 == late ? 601 : 602;
+                w.pid(pid).ev(0, t0, pid, "server_info", 7001, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 1, "");
+                w.ev(0, t0 + 1000, pid, "accept_client", 9, 7L, "client", 1, 0, "127.0.0.1", 40000, 7001);
+                w.ev(0, t0 + 20_000, pid, "commands", new int[] {9}, new long[] {7L}, "get",
+                        new long[] {raw(t0 + 10_000)}, new long[] {500}, new long[] {0}, new long[] {0});
+            }
+        }
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            var names = stored.summary().servers.stream().map(x -> x.name).toList();
+            assertThat(names).containsExactlyInAnyOrder("h6:7000", "h6:7001", "redis-server-602");
+            assertThat(stored.summary().servers.stream().filter(x -> x.name.equals("h6:7001")).findFirst().orElseThrow().port)
+                    .isEqualTo(7001);
+            assertThat(stored.segments().servers()).contains("h6:7001", "redis-server-602").doesNotContain("redis-server-601");
+            var h = stored.history();
+            assertThat(h.quark("redis-server-601")).isEqualTo(-1);
+            assertThat(at(h, late + 10_200, "h6:7001", "Connections", "9", "Status")).isEqualTo("PROCESS_COMMAND:get");
+            assertThat(at(h, later + 10_200, "redis-server-602", "Connections", "9", "Status")).isEqualTo("PROCESS_COMMAND:get");
+        }
+    }
+
     @Test
     void lostEventsMakeTheRequestInFlightUnknownAndAreCounted() throws IOException {
         var trace = dir.resolve("lossy");

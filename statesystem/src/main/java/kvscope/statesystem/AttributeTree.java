@@ -57,6 +57,18 @@ final class AttributeTree {
         return nq;
     }
 
+    /** Gives q another last name; false (and nothing changes) if a sibling already has that name. */
+    boolean rename(int q, String name) {
+        check(q);
+        int parent = parents[q];
+        var key = new Key(parent, name);
+        if (byKey.containsKey(key)) return false;
+        byKey.remove(new Key(parent, names.get(q)));
+        names.set(q, name);
+        byKey.put(key, q);
+        return true;
+    }
+
     private static int[] append(int[] a, int v) {
         int[] b = Arrays.copyOf(a, a.length + 1);
         b[a.length] = v;

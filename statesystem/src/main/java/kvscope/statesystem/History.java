@@ -132,6 +132,21 @@ public final class History implements AutoCloseable {
         return attributeUnder(-1, path);
     }
 
+    /**
+     * Gives attribute {@code quark} another name (the last element of its path), for a name learnt after the
+     * attribute was made; its children and intervals stay. Queries find it under the new path from then on, and the
+     * file stores it. False, and nothing changes, if a sibling already has that name.
+     */
+    public boolean rename(int quark, String name) {
+        writeLock.lock();
+        try {
+            requireWritable();
+            return attrs.rename(quark, name);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** The quark of a path relative to {@code parent}, created if new. */
     public int attributeUnder(int parent, String... path) {
         writeLock.lock();

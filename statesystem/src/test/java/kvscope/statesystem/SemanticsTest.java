@@ -29,6 +29,31 @@ class SemanticsTest {
     }
 
     @Test
+    void aRenamedAttributeKeepsItsChildrenAndIntervalsUnderItsNewNameAlsoAfterReopening() throws Exception {
+        var file = dir.resolve("h.ht");
+        try (var h = create()) {
+            int server = h.attribute("redis-server-42");
+            int status = h.attributeUnder(server, "Connections", "7", "Status");
+            int other = h.attribute("h:6380");
+            h.set(10, status, "READ");
+            assertThat(h.rename(server, "h:6380")).as("a sibling has that name").isFalse();
+            assertThat(h.rename(server, "h:6379")).isTrue();
+            h.set(20, status, "WRITE");
+            assertThat(h.quark("redis-server-42")).isEqualTo(-1);
+            assertThat(h.quark("h:6379", "Connections", "7", "Status")).isEqualTo(status);
+            assertThat(h.quark("h:6380")).isEqualTo(other);
+            assertThat(h.attribute("redis-server-42")).as("the old name is free again").isNotEqualTo(server);
+            h.close(30);
+        }
+        try (var h = History.open(file)) {
+            int status = h.quark("h:6379", "Connections", "7", "Status");
+            assertThat(h.at(15, status).value()).isEqualTo("READ");
+            assertThat(h.at(25, status).value()).isEqualTo("WRITE");
+            assertThat(h.name(h.parent(h.parent(h.parent(status))))).isEqualTo("h:6379");
+        }
+    }
+
+    @Test
     void intAndLongOfEqualValueAreDifferentStates() throws Exception {
         try (var h = create()) {
             int q = h.attribute("a");

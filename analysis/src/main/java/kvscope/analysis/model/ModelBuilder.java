@@ -33,6 +33,9 @@ public final class ModelBuilder implements AutoCloseable {
     private final Ctx ctx;
     private final Timeline tl;
     private final Map<Long, String> names;
+    private final ServerNames naming;
+    /** Provisional server names replaced by host:port during the build, for the records made before. */
+    private final Map<String, String> renamed = new java.util.HashMap<>();
     private final LongMap<ServerState> servers = new LongMap<>();
     private final List<ServerState> serverList = new ArrayList<>();
     /** Handlers by the reader's dense event-type index: one array load per event. */
@@ -62,6 +65,7 @@ public final class ModelBuilder implements AutoCloseable {
         boolean commandsOnly = !trace.eventType("redis:write_to_client_end").exists();
         this.tl = new Timeline(h, commandsOnly ? Math.max(horizonNs, COMMANDS_ONLY_HORIZON_NS) : horizonNs);
         this.names = ServerNames.scan(trace);
+        this.naming = new ServerNames(trace);
         boolean fileEvents = trace.eventType("redis:delete_file_event").exists();
         this.ctx = new Ctx(f, tl, segments, flows, this.busLog, commandsOnly, fileEvents, counters);
         var d = new Dispatch();
@@ -111,6 +115,7 @@ public final class ModelBuilder implements AutoCloseable {
         c.seq = counters.events;
         c.eventName = entry.name;
         c.s = server(e);
+        if (!c.s.named) learnName(c.s, e);
         c.thread = c.s.thread(e.has(f.vtid) ? (int) e.getLong(f.vtid) : c.s.vpid);
         if (c.thread.instant) {
             c.thread.instant = false;
@@ -131,6 +136,7 @@ public final class ModelBuilder implements AutoCloseable {
                 name = vpid >= 0 ? proc + "-" + vpid : proc;
             }
             s = new ServerState(name, (int) vpid, ti, e.trace().clockOffsetNs(), segments.server(name), h);
+            s.named = names.containsKey(key);
             s.stats.vpid = (int) vpid;
             s.stats.host = e.trace().hostname();
             int colon = name.lastIndexOf(':');
@@ -139,6 +145,25 @@ public final class ModelBuilder implements AutoCloseable {
             serverList.add(s);
         }
         return s;
+    }
+
+    /**
+     * A server that started after the look-ahead (ServerNames) is renamed host:port by its first server_info or
+     * accepted client, in the history, the segments and its statistics. One try: if another server already has the
+     * name (a restart on the same port), it keeps procname-vpid.
+     */
+    private void learnName(ServerState s, Event e) {
+        int port = naming.port(e);
+        if (port <= 0) return;
+        s.named = true;
+        var name = e.trace().hostname() + ":" + port;
+        for (var other : serverList) if (other.name.equals(name)) return;
+        if (!h.rename(s.root, name)) return;
+        if (!segments.renameServer(s.index, name)) throw new IllegalStateException("segment server " + name + " exists");
+        renamed.put(s.name, name);
+        s.name = name;
+        s.stats.name = name;
+        s.stats.port = port;
     }
 
     /**
@@ -216,10 +241,18 @@ public final class ModelBuilder implements AutoCloseable {
         counters.maxLatenessNs = tl.maxLateness();
         for (var en : entries) if (en != null && en.count > 0) counters.eventsByName.put("redis:" + en.name, en.count);
         NodeIds.resolve(serverList);
+        var anomalies = invariants.found();
+        var stalls = eventLoop.stalls();
+        var backlogs = this.backlogs.largest();
+        if (!renamed.isEmpty()) {
+            for (var a : anomalies) a.server = renamed.getOrDefault(a.server, a.server);
+            for (var st : stalls) st.server = renamed.getOrDefault(st.server, st.server);
+            for (var b : backlogs) b.server = renamed.getOrDefault(b.server, b.server);
+        }
         counters.flows += BusMatcher.match(busLog, serverList, flows, counters);
         var stats = serverList.stream().map(s -> s.stats).toList();
         return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters, stats, ctx.commandsOnly,
-                invariants.found(), eventLoop.stalls(), backlogs.largest());
+                anomalies, stalls, backlogs);
     }
 
     /** What the build produced besides the history and the segments. */

@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * Names each traced redis-server {@code host:port} before the model is built, so that its subtree has its final
  * name from the first event. Reads the start of the trace only: {@code server_info} (at startup and then every
- * second) or the local port of an accepted client gives the port. A server not named within the look-ahead keeps
- * {@code procname-vpid}.
+ * second) or the local port of an accepted client gives the port. A server not named within the look-ahead starts as
+ * {@code procname-vpid} and is renamed by the model when its first such event comes ({@link #port}).
  */
 public final class ServerNames {
     /** How far to look: the first events up to this much trace time or this many events. */
@@ -18,19 +18,39 @@ public final class ServerNames {
     static final long LOOKAHEAD_EVENTS = 5_000_000;
     static final long QUIET_EVENTS = 100_000;
 
-    private ServerNames() {}
+    private final kvscope.ctf.EventType info, accept;
+    private final kvscope.ctf.Field port, tlsPort, localPort, type;
+
+    ServerNames(Trace trace) {
+        info = trace.eventType("redis:server_info");
+        accept = trace.eventType("redis:accept_client");
+        port = trace.field("port");
+        tlsPort = trace.field("tls_port");
+        localPort = trace.field("local_port");
+        type = trace.field("type");
+    }
 
     /** Key of a server: its trace and its process id (−1 when the trace has no vpid context). */
     public static long key(int traceIndex, long vpid) { return ((long) traceIndex << 32) | (vpid & 0xFFFFFFFFL); }
 
+    /** The port this event names its server by (server_info, or a client's accept_client), or −1. */
+    int port(Event e) {
+        long p = -1;
+        if (e.type() == info) {
+            p = e.getLong(port);
+            if (p <= 0 && e.has(tlsPort)) p = e.getLong(tlsPort);
+        } else if (e.type() == accept && "client".equals(e.getString(type))) {
+            p = e.getLong(localPort);
+        }
+        return p > 0 && p <= 65535 ? (int) p : -1;
+    }
+
+    /** Whether {@link #port} of this event outranks an accepted client's: a server_info's port does. */
+    boolean fromInfo(Event e) { return e.type() == info; }
+
     static Map<Long, String> scan(Trace trace) {
+        var naming = new ServerNames(trace);
         var ports = new HashMap<Long, Integer>();
-        var info = trace.eventType("redis:server_info");
-        var accept = trace.eventType("redis:accept_client");
-        var port = trace.field("port");
-        var tlsPort = trace.field("tls_port");
-        var localPort = trace.field("local_port");
-        var type = trace.field("type");
         var vpid = trace.field("vpid");
         var seen = new java.util.HashSet<Long>();
         long first = Long.MIN_VALUE, n = 0, lastNew = 0, lastKey = Long.MIN_VALUE;
@@ -55,14 +75,8 @@ public final class ServerNames {
             // Every server met so far is named and no new one appeared for a while: the rest of the look-ahead
             // would only cost time.
             if (n - lastNew > QUIET_EVENTS && ports.size() == seen.size()) break;
-            if (e.type() == info) {
-                long p = e.getLong(port);
-                if (p <= 0 && e.has(tlsPort)) p = e.getLong(tlsPort);
-                if (p > 0) ports.put(key, (int) p);
-            } else if (e.type() == accept && !ports.containsKey(key) && "client".equals(e.getString(type))) {
-                long p = e.getLong(localPort);
-                if (p > 0) ports.put(key, (int) p);
-            }
+            int p = naming.port(e);
+            if (p > 0 && (naming.fromInfo(e) || !ports.containsKey(key))) ports.put(key, p);
         }
         var names = new HashMap<Long, String>();
         ports.forEach((k, p) -> names.put(k, trace.traces().get((int) (k >>> 32)).hostname() + ":" + p));

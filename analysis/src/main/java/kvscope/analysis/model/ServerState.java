@@ -7,7 +7,9 @@ import java.util.Arrays;
 
 /** One traced redis-server process: its subtree of the model, its open connections and threads, its counters. */
 final class ServerState {
-    final String name;
+    /** host:port, or procname-vpid until the port is known (see ServerNames); {@link #named} once final. */
+    String name;
+    boolean named;
     final int vpid;
     final int traceIndex;
     final long clockOffset;

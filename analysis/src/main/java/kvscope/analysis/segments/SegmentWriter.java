@@ -52,6 +52,15 @@ public final class SegmentWriter implements AutoCloseable {
 
     public int server(String name) { return intern(name, servers, serverIds); }
 
+    /** Gives server {@code id} another name (learnt after its first segments); false if another server has it. */
+    public boolean renameServer(int id, String name) {
+        if (serverIds.containsKey(name)) return false;
+        serverIds.remove(servers.get(id));
+        servers.set(id, name);
+        serverIds.put(name, id);
+        return true;
+    }
+
     private String lastCommand;
     private int lastCommandId;
 
