@@ -4,8 +4,11 @@ import java.io.PrintStream;
 import java.util.Map;
 import java.util.SortedMap;
 
-/** How many events of each name a trace holds, and how many the tracer had to drop (ring buffer full). */
-public record EventCounts(SortedMap<String, Long> byName, long discarded) {
+/**
+ * How many events of each name a trace holds, how many the tracer had to drop (ring buffer full), and how many
+ * commands the light profile's {@code redis:commands} events hold (each holds up to 32).
+ */
+public record EventCounts(SortedMap<String, Long> byName, long discarded, long batchedCommands) {
 
     public long total() { return byName.values().stream().mapToLong(Long::longValue).sum(); }
 
@@ -14,7 +17,8 @@ public record EventCounts(SortedMap<String, Long> byName, long discarded) {
     public void print(PrintStream out) {
         int width = Math.max(5, Long.toString(total()).length());
         for (Map.Entry<String, Long> e : byName.entrySet()) {
-            out.printf("  %" + width + "d  %s%n", e.getValue(), e.getKey());
+            var held = e.getKey().equals(EventCounter.BATCH) ? " (holding " + batchedCommands + " commands)" : "";
+            out.printf("  %" + width + "d  %s%s%n", e.getValue(), e.getKey(), held);
         }
         out.printf("  %" + width + "d  total%n", total());
         if (discarded > 0) {

@@ -94,7 +94,11 @@ class RecordCommandTest {
             assertThat(trace.count("end_read_client_query") + trace.count("poll_end") + trace.count("call_command_start"))
                     .isZero();
             // the printed count is the trace's (every instrumented process that ran meanwhile counts)
-            assertThat(r.out()).containsPattern("\\s" + trace.count("commands") + "  redis:commands\\n");
+            // ... and says how many commands its batches hold (babeltrace2 shows each sequence's length)
+            long held = trace.filter(e -> e.is("commands")).stream().mapToLong(e -> e.num("_fd_length")).sum();
+            assertThat(held).isGreaterThanOrEqualTo(1);
+            assertThat(r.out()).containsPattern("\\s" + trace.count("commands") + "  redis:commands \\(holding " + held
+                    + " commands\\)\\n");
         }
     }
 
