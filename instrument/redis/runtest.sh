@@ -139,7 +139,7 @@ run "tls" "$root/build/redis-runtest-tls.log" "${args[@]}"
 if [ "$tracing" = 1 ]; then
   stop_session
   # The light profile takes another code path in Redis: commands are batched per thread (EVENTS.md, `commands`).
-  start_session "$(grep -v '^\s*#' "$here/profile-light.txt" | sed 's/#.*//;s/\s//g' | grep . | paste -sd,)"
+  start_session "$("$here/light-rules.sh")"
   args=()
   for u in "${light_units[@]}"; do args+=(--single "$u"); done
   run "light profile" "$root/build/redis-runtest-light.log" "${args[@]}"

@@ -157,8 +157,7 @@ public final class ModelBuilder implements AutoCloseable {
         if (port <= 0) return;
         s.named = true;
         var name = e.trace().hostname() + ":" + port;
-        for (var other : serverList) if (other.name.equals(name)) return;
-        if (!h.rename(s.root, name)) return;
+        if (!h.rename(s.root, name)) return; // every server is a root attribute: another one has the name
         if (!segments.renameServer(s.index, name)) throw new IllegalStateException("segment server " + name + " exists");
         renamed.put(s.name, name);
         s.name = name;
