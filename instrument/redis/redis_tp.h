@@ -38,7 +38,10 @@ static inline uint64_t redis_tp_now_ns(void) {
  * The `commands` event: the commands a thread ran since its last event, in one event. Why: one LTTng-UST event
  * costs about as much as a tenth of a small request, so the light profile records up to 32 commands at once.
  * Every other event of the thread flushes the batch first (RTP below), so the events of a thread stay in the order
- * things happened; on the main thread a 1 ms timer of the event loop flushes what is left (server.c).
+ * things happened; on the main thread a 1 ms timer of the event loop flushes what is left (server.c). Except
+ * `publish` and the cluster-bus events (RTP_NOFLUSH): they change no client's life cycle, so the commands held may
+ * follow them, each with its own times; flushing before every `publish` made a PUBLISH load cost two events per
+ * request instead of one.
  */
 #define REDIS_TP_BATCH 32          /* commands per event at most */
 #define REDIS_TP_BATCH_NAMES 640   /* bytes of their names, separated by one space */
@@ -79,6 +82,8 @@ static inline void redis_tp_commands_add(int fd, uint64_t id, const char *name, 
         if (redis_tp_batch.n) redis_tp_commands_flush(); \
         lttng_ust_do_tracepoint(redis, event, __VA_ARGS__); \
     } while (0)
+/* Emits without writing the thread's held commands first (see the batch above: publish and cluster-bus events). */
+#define RTP_NOFLUSH(event, ...) lttng_ust_do_tracepoint(redis, event, __VA_ARGS__)
 #define RTP0(event) do { \
         if (redis_tp_batch.n) redis_tp_commands_flush(); \
         lttng_ust_do_tracepoint(redis, event); \

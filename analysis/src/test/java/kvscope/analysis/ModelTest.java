@@ -237,6 +237,75 @@ class ModelTest {
         }
     }
 
+    /**
+     * Redis writes a light batch before a thread's other events but not before {@code publish} (EVENTS.md): a
+     * PUBLISH load's earlier commands then come after later publishes. The model must not care which.
+     */
+    @Test
+    void publishesAheadOfTheirEarlierCommandsBuildTheSameModelAsFlushedBatches() throws IOException {
+        var flushed = dir.resolve("flushed");
+        var held = dir.resolve("held");
+        int n = 23;
+        try (var a = new RedisTraceWriter(flushed, "h6", 600, true); var b = new RedisTraceWriter(held, "h6", 600, true)) {
+            for (var w : List.of(a, b)) w.ev(0, T0, 600, "accept_client", 9, 7L, "client", 1, 0, "127.0.0.1", 40000, 7000);
+            for (var w : List.of(a, b)) w.ev(0, T0 + 500, 600, "accept_client", 10, 8L, "client", 1, 0, "127.0.0.1", 40001, 7000);
+            var pending = new ArrayList<long[]>(); // {fd, id, start, duration} of commands not yet in a batch, per trace
+            var pendingB = new ArrayList<long[]>();
+            for (int i = 0; i < n; i++) {
+                long end = T0 + 10_000 + i * 10_000L, dur = 300 + 11L * i;
+                int fd = 9 + i % 2;
+                // the flushed trace: the commands held are written just before the publish
+                if (!pending.isEmpty()) batch(a, end - dur + 90, pending);
+                for (var w : List.of(a, b)) w.ev(0, end - dur + 100, 600, "publish", fd, fd - 2L, "ch", 40L + i, i % 3, 0);
+                pending.add(new long[] {fd, fd - 2L, end - dur, dur});
+                pendingB.add(new long[] {fd, fd - 2L, end - dur, dur});
+                if (pendingB.size() == 5) batch(b, end + 2_000, pendingB);
+            }
+            long last = T0 + 10_000 + n * 10_000L;
+            batch(a, last, pending);
+            batch(b, last, pendingB);
+            for (var w : List.of(a, b)) w.ev(0, last + 1_000, 600, "free_client", 9, 7L, "client", 0, 0L, 0L);
+        }
+        try (var one = Analysis.analyze(List.of(flushed), Analysis.Options.defaults());
+             var two = Analysis.analyze(List.of(held), Analysis.Options.defaults())) {
+            for (var s : List.of(one.summary(), two.summary())) {
+                assertThat(s.counters.unknownEvents).isEmpty();
+                assertThat(s.servers.get(0).publishes).isEqualTo(n);
+            }
+            assertThat(two.summary().servers.get(0).publishReceivers).isEqualTo(one.summary().servers.get(0).publishReceivers);
+            var expected = new ArrayList<Segment>();
+            one.segments().forEach(c -> expected.add(c.toSegment()));
+            var actual = new ArrayList<Segment>();
+            two.segments().forEach(c -> actual.add(c.toSegment()));
+            assertThat(expected).hasSize(n);
+            assertThat(actual).containsExactlyElementsOf(expected);
+            for (long t = T0; t < T0 + 20_000 + n * 10_000L; t += 250) {
+                for (var fd : List.of("9", "10")) {
+                    for (var attr : List.of(new String[] {"Connections", fd, "Status"}, new String[] {"Requests", fd, "Command"})) {
+                        var path = new String[] {"h6:7000", attr[0], attr[1], attr[2]};
+                        assertThat(at(two.history(), t, path)).as("%s at %d", String.join("/", path), t)
+                                .isEqualTo(at(one.history(), t, path));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Writes the held PUBLISH commands as one light batch at {@code t} and forgets them. */
+    private static void batch(RedisTraceWriter w, long t, List<long[]> held) throws IOException {
+        int k = held.size();
+        int[] fd = new int[k];
+        long[] id = new long[k], start = new long[k], dur = new long[k], dirty = new long[k], depth = new long[k];
+        for (int j = 0; j < k; j++) {
+            fd[j] = (int) held.get(j)[0];
+            id[j] = held.get(j)[1];
+            start[j] = raw(held.get(j)[2]);
+            dur[j] = held.get(j)[3];
+        }
+        w.ev(0, t, 600, "commands", fd, id, String.join(" ", java.util.Collections.nCopies(k, "publish")), start, dur, dirty, depth);
+        held.clear();
+    }
+
     @Test
     void aBatchWhoseFieldsDisagreeIsCountedNotApplied() throws IOException {
         var trace = dir.resolve("bad-batch");

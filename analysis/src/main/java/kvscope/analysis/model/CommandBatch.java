@@ -4,14 +4,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The light profile's {@code commands} event: the commands one Redis thread ran since its previous event, each as the
- * sequences' element i and the i-th space-separated word of {@code names} (instrument/redis/EVENTS.md). Each command is
- * handed to the call_command_end handlers as if it had been its own event, at its own end time, so a batched trace
- * builds the same model as one with an event per command.
+ * The light profile's {@code commands} event: commands one Redis thread ran, up to 32, each as the sequences'
+ * element i and the i-th space-separated word of {@code names} (instrument/redis/EVENTS.md). Each command is handed to
+ * the call_command_end handlers as if it had been its own event, at its own end time, so a batched trace builds the
+ * same model as one with an event per command.
  *
- * <p>Redis flushes a thread's batch before that thread's next event, so the commands come in order; their times lie
- * before the batch's own timestamp, which the timeline places like any phase reported at its end. A batch whose
- * sequences disagree, or a command that would end after the batch was written, is not applied and is counted.
+ * <p>Redis writes a thread's batch before that thread's next event, except {@code publish} and cluster-bus events
+ * (they change no client's life cycle), so the commands come in order; their times lie before the batch's own
+ * timestamp, which the timeline places like any phase reported at its end. A batch whose sequences disagree, or a
+ * command that would end after the batch was written, is not applied and is counted.
  */
 final class CommandBatch implements Handler {
     static final String MALFORMED = "redis:commands (inconsistent fields, not applied)";

@@ -95,7 +95,10 @@ final class Flows {
             sf.publishThread = c.vtid();
             forEachReceiver(c, receivers, publisher, conn -> pending(c, conn, Flow.Kind.PUBLISH_LOCAL, fd, c.t));
         } else {
-            // From the bus: the packet being processed names the link it came on when its processing ends.
+            // From the bus: the packet being processed names the link it came on when its processing ends. No client
+            // published it, so no bus message that follows is a client's (in the light profile the end of the
+            // previous PUBLISH, which would say so, may come later, in a batch).
+            sf.publishFd = Integer.MIN_VALUE;
             sf.delivering.clear();
             forEachReceiver(c, receivers, null, sf.delivering::add);
             sf.deliveryPending = true;
