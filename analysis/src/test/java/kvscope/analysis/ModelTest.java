@@ -291,6 +291,52 @@ class ModelTest {
         }
     }
 
+    @Test
+    void fileEventsShowWhatTheEventLoopWatchesEachConnectionFor() throws IOException {
+        var trace = dir.resolve("file-events");
+        try (var w = new RedisTraceWriter(trace, "h7", 700, false)) {
+            // Redis installs a client's read handler while creating it, before accept_client
+            w.ev(0, T0, 700, "add_file_event", 9, 1, 1);
+            w.ev(0, T0 + 50, 700, "add_file_event", 5, 1, 1); // a listening socket: no connection
+            w.ev(0, T0 + 100, 700, "accept_client", 9, 7L, "client", 1, 0, "127.0.0.1", 40000, 7000);
+            w.ev(0, T0 + 1000, 700, "add_file_event", 9, 2, 3); // a reply waits for the socket
+            w.ev(0, T0 + 2000, 700, "delete_file_event", 9, 2, 1);
+            w.ev(0, T0 + 3000, 700, "free_client", 9, 7L, "client", 0, 0L, 0L);
+            w.ev(0, T0 + 3100, 700, "delete_file_event", 9, 1, 0);
+        }
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            assertThat(stored.summary().counters.unknownEvents).isEmpty();
+            var path = new String[] {"h7:7000", "Connections", "9", "FileEvents"};
+            var h = stored.history();
+            assertThat(at(h, T0 + 500, path)).isEqualTo("READABLE");
+            assertThat(at(h, T0 + 1500, path)).isEqualTo("READABLE WRITABLE");
+            assertThat(at(h, T0 + 2500, path)).isEqualTo("READABLE");
+            assertThat(at(h, T0 + 3050, path)).as("freeing, still watched").isEqualTo("READABLE");
+            assertThat(at(h, T0 + 3200, path)).as("closed").isNull();
+            assertThat(h.quark("h7:7000", "Connections", "5")).as("no connection on the listening socket").isNegative();
+        }
+    }
+
+    /** A corrupted or hostile fd number must not size an array: fds are indexes only up to a real process's range. */
+    @Test
+    void aHugeFdIsModelledWithoutMemoryInProportion() throws IOException {
+        var trace = dir.resolve("huge-fd");
+        int fd = Integer.MAX_VALUE - 1;
+        try (var w = new RedisTraceWriter(trace, "h8", 800, false)) {
+            w.ev(0, T0, 800, "add_file_event", fd, 1, 1);
+            w.ev(0, T0 + 100, 800, "accept_client", fd, 7L, "client", 1, 0, "127.0.0.1", 40000, 7000);
+            w.ev(0, T0 + 1000, 800, "end_read_client_query", fd, 7L, raw(T0 + 900), 16384L, 31L, 31L);
+            w.ev(0, T0 + 1500, 800, "call_command_start", fd, 7L, "get", 2, 0, -1);
+            w.ev(0, T0 + 2000, 800, "call_command_end", fd, 7L, "get", raw(T0 + 1600), 300L, 0L, 0);
+            w.ev(0, T0 + 3000, 800, "free_client", fd, 7L, "client", 0, 0L, 0L);
+        }
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            var h = stored.history();
+            assertThat(at(h, T0 + 1800, "h8:7000", "Connections", Integer.toString(fd), "Status")).isEqualTo("PROCESS_COMMAND:get");
+            assertThat(stored.summary().servers.get(0).connectionsAccepted).isEqualTo(1);
+        }
+    }
+
     /** Writes the held PUBLISH commands as one light batch at {@code t} and forgets them. */
     private static void batch(RedisTraceWriter w, long t, List<long[]> held) throws IOException {
         int k = held.size();

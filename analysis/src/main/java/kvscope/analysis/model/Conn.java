@@ -12,7 +12,7 @@ final class Conn {
     String type = "unknown";
     String peer = "";
     // Quarks of this fd's attributes, resolved once.
-    int qConn, qType, qPeer, qId, qMemory, qDataStructure, qStatus;
+    int qConn, qType, qPeer, qId, qMemory, qDataStructure, qStatus, qFileEvents;
     int qReq, qCommand, qReqType, qReqDataStructure, qReqConnection;
 
     /** Open from accept (or first sight) until freed. */

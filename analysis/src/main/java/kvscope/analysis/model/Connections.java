@@ -2,7 +2,8 @@ package kvscope.analysis.model;
 
 /**
  * Connections entity (paper Fig. 3): per fd, its Type, Peer, client Id, Memory (query buffer + reply bytes not yet
- * sent), DataStructure (which Redis list holds it now) and Status (what the server is doing with it).
+ * sent), DataStructure (which Redis list holds it now), Status (what the server is doing with it) and FileEvents
+ * (what the event loop watches it for: READABLE, WRITABLE — a reply waiting for the socket — and BARRIER).
  */
 final class Connections {
     private final Labels processCommand = new Labels("PROCESS_COMMAND:");
@@ -47,8 +48,9 @@ final class Connections {
         d.on("free_client_async", c -> setDs(c, c.conn("client"), "clients_to_close"));
         d.on("free_client", c -> free(c, c.conn("client")));
         d.on("free_cluster_link", c -> free(c, c.conn("cluster")));
+        d.on("add_file_event", Connections::fileEvents);
         d.on("delete_file_event", c -> {
-            var conn = c.connByFd();
+            var conn = fileEvents(c);
             // freeClient closes the connection after its free_client event: the fd leaves the event loop last.
             if (conn != null && conn.freeing && c.num(c.f.newMask) == 0) forget(c, conn);
         });
@@ -87,7 +89,23 @@ final class Connections {
         c.tl.set(c.t, conn.qMemory, 0L);
         c.tl.clear(c.t, conn.qDataStructure);
         c.tl.set(c.t, conn.qStatus, REGISTERED);
+        // Redis installs the read handler while it creates the client, just before accept_client.
+        if (c.hasFileEvents) c.tl.set(c.t, conn.qFileEvents, MASKS[c.s.fileMask(fd) & 7]);
         conn.dataStructure = null;
+    }
+
+    /** AE_READABLE 1, AE_WRITABLE 2, AE_BARRIER 4 (ae.h), by mask; null when the fd is not watched. */
+    private static final String[] MASKS = {null, "READABLE", "WRITABLE", "READABLE WRITABLE", "BARRIER",
+            "READABLE BARRIER", "WRITABLE BARRIER", "READABLE WRITABLE BARRIER"};
+
+    /** The fd's event-loop mask after an add/delete_file_event; returns the connection open on it, or null. */
+    private static Conn fileEvents(Ctx c) {
+        int fd = c.fd();
+        int mask = (int) c.num(c.f.newMask) & 7;
+        c.s.fileMask(fd, mask);
+        var conn = c.connByFd();
+        if (conn != null) c.tl.set(c.t, conn.qFileEvents, MASKS[mask]);
+        return conn;
     }
 
     private void read(Ctx c) {
@@ -131,6 +149,7 @@ final class Connections {
         c.tl.clear(c.t, conn.qMemory);
         c.tl.clear(c.t, conn.qDataStructure);
         c.tl.clear(c.t, conn.qStatus);
+        c.tl.clear(c.t, conn.qFileEvents);
     }
 
     static void setDs(Ctx c, Conn conn, String ds) {

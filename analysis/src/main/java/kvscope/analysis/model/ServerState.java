@@ -19,7 +19,12 @@ final class ServerState {
     final int phase, pendingReads, pendingWrites, busType, busOut, busIn, busLinks, memory, clients;
     final ServerStats stats;
 
+    /** Connections by fd: an array up to {@link #DENSE_FDS} (every real Redis), a map above (a hostile trace's fd). */
+    static final int DENSE_FDS = 1 << 16;
     private Conn[] conns = new Conn[64];
+    private final LongMap<Conn> farConns = new LongMap<>();
+    /** The event loop's mask per fd (add/delete_file_event), known before the connection is accepted on it. */
+    private byte[] fileMasks = new byte[64];
     private final LongMap<ThreadState> threadsByTid = new LongMap<>();
 
     // Event loop: phases nest (handle-pending-reads runs inside beforeSleep), so keep a small stack.
@@ -72,17 +77,31 @@ final class ServerState {
     /** The connection on fd, or null if the model has never seen one there. */
     Conn conn(int fd) {
         if (fd < 0) return script;
+        if (fd >= DENSE_FDS) return farConns.get(fd);
         return fd < conns.length ? conns[fd] : null;
     }
 
     Conn connOrNew(int fd) {
         // Redis's script and module clients have no socket (fd -1): they get one shared slot, "Connections/-1".
         if (fd < 0) return scriptConn();
-        if (fd >= conns.length) conns = Arrays.copyOf(conns, Math.max(fd + 1, conns.length * 2));
+        if (fd >= DENSE_FDS) {
+            var c = farConns.get(fd);
+            if (c == null) farConns.put(fd, c = init(new Conn(fd)));
+            return c;
+        }
+        if (fd >= conns.length) conns = Arrays.copyOf(conns, Math.min(DENSE_FDS, Math.max(fd + 1, conns.length * 2)));
         var c = conns[fd];
         if (c == null) conns[fd] = c = init(new Conn(fd));
         return c;
     }
+
+    void fileMask(int fd, int mask) {
+        if (fd < 0 || fd >= DENSE_FDS) return; // only what a connection accepted later starts with
+        if (fd >= fileMasks.length) fileMasks = Arrays.copyOf(fileMasks, Math.min(DENSE_FDS, Math.max(fd + 1, fileMasks.length * 2)));
+        fileMasks[fd] = (byte) mask;
+    }
+
+    int fileMask(int fd) { return fd >= 0 && fd < fileMasks.length ? fileMasks[fd] : 0; }
 
     private Conn init(Conn c) {
         int fd = c.fd;
@@ -94,6 +113,7 @@ final class ServerState {
             c.qMemory = h.attributeUnder(cq, "Memory");
             c.qDataStructure = h.attributeUnder(cq, "DataStructure");
             c.qStatus = h.attributeUnder(cq, "Status");
+            c.qFileEvents = h.attributeUnder(cq, "FileEvents");
             c.qConn = cq;
             int rq = h.attributeUnder(requests, Integer.toString(fd));
             c.qReq = rq;
