@@ -281,6 +281,51 @@ public final class History implements AutoCloseable {
         }
     }
 
+    /** Where a {@link Feed} puts its changes: the single-change setters, already under the history's lock. */
+    public interface Writer {
+        void set(long t, int q, long value);
+        void set(long t, int q, int value);
+        /** A string state; null clears. */
+        void set(long t, int q, String value);
+        void clear(long t, int q);
+    }
+
+    /** Changes that a builder keeps in its own columns, handed over without copying them into {@link Changes}. */
+    @FunctionalInterface
+    public interface Feed {
+        /** Writes some changes in time order; returns false when it has no more to give now. */
+        boolean into(Writer w);
+    }
+
+    private final Writer locked = new Writer() {
+        @Override public void set(long t, int q, long value) { modifyLocked(t, q, Values.LONG, value); }
+        @Override public void set(long t, int q, int value) { modifyLocked(t, q, Values.INT, value); }
+        @Override public void set(long t, int q, String value) {
+            if (value == null) modifyLocked(t, q, Values.NULL, 0);
+            else modifyLocked(t, q, Values.STRING, strings.id(value));
+        }
+        @Override public void clear(long t, int q) { modifyLocked(t, q, Values.NULL, 0); }
+    };
+
+    /**
+     * Applies what the feed writes, as the single-change methods would, taking the lock once per call of
+     * {@link Feed#into} (so a feed should return after a few thousand changes, to let queries in) until it returns
+     * false. Why: a builder that sorts changes in its own buffers would otherwise copy each one into a
+     * {@link Changes} first.
+     */
+    public void apply(Feed feed) {
+        boolean more = true;
+        while (more) {
+            writeLock.lock();
+            try {
+                requireWritable();
+                more = feed.into(locked);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
     /** Sets the attribute to null from t on. */
     public void clear(long t, int q) { modify(t, q, Values.NULL, 0); }
 

@@ -17,6 +17,65 @@ class SemanticsTest {
     }
 
     @Test
+    void aFeedBuildsWhatTheSingleChangeSettersBuildAndIsAskedUntilItIsDone() throws Exception {
+        var random = new java.util.Random(7);
+        int n = 5_000;
+        long[] t = new long[n];
+        int[] kind = new int[n], a = new int[n];
+        long[] v = new long[n];
+        for (int i = 0, time = 100; i < n; i++) {
+            time += random.nextInt(3); // equal times too
+            t[i] = time;
+            kind[i] = random.nextInt(4);
+            a[i] = random.nextInt(5);
+            v[i] = random.nextInt(3); // repeats too
+        }
+        try (var one = History.create(dir.resolve("one.ht"), new Config(4096, 4));
+             var two = History.create(dir.resolve("two.ht"), new Config(4096, 4))) {
+            int[] q1 = new int[5], q2 = new int[5];
+            for (int k = 0; k < 5; k++) {
+                q1[k] = one.attribute("x", "a" + k);
+                q2[k] = two.attribute("x", "a" + k);
+            }
+            for (int i = 0; i < n; i++) {
+                switch (kind[i]) {
+                    case 0 -> one.set(t[i], q1[a[i]], v[i]);
+                    case 1 -> one.set(t[i], q1[a[i]], (int) v[i]);
+                    case 2 -> one.set(t[i], q1[a[i]], v[i] == 0 ? null : "s" + v[i]);
+                    default -> one.clear(t[i], q1[a[i]]);
+                }
+            }
+            int[] next = {0}, calls = {0};
+            two.apply(w -> {
+                calls[0]++;
+                for (int m = 0; m < 97 && next[0] < n; m++, next[0]++) {
+                    int i = next[0];
+                    switch (kind[i]) {
+                        case 0 -> w.set(t[i], q2[a[i]], v[i]);
+                        case 1 -> w.set(t[i], q2[a[i]], (int) v[i]);
+                        case 2 -> w.set(t[i], q2[a[i]], v[i] == 0 ? null : "s" + v[i]);
+                        default -> w.clear(t[i], q2[a[i]]);
+                    }
+                }
+                return next[0] < n;
+            });
+            assertThat(calls[0]).isEqualTo((n + 96) / 97);
+            one.close(t[n - 1] + 10);
+            two.close(t[n - 1] + 10);
+            assertThat(two.intervalCount()).isEqualTo(one.intervalCount());
+            for (int k = 0; k < 5; k++) {
+                var i1 = one.intervals(q1[k], one.start(), one.end());
+                var i2 = two.intervals(q2[k], two.start(), two.end());
+                while (i1.next()) {
+                    assertThat(i2.next()).isTrue();
+                    assertThat(i2.state()).isEqualTo(i1.state());
+                }
+                assertThat(i2.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
     void settingTheSameValueAgainDoesNotSplitTheInterval() throws Exception {
         try (var h = create()) {
             int q = h.attribute("a");

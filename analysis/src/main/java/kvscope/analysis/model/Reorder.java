@@ -1,6 +1,5 @@
 package kvscope.analysis.model;
 
-import kvscope.statesystem.Changes;
 import kvscope.statesystem.History;
 
 /**
@@ -14,8 +13,10 @@ import kvscope.statesystem.History;
 final class Reorder {
     private final History history;
     private final long horizon;
-    // Committed changes on their way to the history: one lock per batch.
-    private final Changes out = new Changes(1 << 13);
+    /** Changes given to the history per lock, so a query during the build waits at most that long. */
+    private static final int PER_LOCK = 1 << 13;
+    private final History.Feed feed = this::commitSome;
+    private long limit;
 
     // Changes in order of time as they arrived; and the retroactive ones, kept sorted by time (ties: arrival
     // order). Those arrive nearly in order (the starts of successive phases), so inserting from the tail costs a step
@@ -52,23 +53,33 @@ final class Reorder {
     }
 
     private void commitUpTo(long limit) {
-        var r = ring;
-        var x = retro;
-        while (true) {
-            boolean ringDue = r.size > 0 && r.t[r.head] <= limit;
-            boolean retroDue = x.size > 0 && x.t[x.head] <= limit;
-            if (!ringDue && !retroDue) {
-                write();
-                return;
-            }
-            var from = ringDue && (!retroDue || r.t[r.head] <= x.t[x.head]) ? r : x;
-            int h = from.head;
-            apply(from.t[h], from.q[h], from.kind[h], from.bits[h], from.s[h]);
-            from.pop();
-        }
+        if (!due(limit)) return;
+        this.limit = limit;
+        history.apply(feed);
     }
 
-    private void apply(long t, int q, byte kind, long bits, String s) {
+    private boolean due(long limit) {
+        return ring.size > 0 && ring.t[ring.head] <= limit || retro.size > 0 && retro.t[retro.head] <= limit;
+    }
+
+    /** Merges the two queues into the history, up to {@link #PER_LOCK} changes; says whether more are due. */
+    private boolean commitSome(History.Writer w) {
+        var r = ring;
+        var x = retro;
+        long limit = this.limit;
+        for (int n = 0; n < PER_LOCK; n++) {
+            boolean ringDue = r.size > 0 && r.t[r.head] <= limit;
+            boolean retroDue = x.size > 0 && x.t[x.head] <= limit;
+            if (!ringDue && !retroDue) return false;
+            var from = ringDue && (!retroDue || r.t[r.head] <= x.t[x.head]) ? r : x;
+            int h = from.head;
+            apply(w, from.t[h], from.q[h], from.kind[h], from.bits[h], from.s[h]);
+            from.pop();
+        }
+        return due(limit);
+    }
+
+    private void apply(History.Writer w, long t, int q, byte kind, long bits, String s) {
         if (t < committed) {
             late++;
             maxLateness = Math.max(maxLateness, committed - t);
@@ -78,12 +89,11 @@ final class Reorder {
         // Repeats of an attribute's value (a thread's Bytes cleared again, the same request type) go through: the
         // history drops them. Dropping them here cost more (a lookup per change) than it saved.
         switch (kind) {
-            case Timeline.NULL -> out.clear(t, q);
-            case Timeline.INT -> out.set(t, q, (int) bits);
-            case Timeline.LONG -> out.set(t, q, bits);
-            default -> out.set(t, q, s);
+            case Timeline.NULL -> w.clear(t, q);
+            case Timeline.INT -> w.set(t, q, (int) bits);
+            case Timeline.LONG -> w.set(t, q, bits);
+            default -> w.set(t, q, s);
         }
-        if (out.isFull()) write();
     }
 
     private void pushRing(long t, int q, byte kind, long bits, String s) {
@@ -104,11 +114,5 @@ final class Reorder {
         }
         x.put(i, t, q, kind, bits, s);
         x.size++;
-    }
-
-    private void write() {
-        if (out.size() == 0) return;
-        history.apply(out);
-        out.reset();
     }
 }
