@@ -225,15 +225,7 @@ class ModelTest {
                 assertThat(m.min).isEqualTo(l.min);
                 assertThat(m.max).isEqualTo(l.max);
             }
-            for (long t = T0; t < T0 + 20_000 + n * 10_000L; t += 1_000) {
-                for (var fd : List.of("9", "10")) {
-                    for (var attr : List.of(new String[] {"Connections", fd, "Status"}, new String[] {"Requests", fd, "Command"})) {
-                        var path = new String[] {"h3:7000", attr[0], attr[1], attr[2]};
-                        assertThat(at(many.history(), t, path)).as("%s at %d", String.join("/", path), t)
-                                .isEqualTo(at(one.history(), t, path));
-                    }
-                }
-            }
+            assertSameConnectionStates(one.history(), many.history(), "h3:7000", T0 + 20_000 + n * 10_000L, 1_000);
         }
     }
 
@@ -279,15 +271,7 @@ class ModelTest {
             two.segments().forEach(c -> actual.add(c.toSegment()));
             assertThat(expected).hasSize(n);
             assertThat(actual).containsExactlyElementsOf(expected);
-            for (long t = T0; t < T0 + 20_000 + n * 10_000L; t += 250) {
-                for (var fd : List.of("9", "10")) {
-                    for (var attr : List.of(new String[] {"Connections", fd, "Status"}, new String[] {"Requests", fd, "Command"})) {
-                        var path = new String[] {"h6:7000", attr[0], attr[1], attr[2]};
-                        assertThat(at(two.history(), t, path)).as("%s at %d", String.join("/", path), t)
-                                .isEqualTo(at(one.history(), t, path));
-                    }
-                }
-            }
+            assertSameConnectionStates(one.history(), two.history(), "h6:7000", T0 + 20_000 + n * 10_000L, 250);
         }
     }
 
@@ -334,6 +318,18 @@ class ModelTest {
             var h = stored.history();
             assertThat(at(h, T0 + 1800, "h8:7000", "Connections", Integer.toString(fd), "Status")).isEqualTo("PROCESS_COMMAND:get");
             assertThat(stored.summary().servers.get(0).connectionsAccepted).isEqualTo(1);
+        }
+    }
+
+    /** Fds 9 and 10 have the same connection Status and request Command in both models, every step ns until end. */
+    private static void assertSameConnectionStates(History expected, History actual, String server, long end, long step) {
+        for (long t = T0; t < end; t += step) {
+            for (var fd : List.of("9", "10")) {
+                for (var attr : List.of(new String[] {"Connections", fd, "Status"}, new String[] {"Requests", fd, "Command"})) {
+                    var path = new String[] {server, attr[0], attr[1], attr[2]};
+                    assertThat(at(actual, t, path)).as("%s at %d", String.join("/", path), t).isEqualTo(at(expected, t, path));
+                }
+            }
         }
     }
 
