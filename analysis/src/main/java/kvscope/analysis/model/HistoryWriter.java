@@ -6,30 +6,44 @@ import java.util.concurrent.BlockingQueue;
 /**
  * Sorts the model's state changes and writes them into the history on a second thread, in batches ({@link Reorder}).
  * Why: sorting, encoding and writing history nodes cost about as much as decoding and modelling the events, and this
- * machine kind has two cores; the two halves overlap. Batches are recycled (a fixed few), so memory is bounded and
- * the model thread waits when the writer falls behind.
+ * machine kind has two cores; the two halves overlap. Batches are recycled: the writer holds each until its changes
+ * are committed (the horizon's worth, see {@link Reorder}) and the model thread makes new ones only while fewer than
+ * {@link #MAX_BATCHES} exist, so memory is bounded and the model thread waits when the writer falls behind.
  */
 final class HistoryWriter {
     static final int BATCH = 1 << 14;
+    /** Enough for the most the reorder holds, the queue to the writer, and the one being filled: never a deadlock. */
+    static final int MAX_BATCHES = Reorder.MAX_HELD + 8;
     private static final Batch STOP = new Batch();
 
     private final Reorder reorder;
     private final BlockingQueue<Batch> todo = new ArrayBlockingQueue<>(4);
-    private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(6);
+    private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(MAX_BATCHES);
+    /** Batches made so far (by the model thread only). */
+    private int made;
     private final Thread thread;
     private volatile Throwable failure;
     private long submitted, written;
     private final Object progress = new Object();
 
-    HistoryWriter(Reorder reorder) {
-        this.reorder = reorder;
-        for (int i = 0; i < 5; i++) free.add(new Batch());
+    HistoryWriter(kvscope.statesystem.History history, long horizon) {
+        this.reorder = new Reorder(history, horizon, this::release);
         thread = new Thread(this::run, "kvscope-history-writer");
         thread.setDaemon(true);
         thread.start();
     }
 
-    Batch batch() { return take(free); }
+    Reorder reorder() { return reorder; }
+
+    Batch batch() {
+        var b = free.poll();
+        if (b != null) return b;
+        if (made < MAX_BATCHES) {
+            made++;
+            return new Batch();
+        }
+        return take(free);
+    }
 
     /** Hands a batch to the writer; returns an empty one to fill next. */
     Batch submit(Batch b) {
@@ -37,9 +51,15 @@ final class HistoryWriter {
         if (b.n == 0 && !b.drain) return b;
         submitted++;
         put(todo, b);
-        var next = take(free);
+        var next = batch();
         next.now = b.now;
         return next;
+    }
+
+    /** A batch whose changes are all in the history (or abandoned) becomes free again. */
+    private void release(Batch b) {
+        b.clear();
+        free.offer(b); // never full: it holds every batch made
     }
 
     /** Waits until every submitted batch is in the history. */
@@ -72,9 +92,7 @@ final class HistoryWriter {
             while (true) {
                 var b = todo.take();
                 if (b == STOP) return;
-                if (failure == null) reorder.take(b);
-                b.clear();
-                free.put(b);
+                reorder.take(b); // holds b until its changes are committed
                 synchronized (progress) {
                     written++;
                     progress.notifyAll();
@@ -82,6 +100,7 @@ final class HistoryWriter {
             }
         } catch (Throwable t) {
             failure = t;
+            reorder.abandon();
             synchronized (progress) {
                 progress.notifyAll();
             }
@@ -90,8 +109,7 @@ final class HistoryWriter {
                 try {
                     var b = todo.take();
                     if (b == STOP) return;
-                    b.clear();
-                    free.put(b);
+                    release(b);
                 } catch (InterruptedException e) {
                     return;
                 }

@@ -27,8 +27,8 @@ final class Timeline {
     /** @param horizon how long (ns of trace time) a change may arrive after later ones and still be placed exactly */
     Timeline(History history, long horizon) {
         this.history = history;
-        this.reorder = new Reorder(history, horizon);
-        this.writer = new HistoryWriter(reorder);
+        this.writer = new HistoryWriter(history, horizon);
+        this.reorder = writer.reorder();
         this.out = writer.batch();
     }
 
