@@ -48,28 +48,45 @@ public final class AnalyzeBench {
             traces.add(new Object[] {"synthetic " + n / 1_000_000 + "M", dir});
         }
         for (var p : real) traces.add(new Object[] {"recorded " + p.getFileName(), p});
+        int runs = Integer.parseInt(System.getenv().getOrDefault("RUNS", "3"));
+        var verdicts = new ArrayList<String>();
         for (var tr : traces) {
             var dir = (Path) tr[1];
             long bytes = size(dir);
-            System.err.println("analysing " + tr[0] + "…");
-            var r = runChild(dir, work.resolve("cache-" + rows.size()));
-            System.err.println("babeltrace2 on " + tr[0] + "…");
-            double bt = babeltrace(dir);
-            double kvRate = r[0] / r[1];
-            double btRate = r[0] / bt;
-            rows.add(new String[] {(String) tr[0], String.format(Locale.ROOT, "%,d", (long) r[0]), mb(bytes),
-                    String.format(Locale.ROOT, "%.2f s", r[1]), String.format(Locale.ROOT, "%.2f", kvRate / 1e6),
-                    String.format(Locale.ROOT, "%.0f MB", r[2] / 1e6), String.format(Locale.ROOT, "%.0f MB", r[4] / 1e6), mb((long) r[3]),
-                    String.format(Locale.ROOT, "%.2f s", bt), String.format(Locale.ROOT, "%.2f", btRate / 1e6),
+            // Alternating runs, judged on the median: another tenant of the VM slows single runs by 10 % and more.
+            double[] kv = new double[runs], bt = new double[runs];
+            double events = 0, peak = 0, peakAnon = 0, model = 0;
+            for (int i = 0; i < runs; i++) {
+                System.err.printf(Locale.ROOT, "analysing %s (run %d/%d)…%n", tr[0], i + 1, runs);
+                var r = runChild(dir, work.resolve("cache-" + rows.size()));
+                events = r[0];
+                kv[i] = r[1];
+                peak = Math.max(peak, r[2]);
+                model = r[3];
+                peakAnon = Math.max(peakAnon, r[4]);
+                System.err.printf(Locale.ROOT, "babeltrace2 on %s (run %d/%d)…%n", tr[0], i + 1, runs);
+                bt[i] = babeltrace(dir);
+            }
+            double kvMed = median(kv), btMed = median(bt);
+            double kvRate = events / kvMed, btRate = events / btMed;
+            rows.add(new String[] {(String) tr[0], String.format(Locale.ROOT, "%,d", (long) events), mb(bytes),
+                    String.format(Locale.ROOT, "%.2f s", kvMed), spread(kv), String.format(Locale.ROOT, "%.2f", kvRate / 1e6),
+                    String.format(Locale.ROOT, "%.0f MB", peak / 1e6), String.format(Locale.ROOT, "%.0f MB", peakAnon / 1e6), mb((long) model),
+                    String.format(Locale.ROOT, "%.2f s", btMed), String.format(Locale.ROOT, "%.2f", btRate / 1e6),
                     String.format(Locale.ROOT, "%.1f×", kvRate / btRate)});
+            verdicts.add(String.format(Locale.ROOT, "%-20s %.2f M events/s (target ≥ 3): %s; peak RSS %.0f MB (target ≤ 512): %s",
+                    tr[0], kvRate / 1e6, kvRate >= 3e6 ? "met" : "NOT met", peak / 1e6, peak <= 512e6 ? "met" : "NOT met"));
         }
         System.out.println();
-        System.out.println("bench/analyze — end to end: CTF → Redis model (State History Tree) + request segments, on disk");
-        System.out.printf("%-18s %12s %9s %9s %8s %9s %9s %9s | %9s %8s | %6s%n", "trace", "events", "size", "kvscope",
-                "M ev/s", "peak RSS", "anon RSS", "model", "bt2 dummy", "M ev/s", "ratio");
+        System.out.println("bench/analyze — end to end: CTF → Redis model (State History Tree) + request segments, on disk; medians of " + runs + " alternating runs");
+        System.out.printf("%-20s %12s %9s %9s %13s %8s %9s %9s %9s | %9s %8s | %6s%n", "trace", "events", "size", "kvscope",
+                "min–max", "M ev/s", "peak RSS", "anon RSS", "model", "bt2 dummy", "M ev/s", "ratio");
         for (var r : rows) {
-            System.out.printf("%-18s %12s %9s %9s %8s %9s %9s %9s | %9s %8s | %6s%n", (Object[]) r);
+            System.out.printf("%-20s %12s %9s %9s %13s %8s %9s %9s %9s | %9s %8s | %6s%n", (Object[]) r);
         }
+        System.out.println();
+        verdicts.forEach(System.out::println);
+        System.out.println();
         System.out.println("peak RSS counts resident pages of mapped files (model reads) too; anon RSS is the process's own memory.");
         System.out.println("kvscope: a fresh JVM per trace, flags as ./kvscope (-XX:+UseParallelGC) and -Xmx512m; two threads (model,");
         System.out.println("history writer); time from the JVM's main() to the stored model and summary, including the look-ahead over");
@@ -78,7 +95,7 @@ public final class AnalyzeBench {
         double max = rows.stream().mapToDouble(r -> Double.parseDouble(r[3].replace(" s", ""))).max().orElse(1);
         for (var r : rows) {
             double v = Double.parseDouble(r[3].replace(" s", ""));
-            System.out.printf("  %-18s %s %s%n", r[0], "#".repeat((int) Math.max(1, Math.round(50 * v / max))), r[3]);
+            System.out.printf("  %-20s %s %s%n", r[0], "#".repeat((int) Math.max(1, Math.round(50 * v / max))), r[3]);
         }
     }
 
@@ -119,6 +136,16 @@ public final class AnalyzeBench {
             // the process ended between two samples
         }
         return 0;
+    }
+
+    private static double median(double[] v) {
+        var s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String spread(double[] v) {
+        return String.format(Locale.ROOT, "%.2f–%.2f", java.util.Arrays.stream(v).min().orElse(0), java.util.Arrays.stream(v).max().orElse(0));
     }
 
     private static double babeltrace(Path trace) throws IOException, InterruptedException {
