@@ -14,3 +14,18 @@ void redis_tp_commands_flush(void) {
     b->n = 0;
     b->names_len = 0;
 }
+
+__thread struct redis_tp_publishes redis_tp_pubs;
+
+void redis_tp_publishes_flush(void) {
+    struct redis_tp_publishes *b = &redis_tp_pubs;
+    if (!b->n) return;
+    lttng_ust_tracepoint(redis, publishes, b);
+    b->n = 0;
+    b->channels_len = 0;
+}
+
+void redis_tp_flush_all(void) {
+    redis_tp_publishes_flush();
+    redis_tp_commands_flush();
+}

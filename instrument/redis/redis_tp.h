@@ -16,6 +16,7 @@
 #ifndef REDIS_TP_COMMON_H
 #define REDIS_TP_COMMON_H
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 /* Arguments of server_info (more than a tracepoint's 10 arguments). */
@@ -39,8 +40,8 @@ static inline uint64_t redis_tp_now_ns(void) {
  * costs about as much as a tenth of a small request, so the light profile records up to 32 commands at once.
  * Every other event of the thread flushes the batch first (RTP below), so the events of a thread stay in the order
  * things happened; on the main thread a 1 ms timer of the event loop flushes what is left (server.c). Except
- * `publish` and the cluster-bus events (RTP_NOFLUSH): they change no client's life cycle, so the commands held may
- * follow them, each with its own times; flushing before every `publish` made a PUBLISH load cost two events per
+ * `publish(es)` and the cluster-bus events (RTP_BUS): they change no client's life cycle, so the commands held may
+ * follow them, each with its own times; flushing before every publish made a PUBLISH load cost two events per
  * request instead of one.
  */
 #define REDIS_TP_BATCH 32          /* commands per event at most */
@@ -77,14 +78,60 @@ static inline void redis_tp_commands_add(int fd, uint64_t id, const char *name, 
     if (b->n == REDIS_TP_BATCH) redis_tp_commands_flush();
 }
 
+/*
+ * The `publishes` event: the light profile's `publish`, batched like the commands, for the same reason (one event per
+ * PUBLISH was a tenth of the request). Written before any other event of the thread, cluster-bus events included (a
+ * PUBLISH's bus messages follow its publish, so in a cluster each batch holds one), from the same 1 ms timer, and
+ * at exit. Channels are cut at 64 bytes.
+ */
+#define REDIS_TP_CHANNEL_MAX 64
+struct redis_tp_publishes {
+    uint32_t n, channels_len;
+    int32_t fd[REDIS_TP_BATCH], receivers[REDIS_TP_BATCH];
+    uint32_t channel_len[REDIS_TP_BATCH];
+    uint8_t sharded[REDIS_TP_BATCH];
+    uint64_t id[REDIS_TP_BATCH], time_ns[REDIS_TP_BATCH], payload_len[REDIS_TP_BATCH];
+    char channels[REDIS_TP_BATCH * REDIS_TP_CHANNEL_MAX];
+};
+extern __thread struct redis_tp_publishes redis_tp_pubs;
+/* Emits the thread's batched publishes (if any) as one `publishes` event and empties the batch. */
+void redis_tp_publishes_flush(void);
+/* Both batches of the thread: at exit and from the timer. */
+void redis_tp_flush_all(void);
+/* Arms server.c's one-shot 1 ms timer that flushes the main thread's batches (if not armed already). */
+void redisTraceArmBatchTimer(void);
+
+static inline void redis_tp_publishes_add(int fd, uint64_t id, const char *channel, size_t len, uint64_t payload_len,
+                                          int receivers, int sharded) {
+    struct redis_tp_publishes *b = &redis_tp_pubs;
+    if (len > REDIS_TP_CHANNEL_MAX) len = REDIS_TP_CHANNEL_MAX;
+    uint32_t i = b->n;
+    b->fd[i] = fd;
+    b->id[i] = id;
+    b->time_ns[i] = redis_tp_now_ns();
+    b->payload_len[i] = payload_len;
+    b->receivers[i] = receivers;
+    b->sharded[i] = sharded ? 1 : 0;
+    b->channel_len[i] = (uint32_t)len;
+    memcpy(b->channels + b->channels_len, channel, len);
+    b->channels_len += (uint32_t)len;
+    b->n = i + 1;
+    if (b->n == REDIS_TP_BATCH) redis_tp_publishes_flush();
+}
+
 #define RTP_ENABLED(event) lttng_ust_tracepoint_enabled(redis, event)
 #define RTP(event, ...) do { \
+        if (redis_tp_pubs.n) redis_tp_publishes_flush(); \
         if (redis_tp_batch.n) redis_tp_commands_flush(); \
         lttng_ust_do_tracepoint(redis, event, __VA_ARGS__); \
     } while (0)
-/* Emits without writing the thread's held commands first (see the batch above: publish and cluster-bus events). */
-#define RTP_NOFLUSH(event, ...) lttng_ust_do_tracepoint(redis, event, __VA_ARGS__)
+/* publish and cluster-bus events: the thread's held publishes go first, its held commands may follow (see above). */
+#define RTP_BUS(event, ...) do { \
+        if (redis_tp_pubs.n) redis_tp_publishes_flush(); \
+        lttng_ust_do_tracepoint(redis, event, __VA_ARGS__); \
+    } while (0)
 #define RTP0(event) do { \
+        if (redis_tp_pubs.n) redis_tp_publishes_flush(); \
         if (redis_tp_batch.n) redis_tp_commands_flush(); \
         lttng_ust_do_tracepoint(redis, event); \
     } while (0)
@@ -336,6 +383,20 @@ LTTNG_UST_TRACEPOINT_EVENT(redis, publish,
         lttng_ust_field_integer(uint64_t, payload_len, payload_len)
         lttng_ust_field_integer(int32_t, receivers, receivers)
         lttng_ust_field_integer(uint8_t, sharded, sharded)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, publishes,
+    LTTNG_UST_TP_ARGS(const struct redis_tp_publishes *, b),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_sequence(int32_t, fd, b->fd, uint32_t, b->n)
+        lttng_ust_field_sequence(uint64_t, id, b->id, uint32_t, b->n)
+        lttng_ust_field_sequence(uint64_t, time_ns, b->time_ns, uint32_t, b->n)
+        lttng_ust_field_sequence(uint32_t, channel_len, b->channel_len, uint32_t, b->n)
+        lttng_ust_field_sequence_text(char, channels, b->channels, uint32_t, b->channels_len)
+        lttng_ust_field_sequence(uint64_t, payload_len, b->payload_len, uint32_t, b->n)
+        lttng_ust_field_sequence(int32_t, receivers, b->receivers, uint32_t, b->n)
+        lttng_ust_field_sequence(uint8_t, sharded, b->sharded, uint32_t, b->n)
     )
 )
 

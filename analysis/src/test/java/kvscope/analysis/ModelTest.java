@@ -275,6 +275,88 @@ class ModelTest {
         }
     }
 
+    /** The light profile's publishes come in batches (EVENTS.md): the model counts them as one event each. */
+    @Test
+    void batchedPublishesBuildTheSameModelAsOneEventPerPublish() throws IOException {
+        var single = dir.resolve("publish-single");
+        var batched = dir.resolve("publish-batched");
+        int n = 37;
+        try (var a = new RedisTraceWriter(single, "h9", 900, true); var b = new RedisTraceWriter(batched, "h9", 900, true)) {
+            for (var w : List.of(a, b)) w.ev(0, T0, 900, "accept_client", 9, 7L, "client", 1, 0, "127.0.0.1", 40000, 7000);
+            for (var w : List.of(a, b)) w.ev(0, T0 + 500, 900, "accept_client", 10, 8L, "client", 1, 0, "127.0.0.1", 40001, 7000);
+            var commands = new ArrayList<long[]>();
+            var publishes = new ArrayList<long[]>(); // {fd, id, time, payload, receivers}
+            for (int i = 0; i < n; i++) {
+                long end = T0 + 10_000 + i * 10_000L, dur = 300 + 11L * i, at = end - 100;
+                int fd = 9 + i % 2;
+                a.ev(0, at, 900, "publish", fd, fd - 2L, "news", 40L + i, i % 3, 0);
+                publishes.add(new long[] {fd, fd - 2L, at, 40L + i, i % 3});
+                commands.add(new long[] {fd, fd - 2L, end - dur, dur});
+                if (commands.size() == 1 + i % 5 || i == n - 1) {
+                    publishes(b, end + 1_990, publishes);
+                    batch(a, end + 2_000, new ArrayList<>(commands));
+                    batch(b, end + 2_000, commands);
+                }
+            }
+            long last = T0 + 20_000 + n * 10_000L;
+            for (var w : List.of(a, b)) w.ev(0, last, 900, "free_client", 9, 7L, "client", 0, 0L, 0L);
+        }
+        try (var one = Analysis.analyze(List.of(single), Analysis.Options.defaults());
+             var two = Analysis.analyze(List.of(batched), Analysis.Options.defaults())) {
+            var s1 = one.summary().servers.get(0);
+            var s2 = two.summary().servers.get(0);
+            assertThat(two.summary().counters.unknownEvents).isEmpty();
+            assertThat(s2.publishes).isEqualTo(s1.publishes).isEqualTo(n);
+            assertThat(s2.publishedPayloadBytes).isEqualTo(s1.publishedPayloadBytes).isPositive();
+            assertThat(s2.publishReceivers).isEqualTo(s1.publishReceivers).isPositive();
+            var expected = new ArrayList<Segment>();
+            one.segments().forEach(c -> expected.add(c.toSegment()));
+            var actual = new ArrayList<Segment>();
+            two.segments().forEach(c -> actual.add(c.toSegment()));
+            assertThat(actual).hasSize(n).containsExactlyElementsOf(expected);
+            assertSameConnectionStates(one.history(), two.history(), "h9:7000", T0 + 20_000 + n * 10_000L, 250);
+        }
+    }
+
+    @Test
+    void aPublishesBatchWhoseFieldsDisagreeOrComeEarlyIsCountedNotApplied() throws IOException {
+        var trace = dir.resolve("bad-publishes");
+        try (var w = new RedisTraceWriter(trace, "h10", 1000, true)) {
+            w.ev(0, T0, 1000, "accept_client", 9, 7L, "client", 1, 0, "127.0.0.1", 40000, 7000);
+            // two fds, one id
+            w.ev(0, T0 + 10_000, 1000, "publishes", new int[] {9, 9}, new long[] {7}, new long[] {raw(T0 + 1000), raw(T0 + 2000)},
+                    new long[] {2, 2}, "abcd", new long[] {5, 5}, new long[] {1, 1}, new long[] {0, 0});
+            // the second publish after the batch was written
+            w.ev(0, T0 + 20_000, 1000, "publishes", new int[] {9, 9}, new long[] {7, 7}, new long[] {raw(T0 + 11_000), raw(T0 + 29_000)},
+                    new long[] {2, 2}, "abcd", new long[] {5, 6}, new long[] {1, 1}, new long[] {0, 0});
+        }
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            var unknown = stored.summary().counters.unknownEvents;
+            assertThat(unknown).containsEntry("redis:publishes (inconsistent fields, not applied)", 1L)
+                    .containsEntry("redis:publishes (publish after its event, not applied)", 1L);
+            assertThat(stored.summary().servers.get(0).publishes).as("only the well-formed one").isEqualTo(1);
+            assertThat(stored.summary().servers.get(0).publishedPayloadBytes).isEqualTo(5);
+        }
+    }
+
+    /** Writes the held publishes ({fd, id, time, payload, receivers}) as one light batch at {@code t} and forgets them. */
+    private static void publishes(RedisTraceWriter w, long t, List<long[]> held) throws IOException {
+        int k = held.size();
+        int[] fd = new int[k];
+        long[] id = new long[k], at = new long[k], chLen = new long[k], payload = new long[k], receivers = new long[k], sharded = new long[k];
+        for (int j = 0; j < k; j++) {
+            var p = held.get(j);
+            fd[j] = (int) p[0];
+            id[j] = p[1];
+            at[j] = raw(p[2]);
+            chLen[j] = 4;
+            payload[j] = p[3];
+            receivers[j] = p[4];
+        }
+        w.ev(0, t, 900, "publishes", fd, id, at, chLen, "news".repeat(k), payload, receivers, sharded);
+        held.clear();
+    }
+
     @Test
     void fileEventsShowWhatTheEventLoopWatchesEachConnectionFor() throws IOException {
         var trace = dir.resolve("file-events");

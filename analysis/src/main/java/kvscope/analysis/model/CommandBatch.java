@@ -9,7 +9,7 @@ import java.util.Map;
  * the call_command_end handlers as if it had been its own event, at its own end time, so a batched trace builds the
  * same model as one with an event per command.
  *
- * <p>Redis writes a thread's batch before that thread's next event, except {@code publish} and cluster-bus events
+ * <p>Redis writes a thread's batch before that thread's next event, except {@code publish(es)} and cluster-bus events
  * (they change no client's life cycle), so the commands come in order; their times lie before the batch's own
  * timestamp, which the timeline places like any phase reported at its end. A batch whose sequences disagree, or a
  * command that would end after the batch was written, is not applied and is counted.

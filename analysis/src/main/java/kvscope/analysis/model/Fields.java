@@ -14,7 +14,7 @@ final class Fields {
     final Field nread, readlen, qbufLen, name, names, depth, durationNs, blocked, pending, nwritten, done;
     final Field type, typeName, inbound, tls, peerAddr, peerPort, localPort, async, pendingReply;
     final Field requested, ret, sslPending, nclients, ioThreads, pendingWrites, pendingReads, tlsPending;
-    final Field timeoutUs, nevents, mask, newMask, channel, payloadLen, receivers, sharded;
+    final Field timeoutUs, nevents, mask, newMask, channel, payloadLen, receivers, sharded, timeNs;
     final Field len, nlinks, peer, totlen, sender, port, tlsPort, clusterEnabled, clusterPort, ioThreadsDoReads,
             connectedClients, usedMemory, role, slot, kind, targetPort, nodeId;
 
@@ -34,6 +34,7 @@ final class Fields {
         tlsPending = t.field("tls_pending"); timeoutUs = t.field("timeout_us"); nevents = t.field("nevents");
         mask = t.field("mask"); newMask = t.field("new_mask"); channel = t.field("channel");
         payloadLen = t.field("payload_len"); receivers = t.field("receivers"); sharded = t.field("sharded");
+        timeNs = t.field("time_ns");
         len = t.field("len"); nlinks = t.field("nlinks"); peer = t.field("peer"); totlen = t.field("totlen");
         sender = t.field("sender"); port = t.field("port"); tlsPort = t.field("tls_port");
         clusterEnabled = t.field("cluster_enabled"); clusterPort = t.field("cluster_port");

@@ -82,6 +82,9 @@ public final class ModelBuilder implements AutoCloseable {
         var commandEnd = new Dispatch.Entry("redis:call_command_end",
                 d.table().getOrDefault("redis:call_command_end", List.of()));
         d.on("commands", new CommandBatch(commandEnd, counters));
+        // ... and its batches of publishes the publish handlers once per publish.
+        var publish = new Dispatch.Entry("redis:publish", d.table().getOrDefault("redis:publish", List.of()));
+        d.on("publishes", new PublishBatch(publish, counters));
         this.entries = new Dispatch.Entry[trace.eventTypes().size()];
         d.table().forEach((name, handlers) -> {
             var type = trace.eventType(name);

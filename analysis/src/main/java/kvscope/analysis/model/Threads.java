@@ -64,7 +64,11 @@ final class Threads {
         d.on("free_client", c -> instant(c, "Freeing client", -1));
         d.on("free_client_async", c -> instant(c, "Scheduling free of client", -1));
         d.on("free_cluster_link", c -> instant(c, "Freeing cluster link", -1));
-        d.on("publish", c -> instant(c, "Publishing", c.num(c.f.payloadLen)));
+        d.on("publish", c -> {
+            // A batch's publishes (the light profile) happened inside commands that the batch cannot restore the
+            // thread to: they are counted, not drawn.
+            if (c.item < 0) instant(c, "Publishing", c.num(c.f.payloadLen));
+        });
         d.on("cluster_read", c -> phase(c, c.start(), "Reading cluster link", c.num(c.f.nread)));
         d.on("cluster_write", c -> phase(c, c.start(), "Writing cluster link", c.num(c.f.nwritten)));
         d.on("cluster_process_packet", c -> phase(c, c.start(), processing.of(c.str(c.f.typeName)), c.num(c.f.totlen)));

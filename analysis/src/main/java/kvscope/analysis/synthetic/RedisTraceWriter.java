@@ -53,6 +53,9 @@ public final class RedisTraceWriter implements AutoCloseable {
                 "start_ns", new Sequence(u64()), "duration_ns", new Sequence(u64()), "dirty", new Sequence(s64()),
                 "depth", new Sequence(u8()));
         def(b, "publish", "fd", s32(), "id", u64(), "channel", textSequence(), "payload_len", u64(), "receivers", s32(), "sharded", u8());
+        def(b, "publishes", "fd", new Sequence(s32()), "id", new Sequence(u64()), "time_ns", new Sequence(u64()),
+                "channel_len", new Sequence(u32()), "channels", textSequence(), "payload_len", new Sequence(u64()),
+                "receivers", new Sequence(s32()), "sharded", new Sequence(u8()));
         def(b, "server_info", "port", s32(), "tls_port", s32(), "cluster_enabled", u8(), "cluster_port", s32(),
                 "io_threads", s32(), "io_threads_do_reads", u8(), "io_threads_active", u8(), "connected_clients", u64(),
                 "replicas", u64(), "used_memory", u64(), "role", string(), "startup", u8(),

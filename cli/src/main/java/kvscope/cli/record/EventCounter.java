@@ -13,23 +13,28 @@ import java.util.TreeMap;
 public final class EventCounter {
     /** The light profile's batch of commands (instrument/redis/EVENTS.md). */
     static final String BATCH = "redis:commands";
+    /** ... and of publishes. */
+    static final String PUBLISHES = "redis:publishes";
 
     private EventCounter() {}
 
     public static EventCounts count(Path traceDir) {
-        if (!holdsTrace(traceDir)) return new EventCounts(new TreeMap<>(), 0, 0);
+        if (!holdsTrace(traceDir)) return new EventCounts(new TreeMap<>(), 0, 0, 0);
         try (var trace = Trace.open(traceDir)) {
             var perType = new long[1024];
             var names = new String[perType.length];
-            long discarded = 0, commands = 0;
+            long discarded = 0, commands = 0, publishes = 0;
             var batch = trace.eventType(BATCH);
             var fd = batch.field("fd");
+            var pubs = trace.eventType(PUBLISHES);
+            var pubFd = pubs.field("fd");
             for (var e : trace) {
                 if (e.isLost()) {
                     discarded += e.lostCount();
                     continue;
                 }
                 if (e.type() == batch && e.has(fd)) commands += batchLength(e, fd);
+                else if (e.type() == pubs && e.has(pubFd)) publishes += batchLength(e, pubFd);
                 int i = e.type().index();
                 if (i >= perType.length) {
                     perType = java.util.Arrays.copyOf(perType, i * 2);
@@ -39,13 +44,13 @@ public final class EventCounter {
             }
             var byName = new TreeMap<String, Long>();
             for (int i = 0; i < perType.length; i++) if (perType[i] > 0) byName.merge(names[i], perType[i], Long::sum);
-            return new EventCounts(byName, discarded, commands);
+            return new EventCounts(byName, discarded, commands, publishes);
         } catch (CtfException e) {
             throw new UserError("cannot read the trace: " + e.getMessage());
         }
     }
 
-    /** The commands a batch holds: the length of its sequences, 0 for an event of another layout. */
+    /** The commands (publishes) a batch holds: the length of its sequences, 0 for an event of another layout. */
     private static long batchLength(kvscope.ctf.Event e, kvscope.ctf.Field fd) {
         try {
             return e.length(fd);

@@ -6,9 +6,10 @@ import java.util.SortedMap;
 
 /**
  * How many events of each name a trace holds, how many the tracer had to drop (ring buffer full), and how many
- * commands the light profile's {@code redis:commands} events hold (each holds up to 32).
+ * commands and publishes the light profile's {@code redis:commands} and {@code redis:publishes} events hold (each
+ * holds up to 32).
  */
-public record EventCounts(SortedMap<String, Long> byName, long discarded, long batchedCommands) {
+public record EventCounts(SortedMap<String, Long> byName, long discarded, long batchedCommands, long batchedPublishes) {
 
     public long total() { return byName.values().stream().mapToLong(Long::longValue).sum(); }
 
@@ -17,7 +18,8 @@ public record EventCounts(SortedMap<String, Long> byName, long discarded, long b
     public void print(PrintStream out) {
         int width = Math.max(5, Long.toString(total()).length());
         for (Map.Entry<String, Long> e : byName.entrySet()) {
-            var held = e.getKey().equals(EventCounter.BATCH) ? " (holding " + batchedCommands + " commands)" : "";
+            var held = e.getKey().equals(EventCounter.BATCH) ? " (holding " + batchedCommands + " commands)"
+                    : e.getKey().equals(EventCounter.PUBLISHES) ? " (holding " + batchedPublishes + " publishes)" : "";
             out.printf("  %" + width + "d  %s%s%n", e.getValue(), e.getKey(), held);
         }
         out.printf("  %" + width + "d  total%n", total());

@@ -19,10 +19,10 @@ class ProfileTest {
     void lightFollowsTheInstrumentationsListWithoutEventLoopDetail() {
         var rules = Profile.LIGHT.eventRules();
         assertThat(rules).contains("redis:commands", "redis:accept_client", "redis:free_client",
-                "redis:publish", "redis:cluster_send", "kvscope:*");
-        // call_command_end enabled would make Redis record one event per command instead of batches
+                "redis:publishes", "redis:cluster_send", "kvscope:*");
+        // call_command_end (publish) enabled would make Redis record one event per command (publish), not batches
         assertThat(rules).doesNotContain("redis:*", "redis:poll_end", "redis:before_sleep_start",
-                "redis:add_file_event", "redis:end_read_client_query", "redis:call_command_end");
+                "redis:add_file_event", "redis:end_read_client_query", "redis:call_command_end", "redis:publish");
     }
 
     @Test

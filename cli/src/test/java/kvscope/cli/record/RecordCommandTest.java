@@ -78,14 +78,15 @@ class RecordCommandTest {
         try (var server = RedisServer.start(bin.resolve("redis-server"))) {
             var dir = tmp.resolve("trace");
             var r = kvscope("record", "-o", dir.toString(), "--profile", "light", "--",
-                    bin.resolve("redis-cli").toString(), "-p", Integer.toString(server.port()), "SET", "k", "v");
+                    bin.resolve("redis-cli").toString(), "-p", Integer.toString(server.port()), "EVAL",
+                    "redis.call('set', 'k', 'v'); return redis.call('publish', 'news', 'hello')", "0");
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertThat(r.out()).contains("Trace written to " + dir, "redis:commands", "kvscope events");
             var session = r.out().replaceAll("(?s).*LTTng session (kvscope-[0-9a-f-]+).*", "$1");
             assertThat(sessions()).doesNotContain(session);
 
             var trace = TraceEvents.read(dir);
-            // the light profile batches commands: the SET is one word of a commands event's names
+            // the light profile batches commands: the SET (nested in the EVAL) is one word of a commands event's names
             var sets = trace.filter(e -> e.is("commands") && List.of(e.str("names").split(" ")).contains("set"));
             assertThat(sets).hasSize(1);
             assertThat(sets.get(0).vpid()).isEqualTo(server.pid());
@@ -99,6 +100,13 @@ class RecordCommandTest {
             assertThat(held).isGreaterThanOrEqualTo(1);
             assertThat(r.out()).containsPattern("\\s" + trace.count("commands") + "  redis:commands \\(holding " + held
                     + " commands\\)\\n");
+            // ... and publishes, batched too
+            var pubs = trace.filter(e -> e.is("publishes"));
+            assertThat(pubs).hasSize(1).allSatisfy(e -> {
+                assertThat(e.num("_fd_length")).isEqualTo(1);
+                assertThat(e.str("channels")).isEqualTo("news");
+            });
+            assertThat(r.out()).containsPattern("\\s1  redis:publishes \\(holding 1 publishes\\)\\n");
         }
     }
 
