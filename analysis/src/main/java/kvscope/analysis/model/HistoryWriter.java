@@ -50,9 +50,10 @@ final class HistoryWriter {
         check();
         if (b.n == 0 && !b.drain) return b;
         submitted++;
+        long now = b.now; // b is the writer's once queued: it hands it back cleared when its changes are in
         put(todo, b);
         var next = batch();
-        next.now = b.now;
+        next.now = now;
         return next;
     }
 
