@@ -241,6 +241,61 @@ class RedisModelTest {
         }
     }
 
+    /**
+     * Publishes of every origin in one light batch: keyspace notifications, a channel longer than the 64 bytes a
+     * batch keeps, a channel with a space, a script's nested calls, a sharded publish. Babeltrace2 reads the batches
+     * and the model counts each publish once, with its payload.
+     */
+    @Test
+    void lightProfileBatchesPublishesOfEveryKind(@TempDir Path dir) throws IOException {
+        var bin = InstrumentedRedis.bin();
+        var trace = dir.resolve("publishes");
+        int port;
+        var longChannel = "c".repeat(100);
+        try (var server = RedisServer.start(bin.resolve("redis-server"), "notify-keyspace-events KEA")) {
+            port = server.port();
+            try (var rec = Recording.start(trace, Profile.LIGHT)) {
+                for (var args : List.of(
+                        List.of("SET", "k", "v"), // __keyspace@0__:k "set" and __keyevent@0__:set "k"
+                        List.of("PUBLISH", longChannel, "hello"),
+                        List.of("PUBLISH", "a b", "x y z"),
+                        List.of("EVAL", "redis.call('publish', 'e', '1'); redis.call('publish', 'e', '22'); "
+                                + "return redis.call('publish', 'e', '333')", "0"),
+                        List.of("SPUBLISH", "s", "hello"))) {
+                    var run = RedisTools.cli(bin, port, LOAD, args.toArray(String[]::new));
+                    assertThat(run.ok()).as(run.describe()).isTrue();
+                    assertThat(run.stdout()).as(run.describe()).doesNotContain("ERR");
+                }
+                rec.stop();
+            }
+        }
+        var batches = kvscope.cli.testing.TraceEvents.read(trace, List.of("publishes", "publish")).named("publishes");
+        assertThat(batches).isNotEmpty();
+        long n = 0, channelBytes = 0;
+        for (var b : batches) {
+            var lens = numbers(b.str("channel_len"));
+            assertThat(lens).allSatisfy(l -> assertThat(l).isBetween(1L, 64L));
+            assertThat(b.str("channels")).as("channels of %s", b.fields()).hasSize((int) lens.stream().mapToLong(Long::longValue).sum());
+            n += lens.size();
+            channelBytes += lens.stream().mapToLong(Long::longValue).sum();
+        }
+        assertThat(n).as("publishes held").isEqualTo(8);
+        assertThat(channelBytes).as("keyspace 16 + keyevent 18 + 64 of 100 + 3 + 3 × 1 + 1").isEqualTo(105);
+        try (var stored = analyze(trace)) {
+            var sum = stored.summary();
+            assertThat(sum.counters.unknownEvents).isEmpty();
+            var st = server(sum, port);
+            assertThat(st.publishes).isEqualTo(8);
+            assertThat(st.publishedPayloadBytes).as("3 + 1 + 5 + 5 + 1 + 2 + 3 + 5").isEqualTo(25);
+        }
+    }
+
+    /** The elements of a sequence as the reference reader prints it: [1, 2, 3]. */
+    private static List<Long> numbers(String printed) {
+        var inner = printed.replaceAll("[\\[\\]\\s]", "");
+        return inner.isEmpty() ? List.of() : java.util.Arrays.stream(inner.split(",")).map(Long::parseLong).toList();
+    }
+
     @Test
     void ioThreadsReadForTheMainThreadInTheThreadsBranch(@TempDir Path dir) throws IOException {
         var bin = InstrumentedRedis.bin();
