@@ -212,10 +212,8 @@ class ModelTest {
              var many = Analysis.analyze(List.of(batched), Analysis.Options.defaults())) {
             assertThat(many.summary().commandsOnly).isTrue();
             assertThat(many.summary().counters.unknownEvents).isEmpty();
-            var expected = new ArrayList<Segment>();
-            one.segments().forEach(c -> expected.add(c.toSegment()));
-            var actual = new ArrayList<Segment>();
-            many.segments().forEach(c -> actual.add(c.toSegment()));
+            var expected = segments(one);
+            var actual = segments(many);
             assertThat(expected).hasSize(n);
             assertThat(actual).containsExactlyElementsOf(expected);
             assertThat(many.segments().commands()).isEqualTo(one.segments().commands());
@@ -247,15 +245,15 @@ class ModelTest {
                 long end = T0 + 10_000 + i * 10_000L, dur = 300 + 11L * i;
                 int fd = 9 + i % 2;
                 // the flushed trace: the commands held are written just before the publish
-                if (!pending.isEmpty()) batch(a, end - dur + 90, pending);
+                if (!pending.isEmpty()) batch(a, 600, end - dur + 90, pending);
                 for (var w : List.of(a, b)) w.ev(0, end - dur + 100, 600, "publish", fd, fd - 2L, "ch", 40L + i, i % 3, 0);
                 pending.add(new long[] {fd, fd - 2L, end - dur, dur});
                 pendingB.add(new long[] {fd, fd - 2L, end - dur, dur});
-                if (pendingB.size() == 5) batch(b, end + 2_000, pendingB);
+                if (pendingB.size() == 5) batch(b, 600, end + 2_000, pendingB);
             }
             long last = T0 + 10_000 + n * 10_000L;
-            batch(a, last, pending);
-            batch(b, last, pendingB);
+            batch(a, 600, last, pending);
+            batch(b, 600, last, pendingB);
             for (var w : List.of(a, b)) w.ev(0, last + 1_000, 600, "free_client", 9, 7L, "client", 0, 0L, 0L);
         }
         try (var one = Analysis.analyze(List.of(flushed), Analysis.Options.defaults());
@@ -265,10 +263,8 @@ class ModelTest {
                 assertThat(s.servers.get(0).publishes).isEqualTo(n);
             }
             assertThat(two.summary().servers.get(0).publishReceivers).isEqualTo(one.summary().servers.get(0).publishReceivers);
-            var expected = new ArrayList<Segment>();
-            one.segments().forEach(c -> expected.add(c.toSegment()));
-            var actual = new ArrayList<Segment>();
-            two.segments().forEach(c -> actual.add(c.toSegment()));
+            var expected = segments(one);
+            var actual = segments(two);
             assertThat(expected).hasSize(n);
             assertThat(actual).containsExactlyElementsOf(expected);
             assertSameConnectionStates(one.history(), two.history(), "h6:7000", T0 + 20_000 + n * 10_000L, 250);
@@ -293,9 +289,9 @@ class ModelTest {
                 publishes.add(new long[] {fd, fd - 2L, at, 40L + i, i % 3});
                 commands.add(new long[] {fd, fd - 2L, end - dur, dur});
                 if (commands.size() == 1 + i % 5 || i == n - 1) {
-                    publishes(b, end + 1_990, publishes);
-                    batch(a, end + 2_000, new ArrayList<>(commands));
-                    batch(b, end + 2_000, commands);
+                    publishes(b, 900, end + 1_990, publishes);
+                    batch(a, 900, end + 2_000, new ArrayList<>(commands));
+                    batch(b, 900, end + 2_000, commands);
                 }
             }
             long last = T0 + 20_000 + n * 10_000L;
@@ -309,10 +305,8 @@ class ModelTest {
             assertThat(s2.publishes).isEqualTo(s1.publishes).isEqualTo(n);
             assertThat(s2.publishedPayloadBytes).isEqualTo(s1.publishedPayloadBytes).isPositive();
             assertThat(s2.publishReceivers).isEqualTo(s1.publishReceivers).isPositive();
-            var expected = new ArrayList<Segment>();
-            one.segments().forEach(c -> expected.add(c.toSegment()));
-            var actual = new ArrayList<Segment>();
-            two.segments().forEach(c -> actual.add(c.toSegment()));
+            var expected = segments(one);
+            var actual = segments(two);
             assertThat(actual).hasSize(n).containsExactlyElementsOf(expected);
             assertSameConnectionStates(one.history(), two.history(), "h9:7000", T0 + 20_000 + n * 10_000L, 250);
         }
@@ -340,7 +334,7 @@ class ModelTest {
     }
 
     /** Writes the held publishes ({fd, id, time, payload, receivers}) as one light batch at {@code t} and forgets them. */
-    private static void publishes(RedisTraceWriter w, long t, List<long[]> held) throws IOException {
+    private static void publishes(RedisTraceWriter w, int vtid, long t, List<long[]> held) throws IOException {
         int k = held.size();
         int[] fd = new int[k];
         long[] id = new long[k], at = new long[k], chLen = new long[k], payload = new long[k], receivers = new long[k], sharded = new long[k];
@@ -353,7 +347,7 @@ class ModelTest {
             payload[j] = p[3];
             receivers[j] = p[4];
         }
-        w.ev(0, t, 900, "publishes", fd, id, at, chLen, "news".repeat(k), payload, receivers, sharded);
+        w.ev(0, t, vtid, "publishes", fd, id, at, chLen, "news".repeat(k), payload, receivers, sharded);
         held.clear();
     }
 
@@ -403,6 +397,12 @@ class ModelTest {
         }
     }
 
+    private static List<Segment> segments(Stored model) throws IOException {
+        var all = new ArrayList<Segment>();
+        model.segments().forEach(c -> all.add(c.toSegment()));
+        return all;
+    }
+
     /** Fds 9 and 10 have the same connection Status and request Command in both models, every step ns until end. */
     private static void assertSameConnectionStates(History expected, History actual, String server, long end, long step) {
         for (long t = T0; t < end; t += step) {
@@ -416,7 +416,7 @@ class ModelTest {
     }
 
     /** Writes the held PUBLISH commands as one light batch at {@code t} and forgets them. */
-    private static void batch(RedisTraceWriter w, long t, List<long[]> held) throws IOException {
+    private static void batch(RedisTraceWriter w, int vtid, long t, List<long[]> held) throws IOException {
         int k = held.size();
         int[] fd = new int[k];
         long[] id = new long[k], start = new long[k], dur = new long[k], dirty = new long[k], depth = new long[k];
@@ -426,7 +426,7 @@ class ModelTest {
             start[j] = raw(held.get(j)[2]);
             dur[j] = held.get(j)[3];
         }
-        w.ev(0, t, 600, "commands", fd, id, String.join(" ", java.util.Collections.nCopies(k, "publish")), start, dur, dirty, depth);
+        w.ev(0, t, vtid, "commands", fd, id, String.join(" ", java.util.Collections.nCopies(k, "publish")), start, dur, dirty, depth);
         held.clear();
     }
 
