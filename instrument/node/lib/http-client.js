@@ -10,7 +10,7 @@ const { errorMonitor } = require('events');
 const kClient = Symbol('kvscope.clientSpan');
 
 function install(trace) {
-  const { tp, E, newSpan, current, Tuple, fault } = trace;
+  const { tp, E, newSpan, current, Tuple, urlPath, describeError, fault } = trace;
 
   dc.subscribe('http.client.request.start', ({ request }) => {
     try {
@@ -21,7 +21,7 @@ function install(trace) {
       if (rq) {
         const socket = request.socket;
         const t = socket && !socket.connecting && socket.remotePort ? Tuple.outgoing(socket) : Tuple.NONE;
-        tp.http_client_request(st.span, st.parent, t.fd, request.method, hostOf(request), pathOnly(request.path),
+        tp.http_client_request(st.span, st.parent, t.fd, request.method, hostOf(request), urlPath(request.path),
           t.srcAddr, t.srcPort, t.dstAddr, t.dstPort);
       }
       if (rs) {
@@ -51,7 +51,7 @@ function install(trace) {
   function onError(err) {
     try {
       const st = this[kClient];
-      if (st !== undefined && !st.error) st.error = describe(err);
+      if (st !== undefined && !st.error) st.error = describeError(err);
     } catch (e) {
       fault('http client error', e);
     }
@@ -107,16 +107,4 @@ function hostOf(request) {
   return typeof request.host === 'string' ? request.host : '';
 }
 
-function pathOnly(p) {
-  if (typeof p !== 'string') return '';
-  const q = p.indexOf('?');
-  return q < 0 ? p : p.slice(0, q);
-}
-
-function describe(err) {
-  if (!err) return 'error';
-  const code = typeof err.code === 'string' ? err.code + ': ' : '';
-  return code + (typeof err.message === 'string' ? err.message : String(err));
-}
-
-module.exports = { install, pathOnly, describe };
+module.exports = { install };

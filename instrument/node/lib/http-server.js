@@ -9,7 +9,7 @@ const http = require('http');
 const kServer = Symbol('kvscope.serverSpan');
 
 function install(trace) {
-  const { tp, E, newSpan, enter, Tuple, fault } = trace;
+  const { tp, E, newSpan, enter, Tuple, urlPath, fault } = trace;
 
   dc.subscribe('http.server.request.start', ({ request, response, socket }) => {
     try {
@@ -18,7 +18,7 @@ function install(trace) {
       enter(span); // also when neither event is on: a client call or a Redis command below may be
       if (receive) {
         const t = Tuple.incoming(socket);
-        tp.http_server_receive(span, t.fd, request.method, pathOf(request.url), t.srcAddr, t.srcPort, t.dstAddr,
+        tp.http_server_receive(span, t.fd, request.method, urlPath(request.url), t.srcAddr, t.srcPort, t.dstAddr,
           t.dstPort);
       }
       if (respond) {
@@ -67,6 +67,8 @@ function install(trace) {
     if (st !== undefined && !this.writableEnded && typeof chunk !== 'function') count(st, this, chunk, encoding);
     return end.apply(this, arguments);
   };
+  Object.defineProperty(proto.write, 'name', { value: write.name });
+  Object.defineProperty(proto.end, 'name', { value: end.name });
 
   function count(st, res, chunk, encoding) {
     try {
@@ -80,13 +82,6 @@ function install(trace) {
   }
 }
 
-/** The URL's path, without the query string. */
-function pathOf(url) {
-  if (typeof url !== 'string') return '';
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-}
-
 /** Express's matched route pattern (req.baseUrl + req.route.path, its documented properties), else ''. */
 function routeOf(req) {
   const route = req && req.route;
@@ -96,4 +91,4 @@ function routeOf(req) {
   return base + (typeof p === 'string' ? p : String(p));
 }
 
-module.exports = { install, pathOf };
+module.exports = { install };

@@ -244,6 +244,7 @@ function install(trace) {
     }
   }
 
+  // The wrappers keep the names and arities of what they wrap (nothing the application can inspect changes).
   const proto = net.Socket.prototype;
   const write = proto.write, uncork = proto.uncork;
   proto.write = function write_(chunk, encoding, callback) {
@@ -268,6 +269,8 @@ function install(trace) {
     }
     return uncork.apply(this, arguments);
   };
+  Object.defineProperty(proto.write, 'name', { value: write.name });
+  Object.defineProperty(proto.uncork, 'name', { value: uncork.name });
 }
 
 /** A socket's first write starts a RESP command: "*" then a digit (string or bytes). */
