@@ -35,6 +35,7 @@ function install(trace) {
       this.socket = socket;
       this.kind = UNKNOWN;
       this.tuple = null;
+      this.tupleEarly = false;
       // RESP
       this.commands = null; this.replies = null;
       this.sendLost = false; this.replyLost = false;
@@ -54,8 +55,12 @@ function install(trace) {
       return this.lastSpan;
     }
 
+    /** The connection's 4-tuple, read once it is connected (a unix socket's stays empty). */
     t() {
-      if (this.tuple === null || this.tuple.srcPort === 0) this.tuple = Tuple.outgoing(this.socket);
+      if (this.tuple === null || this.tupleEarly) {
+        this.tuple = Tuple.outgoing(this.socket);
+        this.tupleEarly = this.socket.connecting === true;
+      }
       return this.tuple;
     }
 
