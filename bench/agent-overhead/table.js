@@ -1,8 +1,8 @@
 'use strict';
-// The table of bench/agent-overhead/run, from its results file (one line per run: config rep requests req/s p50 p99
-// cpu_ms_per_request events discarded). Throughput on a shared 2-core machine swings with what else runs — by 2x
-// between runs of one configuration — but slowly next to one repetition (the 4 runs back to back, order rotated):
-// so each configuration is compared with (a) within each repetition, and the median of those paired ratios is the
+// The table of bench/agent-overhead/run, from its results file (one line per run: config pair requests req/s p50
+// p99 cpu_ms_per_request events discarded). Throughput on a shared 2-core machine swings with what else runs — by
+// 2x between runs of one configuration — but slowly next to one pair of runs (a configuration and (a), back to
+// back): so each configuration is compared with the (a) of its pair, and the median of those paired ratios is the
 // verdict's number. The least-disturbed run of each (the best: delays only ever subtract) is shown beside it, and
 // the six services' CPU time per request, which is the agent's cost itself and steadier than throughput. A
 // bootstrap interval says how fine a difference the run can resolve.
@@ -20,7 +20,7 @@ const runs = (cfg) => rows.filter((r) => r[0] === cfg).map((r) => ({
   rep: r[1], requests: +r[2], rps: +r[3], p99: +r[5], cpu: +r[6],
   events: r[7] === '-' ? null : +r[7], disc: r[8] === '-' || r[8] === '?' ? null : +r[8],
 }));
-const base = Object.fromEntries(runs('none').map((r) => [r.rep, r]));
+const base = Object.fromEntries(runs('none').map((r) => [r.rep, r])); // the (a) run of each pair, by pair
 const ratios = (cfg, key) => runs(cfg).filter((r) => base[r.rep]).map((r) => r[key] / base[r.rep][key]);
 const paired = (cfg, key) => median(ratios(cfg, key));
 
@@ -39,7 +39,7 @@ function interval(cfg, key) {
 }
 
 const names = {
-  none: '(a) none', idle: '(b) agent, no session', nodejs: '(c) agent, recording nodejs:*',
+  none: '(a) none', twin: "(a') none, a second copy (control)", idle: '(b) agent, no session', nodejs: '(c) agent, recording nodejs:*',
   record: '(d) agent, recording redis:*,nodejs:*',
 };
 const pct = (ratio) => `${ratio >= 1 ? '+' : ''}${(100 * (ratio - 1)).toFixed(1)} %`;
@@ -49,7 +49,7 @@ const head = ['configuration', 'req/s median', 'min–max', 'vs (a) paired', '95
   'vs (a) paired', 'CPU ms/req', 'vs (a) paired', 'events/req', 'discarded'];
 const table = [head];
 const bestBase = Math.max(...runs('none').map((r) => r.rps));
-for (const cfg of ['none', 'idle', 'nodejs', 'record']) {
+for (const cfg of ['none', 'twin', 'idle', 'nodejs', 'record']) {
   const rr = runs(cfg);
   if (!rr.length) continue;
   const a = cfg === 'none';
@@ -65,7 +65,7 @@ for (const cfg of ['none', 'idle', 'nodejs', 'record']) {
 }
 
 const out = [`Node.js agent overhead: examples/microservices gateway, load.js ${concurrency} concurrent clients, `
-  + `${duration} s per run, ${reps} repetitions of the 4 runs (order rotated); load average ${loadStart} at the `
+  + `${duration} s per run, ${reps} repetitions of 4 pairs (a configuration and (a)); load average ${loadStart} at the `
   + `start, ${loadEnd} at the end; ${new Date().toISOString()}`];
 const w = head.map((_, c) => Math.max(...table.map((r) => r[c].length)));
 for (const [i, r] of table.entries()) {
@@ -82,6 +82,7 @@ const verdict = (cfg, limit) => {
     : `NOT DECIDED: the 95 % interval reaches ${worst.toFixed(1)} % lower, this run cannot resolve ${limit} %`;
   return `${names[cfg]}: throughput ${said} than (a) (median of paired ratios) — target ≤ ${limit} % lower: ${v}`;
 };
-out.push('', verdict('idle', 1), verdict('nodejs', 5),
+out.push('', `(a') is a control: the same services as (a), a second copy; its difference from (a) is the method's own.`,
+  verdict('idle', 1), verdict('nodejs', 5),
   '(d) is for information: it adds every Redis event (redis:*), whose cost bench/tracing-overhead measures.');
 console.log(out.join('\n'));
