@@ -6,6 +6,7 @@ import kvscope.analysis.segments.LatencyCollector;
 import kvscope.analysis.segments.LatencyStats;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.segments.SegmentWriter;
+import kvscope.analysis.services.ServicesBuilder;
 import kvscope.analysis.util.Background;
 import kvscope.analysis.util.Writeback;
 import kvscope.ctf.CtfException;
@@ -31,10 +32,11 @@ import java.util.stream.Stream;
  */
 public final class Analysis {
     /** Bumped whenever the model changes meaning: stored models of another version are rebuilt. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
     /** How often the files being written are forced to disk during the pass (see {@link Writeback}). */
     static final long WRITEBACK_MS = 300;
-    static final String MODEL = "model.ht", SEGMENTS = "segments.bin", FLOWS = "flows.bin", SUMMARY = "summary.json";
+    static final String MODEL = "model.ht", SEGMENTS = "segments.bin", FLOWS = "flows.bin", SUMMARY = "summary.json",
+            SERVICES = "services.bin";
 
     /** Progress of a build: called every few hundred thousand events from the analysing thread. */
     @FunctionalInterface
@@ -89,6 +91,7 @@ public final class Analysis {
         var model = dir.resolve(MODEL + ".tmp");
         var segs = dir.resolve(SEGMENTS + ".tmp");
         var flows = dir.resolve(FLOWS + ".tmp");
+        var services = dir.resolve(SERVICES + ".tmp");
         Files.deleteIfExists(dir.resolve(SUMMARY));
         var summary = new Summary();
         summary.fingerprint = fingerprint;
@@ -98,10 +101,14 @@ public final class Analysis {
              var sw = new SegmentWriter(segs);
              var fw = new FlowWriter(flows);
              var builder = new ModelBuilder(trace, h, sw, fw, dir.resolve("buslog.tmp"), o.horizonNs())) {
+            // The services around Redis (the nodejs agent's events), in the same pass: see kvscope.analysis.services.
+            var integration = new ServicesBuilder(trace, builder::serverIndex);
+            for (var type : trace.eventTypes()) if (integration.reads(type)) builder.readElsewhere(type);
             long n = 0;
             try (var wb = Writeback.start(List.of(model, segs), WRITEBACK_MS)) {
                 for (var e : trace) {
                     builder.accept(e);
+                    integration.accept(e);
                     if ((++n & 0x3FFFF) == 0) o.progress().update(n, trace.bytesRead(), trace.totalBytes(), System.nanoTime() - t0);
                 }
             } catch (CtfException e) {
@@ -121,6 +128,7 @@ public final class Analysis {
             });
             try (var sf = sw.reader()) {
                 summarise(summary, result, sf, sw.latencies(), h);
+                integration.finish(sf, h, services);
             } catch (IOException | RuntimeException | Error e) {
                 durable.joinAfter(e);
                 throw e;
@@ -130,6 +138,7 @@ public final class Analysis {
         Files.move(model, dir.resolve(MODEL), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.move(segs, dir.resolve(SEGMENTS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.move(flows, dir.resolve(FLOWS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(services, dir.resolve(SERVICES), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         summary.analysisNs = System.nanoTime() - t0;
         var tmp = dir.resolve(SUMMARY + ".tmp");
         SummaryJson.write(tmp, summary);

@@ -49,6 +49,8 @@ public final class ModelBuilder implements AutoCloseable {
     private final Backlogs backlogs = new Backlogs();
     private final Flows flowFinder = new Flows();
     private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
+    /** Event types another analysis of the same pass reads (the services'): not "unknown" to this one. */
+    private final boolean[] readElsewhere;
 
     /**
      * @param flows   where the Netflow arrows go
@@ -86,6 +88,7 @@ public final class ModelBuilder implements AutoCloseable {
         var publish = new Dispatch.Entry("redis:publish", d.table().getOrDefault("redis:publish", List.of()));
         d.on("publishes", new PublishBatch(publish, counters));
         this.entries = new Dispatch.Entry[trace.eventTypes().size()];
+        this.readElsewhere = new boolean[entries.length];
         d.table().forEach((name, handlers) -> {
             var type = trace.eventType(name);
             if (type.exists()) entries[type.index()] = new Dispatch.Entry(name, handlers);
@@ -109,7 +112,7 @@ public final class ModelBuilder implements AutoCloseable {
         int i = type.index();
         var entry = i >= 0 && i < entries.length ? entries[i] : null;
         if (entry == null) {
-            counters.unknownEvents.merge(type.name(), 1L, Long::sum);
+            if (i < 0 || i >= readElsewhere.length || !readElsewhere[i]) counters.unknownEvents.merge(type.name(), 1L, Long::sum);
             return;
         }
         var c = ctx;
@@ -126,6 +129,14 @@ public final class ModelBuilder implements AutoCloseable {
         }
         entry.run(c);
     }
+
+    /** Events of this type are read by another analysis of the same pass: they are not counted as unknown. */
+    public void readElsewhere(EventType type) {
+        if (type.index() >= 0 && type.index() < readElsewhere.length) readElsewhere[type.index()] = true;
+    }
+
+    /** The index, in the segment file's servers, of the Redis server that emitted this event (after {@link #accept}). */
+    public int serverIndex(Event e) { return server(e).index; }
 
     private ServerState server(Event e) {
         int ti = e.trace().index();

@@ -32,12 +32,21 @@ public final class RedisTraceWriter implements AutoCloseable {
     private final CtfWriter w;
     private final Map<String, CtfWriter.EventDef> defs = new HashMap<>();
     private int vpid;
-    private final String procname;
+    private String procname;
 
     /**
      * @param light the light profile's event classes only (no reads, writes, event loop or file events)
      */
     public RedisTraceWriter(Path dir, String hostname, int vpid, boolean light) {
+        this(dir, hostname, vpid, light, Map.of());
+    }
+
+    /**
+     * The same, with the events of other providers in the same trace, as one LTTng session records them (the nodejs
+     * agent's, see ServicesTraceWriter): full event name → field name, type, name, type…; {@link #ev} takes them by
+     * their full name.
+     */
+    public RedisTraceWriter(Path dir, String hostname, int vpid, boolean light, Map<String, Object[]> others) {
         this.vpid = vpid;
         this.procname = "redis-server";
         var b = CtfWriter.builder(dir).env("hostname", hostname).env("domain", "ust").env("tracer_name", "lttng-ust")
@@ -91,6 +100,11 @@ public final class RedisTraceWriter implements AutoCloseable {
             def(b, "add_file_event", "fd", s32(), "mask", s32(), "new_mask", s32());
             def(b, "delete_file_event", "fd", s32(), "mask", s32(), "new_mask", s32());
         }
+        others.forEach((name, spec) -> {
+            var fields = new FieldSpec[spec.length / 2];
+            for (int i = 0; i < fields.length; i++) fields[i] = FieldSpec.of((String) spec[2 * i], (FieldType) spec[2 * i + 1]);
+            defs.put(name, b.event(name, fields));
+        });
         w = b.open();
     }
 
@@ -103,6 +117,12 @@ public final class RedisTraceWriter implements AutoCloseable {
     /** Events written next come from this process. */
     public RedisTraceWriter pid(int vpid) {
         this.vpid = vpid;
+        return this;
+    }
+
+    /** Events written next carry this process name (the procname context). */
+    public RedisTraceWriter procname(String name) {
+        this.procname = name;
         return this;
     }
 

@@ -1,0 +1,204 @@
+package kvscope.analysis.services;
+
+import kvscope.analysis.segments.Segment;
+import kvscope.analysis.segments.SegmentFile;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * Where the time went: every answered server span's latency, split into parts that add up to it exactly.
+ *
+ * <p>At each instant of a server span, either none of its calls is in flight — the service's own time (its code, or
+ * its event loop's queue) — or the time belongs to one call: when calls overlap (a {@code Promise.all}), to the one
+ * that ends last, the one the response waited for (the critical path). A call's time splits further: an HTTP call
+ * into the callee's server span (recursively) and the network around it; a Redis call into the phases of the request
+ * Redis's model measured (queued, reading, waiting to execute, executing, waiting to write, writing) and the network
+ * around them; a MariaDB call stays whole (MariaDB is not traced). The split is a partition of the span's interval,
+ * so the parts sum to the latency to the nanosecond.
+ *
+ * <p>One refinement from the event loop: when the poll that reported a call's bytes began after the call was sent,
+ * the bytes waited in the socket while Redis worked for someone else — Redis's queue, not the network.
+ */
+final class Attribution {
+    /** Calls within calls deeper than this are a garbled trace (a span matched to its own descendant): own time. */
+    static final int MAX_DEPTH = 64;
+
+    /** The parts of every span that has them (answered server spans), in arrays: span → [first, first + count). */
+    static final class Parts {
+        int[] first, count;
+        byte[] kind = new byte[1024];
+        int[] name = new int[1024];
+        long[] ns = new long[1024];
+        int size;
+
+        Parts(int spans) {
+            first = new int[spans];
+            count = new int[spans];
+            Arrays.fill(first, -1);
+        }
+
+        void add(PartKind k, int n, long v) {
+            if (size == kind.length) {
+                kind = Arrays.copyOf(kind, size * 2);
+                name = Arrays.copyOf(name, size * 2);
+                ns = Arrays.copyOf(ns, size * 2);
+            }
+            kind[size] = (byte) k.ordinal();
+            name[size] = n;
+            ns[size++] = v;
+        }
+    }
+
+    private final ServicesBuilder b;
+    private final Spans s;
+    /** Children of each span (calls made by a server span), as CSR arrays. */
+    private final int[] childStart, children;
+    private final int http, redis;
+
+    private Attribution(ServicesBuilder b) {
+        this.b = b;
+        this.s = b.spans;
+        int n = s.size;
+        childStart = new int[n + 1];
+        for (int i = 0; i < n; i++) if (isCall(i)) childStart[s.parent[i] + 1]++;
+        for (int i = 0; i < n; i++) childStart[i + 1] += childStart[i];
+        children = new int[childStart[n]];
+        var fill = Arrays.copyOf(childStart, n);
+        for (int i = 0; i < n; i++) if (isCall(i)) children[fill[s.parent[i]]++] = i;
+        http = b.names.id("http");
+        redis = b.names.id("redis");
+    }
+
+    /** A call a server span made (its parent is that server span). */
+    private boolean isCall(int i) { return s.kind(i) != SpanKind.SERVER && s.parent[i] >= 0; }
+
+    static Parts of(ServicesBuilder b, SegmentFile segments) {
+        var a = new Attribution(b);
+        var parts = new Parts(b.spans.size);
+        var acc = new HashMap<Long, long[]>();
+        for (int i = 0; i < b.spans.size; i++) {
+            if (b.spans.kind(i) != SpanKind.SERVER || b.spans.end[i] == Spans.UNKNOWN) continue;
+            acc.clear();
+            a.server(i, b.spans.start[i], b.spans.end[i], acc, 0);
+            parts.first[i] = parts.size;
+            // Largest first: the first part is the main one.
+            acc.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0])).forEach(e -> {
+                long key = e.getKey();
+                if (e.getValue()[0] > 0) parts.add(PartKind.ALL[(int) (key >>> 32)], (int) key, e.getValue()[0]);
+            });
+            parts.count[i] = parts.size - parts.first[i];
+        }
+        return parts;
+    }
+
+    private static void add(Map<Long, long[]> acc, PartKind k, int name, long ns) {
+        if (ns <= 0) return;
+        acc.computeIfAbsent(((long) k.ordinal() << 32) | (name & 0xFFFFFFFFL), x -> new long[1])[0] += ns;
+    }
+
+    /** The end a span is taken to have: its own, or (never answered) the end of the window it is looked at in. */
+    private long end(int i, long limit) { return s.end[i] == Spans.UNKNOWN ? limit : s.end[i]; }
+
+    /** Splits [a, b) of server span sv: its own time, and its calls' time (the latest-ending call when they overlap). */
+    private void server(int sv, long a, long bEnd, Map<Long, long[]> acc, int depth) {
+        int from = childStart[sv], to = childStart[sv + 1];
+        if (depth >= MAX_DEPTH || from == to) {
+            add(acc, PartKind.SERVICE, s.service[sv], bEnd - a);
+            return;
+        }
+        var calls = new int[to - from];
+        int n = 0;
+        for (int k = from; k < to; k++) {
+            int c = children[k];
+            if (s.start[c] < bEnd && end(c, bEnd) > a) calls[n++] = c;
+        }
+        var sorted = Arrays.stream(calls, 0, n).boxed()
+                .sorted((x, y) -> Long.compare(Math.max(a, s.start[x]), Math.max(a, s.start[y]))).mapToInt(Integer::intValue).toArray();
+        // Calls in flight, the one ending last on top (ties: the one that started first).
+        var active = new PriorityQueue<Integer>((x, y) -> {
+            int c = Long.compare(end(y, bEnd), end(x, bEnd));
+            return c != 0 ? c : Long.compare(s.start[x], s.start[y]);
+        });
+        long t = a;
+        int next = 0;
+        while (t < bEnd) {
+            while (next < sorted.length && Math.max(a, s.start[sorted[next]]) <= t) active.add(sorted[next++]);
+            while (!active.isEmpty() && Math.min(bEnd, end(active.peek(), bEnd)) <= t) active.poll();
+            long nextStart = next < sorted.length ? Math.min(bEnd, Math.max(a, s.start[sorted[next]])) : bEnd;
+            if (active.isEmpty()) {
+                add(acc, PartKind.SERVICE, s.service[sv], nextStart - t);
+                t = nextStart;
+                continue;
+            }
+            int c = active.peek();
+            long until = Math.min(nextStart, Math.min(bEnd, end(c, bEnd)));
+            call(c, t, until, acc, depth);
+            t = until;
+        }
+    }
+
+    /** Splits [p, q) of a call. */
+    private void call(int c, long p, long q, Map<Long, long[]> acc, int depth) {
+        switch (s.kind(c)) {
+            case CLIENT -> {
+                int sv = (int) s.link[c];
+                if (sv < 0 || s.has(c, Spans.NO_PEER)) {
+                    int peer = s.dstAddr[c] >= 0 && s.dstPort[c] > 0
+                            ? b.names.id(b.names.get(s.dstAddr[c]) + ":" + s.dstPort[c]) : s.name[c];
+                    add(acc, PartKind.UNTRACED, peer, q - p);
+                    return;
+                }
+                long from = Math.max(p, s.start[sv]), to = Math.min(q, end(sv, q));
+                if (from >= to) {
+                    add(acc, PartKind.NETWORK, http, q - p);
+                    return;
+                }
+                add(acc, PartKind.NETWORK, http, (from - p) + (q - to));
+                server(sv, from, to, acc, depth + 1);
+            }
+            case REDIS -> redis(c, p, q, acc);
+            case MARIADB -> add(acc, PartKind.MARIADB, s.name[c], q - p);
+            case SERVER -> add(acc, PartKind.SERVICE, s.service[c], q - p);
+        }
+    }
+
+    /** A Redis call's [p, q): the phases of its request inside Redis, the rest network. */
+    private void redis(int c, long p, long q, Map<Long, long[]> acc) {
+        var g = b.linked == null ? null : b.linked[c];
+        int cmd = s.name[c];
+        if (g == null) {
+            add(acc, PartKind.REDIS_UNSEEN, cmd, q - p);
+            return;
+        }
+        if (cmd < 0) cmd = b.names.id(b.segmentCommands.get(g.command()));
+        long covered = 0;
+        long cursor = p;
+        long poll = b.pollStart == null ? Spans.UNKNOWN : b.pollStart[c];
+        long u = Segment.UNKNOWN;
+        // The bytes sat in the socket while Redis worked for others until the poll that saw them began: Redis's
+        // queue. From that poll's start to its end is the wake-up, counted with the network.
+        long busyUntil = poll != u && poll > s.start[c] ? poll : u;
+        // Pieces in time order; each starts no earlier than the one before ended (a damaged segment cannot overlap).
+        long[][] pieces = {
+                {s.start[c], busyUntil, PartKind.REDIS_QUEUED.ordinal()},
+                {g.readable(), g.readStart(), PartKind.REDIS_QUEUED.ordinal()},
+                {g.readStart(), g.readEnd(), PartKind.REDIS_READING.ordinal()},
+                {g.readEnd(), g.commandStart(), PartKind.REDIS_WAITING_TO_EXECUTE.ordinal()},
+                {g.commandStart(), g.commandEnd(), PartKind.REDIS_EXECUTING.ordinal()},
+                {g.commandEnd(), g.writeStart(), PartKind.REDIS_WAITING_TO_WRITE.ordinal()},
+                {g.writeStart(), g.replyEnd(), PartKind.REDIS_WRITING.ordinal()},
+        };
+        for (var piece : pieces) {
+            if (piece[0] == u || piece[1] == u) continue;
+            long from = Math.max(Math.max(piece[0], cursor), p), to = Math.min(piece[1], q);
+            if (to <= from) continue;
+            add(acc, PartKind.ALL[(int) piece[2]], cmd, to - from);
+            covered += to - from;
+            cursor = to;
+        }
+        add(acc, PartKind.NETWORK, redis, (q - p) - covered);
+    }
+}

@@ -1,0 +1,213 @@
+package kvscope.analysis.services;
+
+import kvscope.analysis.report.Units;
+import kvscope.analysis.segments.Segment;
+import kvscope.analysis.segments.SegmentFile;
+import kvscope.statesystem.History;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Each Redis call a service made ↔ one request of the Redis model (a segment). The connection first: Redis's
+ * {@code accept_client} names the client by its address and port and says which local port accepted it — the
+ * service's {@code redis_send} names the same connection by its own address and port and Redis's port (EVENTS.md);
+ * ports are reused over time, so the latest accept before the first command wins. Then the order: RESP answers in
+ * order, and Redis executes a connection's commands in order, so the calls and the connection's segments are two
+ * lists of the same commands — except what Redis never executes as a request (commands queued by MULTI, refused
+ * before execution: MOVED, unknown command) and what the agent did not see. The lists are aligned by command name
+ * (a pipelined command other than a write's first has no name and fits any), skipping on either side where the names
+ * say so; the times are checked after.
+ */
+final class RedisLinks {
+    /** How far ahead on either list the alignment looks for the command it misses before calling it a mismatch. */
+    static final int LOOKAHEAD = 16;
+    /** Slack for a link's times: the request must lie within the call (same clock on one host). */
+    static final long SLACK_NS = 1_000_000;
+
+    private RedisLinks() {}
+
+    private record ConnKey(int server, int fd, long id) {}
+
+    static void link(ServicesBuilder b, SegmentFile segments, History history, Map<String, Long> stats) {
+        var s = b.spans;
+        b.segmentCommands = segments.commands();
+        b.pollStart = new long[s.size];
+        java.util.Arrays.fill(b.pollStart, Spans.UNKNOWN);
+        var byPeer = new HashMap<String, List<ServicesBuilder.Accepted>>();
+        for (var a : b.accepted) byPeer.computeIfAbsent(a.peerAddr() + ":" + a.peerPort() + ">" + a.localPort(), k -> new ArrayList<>()).add(a);
+        var wanted = new HashMap<ConnKey, ServicesBuilder.Conn>();
+        long calls = 0, unseen = 0;
+        for (var c : b.conns) {
+            if (c.kind != SpanKind.REDIS || c.calls.size == 0) continue;
+            calls += c.calls.size;
+            long firstSend = s.start[c.calls.get(0)];
+            ServicesBuilder.Accepted best = null;
+            var t = c.tuple;
+            var list = t.complete() ? byPeer.get(b.names.get(t.srcAddr()) + ":" + t.srcPort() + ">" + t.dstPort()) : null;
+            if (list != null) {
+                for (var a : list) if (a.at() <= firstSend + SLACK_NS && (best == null || a.at() > best.at())) best = a;
+            }
+            if (best == null) {
+                unseen += c.calls.size;
+                b.problems.add("Redis calls on connections the Redis trace does not show (Redis not traced, or the "
+                                + "connection was made before the recording started): not linked", c.calls.size,
+                        Units.offset(firstSend, b.first()) + " " + b.names.get(c.proc.service) + " (pid " + c.proc.pid + ") "
+                                + b.names.get(t.srcAddr()) + ":" + t.srcPort() + " → " + b.names.get(t.dstAddr()) + ":" + t.dstPort());
+                continue;
+            }
+            wanted.put(new ConnKey(best.server(), best.fd(), best.id()), c);
+        }
+        // The requests of those connections, in the order Redis executed them.
+        var segs = new HashMap<ServicesBuilder.Conn, LongList>();
+        if (!wanted.isEmpty()) {
+            var fds = new java.util.BitSet();
+            for (var k : wanted.keySet()) if (k.fd() >= 0) fds.set(k.fd());
+            segments.forEach(cur -> {
+                int fd = cur.fd();
+                if (fd < 0 || !fds.get(fd)) return;
+                var c = wanted.get(new ConnKey(cur.server(), fd, cur.clientId()));
+                if (c != null) segs.computeIfAbsent(c, k -> new LongList()).add(cur.index());
+            });
+        }
+        var commands = segments.commands();
+        long linked = 0, mismatched = 0, orphanRequests = 0, noRequest = 0, outOfTime = 0;
+        for (var e : wanted.entrySet()) {
+            var c = e.getValue();
+            var list = segs.getOrDefault(c, new LongList());
+            var seg = new Segment[list.size];
+            for (int k = 0; k < list.size; k++) seg[k] = segments.get(list.get(k));
+            int i = 0, j = 0;
+            while (i < c.calls.size && j < seg.length) {
+                int call = c.calls.get(i);
+                if (fits(b, call, seg[j], commands)) {
+                    linkOne(b, call, list.get(j), seg[j]);
+                    linked++;
+                    i++;
+                    j++;
+                    continue;
+                }
+                int skipCalls = -1, skipSegs = -1;
+                for (int k = 1; k <= LOOKAHEAD && i + k < c.calls.size; k++) {
+                    if (fits(b, c.calls.get(i + k), seg[j], commands)) { skipCalls = k; break; }
+                }
+                for (int k = 1; k <= LOOKAHEAD && j + k < seg.length; k++) {
+                    if (fits(b, call, seg[j + k], commands)) { skipSegs = k; break; }
+                }
+                if (skipCalls < 0 && skipSegs < 0) {
+                    // Nothing fits nearby: pair them by order, and say so.
+                    final int jj = j;
+                    b.problems.add("Redis calls linked by order to a request of another command", () ->
+                            where(b, call) + " call " + name(b, call) + ", request " + commands.get(seg[jj].command()));
+                    linkOne(b, call, list.get(j), seg[j]);
+                    linked++;
+                    mismatched++;
+                    i++;
+                    j++;
+                } else if (skipSegs < 0 || (skipCalls >= 0 && skipCalls <= skipSegs)) {
+                    for (int k = 0; k < skipCalls; k++) noRequest(b, c.calls.get(i + k));
+                    noRequest += skipCalls;
+                    i += skipCalls;
+                } else {
+                    for (int k = 0; k < skipSegs; k++) orphan(b, c, seg[j + k], commands);
+                    orphanRequests += skipSegs;
+                    j += skipSegs;
+                }
+            }
+            for (; i < c.calls.size; i++, noRequest++) noRequest(b, c.calls.get(i));
+            for (; j < seg.length; j++, orphanRequests++) orphan(b, c, seg[j], commands);
+        }
+        // Times: a request outside its call says the join went wrong (or the clocks of two hosts disagree).
+        for (int i = 0; i < s.size; i++) {
+            if (s.kind(i) != SpanKind.REDIS || s.link[i] < 0 || b.linked[i] == null) continue;
+            var g = b.linked[i];
+            boolean inside = g.start() >= s.start[i] - SLACK_NS && (s.end[i] == Spans.UNKNOWN || g.end() <= s.end[i] + SLACK_NS);
+            if (!inside) {
+                outOfTime++;
+                final int call = i;
+                b.problems.add("Redis links whose request lies outside its call (clocks of two hosts apart, or a wrong "
+                        + "join)", () -> where(b, call) + " call " + name(b, call) + " request at "
+                        + Units.offset(g.start(), b.first()));
+            }
+        }
+        pollStarts(b, segments, history);
+        stats.put("redis calls", calls);
+        stats.put("redis calls linked", linked);
+        stats.put("redis calls on untraced connections", unseen);
+        stats.put("redis calls without a request", noRequest);
+        stats.put("redis requests without a call", orphanRequests);
+        stats.put("redis links by order with another command", mismatched);
+        stats.put("redis links outside their call", outOfTime);
+        stats.put("redis connections linked", (long) wanted.size());
+    }
+
+    /** Whether a call can be the request: same command (a subcommand's full name too), or a call whose name is unknown. */
+    private static boolean fits(ServicesBuilder b, int call, Segment g, List<String> commands) {
+        int n = b.spans.name[call];
+        if (n < 0) return true;
+        var c = b.names.get(n);
+        var r = commands.get(g.command());
+        return r.equalsIgnoreCase(c) || (r.length() > c.length() && r.charAt(c.length()) == '|' && r.regionMatches(true, 0, c, 0, c.length()));
+    }
+
+    private static void linkOne(ServicesBuilder b, int call, long segment, Segment g) {
+        b.spans.link[call] = segment;
+        if (b.linked == null) b.linked = new Segment[b.spans.size];
+        b.linked[call] = g;
+    }
+
+    private static void noRequest(ServicesBuilder b, int call) {
+        b.problems.add("Redis calls with no request in the Redis trace (queued by MULTI, refused before execution — "
+                + "MOVED, unknown command —, or never answered)", () -> where(b, call) + " call " + name(b, call));
+    }
+
+    private static void orphan(ServicesBuilder b, ServicesBuilder.Conn c, Segment g, List<String> commands) {
+        b.problems.add("Redis requests on services' connections with no call seen (sent before the agent watched the "
+                + "socket, or missed by it)", () -> Units.offset(g.start(), b.first()) + " " + b.names.get(c.proc.service)
+                + " (pid " + c.proc.pid + ") request " + commands.get(g.command()) + " fd " + g.fd());
+    }
+
+    private static String where(ServicesBuilder b, int call) {
+        var s = b.spans;
+        return Units.offset(s.start[call], b.first()) + " " + b.names.get(s.service[call]) + " (pid " + s.pid[call] + ")";
+    }
+
+    private static String name(ServicesBuilder b, int call) {
+        int n = b.spans.name[call];
+        return n < 0 ? "(pipelined)" : b.names.get(n);
+    }
+
+    /**
+     * When Redis began the poll that reported each linked call's bytes (the model's EventLoop/Phase). If that is after
+     * the call was sent, the bytes waited in the socket while Redis was busy with other work: that wait is Redis's
+     * queue, not the network (see {@link Attribution}). Unknown without event-loop events (light profile).
+     */
+    private static void pollStarts(ServicesBuilder b, SegmentFile segments, History h) {
+        if (h == null || b.linked == null) return;
+        var phase = new HashMap<Integer, Integer>();
+        var servers = segments.servers();
+        for (int i = 0; i < b.spans.size; i++) {
+            var g = b.linked[i];
+            if (g == null || g.readable() == Segment.UNKNOWN) continue;
+            int q = phase.computeIfAbsent(g.server(), sv -> sv < servers.size() ? h.quark(servers.get(sv), "EventLoop", "Phase") : -1);
+            if (q < 0) continue;
+            var st = h.at(g.readable() - 1, q);
+            if (st != null && "POLL".equals(st.string())) b.pollStart[i] = st.start();
+        }
+    }
+
+    /** A growable list of longs (segment indexes). */
+    static final class LongList {
+        long[] a = new long[4];
+        int size;
+
+        void add(long v) {
+            if (size == a.length) a = java.util.Arrays.copyOf(a, size * 2);
+            a[size++] = v;
+        }
+
+        long get(int i) { return a[i]; }
+    }
+}
