@@ -17,7 +17,7 @@ final class AgentFields {
     final Field service, pid, span, parent, fd, method, path, host, route, status, bytes, aborted, error,
             srcAddr, srcPort, dstAddr, dstPort, command, ncommands, nreplies, errors, pushes, ok, rows;
     // Redis's accept_client (instrument/redis/EVENTS.md).
-    final Field acceptFd, acceptId, acceptType, peerAddr, peerPort, localPort;
+    final Field acceptFd, acceptId, acceptType, peerAddr, peerPort, localPort, depth;
 
     AgentFields(Trace t) {
         service = t.field("service"); pid = t.field("pid"); span = t.field("span"); parent = t.field("parent");
@@ -30,6 +30,7 @@ final class AgentFields {
         errors = t.field("errors"); pushes = t.field("pushes"); ok = t.field("ok"); rows = t.field("rows");
         acceptFd = t.field("fd"); acceptId = t.field("id"); acceptType = t.field("type");
         peerAddr = t.field("peer_addr"); peerPort = t.field("peer_port"); localPort = t.field("local_port");
+        depth = t.field("depth");
     }
 
     private static final List<String> TUPLE = List.of("src_addr", "src_port", "dst_addr", "dst_port");

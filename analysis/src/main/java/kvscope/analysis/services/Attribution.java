@@ -135,7 +135,13 @@ final class Attribution {
             }
             int c = active.peek();
             long until = Math.min(nextStart, Math.min(bEnd, end(c, bEnd)));
-            call(c, t, until, acc, depth);
+            if (s.kind(c) == SpanKind.REDIS && active.size() > 1) {
+                // Several Redis calls in flight (a pipeline, a Promise.all): whichever Redis is serving at an instant.
+                var redisCalls = active.stream().filter(x -> s.kind(x) == SpanKind.REDIS).mapToInt(Integer::intValue).toArray();
+                redis(redisCalls, t, until, acc);
+            } else {
+                call(c, t, until, acc, depth);
+            }
             t = until;
         }
     }
@@ -159,30 +165,71 @@ final class Attribution {
                 add(acc, PartKind.NETWORK, http, (from - p) + (q - to));
                 server(sv, from, to, acc, depth + 1);
             }
-            case REDIS -> redis(c, p, q, acc);
+            case REDIS -> redis(new int[] {c}, p, q, acc);
             case MARIADB -> add(acc, PartKind.MARIADB, s.name[c], q - p);
             case SERVER -> add(acc, PartKind.SERVICE, s.service[c], q - p);
         }
     }
 
-    /** A Redis call's [p, q): the phases of its request inside Redis, the rest network. */
-    private void redis(int c, long p, long q, Map<Long, long[]> acc) {
-        var g = b.linked == null ? null : b.linked[c];
-        int cmd = s.name[c];
-        if (g == null) {
-            add(acc, PartKind.REDIS_UNSEEN, cmd, q - p);
-            return;
+    /**
+     * [p, q) of Redis calls in flight together: at each instant, the phase of whichever of their requests Redis is
+     * serving then (one thread serves one request at a time; several servers at once: the first call's), the rest
+     * network.
+     */
+    private void redis(int[] calls, long p, long q, Map<Long, long[]> acc) {
+        var pieces = new java.util.ArrayList<long[]>();
+        for (int c : calls) pieces(c, p, q, pieces);
+        if (calls.length == 1 && pieces.isEmpty()) {
+            var g = b.linked == null ? null : b.linked[calls[0]];
+            if (g == null) {
+                add(acc, PartKind.REDIS_UNSEEN, s.name[calls[0]], q - p);
+                return;
+            }
         }
+        // At each instant the piece that says most: Redis serving a request (reading, executing, writing…) before a
+        // request waiting in its queue; among equals, the one that began first.
+        pieces.sort((x, y) -> Long.compare(x[0], y[0]));
+        var active = new PriorityQueue<long[]>((x, y) -> {
+            int c = Integer.compare(rank(y), rank(x));
+            return c != 0 ? c : Long.compare(x[0], y[0]);
+        });
+        long covered = 0, t = p;
+        int next = 0;
+        while (t < q) {
+            while (next < pieces.size() && pieces.get(next)[0] <= t) active.add(pieces.get(next++));
+            while (!active.isEmpty() && active.peek()[1] <= t) active.poll();
+            long nextStart = next < pieces.size() ? Math.min(q, pieces.get(next)[0]) : q;
+            if (active.isEmpty()) {
+                t = nextStart;
+                continue;
+            }
+            var top = active.peek();
+            // Until the top piece ends, another starts, or a lower piece below it ends (it may be the next top).
+            long until = Math.min(nextStart, top[1]);
+            add(acc, PartKind.ALL[(int) top[2]], (int) top[3], until - t);
+            covered += until - t;
+            t = until;
+        }
+        // An unlinked call among others: its time is not known inside Redis either.
+        add(acc, PartKind.NETWORK, redis, (q - p) - covered);
+    }
+
+    /** Queued pieces rank below the phases in which Redis works on the request. */
+    private static int rank(long[] piece) { return piece[2] == PartKind.REDIS_QUEUED.ordinal() ? 0 : 1; }
+
+    /** The phases of a linked call's request inside Redis, clipped to [p, q) and to the call, as {from, to, kind, command}. */
+    private void pieces(int c, long p, long q, java.util.List<long[]> out) {
+        var g = b.linked == null ? null : b.linked[c];
+        if (g == null) return;
+        int cmd = s.name[c];
         if (cmd < 0) cmd = b.names.id(b.segmentCommands.get(g.command()));
-        long covered = 0;
-        long cursor = p;
+        long lo = Math.max(p, s.start[c]), hi = Math.min(q, end(c, q));
         long poll = b.pollStart == null ? Spans.UNKNOWN : b.pollStart[c];
         long u = Segment.UNKNOWN;
         // The bytes sat in the socket while Redis worked for others until the poll that saw them began: Redis's
         // queue. From that poll's start to its end is the wake-up, counted with the network.
         long busyUntil = poll != u && poll > s.start[c] ? poll : u;
-        // Pieces in time order; each starts no earlier than the one before ended (a damaged segment cannot overlap).
-        long[][] pieces = {
+        long[][] phases = {
                 {s.start[c], busyUntil, PartKind.REDIS_QUEUED.ordinal()},
                 {g.readable(), g.readStart(), PartKind.REDIS_QUEUED.ordinal()},
                 {g.readStart(), g.readEnd(), PartKind.REDIS_READING.ordinal()},
@@ -191,14 +238,14 @@ final class Attribution {
                 {g.commandEnd(), g.writeStart(), PartKind.REDIS_WAITING_TO_WRITE.ordinal()},
                 {g.writeStart(), g.replyEnd(), PartKind.REDIS_WRITING.ordinal()},
         };
-        for (var piece : pieces) {
-            if (piece[0] == u || piece[1] == u) continue;
-            long from = Math.max(Math.max(piece[0], cursor), p), to = Math.min(piece[1], q);
+        long cursor = lo;
+        for (var ph : phases) {
+            if (ph[0] == u || ph[1] == u) continue;
+            // Each phase starts no earlier than the one before ended (a damaged segment cannot overlap itself).
+            long from = Math.max(ph[0], cursor), to = Math.min(ph[1], hi);
             if (to <= from) continue;
-            add(acc, PartKind.ALL[(int) piece[2]], cmd, to - from);
-            covered += to - from;
+            out.add(new long[] {from, to, ph[2], cmd});
             cursor = to;
         }
-        add(acc, PartKind.NETWORK, redis, (q - p) - covered);
     }
 }

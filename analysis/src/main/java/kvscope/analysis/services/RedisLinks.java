@@ -39,6 +39,7 @@ final class RedisLinks {
         var byPeer = new HashMap<String, List<ServicesBuilder.Accepted>>();
         for (var a : b.accepted) byPeer.computeIfAbsent(a.peerAddr() + ":" + a.peerPort() + ">" + a.localPort(), k -> new ArrayList<>()).add(a);
         var wanted = new HashMap<ConnKey, ServicesBuilder.Conn>();
+        var accepts = new HashMap<ServicesBuilder.Conn, ServicesBuilder.Accepted>();
         long calls = 0, unseen = 0;
         for (var c : b.conns) {
             if (c.kind != SpanKind.REDIS || c.calls.size == 0) continue;
@@ -59,6 +60,7 @@ final class RedisLinks {
                 continue;
             }
             wanted.put(new ConnKey(best.server(), best.fd(), best.id()), c);
+            accepts.put(c, best);
         }
         // The requests of those connections, in the order Redis executed them.
         var segs = new HashMap<ServicesBuilder.Conn, LongList>();
@@ -73,35 +75,37 @@ final class RedisLinks {
             });
         }
         var commands = segments.commands();
-        long linked = 0, mismatched = 0, orphanRequests = 0, noRequest = 0, outOfTime = 0;
+        long linked = 0, mismatched = 0, orphanRequests = 0, noRequest = 0, unexecuted = 0;
         for (var e : wanted.entrySet()) {
             var c = e.getValue();
-            var list = segs.getOrDefault(c, new LongList());
-            var seg = new Segment[list.size];
-            for (int k = 0; k < list.size; k++) seg[k] = segments.get(list.get(k));
+            var seq = sequence(segments, segs.getOrDefault(c, new LongList()), accepts.get(c).side());
             int i = 0, j = 0;
-            while (i < c.calls.size && j < seg.length) {
+            while (i < c.calls.size && j < seq.size()) {
                 int call = c.calls.get(i);
-                if (fits(b, call, seg[j], commands)) {
-                    linkOne(b, call, list.get(j), seg[j]);
-                    linked++;
+                var g = seq.get(j);
+                if (fits(b, call, g, commands)) {
+                    if (g.segment() != null) {
+                        linkOne(b, call, g.index(), g.segment());
+                        linked++;
+                    } else {
+                        unexecuted++;
+                    }
                     i++;
                     j++;
                     continue;
                 }
                 int skipCalls = -1, skipSegs = -1;
                 for (int k = 1; k <= LOOKAHEAD && i + k < c.calls.size; k++) {
-                    if (fits(b, c.calls.get(i + k), seg[j], commands)) { skipCalls = k; break; }
+                    if (fits(b, c.calls.get(i + k), g, commands)) { skipCalls = k; break; }
                 }
-                for (int k = 1; k <= LOOKAHEAD && j + k < seg.length; k++) {
-                    if (fits(b, call, seg[j + k], commands)) { skipSegs = k; break; }
+                for (int k = 1; k <= LOOKAHEAD && j + k < seq.size(); k++) {
+                    if (fits(b, call, seq.get(j + k), commands)) { skipSegs = k; break; }
                 }
                 if (skipCalls < 0 && skipSegs < 0) {
                     // Nothing fits nearby: pair them by order, and say so.
-                    final int jj = j;
                     b.problems.add("Redis calls linked by order to a request of another command", () ->
-                            where(b, call) + " call " + name(b, call) + ", request " + commands.get(seg[jj].command()));
-                    linkOne(b, call, list.get(j), seg[j]);
+                            where(b, call) + " call " + name(b, call) + ", request " + commands.get(g.segment().command()));
+                    linkOne(b, call, g.index(), g.segment());
                     linked++;
                     mismatched++;
                     i++;
@@ -111,14 +115,24 @@ final class RedisLinks {
                     noRequest += skipCalls;
                     i += skipCalls;
                 } else {
-                    for (int k = 0; k < skipSegs; k++) orphan(b, c, seg[j + k], commands);
-                    orphanRequests += skipSegs;
+                    for (int k = 0; k < skipSegs; k++) {
+                        var o = seq.get(j + k);
+                        if (o.segment() != null) {
+                            orphan(b, c, o.segment(), commands);
+                            orphanRequests++;
+                        }
+                    }
                     j += skipSegs;
                 }
             }
             for (; i < c.calls.size; i++, noRequest++) noRequest(b, c.calls.get(i));
-            for (; j < seg.length; j++, orphanRequests++) orphan(b, c, seg[j], commands);
+            for (; j < seq.size(); j++) {
+                if (seq.get(j).segment() == null) continue;
+                orphan(b, c, seq.get(j).segment(), commands);
+                orphanRequests++;
+            }
         }
+        long outOfTime = 0;
         // Times: a request outside its call says the join went wrong (or the clocks of two hosts disagree).
         for (int i = 0; i < s.size; i++) {
             if (s.kind(i) != SpanKind.REDIS || s.link[i] < 0 || b.linked[i] == null) continue;
@@ -137,18 +151,43 @@ final class RedisLinks {
         stats.put("redis calls linked", linked);
         stats.put("redis calls on untraced connections", unseen);
         stats.put("redis calls without a request", noRequest);
+        stats.put("redis calls Redis processed without executing (queued by MULTI, refused)", unexecuted);
         stats.put("redis requests without a call", orphanRequests);
         stats.put("redis links by order with another command", mismatched);
         stats.put("redis links outside their call", outOfTime);
         stats.put("redis connections linked", (long) wanted.size());
     }
 
-    /** Whether a call can be the request: same command (a subcommand's full name too), or a call whose name is unknown. */
-    private static boolean fits(ServicesBuilder b, int call, Segment g, List<String> commands) {
+    /**
+     * One command Redis processed on a connection, in order: a request (its segment and index), or a command it did
+     * not execute as one (segment null; only its time is known).
+     */
+    private record Processed(Segment segment, long index, long time) {}
+
+    /** The connection's requests and unexecuted commands, merged in the order Redis processed them. */
+    private static List<Processed> sequence(SegmentFile segments, LongList indexes, ServicesBuilder.RedisSide side) {
+        var out = new ArrayList<Processed>(indexes.size + (side == null ? 0 : side.unexecuted.size));
+        int g = 0;
+        for (int k = 0; k < indexes.size; k++) {
+            var seg = segments.get(indexes.get(k));
+            while (side != null && g < side.unexecuted.size && side.unexecuted.get(g) < seg.commandStart()) {
+                out.add(new Processed(null, -1, side.unexecuted.get(g++)));
+            }
+            out.add(new Processed(seg, indexes.get(k), seg.commandStart()));
+        }
+        while (side != null && g < side.unexecuted.size) out.add(new Processed(null, -1, side.unexecuted.get(g++)));
+        return out;
+    }
+
+    /**
+     * Whether a call can be this processed command: same command (a subcommand's full name too), a call whose name is
+     * unknown, or a command Redis did not execute (its name is not traced).
+     */
+    private static boolean fits(ServicesBuilder b, int call, Processed p, List<String> commands) {
         int n = b.spans.name[call];
-        if (n < 0) return true;
+        if (n < 0 || p.segment() == null) return true;
         var c = b.names.get(n);
-        var r = commands.get(g.command());
+        var r = commands.get(p.segment().command());
         return r.equalsIgnoreCase(c) || (r.length() > c.length() && r.charAt(c.length()) == '|' && r.regionMatches(true, 0, c, 0, c.length()));
     }
 

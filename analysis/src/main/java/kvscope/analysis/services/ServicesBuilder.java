@@ -77,7 +77,21 @@ public final class ServicesBuilder {
     }
 
     /** A client connection Redis accepted ({@code accept_client}): who it was, on which server, fd and client id. */
-    record Accepted(int server, int fd, long id, String peerAddr, int peerPort, int localPort, long at) {}
+    record Accepted(int server, int fd, long id, String peerAddr, int peerPort, int localPort, long at, RedisSide side) {}
+
+    /**
+     * What Redis did with a connection's commands beyond its requests: the times of the commands it processed without
+     * executing them as a request (queued by MULTI, refused — MOVED, unknown command, wrong arity): RESP still
+     * answers each, so they hold a place in the connection's order. From {@code end_process_command} with no
+     * {@code call_command_start} before it (full profile only).
+     */
+    static final class RedisSide {
+        final long id;
+        boolean called;
+        final RedisLinks.LongList unexecuted = new RedisLinks.LongList();
+
+        RedisSide(long id) { this.id = id; }
+    }
 
     private final AgentFields f;
     private final ServerIndex servers;
@@ -87,7 +101,9 @@ public final class ServicesBuilder {
     private final Handler[] handlers;
     private final Field[][] required;
     private final String[] eventNames;
-    private final int acceptIndex;
+    private final int acceptIndex, callStartIndex, endProcessIndex;
+    /** The accepted client connections open now, per segment-file server, by fd. */
+    private final List<RedisSide[]> sides = new ArrayList<>();
     private final LongMap<Proc> procs = new LongMap<>();
     final List<Proc> procList = new ArrayList<>();
     final List<Conn> conns = new ArrayList<>();
@@ -128,8 +144,14 @@ public final class ServicesBuilder {
                     + "kvscope does not know (" + type.name() + "): not used", () -> where(e, p));
             required[type.index()] = AgentFields.handles(trace, name);
         }
-        var accept = trace.eventType("redis:accept_client");
-        acceptIndex = accept.exists() ? accept.index() : -1;
+        acceptIndex = index(trace, "redis:accept_client");
+        callStartIndex = index(trace, "redis:call_command_start");
+        endProcessIndex = index(trace, "redis:end_process_command");
+    }
+
+    private static int index(Trace trace, String name) {
+        var t = trace.eventType(name);
+        return t.exists() ? t.index() : -1;
     }
 
     /** Whether the integration reads events of this type (the model then does not count them as unknown). */
@@ -159,6 +181,10 @@ public final class ServicesBuilder {
         int i = e.type().index();
         if (i == acceptIndex) {
             accepted(e);
+            return;
+        }
+        if (i == callStartIndex || i == endProcessIndex) {
+            processed(e, i == callStartIndex);
             return;
         }
         if (i < 0 || i >= handlers.length) return;
@@ -349,17 +375,18 @@ public final class ServicesBuilder {
     private void redisSend(Event e, Proc p) {
         var c = conn(e, p, SpanKind.REDIS);
         if (c == null) return;
-        long n = e.getLong(f.ncommands) & 0xFFFFFFFFL;
-        if (n == 0) return; // the write completed no command: a command split across writes, counted by the next one
-        if (n > MAX_PIPELINE) {
+        long claimed = e.getLong(f.ncommands) & 0xFFFFFFFFL;
+        if (claimed == 0) return; // the write completed no command: a command split across writes, counted by the next one
+        if (claimed > MAX_PIPELINE) {
             problems.add("Redis writes claiming more than " + MAX_PIPELINE + " commands: counted as one",
-                    () -> where(e, p) + " ncommands " + n);
+                    () -> where(e, p) + " ncommands " + claimed);
         }
+        long n = claimed > MAX_PIPELINE ? 1 : claimed;
         long span = e.getLong(f.span);
         int parent = parentOf(e, p, span);
         int cmd = str(e, f.command);
         long bytes = e.has(f.bytes) ? e.getLong(f.bytes) : 0;
-        for (long k = 0; k < Math.min(n, MAX_PIPELINE); k++) {
+        for (long k = 0; k < n; k++) {
             int i = spans.add(SpanKind.REDIS, p.service, p.pid, p.trace, 0, span, e.timestamp());
             spans.parent[i] = parent;
             // Only the first command of a write is named (EVENTS.md); the others are linked by their position.
@@ -433,8 +460,38 @@ public final class ServicesBuilder {
         if (e.has(f.acceptType) && !"client".equals(e.getString(f.acceptType))) return;
         int peerPort = Tuple.port(e.getLong(f.peerPort)), localPort = Tuple.port(e.getLong(f.localPort));
         if (peerPort <= 0 || localPort <= 0) return; // a unix socket: no service reaches Redis that way here
-        accepted.add(new Accepted(servers.of(e), (int) e.getLong(f.acceptFd), e.getLong(f.acceptId),
-                Tuple.address(e.getString(f.peerAddr)), peerPort, localPort, e.timestamp()));
+        int server = servers.of(e), fd = (int) e.getLong(f.acceptFd);
+        long id = e.getLong(f.acceptId);
+        var side = new RedisSide(id);
+        if (server >= 0 && fd >= 0 && fd < MAX_FD) {
+            while (sides.size() <= server) sides.add(new RedisSide[64]);
+            var byFd = sides.get(server);
+            if (fd >= byFd.length) sides.set(server, byFd = java.util.Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2)));
+            byFd[fd] = side;
+        }
+        accepted.add(new Accepted(server, fd, id, Tuple.address(e.getString(f.peerAddr)), peerPort, localPort,
+                e.timestamp(), side));
+    }
+
+    /** Fds above this are not followed for unexecuted commands (no real Redis has that many clients). */
+    private static final int MAX_FD = 1 << 20;
+
+    /** call_command_start (top level) or end_process_command on an accepted client connection. */
+    private void processed(Event e, boolean callStart) {
+        if (sides.isEmpty() || !e.has(f.acceptFd)) return;
+        int server = servers.of(e);
+        if (server < 0 || server >= sides.size()) return;
+        var byFd = sides.get(server);
+        long fd = e.getLong(f.acceptFd);
+        if (fd < 0 || fd >= byFd.length) return;
+        var side = byFd[(int) fd];
+        if (side == null || !e.has(f.acceptId) || e.getLong(f.acceptId) != side.id) return;
+        if (callStart) {
+            if (!e.has(f.depth) || e.getLong(f.depth) == 0) side.called = true;
+        } else {
+            if (!side.called) side.unexecuted.add(e.timestamp());
+            side.called = false;
+        }
     }
 
     /** Events were discarded: whatever was in flight in the services of that trace may have lost its end. */
