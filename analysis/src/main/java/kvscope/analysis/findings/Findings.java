@@ -5,6 +5,7 @@ import kvscope.analysis.model.Anomaly;
 import kvscope.analysis.model.ServerStats;
 import kvscope.analysis.report.Units;
 import kvscope.analysis.segments.Segment;
+import kvscope.analysis.services.Blame;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class Findings {
         for (var s : sum.servers) busAmplification(s, th, sum.start, sum.end, out);
         stalls(stored, th, out);
         slowRequests(stored, th, out);
+        out.addAll(Blame.findings(stored.services(), th));
         backlogs(sum, th, out);
         out.sort(Comparator.comparing((Finding f) -> f.severity()).reversed().thenComparingLong(Finding::start));
         return out;

@@ -1,6 +1,7 @@
 package kvscope.analysis.report;
 
 import kvscope.analysis.Stored;
+import kvscope.analysis.services.ServicesHtml;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,6 +34,7 @@ public final class HtmlReport {
                     count(r.lostEvents()), count(r.counters().requestsAffectedByLoss));
         }
         findings(r, out);
+        if (r.services() != null) ServicesHtml.write(r.services(), r.start(), out);
         var hist = histograms(r, stored);
         var series = r.series();
         for (int si = 0; si < r.servers().size(); si++) {

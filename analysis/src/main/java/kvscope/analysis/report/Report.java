@@ -7,6 +7,7 @@ import kvscope.analysis.findings.Findings;
 import kvscope.analysis.findings.Thresholds;
 import kvscope.analysis.model.ModelCounters;
 import kvscope.analysis.model.ServerStats;
+import kvscope.analysis.services.ServicesReport;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -16,10 +17,10 @@ import java.util.PriorityQueue;
 /**
  * Everything {@code kvscope report} shows, gathered from a stored analysis (summary + segments). Its JSON form is
  * the contract of {@code report --format json}: {@code {"servers":[{"name":…,"commands":[…],"bus":{…}}],
- * "lost_events":…,"findings":[…]}}.
+ * "lost_events":…,"findings":[…],"services":{"routes":[…]}}} ({@code services} null without the Node.js agent's events).
  */
 public record Report(long start, long end, boolean commandsOnly, List<Server> servers, long lostEvents,
-                     ModelCounters counters, List<Finding> findings, Summary.Series series) {
+                     ModelCounters counters, List<Finding> findings, Summary.Series series, ServicesReport services) {
 
     public static Report of(Stored stored) throws IOException { return of(stored, Thresholds.DEFAULT); }
 
@@ -62,8 +63,10 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
                     threads(st), new EventLoop(st.eventLoopIterations, st.longestIterationNs, st.longestIterationAt),
                     bus(st), st.unansweredRequests, st.unfinishedAtEnd, st.redirects));
         }
+        var services = stored.services().count() > 0 || !stored.services().problems().isEmpty()
+                ? ServicesReport.of(stored.services(), thresholds) : null;
         return new Report(sum.start, sum.end, sum.commandsOnly, servers, sum.counters.lostEvents, sum.counters,
-                Findings.detect(stored, thresholds), sum.series);
+                Findings.detect(stored, thresholds), sum.series, services);
     }
 
     private static List<Slow> slowest(kvscope.analysis.segments.SegmentFile sf, int server) {

@@ -1,5 +1,7 @@
 package kvscope.analysis.report;
 
+import kvscope.analysis.services.ServicesText;
+
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -29,6 +31,7 @@ public final class TextReport {
                     count(c.lateStates), duration(c.maxLatenessNs));
         }
         for (var s : r.servers()) server(r, s, out);
+        if (r.services() != null) ServicesText.write(r.services(), r.start(), out);
         out.println();
         out.println(r.findings().isEmpty() ? "findings: none" : "findings (" + r.findings().size() + "):");
         for (var f : r.findings()) {
