@@ -15,6 +15,10 @@ public final class Styles {
             CLUSTER_PROCESS = "CLUSTER_PROCESS", IO_THREADS = "IO_THREADS", PUBLISH = "PUBLISH", POLL = "POLL",
             BEFORE_SLEEP = "BEFORE_SLEEP", PROCESS_EVENTS = "PROCESS_EVENTS", PENDING = "PENDING", VALUE = "VALUE",
             OTHER = "OTHER";
+    /** The Services view: a request in a service's own code, and what it waits on. */
+    public static final String HANDLING = "HANDLING", WAIT_SERVICE = "WAIT_SERVICE", WAIT_REDIS = "WAIT_REDIS",
+            WAIT_MARIADB = "WAIT_MARIADB", WAIT_UNTRACED = "WAIT_UNTRACED", ARROW_HTTP = "ARROW_HTTP",
+            ARROW_REDIS = "ARROW_REDIS";
 
     private static final Map<String, Model.StyleRef> REFS = new LinkedHashMap<>();
     private static final Map<String, Map<String, Object>> STYLES = new LinkedHashMap<>();
@@ -38,6 +42,15 @@ public final class Styles {
         add(PENDING, "#ff9896", 0.6);
         add(VALUE, "#c5b0d5", 0.8);
         add(OTHER, "#7f7f7f", 0.8);
+        add(HANDLING, "#4e79a7", 1.0);
+        add(WAIT_SERVICE, "#a0cbe8", 0.7);
+        add(WAIT_REDIS, "#e15759", 0.7);
+        add(WAIT_MARIADB, "#b07aa1", 0.7);
+        add(WAIT_UNTRACED, "#bab0ac", 0.7);
+        for (var a : new String[][] {{ARROW_HTTP, "#4e79a7", "service → service"}, {ARROW_REDIS, "#e15759", "service → Redis"}}) {
+            STYLES.put(a[0], Map.of("color", a[1], "background-color", a[1], "width", 1, "label", a[2]));
+            REFS.put(a[0], Model.StyleRef.of(a[0]));
+        }
         // Netflow arrows, by flow kind (see kvscope.analysis.flows.Flow.Kind).
         for (var k : kvscope.analysis.flows.Flow.Kind.values()) {
             var colour = switch (k) {
