@@ -48,6 +48,18 @@ final class AnalyzeCommand implements Runnable {
                         + "the Netflow view's arrows%s%n", Units.count(c.flows), c.busMessagesUnpaired > 0
                         ? "; " + Units.count(c.busMessagesUnpaired) + " bus messages from untraced or unnamed nodes" : "");
             }
+            var sv = stored.services();
+            if (sv.count() > 0 || !sv.problems().isEmpty()) {
+                long requests = 0;
+                for (long i = 0; i < sv.count(); i++) if (sv.isEntry(i)) requests++;
+                long problems = sv.problems().stream().mapToLong(p -> p.count()).sum();
+                out.printf(Locale.ROOT, "  services %s: %s spans, %s HTTP requests entered them, %s of %s Redis calls "
+                                + "linked to a request%s%n", sv.services().stream().map(x -> x.name()).toList(),
+                        Units.count(sv.count()), Units.count(requests),
+                        Units.count(sv.stats().getOrDefault("redis calls linked", 0L)),
+                        Units.count(sv.stats().getOrDefault("redis calls", 0L)),
+                        problems > 0 ? "; " + Units.count(problems) + " agent events or joins unusable (see the report)" : "");
+            }
             if (c.lostEvents > 0) {
                 out.printf(Locale.ROOT, "  WARNING: %s events were lost by the tracer; %s requests in flight were dropped%n",
                         Units.count(c.lostEvents), Units.count(c.requestsAffectedByLoss));

@@ -82,8 +82,9 @@ public final class Blame {
                 if (others.length() > 0) others.append(", ");
                 others.append(p.label()).append(' ').append(pct(p.ns(), c.slowNs()));
             }
-            var title = String.format(Locale.ROOT, "%s on %s: %d of %d requests slower than %s, mostly %s (%s of their time)",
-                    c.route(), c.service(), c.slow(), c.requests(), Units.duration(th.slowHttpNs()), c.cause().label(),
+            // The finding's server is the service: reports print "… on <service>" after the title.
+            var title = String.format(Locale.ROOT, "%s: %d of %d requests slower than %s, mostly %s (%s of their time)",
+                    c.route(), c.slow(), c.requests(), Units.duration(th.slowHttpNs()), c.cause().label(),
                     pct(c.cause().ns(), c.slowNs()));
             var why = String.format(Locale.ROOT, "%d of the %d %s requests that entered the services at %s took at least %s "
                             + "(together %s, median %s). %s of that time was %s: %s%s The parts add up to each request's "

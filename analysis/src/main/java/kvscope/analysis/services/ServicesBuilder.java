@@ -42,6 +42,9 @@ public final class ServicesBuilder {
         void on(Event e, Proc p);
     }
 
+    /** The handler of the provider's events this analysis has no use for: they are counted by name. */
+    private static final Handler UNUSED = (e, p) -> { };
+
     /** One traced Node.js process: its service, its spans by id, its Redis and MariaDB connections. */
     static final class Proc {
         final int service, pid, trace;
@@ -140,8 +143,7 @@ public final class ServicesBuilder {
             eventNames[type.index()] = name;
             var h = table.get(name);
             // An event of the provider this analysis does not know (a newer agent): counted, not an error.
-            handlers[type.index()] = h != null ? h : (e, p) -> problems.add("events of the nodejs provider this "
-                    + "kvscope does not know (" + type.name() + "): not used", () -> where(e, p));
+            handlers[type.index()] = h != null ? h : UNUSED;
             required[type.index()] = AgentFields.handles(trace, name);
         }
         acceptIndex = index(trace, "redis:accept_client");
@@ -166,7 +168,9 @@ public final class ServicesBuilder {
     /** Agent events used, by name. */
     Map<String, Long> events() {
         var out = new TreeMap<String, Long>();
-        for (int i = 0; i < used.length; i++) if (used[i] > 0) out.put("nodejs:" + eventNames[i], used[i]);
+        for (int i = 0; i < used.length; i++) {
+            if (used[i] > 0) out.put("nodejs:" + eventNames[i] + (handlers[i] == UNUSED ? " (not used by this kvscope)" : ""), used[i]);
+        }
         return out;
     }
 
@@ -190,6 +194,10 @@ public final class ServicesBuilder {
         if (i < 0 || i >= handlers.length) return;
         var h = handlers[i];
         if (h == null) return;
+        if (h == UNUSED) {
+            used[i]++;
+            return;
+        }
         var missing = AgentFields.missing(e, required[i]);
         if (missing != null) {
             problems.add("nodejs:" + eventNames[i] + " events without " + missing + " (an agent of another version?): "

@@ -52,6 +52,8 @@ public final class ServicesText {
                 count(j.getOrDefault("redis calls", 0L)), count(j.getOrDefault("redis calls without a request", 0L)
                         + j.getOrDefault("redis calls on untraced connections", 0L)),
                 count(j.getOrDefault("redis requests without a call", 0L)));
+        var unused = r.events().keySet().stream().filter(k -> k.endsWith("(not used by this kvscope)")).toList();
+        if (!unused.isEmpty()) out.println("  agent events not used: " + unused);
         if (r.problems().isEmpty()) {
             out.println("  agent input: every event used and joined");
         } else {

@@ -69,7 +69,8 @@ class BlameTest {
             });
             var findings = Findings.detect(stored, Thresholds.DEFAULT).stream().filter(f -> f.kind().equals("slow-route")).toList();
             assertThat(findings).singleElement().satisfies(f -> {
-                assertThat(f.title()).isEqualTo("GET /slow on gateway: 20 of 20 requests slower than 20.00 ms, mostly "
+                assertThat(f.server()).isEqualTo("gateway");
+                assertThat(f.title()).isEqualTo("GET /slow: 20 of 20 requests slower than 20.00 ms, mostly "
                         + "Redis executing (debug) (98.0 % of their time)");
                 assertThat(f.view()).isEqualTo("Services");
             });
