@@ -1,0 +1,122 @@
+'use strict';
+// http_client_request / http_client_response for node:http (and https) requests, from Node's diagnostics
+// channels. The request event fires when the application issues the request, in its context (so its parent is the
+// span current there); the connection is chosen later, so its 4-tuple is usually not known yet. The response event
+// fires when the response body has been read to its end, or when the request fails or closes before that.
+
+const dc = require('diagnostics_channel');
+const { errorMonitor } = require('events');
+
+const kClient = Symbol('kvscope.clientSpan');
+
+function install(trace) {
+  const { tp, E, newSpan, current, Tuple, fault } = trace;
+
+  dc.subscribe('http.client.request.start', ({ request }) => {
+    try {
+      const rq = E.http_client_request[0] !== 0, rs = E.http_client_response[0] !== 0;
+      if (!rq && !rs) return;
+      const st = { span: newSpan(), parent: current(), status: 0, bytes: 0, tuple: null, error: '', done: false };
+      request[kClient] = st;
+      if (rq) {
+        const socket = request.socket;
+        const t = socket && !socket.connecting && socket.remotePort ? Tuple.outgoing(socket) : Tuple.NONE;
+        tp.http_client_request(st.span, st.parent, t.fd, request.method, hostOf(request), pathOnly(request.path),
+          t.srcAddr, t.srcPort, t.dstAddr, t.dstPort);
+      }
+      if (rs) {
+        // errorMonitor sees 'error' without handling it: an error the application does not handle still throws.
+        request.on(errorMonitor, onError);
+        request.once('close', onClose);
+      }
+    } catch (e) {
+      fault('http.client.request.start', e);
+    }
+  });
+
+  // Published when the response's headers arrived, before the application sees the response.
+  dc.subscribe('http.client.response.finish', ({ request, response }) => {
+    try {
+      const st = request[kClient];
+      if (st === undefined) return;
+      st.status = response.statusCode | 0;
+      if (request.socket) st.tuple = Tuple.outgoing(request.socket);
+      countBody(response, st);
+      response.once('end', function onEnd() { finish(st, ''); });
+    } catch (e) {
+      fault('http.client.response.finish', e);
+    }
+  });
+
+  function onError(err) {
+    try {
+      const st = this[kClient];
+      if (st !== undefined && !st.error) st.error = describe(err);
+    } catch (e) {
+      fault('http client error', e);
+    }
+  }
+
+  function onClose() {
+    try {
+      const st = this[kClient];
+      if (st === undefined || st.done) return;
+      if (st.tuple === null && this.socket && this.socket.remotePort) st.tuple = Tuple.outgoing(this.socket);
+      finish(st, st.error || (st.status ? 'closed before the response ended' : 'closed before a response'));
+    } catch (e) {
+      fault('http client close', e);
+    }
+  }
+
+  function finish(st, error) {
+    try {
+      if (st.done) return;
+      st.done = true;
+      if (E.http_client_response[0] === 0) return;
+      const t = st.tuple || Tuple.NONE;
+      tp.http_client_response(st.span, st.parent, error ? 0 : st.status, st.bytes, t.srcAddr, t.srcPort, t.dstAddr,
+        t.dstPort, error);
+    } catch (e) {
+      fault('http client response', e);
+    }
+  }
+
+  /**
+   * Body bytes as the HTTP parser hands them to the response stream (IncomingMessage.push), seen by an own,
+   * non-enumerable `push` on this one response: no 'data' listener, so a paused response stays paused.
+   */
+  function countBody(response, st) {
+    const push = response.push;
+    Object.defineProperty(response, 'push', {
+      configurable: true, enumerable: false, writable: true,
+      value: function push_(chunk, encoding) {
+        if (chunk !== null && chunk !== undefined && typeof chunk.length === 'number') st.bytes += chunk.length;
+        return push.apply(this, arguments);
+      },
+    });
+  }
+}
+
+function hostOf(request) {
+  try {
+    const h = request.getHeader('host');
+    if (typeof h === 'string') return h;
+  } catch {
+    // headers already sent: fall through
+  }
+  return typeof request.host === 'string' ? request.host : '';
+}
+
+function pathOnly(p) {
+  if (typeof p !== 'string') return '';
+  const q = p.indexOf('?');
+  return q < 0 ? p : p.slice(0, q);
+}
+
+function describe(err) {
+  if (!err) return 'error';
+  const code = typeof err.code === 'string' ? err.code + ': ' : '';
+  return code + (typeof err.message === 'string' ? err.message : String(err));
+}
+
+module.exports = { install, pathOnly, describe };

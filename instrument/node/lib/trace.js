@@ -1,0 +1,107 @@
+'use strict';
+// What every hook shares: the addon's emitters and per-event enabled flags, the span ids and the request context
+// (AsyncLocalStorage), the TCP 4-tuple of a socket, and the count of the agent's own failures.
+
+const { AsyncLocalStorage } = require('async_hooks');
+const { threadId } = require('worker_threads');
+
+let tp = null;    // the addon: one emitter per event (EVENTS.md argument order, without service and pid)
+let E = null;     // E.<event>[0] !== 0 while a session enables the event (aliases LTTng-UST's tracepoint state)
+
+function init(addon) {
+  tp = addon;
+  E = addon.enabled;
+}
+
+// ---- spans and context ----------------------------------------------------------------------------------------
+
+// Unique within the process: worker threads load the agent too, each with its own counter, so the thread id
+// fills the high bits (2^40 spans per thread, and ids stay below 2^53: exact as JavaScript numbers).
+const spanBase = threadId * 2 ** 40;
+let spanCount = 0;
+function newSpan() { return spanBase + ++spanCount; }
+
+// Enabling an AsyncLocalStorage installs async hooks that every promise and callback then pays for, so the store is
+// only entered while a session wants an event that carries a parent span, and disabled again when none does.
+const als = new AsyncLocalStorage();
+let alsOn = false;
+
+function contextWanted() {
+  return E.http_client_request[0] !== 0 || E.http_client_response[0] !== 0 || E.net_connect[0] !== 0 ||
+    E.redis_send[0] !== 0 || E.mysql_send[0] !== 0;
+}
+
+/** Makes `span` the current span of the code that runs from here (a server request's handler). */
+function enter(span) {
+  if (contextWanted()) {
+    alsOn = true;
+    als.enterWith(span);
+  } else if (alsOn) {
+    alsOn = false;
+    als.disable();
+  }
+}
+
+/** The span current where the caller runs, 0 if none. */
+function current() {
+  if (!alsOn) return 0;
+  const s = als.getStore();
+  return typeof s === 'number' ? s : 0;
+}
+
+// ---- sockets --------------------------------------------------------------------------------------------------
+
+/** Node reports IPv4 peers of a dual-stack socket as ::ffff:a.b.c.d; EVENTS.md writes them as a.b.c.d. */
+function addr(a) {
+  if (typeof a !== 'string') return '';
+  return a.startsWith('::ffff:') && a.indexOf('.') > 0 ? a.slice(7) : a;
+}
+
+function fdOf(socket) {
+  const h = socket && socket._handle;
+  const fd = h ? h.fd : undefined;
+  return typeof fd === 'number' ? fd : -1;
+}
+
+/** A connection's ends, as EVENTS.md orders them: src = the side that connected, dst = the side that accepted. */
+class Tuple {
+  constructor(srcAddr, srcPort, dstAddr, dstPort, fd) {
+    this.srcAddr = srcAddr; this.srcPort = srcPort; this.dstAddr = dstAddr; this.dstPort = dstPort; this.fd = fd;
+  }
+
+  /** For a socket this process opened. */
+  static outgoing(socket) {
+    return new Tuple(addr(socket.localAddress), socket.localPort | 0, addr(socket.remoteAddress),
+      socket.remotePort | 0, fdOf(socket));
+  }
+
+  /** For a socket this process accepted. */
+  static incoming(socket) {
+    return new Tuple(addr(socket.remoteAddress), socket.remotePort | 0, addr(socket.localAddress),
+      socket.localPort | 0, fdOf(socket));
+  }
+}
+Tuple.NONE = new Tuple('', 0, '', 0, -1);
+
+// ---- the agent's own failures ---------------------------------------------------------------------------------
+
+let failures = 0;
+
+/** An exception inside the agent: counted, reported as an agent_error event when a session wants it, swallowed. */
+function fault(where, e) {
+  failures++;
+  try {
+    if (E !== null && E.agent_error[0] !== 0) {
+      const message = e && typeof e.message === 'string' ? e.message : String(e);
+      tp.agent_error(where, message, failures);
+    }
+  } catch {
+    // nothing more can be done without risking the application
+  }
+}
+
+function failureCount() { return failures; }
+
+module.exports = {
+  init, get tp() { return tp; }, get E() { return E; }, newSpan, enter, current, Tuple, fault, failureCount,
+};
