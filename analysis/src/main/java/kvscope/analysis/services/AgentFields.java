@@ -15,7 +15,8 @@ final class AgentFields {
     static final String PROVIDER = "nodejs:";
 
     final Field service, pid, span, parent, fd, method, path, host, route, status, bytes, aborted, error,
-            srcAddr, srcPort, dstAddr, dstPort, command, ncommands, nreplies, errors, pushes, ok, rows;
+            srcAddr, srcPort, dstAddr, dstPort, command, ncommands, nreplies, errors, pushes, ok, rows,
+            protocol, direction, reason, where, message;
     // Redis's accept_client (instrument/redis/EVENTS.md).
     final Field acceptFd, acceptId, acceptType, peerAddr, peerPort, localPort, depth;
 
@@ -28,6 +29,8 @@ final class AgentFields {
         dstPort = t.field("dst_port");
         command = t.field("command"); ncommands = t.field("ncommands"); nreplies = t.field("nreplies");
         errors = t.field("errors"); pushes = t.field("pushes"); ok = t.field("ok"); rows = t.field("rows");
+        protocol = t.field("protocol"); direction = t.field("direction"); reason = t.field("reason");
+        where = t.field("where"); message = t.field("message");
         acceptFd = t.field("fd"); acceptId = t.field("id"); acceptType = t.field("type");
         peerAddr = t.field("peer_addr"); peerPort = t.field("peer_port"); localPort = t.field("local_port");
         depth = t.field("depth");
@@ -48,6 +51,7 @@ final class AgentFields {
             case "redis_reply" -> { out.add("nreplies"); out.addAll(TUPLE); }
             case "mysql_send" -> { out.addAll(List.of("span", "command")); out.addAll(TUPLE); }
             case "mysql_reply" -> out.addAll(TUPLE);
+            case "stream_unparsed" -> out.addAll(TUPLE);
             default -> { }
         }
         return out;

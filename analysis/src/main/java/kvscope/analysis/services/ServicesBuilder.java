@@ -67,9 +67,13 @@ public final class ServicesBuilder {
         final Tuple tuple;
         final long connectedAt;
         final IntList calls = new IntList();
-        /** The oldest call not yet answered. */
+        /** The calls waiting for their reply, in order (MySQL commands without a response never wait). */
+        final IntList pending = new IntList();
+        /** The oldest call not yet answered, in {@link #pending}. */
         int head;
         boolean lost;
+        /** The last call answered was a SUBSCRIBE-family command: Redis confirms each channel with a reply of its own. */
+        boolean subscribing;
 
         Conn(SpanKind kind, Proc proc, Tuple tuple, long connectedAt) {
             this.kind = kind;
@@ -137,6 +141,8 @@ public final class ServicesBuilder {
         table.put("redis_reply", this::redisReply);
         table.put("mysql_send", this::mysqlSend);
         table.put("mysql_reply", this::mysqlReply);
+        table.put("stream_unparsed", this::unparsed);
+        table.put("agent_error", this::agentError);
         for (var type : trace.eventTypes()) {
             if (!type.name().startsWith(AgentFields.PROVIDER) || type.index() < 0 || type.index() >= n) continue;
             var name = type.name().substring(AgentFields.PROVIDER.length());
@@ -407,6 +413,7 @@ public final class ServicesBuilder {
             setTuple(i, c.tuple);
             if (c.lost) spans.flag(i, Spans.LOST);
             c.calls.add(i);
+            c.pending.add(i);
         }
     }
 
@@ -422,17 +429,30 @@ public final class ServicesBuilder {
         long n = e.getLong(f.nreplies) & 0xFFFFFFFFL;
         long errors = e.has(f.errors) ? e.getLong(f.errors) & 0xFFFFFFFFL : 0;
         for (long k = 0; k < n; k++) {
-            if (c.head >= c.calls.size) {
+            if (c.head >= c.pending.size) {
                 long extra = n - k;
-                problems.add("Redis replies no command was waiting for", extra, where(e, p) + " " + extra + " of " + n);
+                if (c.subscribing) {
+                    confirmations += extra; // one per channel after the first (EVENTS.md)
+                } else {
+                    problems.add("Redis replies no command was waiting for (answers to commands sent before the "
+                            + "recording started, or a garbled count)", extra, where(e, p) + " " + extra + " of " + n);
+                }
                 break;
             }
-            int i = c.calls.get(c.head++);
+            int i = c.pending.get(c.head++);
             spans.end[i] = e.timestamp();
+            var name = spans.name[i] < 0 ? null : names.get(spans.name[i]);
+            c.subscribing = name != null && SUBSCRIBING.contains(name);
             // Which replies of a chunk were errors is not said; all of them were when the counts agree.
             if (errors >= n) spans.flag(i, Spans.ERROR);
         }
     }
+
+    /** Commands Redis answers with one reply per channel (RESP2 confirmations, which are not pushes). */
+    private static final Set<String> SUBSCRIBING = Set.of("subscribe", "psubscribe", "ssubscribe", "unsubscribe",
+            "punsubscribe", "sunsubscribe");
+    /** Replies that confirmed a SUBSCRIBE-family command's further channels. */
+    long confirmations;
 
     private void mysqlSend(Event e, Proc p) {
         var c = conn(e, p, SpanKind.MARIADB);
@@ -445,7 +465,13 @@ public final class ServicesBuilder {
         setTuple(i, c.tuple);
         if (c.lost) spans.flag(i, Spans.LOST);
         c.calls.add(i);
+        var name = spans.name[i] < 0 ? "" : names.get(spans.name[i]);
+        // The protocol answers these with nothing (EVENTS.md): they end when they are sent.
+        if (NO_RESPONSE.contains(name)) spans.end[i] = e.timestamp();
+        else c.pending.add(i);
     }
+
+    private static final Set<String> NO_RESPONSE = Set.of("quit", "stmt_close", "stmt_send_long_data");
 
     private void mysqlReply(Event e, Proc p) {
         var c = p.conns.get(tuple(e, p, -1));
@@ -453,14 +479,36 @@ public final class ServicesBuilder {
             problems.add("MySQL replies on a connection no command was seen sent on", () -> where(e, p));
             return;
         }
-        if (c.head >= c.calls.size) {
+        if (c.head >= c.pending.size) {
             problems.add("MySQL replies no command was waiting for", () -> where(e, p));
             return;
         }
-        int i = c.calls.get(c.head++);
+        int i = c.pending.get(c.head++);
         spans.end[i] = e.timestamp();
         if (e.has(f.ok) && e.getLong(f.ok) == 0) spans.flag(i, Spans.ERROR);
         if (e.has(f.rows)) spans.status[i] = (int) Math.min(Integer.MAX_VALUE, e.getLong(f.rows) & 0xFFFFFFFFL);
+    }
+
+    /**
+     * Bytes the agent could not follow on a Redis or MySQL connection (EVENTS.md): it finds its place again at the
+     * next command, but the replies around them may pair with the wrong calls — their times are suspect.
+     */
+    private void unparsed(Event e, Proc p) {
+        var c = p.conns.get(tuple(e, p, -1));
+        if (c != null) for (int k = c.head; k < c.pending.size; k++) spans.flag(c.pending.get(k), Spans.LOST);
+        var protocol = e.has(f.protocol) ? e.getString(f.protocol) : "?";
+        var direction = e.has(f.direction) ? e.getString(f.direction) : "?";
+        long bytes = e.has(f.bytes) ? e.getLong(f.bytes) : 0;
+        problems.add("bytes the agent could not follow on Redis or MySQL connections (the calls around them may be "
+                + "paired with the wrong replies)", () -> where(e, p) + " " + protocol + " " + direction + " " + bytes
+                + " bytes: " + (e.has(f.reason) ? e.getString(f.reason) : "?"));
+    }
+
+    /** An exception the agent caught in one of its hooks: the events that hook should have emitted may be missing. */
+    private void agentError(Event e, Proc p) {
+        problems.add("exceptions inside the agent's hooks (the events they should have emitted may be missing)",
+                () -> where(e, p) + " in " + (e.has(f.where) ? e.getString(f.where) : "?") + ": "
+                        + (e.has(f.message) ? e.getString(f.message) : "?"));
     }
 
     private void accepted(Event e) {
@@ -512,8 +560,8 @@ public final class ServicesBuilder {
             affected += p.open.size();
             for (var c : p.conns.values()) {
                 c.lost = true;
-                for (int k = c.head; k < c.calls.size; k++) spans.flag(c.calls.get(k), Spans.LOST);
-                affected += c.calls.size - c.head;
+                for (int k = c.head; k < c.pending.size; k++) spans.flag(c.pending.get(k), Spans.LOST);
+                affected += c.pending.size - c.head;
             }
         }
         if (affected > 0) problems.add("spans in flight when the tracer discarded events (their times may be wrong)",
@@ -540,6 +588,7 @@ public final class ServicesBuilder {
                     + describe(s));
         }
         var stats = new TreeMap<String, Long>();
+        if (confirmations > 0) stats.put("redis subscription confirmations (a reply per further channel)", confirmations);
         Hops.match(this, stats);
         RedisLinks.link(this, segments, history, stats);
         var parts = Attribution.of(this, segments);

@@ -43,6 +43,9 @@ public final class ServicesTraceWriter implements AutoCloseable {
                 new Object[] {"nreplies", u32(), "errors", u32(), "pushes", u32(), "bytes", u64()});
         node("mysql_send", new Object[] {"span", u64(), "fd", s32()}, tuple, new Object[] {"command", string(), "bytes", u64()});
         node("mysql_reply", new Object[] {"fd", s32()}, tuple, new Object[] {"ok", u8(), "rows", u32(), "bytes", u64()});
+        node("stream_unparsed", new Object[] {"fd", s32()}, tuple, new Object[] {"protocol", string(), "direction", string(),
+                "reason", string(), "bytes", u64()});
+        node("agent_error", new Object[] {"where", string(), "message", string(), "count", u64()});
     }
 
     private static void node(String name, Object[]... parts) {

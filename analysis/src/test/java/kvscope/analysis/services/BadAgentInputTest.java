@@ -97,6 +97,9 @@ class BadAgentInputTest {
             w.redisSend(us(160), REDISGW, "redisgw", 0, R, "get", (int) 4_000_000_000L); // an absurd pipeline
             w.redisReply(us(170), REDISGW, "redisgw", R, 3);                     // 2 more replies than calls
             w.node(us(180), 399, "", "http_server_receive", 6L, 20, "GET", "/anon", "127.0.0.1", 50001, "127.0.0.1", 3000);
+            w.node(us(190), REDISGW, "redisgw", "stream_unparsed", 22, R.src(), R.srcPort(), R.dst(), R.dstPort(), "resp",
+                    "reply", "not RESP: '<'", 12L);
+            w.node(us(200), REDISGW, "redisgw", "agent_error", "redis_write", "TypeError: x is undefined", 1L);
         });
         try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var f = s.services();
@@ -108,8 +111,14 @@ class BadAgentInputTest {
                     .containsEntry("HTTP requests answered twice: the first answer is kept", 1L)
                     .containsEntry("Redis replies on a connection no command was seen sent on (the trace started after it)", 1L)
                     .containsEntry("Redis writes claiming more than 100000 commands: counted as one", 1L)
-                    .containsEntry("Redis replies no command was waiting for", 2L)
-                    .containsEntry("processes whose events name no service (KVSCOPE_SERVICE, package.json): shown as \"pid N\"", 1L);
+                    .containsEntry("Redis replies no command was waiting for (answers to commands sent before the "
+                            + "recording started, or a garbled count)", 2L)
+                    .containsEntry("processes whose events name no service (KVSCOPE_SERVICE, package.json): shown as \"pid N\"", 1L)
+                    .containsEntry("bytes the agent could not follow on Redis or MySQL connections (the calls around them "
+                            + "may be paired with the wrong replies)", 1L)
+                    .containsEntry("exceptions inside the agent's hooks (the events they should have emitted may be missing)", 1L);
+            assertThat(f.problems().stream().filter(x -> x.what().startsWith("exceptions")).findFirst().orElseThrow().examples())
+                    .singleElement().asString().endsWith("redisgw (pid 302) in redis_write: TypeError: x is undefined");
             var first = f.problems().stream().filter(x -> x.what().startsWith("events with a port")).findFirst().orElseThrow();
             assertThat(first.examples()).singleElement().asString().contains("gateway (pid 300)").contains("src_port 70000");
             assertThat(f.services()).extracting(ServicesFile.Service::name).contains("pid 399");

@@ -151,4 +151,35 @@ class RedisLinksTest {
             assertThat(parts).containsEntry("Redis queued (get)", 1_010_000L).containsEntry("network (redis)", 40_000L);
         }
     }
+
+    @Test
+    void aSubscribeToSeveralChannelsIsConfirmedOncePerChannelWithoutAProblem() throws IOException {
+        try (var s = trace(w -> {
+            w.redisSend(us(200), REDISGW, "redisgw", 1, R, "subscribe", 1);
+            req(w, "subscribe", 300);
+            w.redisReply(us(400), REDISGW, "redisgw", R, 3); // SUBSCRIBE a b c: three confirmations
+        })) {
+            assertThat(links(s)).containsExactly("subscribe");
+            assertThat(s.services().problems()).isEmpty();
+            assertThat(s.services().stats()).containsEntry("redis subscription confirmations (a reply per further channel)", 2L);
+        }
+    }
+
+    @Test
+    void mysqlCommandsWithoutAResponseDoNotTakeTheNextOnesReply() throws IOException {
+        var d = new Conn("127.0.0.1", 45000, "127.0.0.1", 3306);
+        try (var s = trace(w -> {
+            w.mysqlSend(us(200), REDISGW, "redisgw", 1, d, "stmt_prepare");
+            w.mysqlReply(us(300), REDISGW, "redisgw", d, true);
+            w.mysqlSend(us(400), REDISGW, "redisgw", 1, d, "stmt_execute");
+            w.mysqlSend(us(410), REDISGW, "redisgw", 1, d, "stmt_close");
+            w.mysqlReply(us(2400), REDISGW, "redisgw", d, true);
+        })) {
+            var f = s.services();
+            var durations = new java.util.ArrayList<Long>();
+            for (long i = 0; i < f.count(); i++) if (f.kind(i) == SpanKind.MARIADB) durations.add(f.end(i) - f.start(i));
+            assertThat(durations).containsExactly(100_000L, 2_000_000L, 0L);
+            assertThat(f.problems()).isEmpty();
+        }
+    }
 }
