@@ -11,12 +11,14 @@
     SERVICE: '#4e79a7', NETWORK: '#bab0ac', REDIS_QUEUED: '#ff9896', REDIS_READING: '#2ca02c',
     REDIS_WAITING_TO_EXECUTE: '#ffbb78', REDIS_EXECUTING: '#1f77b4', REDIS_WAITING_TO_WRITE: '#f7b6d2',
     REDIS_WRITING: '#ff7f0e', REDIS_UNSEEN: '#c5b0d5', MARIADB: '#9467bd', UNTRACED: '#7f7f7f',
+    REDIS_NOT_EXECUTED: '#dbdb8d',
   };
   const LABELS = {
     SERVICE: 'own time', NETWORK: 'network', REDIS_QUEUED: 'Redis queued', REDIS_READING: 'Redis reading',
     REDIS_WAITING_TO_EXECUTE: 'Redis waiting to execute', REDIS_EXECUTING: 'Redis executing',
     REDIS_WAITING_TO_WRITE: 'Redis waiting to write', REDIS_WRITING: 'Redis writing',
     REDIS_UNSEEN: 'Redis (not seen inside)', MARIADB: 'MariaDB', UNTRACED: 'not traced',
+    REDIS_NOT_EXECUTED: 'Redis refused or queued',
   };
   const SHOWN = 300; // request lines put in the DOM at once
 

@@ -182,7 +182,8 @@ final class Attribution {
         if (calls.length == 1 && pieces.isEmpty()) {
             var g = b.linked == null ? null : b.linked[calls[0]];
             if (g == null) {
-                add(acc, PartKind.REDIS_UNSEEN, s.name[calls[0]], q - p);
+                var kind = s.has(calls[0], Spans.NOT_EXECUTED) ? PartKind.REDIS_NOT_EXECUTED : PartKind.REDIS_UNSEEN;
+                add(acc, kind, s.name[calls[0]], q - p);
                 return;
             }
         }

@@ -122,6 +122,8 @@ public final class Blame {
             case MARIADB -> "the MariaDB " + p.name() + " from sent to answered: the query itself (its plan, its locks; the "
                     + "slow query log shows it), or MariaDB's load.";
             case UNTRACED -> "calls to " + p.name() + ", a peer that is not traced.";
+            case REDIS_NOT_EXECUTED -> "Redis commands Redis answered without executing them (refused: MOVED, unknown "
+                    + "commands; or queued by MULTI).";
         };
     }
 }

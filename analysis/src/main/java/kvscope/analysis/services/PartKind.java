@@ -20,7 +20,12 @@ public enum PartKind {
     /** A MariaDB command, from sent to answered (MariaDB is not traced: network included). */
     MARIADB("MariaDB"),
     /** An HTTP call to a peer that is not traced (its server span never appears). */
-    UNTRACED("not traced");
+    UNTRACED("not traced"),
+    /**
+     * A Redis call Redis processed without executing it as a request: queued by MULTI (executed by its EXEC), or
+     * refused before execution (MOVED, an unknown command, a wrong arity). Its time inside Redis is not measured.
+     */
+    REDIS_NOT_EXECUTED("Redis refused or queued");
 
     private final String label;
 
@@ -28,7 +33,9 @@ public enum PartKind {
 
     public String label() { return label; }
 
-    public boolean isRedis() { return ordinal() >= REDIS_QUEUED.ordinal() && ordinal() <= REDIS_UNSEEN.ordinal(); }
+    public boolean isRedis() {
+        return (ordinal() >= REDIS_QUEUED.ordinal() && ordinal() <= REDIS_UNSEEN.ordinal()) || this == REDIS_NOT_EXECUTED;
+    }
 
     static final PartKind[] ALL = values();
 }

@@ -88,6 +88,7 @@ final class RedisLinks {
                         linkOne(b, call, g.index(), g.segment());
                         linked++;
                     } else {
+                        s.flag(call, Spans.NOT_EXECUTED);
                         unexecuted++;
                     }
                     i++;
@@ -133,11 +134,14 @@ final class RedisLinks {
             }
         }
         long outOfTime = 0;
-        // Times: a request outside its call says the join went wrong (or the clocks of two hosts disagree).
+        // Times: a request outside its call says the join went wrong (or the clocks of two hosts disagree). The reply
+        // written is stamped when writeToClient returns, which a busy machine may delay past the moment the service
+        // read the reply: the write's start (else the command's end) is what must come before the call's end.
         for (int i = 0; i < s.size; i++) {
-            if (s.kind(i) != SpanKind.REDIS || s.link[i] < 0 || b.linked[i] == null) continue;
+            if (s.kind(i) != SpanKind.REDIS || s.link[i] < 0 || b.linked == null || b.linked[i] == null) continue;
             var g = b.linked[i];
-            boolean inside = g.start() >= s.start[i] - SLACK_NS && (s.end[i] == Spans.UNKNOWN || g.end() <= s.end[i] + SLACK_NS);
+            long answered = g.writeStart() != Segment.UNKNOWN ? g.writeStart() : g.commandEnd();
+            boolean inside = g.start() >= s.start[i] - SLACK_NS && (s.end[i] == Spans.UNKNOWN || answered <= s.end[i] + SLACK_NS);
             if (!inside) {
                 outOfTime++;
                 final int call = i;

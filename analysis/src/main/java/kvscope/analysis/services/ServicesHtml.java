@@ -30,6 +30,7 @@ public final class ServicesHtml {
         COLOURS.put(PartKind.REDIS_UNSEEN, "#c5b0d5");
         COLOURS.put(PartKind.MARIADB, "#9467bd");
         COLOURS.put(PartKind.UNTRACED, "#7f7f7f");
+        COLOURS.put(PartKind.REDIS_NOT_EXECUTED, "#dbdb8d");
     }
 
     public static void write(ServicesReport r, long traceStart, PrintWriter out) {

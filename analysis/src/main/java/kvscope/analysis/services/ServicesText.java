@@ -46,11 +46,13 @@ public final class ServicesText {
         }
         out.println();
         var j = r.joins();
-        out.printf(Locale.ROOT, "  joins: %s HTTP hops; %s of %s Redis calls linked to a request of the model "
-                        + "(%s without one, %s requests of the services' connections without a call)%n",
+        out.printf(Locale.ROOT, "  joins: %s HTTP hops; %s of %s Redis calls linked to a request of the model, %s "
+                        + "processed by Redis without executing (queued by MULTI, refused), %s without a request; %s "
+                        + "requests of the services' connections without a call%n",
                 count(j.getOrDefault("http hops joined", 0L)), count(j.getOrDefault("redis calls linked", 0L)),
-                count(j.getOrDefault("redis calls", 0L)), count(j.getOrDefault("redis calls without a request", 0L)
-                        + j.getOrDefault("redis calls on untraced connections", 0L)),
+                count(j.getOrDefault("redis calls", 0L)),
+                count(j.getOrDefault("redis calls Redis processed without executing (queued by MULTI, refused)", 0L)),
+                count(j.getOrDefault("redis calls without a request", 0L) + j.getOrDefault("redis calls on untraced connections", 0L)),
                 count(j.getOrDefault("redis requests without a call", 0L)));
         var unused = r.events().keySet().stream().filter(k -> k.endsWith("(not used by this kvscope)")).toList();
         if (!unused.isEmpty()) out.println("  agent events not used: " + unused);

@@ -26,6 +26,8 @@ final class Spans {
     static final int GARBLED = 1 << 5;
     /** A Redis call linked by its position in a pipeline, its name unknown (only a write's first command is named). */
     static final int BY_ORDER = 1 << 6;
+    /** A Redis call Redis processed without executing it as a request (queued by MULTI, refused): no segment. */
+    static final int NOT_EXECUTED = 1 << 7;
 
     int size;
     byte[] kind = new byte[1024];
