@@ -1,6 +1,7 @@
 package kvscope.cli;
 
 import kvscope.cli.record.Durations;
+import kvscope.cli.record.NodeAgent;
 import kvscope.cli.record.Profile;
 import kvscope.cli.record.Recording;
 import kvscope.cli.record.Summary;
@@ -19,20 +20,27 @@ import java.util.concurrent.TimeUnit;
 /** {@code kvscope record}: an LTTng session around a command, a fixed time, or until Ctrl-C. */
 @Command(name = "record", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {
-                "Record instrumented processes (Redis, the service agents) into a CTF trace with LTTng.",
+                "Record instrumented processes (Redis, the Node.js services) into a CTF trace with LTTng.",
                 "",
                 "Record the events of instrumented processes (the Redis built by",
-                "instrument/redis/build.sh, the service agents) into a CTF trace directory,",
-                "with an LTTng session of its own.",
+                "instrument/redis/build.sh, Node.js services running the agent of",
+                "instrument/node) into a CTF trace directory, with an LTTng session of its own.",
                 "",
                 "It starts the LTTng session daemon if none runs, enables redis:* (or the",
-                "light profile) and kvscope:* with the contexts vpid, vtid and procname, runs",
+                "light profile) and nodejs:* with the contexts vpid, vtid and procname, runs",
                 "CMD (or waits for --duration, or for Ctrl-C), then stops and destroys the",
                 "session and prints how many events of each name the trace holds. Processes",
                 "started before recording are traced too, while it records.",
                 "",
+                "Node.js: CMD runs with NODE_OPTIONS=\"--require <kvscope>/instrument/node/agent.js\"",
+                "appended to any NODE_OPTIONS it had, so every Node.js process it starts is",
+                "traced with no change to its code (the agent's addon is built first if",
+                "missing). Services started elsewhere are recorded too when they were started",
+                "with that NODE_OPTIONS: `kvscope record` without CMD prints the exact line.",
+                "",
                 "Examples:",
                 "  kvscope record -o trace -- build/redis/bin/redis-benchmark -t set,get",
+                "  kvscope record -o trace -- node app.js    # a Node.js service, traced",
                 "  kvscope record -o trace --duration 30s   # what runs now, for 30 s",
                 "  kvscope record --profile light           # until Ctrl-C; production-cheap",
                 "  kvscope events trace --limit 20          # then look at the events",
@@ -51,7 +59,8 @@ final class RecordCommand implements Callable<Integer> {
 
     @Option(names = "--profile", paramLabel = "full|light", defaultValue = "full",
             description = "full: every Redis event; light: per command, cluster bus and connection life cycle"
-                    + " only (instrument/redis/profile-light.txt). Default: ${DEFAULT-VALUE}")
+                    + " only (instrument/redis/profile-light.txt). Both record every nodejs:* event."
+                    + " Default: ${DEFAULT-VALUE}")
     String profile;
 
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "command to run while recording (after --)")
@@ -66,17 +75,20 @@ final class RecordCommand implements Callable<Integer> {
         }
         var dir = output != null ? output : Recording.defaultDir("kvscope-trace");
         var out = System.out;
+        boolean runs = command != null && !command.isEmpty();
+        if (runs) NodeAgent.ensureBuilt(out);
         var rec = Recording.start(dir, prof);
         var finisher = new Finisher(rec);
         Cleanup.register(finisher);
         int rc = 0;
         try {
             out.println("Recording (" + prof.name().toLowerCase() + " profile, LTTng session " + rec.session() + ")"
-                    + (command == null || command.isEmpty()
-                    ? (limit == null ? "; press Ctrl-C to stop" : " for " + duration) : ""));
-            if (command != null && !command.isEmpty()) {
+                    + (runs ? "" : (limit == null ? "; press Ctrl-C to stop" : " for " + duration)));
+            if (runs) {
                 rc = runCommand(limit);
             } else {
+                out.println("Node.js services are recorded when started with NODE_OPTIONS=\""
+                        + NodeAgent.requireOption(NodeAgent.agent()).replace("\"", "\\\"") + "\"");
                 waitFor(limit);
             }
         } finally {
@@ -90,7 +102,10 @@ final class RecordCommand implements Callable<Integer> {
     }
 
     private int runCommand(java.time.Duration limit) {
-        var p = Tools.start(new ProcessBuilder(command).inheritIO());
+        var pb = new ProcessBuilder(command).inheritIO();
+        // Every Node.js process CMD starts (and their children: the variable is inherited) loads the agent.
+        pb.environment().put("NODE_OPTIONS", NodeAgent.nodeOptions(System.getenv("NODE_OPTIONS"), NodeAgent.agent()));
+        var p = Tools.start(pb);
         AutoCloseable killer = () -> Tools.kill(p);
         Cleanup.register(killer);
         try {

@@ -14,12 +14,13 @@ import java.util.regex.Pattern;
  * Which events a recording enables. {@code full} records every Redis tracepoint; {@code light} only the ones a
  * production user can afford (per command, cluster bus, connection life cycle: no event-loop, file-event or
  * read/write detail), as listed by the instrumentation in instrument/redis/profile-light.txt. Both add
- * {@code kvscope:*}, the provider of the service agents.
+ * {@code nodejs:*}, the provider of the Node.js agent (instrument/node/EVENTS.md): a service emits a few events per
+ * HTTP request or Redis call, so the light profile keeps them all.
  */
 public enum Profile {
     FULL, LIGHT;
 
-    static final String AGENT_EVENTS = "kvscope:*";
+    static final String NODE_AGENT_EVENTS = "nodejs:*";
     static final String LIGHT_LIST = "instrument/redis/profile-light.txt";
 
     /** LTTng UST event rules for this profile, e.g. "redis:*". */
@@ -30,7 +31,7 @@ public enum Profile {
         } else {
             rules.addAll(lightEvents(Home.dir().resolve(LIGHT_LIST)));
         }
-        rules.add(AGENT_EVENTS);
+        rules.add(NODE_AGENT_EVENTS);
         return rules;
     }
 

@@ -11,15 +11,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ProfileTest {
 
     @Test
-    void fullRecordsEveryRedisEventAndTheAgents() {
-        assertThat(Profile.FULL.eventRules()).containsExactly("redis:*", "kvscope:*");
+    void fullRecordsEveryRedisEventAndTheNodeAgent() {
+        assertThat(Profile.FULL.eventRules()).containsExactly("redis:*", "nodejs:*");
     }
 
     @Test
     void lightFollowsTheInstrumentationsListWithoutEventLoopDetail() {
         var rules = Profile.LIGHT.eventRules();
         assertThat(rules).contains("redis:commands", "redis:accept_client", "redis:free_client",
-                "redis:publishes", "redis:cluster_send", "kvscope:*");
+                "redis:publishes", "redis:cluster_send", "nodejs:*");
         // call_command_end (publish) enabled would make Redis record one event per command (publish), not batches
         assertThat(rules).doesNotContain("redis:*", "redis:poll_end", "redis:before_sleep_start",
                 "redis:add_file_event", "redis:end_read_client_query", "redis:call_command_end", "redis:publish");

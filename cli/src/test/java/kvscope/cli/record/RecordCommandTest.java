@@ -70,6 +70,65 @@ class RecordCommandTest {
         var r = kvscope("record", "--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("Examples:", "--profile", "--duration", "-- build/redis/bin/redis-benchmark");
+        assertThat(r.out()).contains("nodejs:*", "NODE_OPTIONS", "instrument/node/agent.js", "-- node app.js");
+    }
+
+    /** A Node.js service that serves and calls itself once, and writes its pid and NODE_OPTIONS to argv[2]. */
+    static final String NODE_SERVICE = """
+            const http = require('http');
+            require('fs').writeFileSync(process.argv[2], JSON.stringify({ pid: process.pid, options: process.env.NODE_OPTIONS }));
+            const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0.1', () => {
+              const call = () => http.get({ host: '127.0.0.1', port: server.address().port, path: '/hello?x=1' },
+                (res) => { res.resume(); res.on('end', () => { if (!process.argv[3]) server.close(); }); });
+              call();
+              if (process.argv[3]) setInterval(call, 20);
+            });
+            """;
+
+    @Test
+    void tracesTheNodeServicesOfItsCommandThroughNodeOptions(@TempDir Path tmp) throws Exception {
+        var script = Files.writeString(tmp.resolve("svc.js"), NODE_SERVICE);
+        var info = tmp.resolve("info.json");
+        var dir = tmp.resolve("trace");
+        var r = kvscope("record", "-o", dir.toString(), "--profile", "light", "--", "node", script.toString(),
+                info.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        var written = Files.readString(info);
+        assertThat(written).contains("--require " + NodeAgent.agent());
+        long pid = Long.parseLong(written.replaceAll(".*\"pid\":(\\d+).*", "$1"));
+        var node = TraceEvents.read(dir).events().stream().filter(e -> e.name().startsWith("nodejs:")).toList();
+        var receive = node.stream().filter(e -> e.name().equals("nodejs:http_server_receive")).toList();
+        assertThat(receive).hasSize(1);
+        assertThat(receive.get(0).vpid()).isEqualTo(pid);
+        assertThat(receive.get(0).str("service")).isEqualTo("svc");
+        assertThat(receive.get(0).str("path")).isEqualTo("/hello");
+        assertThat(node).extracting(TraceEvents.Ev::name).contains("nodejs:http_client_request",
+                "nodejs:http_client_response", "nodejs:http_server_response", "nodejs:net_connect");
+        assertThat(r.out()).contains("nodejs:http_server_receive");
+    }
+
+    @Test
+    void recordsNodeServicesStartedElsewhereWithTheNodeOptionsItPrints(@TempDir Path tmp) throws Exception {
+        var script = Files.writeString(tmp.resolve("elsewhere.js"), NODE_SERVICE);
+        var info = tmp.resolve("info.json");
+        var pb = new ProcessBuilder("node", script.toString(), info.toString(), "forever")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(tmp.resolve("err.txt").toFile());
+        pb.environment().put("NODE_OPTIONS", NodeAgent.requireOption(NodeAgent.agent()));
+        var service = Tools.start(pb);
+        try {
+            for (int i = 0; i < 200 && !Files.exists(info); i++) Thread.sleep(50);
+            assertThat(info).as("the service started").exists();
+            var dir = tmp.resolve("trace");
+            var r = kvscope("record", "-o", dir.toString(), "--duration", "1500ms");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).contains("NODE_OPTIONS=\"--require " + NodeAgent.agent() + "\"");
+            var calls = TraceEvents.read(dir).events().stream()
+                    .filter(e -> e.name().equals("nodejs:http_client_request") && e.vpid() == service.pid()).count();
+            assertThat(calls).as("requests made every 20 ms while recording 1.5 s").isGreaterThan(10);
+            assertThat(Files.readString(tmp.resolve("err.txt"))).isEmpty();
+        } finally {
+            Tools.kill(service);
+        }
     }
 
     @Test

@@ -7,8 +7,17 @@ import sys
 import bt2
 
 
+def text(v):
+    # babeltrace2 2.0.4 (Debian 12) can return a stale value for an EMPTY string field — one of an earlier event of
+    # another stream, e.g. another process's with per-user buffers — while the field's length is right (fixed
+    # upstream in review.lttng.org/c/babeltrace/+/4528): the length in bytes is the truth.
+    if isinstance(v, bt2._StringFieldConst):
+        return str(v).encode('utf-8')[:len(v)].decode('utf-8', 'replace')
+    return str(v)
+
+
 def esc(v):
-    return str(v).replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n')
+    return text(v).replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n')
 
 
 def main(path, only):
