@@ -102,6 +102,26 @@ final class Attribution {
     /** The end a span is taken to have: its own, or (never answered) the end of the window it is looked at in. */
     private long end(int i, long limit) { return s.end[i] == Spans.UNKNOWN ? limit : s.end[i]; }
 
+    /**
+     * When a call is taken to start: an HTTP call joined to its callee started no later than the callee did — Node
+     * stamps the client's start when the request is finished, sometimes after the callee answered (see {@link Hops}).
+     */
+    private long callStart(int c) {
+        int sv = joined(c);
+        return sv < 0 ? s.start[c] : Math.min(s.start[c], s.start[sv]);
+    }
+
+    /**
+     * When a call is taken to end: its own end — the caller's "response ended" is stamped when it has the response;
+     * the callee's "finish" may be stamped later than that, and its span is clipped to the call.
+     */
+    private long callEnd(int c, long limit) { return end(c, limit); }
+
+    /** The server span an HTTP call reached, or -1. */
+    private int joined(int c) {
+        return s.kind(c) == SpanKind.CLIENT && s.link[c] >= 0 && !s.has(c, Spans.NO_PEER) ? (int) s.link[c] : -1;
+    }
+
     /** Splits [a, b) of server span sv: its own time, and its calls' time (the latest-ending call when they overlap). */
     private void server(int sv, long a, long bEnd, Map<Long, long[]> acc, int depth) {
         int from = childStart[sv], to = childStart[sv + 1];
@@ -113,28 +133,28 @@ final class Attribution {
         int n = 0;
         for (int k = from; k < to; k++) {
             int c = children[k];
-            if (s.start[c] < bEnd && end(c, bEnd) > a) calls[n++] = c;
+            if (callStart(c) < bEnd && callEnd(c, bEnd) > a) calls[n++] = c;
         }
         var sorted = Arrays.stream(calls, 0, n).boxed()
-                .sorted((x, y) -> Long.compare(Math.max(a, s.start[x]), Math.max(a, s.start[y]))).mapToInt(Integer::intValue).toArray();
+                .sorted((x, y) -> Long.compare(Math.max(a, callStart(x)), Math.max(a, callStart(y)))).mapToInt(Integer::intValue).toArray();
         // Calls in flight, the one ending last on top (ties: the one that started first).
         var active = new PriorityQueue<Integer>((x, y) -> {
-            int c = Long.compare(end(y, bEnd), end(x, bEnd));
-            return c != 0 ? c : Long.compare(s.start[x], s.start[y]);
+            int c = Long.compare(callEnd(y, bEnd), callEnd(x, bEnd));
+            return c != 0 ? c : Long.compare(callStart(x), callStart(y));
         });
         long t = a;
         int next = 0;
         while (t < bEnd) {
-            while (next < sorted.length && Math.max(a, s.start[sorted[next]]) <= t) active.add(sorted[next++]);
-            while (!active.isEmpty() && Math.min(bEnd, end(active.peek(), bEnd)) <= t) active.poll();
-            long nextStart = next < sorted.length ? Math.min(bEnd, Math.max(a, s.start[sorted[next]])) : bEnd;
+            while (next < sorted.length && Math.max(a, callStart(sorted[next])) <= t) active.add(sorted[next++]);
+            while (!active.isEmpty() && Math.min(bEnd, callEnd(active.peek(), bEnd)) <= t) active.poll();
+            long nextStart = next < sorted.length ? Math.min(bEnd, Math.max(a, callStart(sorted[next]))) : bEnd;
             if (active.isEmpty()) {
                 add(acc, PartKind.SERVICE, s.service[sv], nextStart - t);
                 t = nextStart;
                 continue;
             }
             int c = active.peek();
-            long until = Math.min(nextStart, Math.min(bEnd, end(c, bEnd)));
+            long until = Math.min(nextStart, Math.min(bEnd, callEnd(c, bEnd)));
             if (s.kind(c) == SpanKind.REDIS && active.size() > 1) {
                 // Several Redis calls in flight (a pipeline, a Promise.all): whichever Redis is serving at an instant.
                 var redisCalls = active.stream().filter(x -> s.kind(x) == SpanKind.REDIS).mapToInt(Integer::intValue).toArray();

@@ -9,18 +9,25 @@ import java.util.Map;
 
 /**
  * HTTP hops: a service's client span and another service's server span are one exchange when they carry the same
- * 4-tuple (EVENTS.md: both name the connection by who opened it) and the server handled it while the client waited.
- * On one connection HTTP/1.1 exchanges follow each other (Node does not pipeline), so per 4-tuple the k-th client
- * request that is still waiting when a server span starts is its caller: a walk over both lists in time order.
- * Nothing is added to the requests themselves (the paper's transparency): the tuple and the times are the only join.
+ * 4-tuple (EVENTS.md: both name the connection by who opened it), the same method and path, and the same place in
+ * the order of the connection's exchanges. On one connection HTTP/1.1 exchanges follow each other (Node does not
+ * pipeline), so per 4-tuple the client requests and the server requests, each in time order, are two lists of the
+ * same exchanges: they are aligned by method and path, skipping on either side what has no counterpart (a request that
+ * failed before it was sent, a server request from an untraced client reusing the tuple). Nothing is added to the
+ * requests themselves (the paper's transparency): the tuple, the order and the times are the only join.
+ *
+ * <p>Why order rather than "the client was waiting when the server started": each side's event is stamped when its
+ * callback runs, not when the bytes moved. Node publishes {@code http.client.request.start} when the request is
+ * finished, after its bytes were written — when that write completes asynchronously, after the whole exchange
+ * (measured on a loaded 2-core machine: the callee answered 2 ms before its caller's request event); and a server's
+ * {@code finish} can be stamped after the client already read the response. Across processes, only the order on the
+ * connection is reliable; the times are checked against a generous bound, so a tuple reused much later never joins.
  */
 final class Hops {
-    /**
-     * How much earlier than its client a server span may seem to start and still be its callee. Within one host both
-     * read one clock and the client's event always comes first; the slack is for traces of several hosts whose clocks
-     * were synchronised to within this.
-     */
-    static final long SLACK_NS = 1_000_000;
+    /** How far apart the two sides of one exchange may be stamped at most. */
+    static final long WINDOW_NS = 1_000_000_000L;
+    /** How far ahead on either list the alignment looks for the exchange it misses. */
+    static final int LOOKAHEAD = 8;
 
     private Hops() {}
 
@@ -52,28 +59,49 @@ final class Hops {
             }
             srv.sort((x, y) -> Long.compare(s.start[x], s.start[y]));
             cli.sort((x, y) -> Long.compare(s.start[x], s.start[y]));
-            int c = 0;
-            for (int sv : srv) {
-                // A client that ended before this server span began was answered by no traced server.
-                while (c < cli.size() && s.end[cli.get(c)] != Spans.UNKNOWN && s.end[cli.get(c)] < s.start[sv] - SLACK_NS) {
-                    noPeer(b, cli.get(c++));
-                }
-                if (c < cli.size() && s.start[cli.get(c)] <= s.start[sv] + SLACK_NS) {
-                    int cl = cli.get(c++);
-                    s.link[cl] = sv;
-                    s.link[sv] = cl;
-                    s.parent[sv] = cl;
+            int i = 0, j = 0;
+            while (i < cli.size() && j < srv.size()) {
+                int c = cli.get(i), sv = srv.get(j);
+                if (fits(s, c, sv)) {
+                    s.link[c] = sv;
+                    s.link[sv] = c;
+                    s.parent[sv] = c;
                     hops++;
+                    i++;
+                    j++;
+                    continue;
+                }
+                int skipClients = -1, skipServers = -1;
+                for (int k = 1; k <= LOOKAHEAD && i + k < cli.size(); k++) {
+                    if (fits(s, cli.get(i + k), sv)) { skipClients = k; break; }
+                }
+                for (int k = 1; k <= LOOKAHEAD && j + k < srv.size(); k++) {
+                    if (fits(s, c, srv.get(j + k))) { skipServers = k; break; }
+                }
+                boolean dropClient = skipServers < 0 && (skipClients >= 0 || s.start[c] <= s.start[sv])
+                        || (skipClients >= 0 && skipClients <= skipServers);
+                if (dropClient) {
+                    noPeer(b, c);
+                    i++;
                 } else {
                     entries++;
+                    j++;
                 }
             }
-            while (c < cli.size()) noPeer(b, cli.get(c++));
+            while (i < cli.size()) noPeer(b, cli.get(i++));
+            entries += srv.size() - j;
         }
         for (var rest : clients.values()) for (int cl : rest) noPeer(b, cl);
         stats.put("http hops joined", hops);
         stats.put("http requests from untraced clients", entries);
         if (noTuple > 0) stats.put("http calls that never connected", noTuple);
+    }
+
+    /** One exchange: the same method and path, stamped within {@link #WINDOW_NS} of each other. */
+    private static boolean fits(Spans s, int c, int sv) {
+        if (s.method[c] != s.method[sv] || s.path[c] != s.path[sv]) return false;
+        long cEnd = s.end[c] == Spans.UNKNOWN ? Long.MAX_VALUE - WINDOW_NS : s.end[c];
+        return s.start[sv] >= s.start[c] - WINDOW_NS && s.start[sv] <= cEnd + WINDOW_NS;
     }
 
     /** A client span answered by no traced server: counted, and its time shown as "not traced". */

@@ -7,7 +7,10 @@ package kvscope.analysis.services;
 public enum PartKind {
     /** A service's own time: in its code, or in its event loop's queue — any time no call of it was in flight. */
     SERVICE("own time"),
-    /** Between two services, or between a service and Redis: the wire, the kernel, the other side's I/O. */
+    /**
+     * Between two services, or between a service and Redis: the wire, the kernel, and the other side getting to the
+     * bytes (its event loop busy or its process waiting for a CPU: events are stamped when their callbacks run).
+     */
     NETWORK("network"),
     REDIS_QUEUED("Redis queued"),
     REDIS_READING("Redis reading"),

@@ -174,12 +174,23 @@ final class ServicesView implements Provider.TimeGraph {
         var label = f.method(i) + " " + (f.route(i) != null ? f.route(i) : f.path(i));
         out.add(new Piece(s, e, Styles.HANDLING, label));
         for (int c : f.children(i)) {
-            long cs = Math.max(s, f.start(c)), ce = Math.min(e, endOf(c));
+            long cs = Math.max(s, callStart(c)), ce = Math.min(e, callEnd(c));
             if (ce < cs) continue;
             paint(out, new Piece(cs, ce, waitStyle(c), waitLabel(c)));
         }
         return out;
     }
+
+    /** A call's start; an HTTP call joined to its callee started no later than the callee (see Hops, Attribution). */
+    private long callStart(long c) {
+        long sv = joined(c);
+        return sv < 0 ? f.start(c) : Math.min(f.start(c), f.start(sv));
+    }
+
+    /** A call's end: its own (the callee's finish may be stamped later; see Hops). */
+    private long callEnd(long c) { return endOf(c); }
+
+    private long joined(long c) { return f.kind(c) == SpanKind.CLIENT && f.link(c) >= 0 && !f.noPeer(c) ? f.link(c) : -1; }
 
     /** Paints p over the disjoint, ordered pieces of one request. */
     private static void paint(List<Piece> pieces, Piece p) {
@@ -294,8 +305,8 @@ final class ServicesView implements Provider.TimeGraph {
             var kind = f.kind(i);
             if (kind == SpanKind.CLIENT && f.link(i) >= 0 && !f.noPeer(i)) {
                 long src = laneRow(i), dst = laneRow(f.link(i));
-                if (keep(seen, src, dst, f.start(i), q, step)) {
-                    out.add(new Model.Arrow(src, dst, f.start(i), f.start(f.link(i)), Styles.ref(Styles.ARROW_HTTP)));
+                if (keep(seen, src, dst, callStart(i), q, step)) {
+                    out.add(new Model.Arrow(src, dst, callStart(i), f.start(f.link(i)), Styles.ref(Styles.ARROW_HTTP)));
                 }
             } else if (kind == SpanKind.REDIS && f.link(i) >= 0) {
                 int row = connection(i);
@@ -345,7 +356,7 @@ final class ServicesView implements Provider.TimeGraph {
             var parts = f.parts(i);
             if (!parts.isEmpty()) out.put("Mostly", parts.get(0).label() + " " + Units.duration(parts.get(0).ns()));
             for (int c : f.children(i)) {
-                if (f.start(c) <= time && endOf(c) >= time) out.put("Now", waitLabel(c) + " since " + Units.duration(time - f.start(c)));
+                if (callStart(c) <= time && callEnd(c) >= time) out.put("Now", waitLabel(c) + " since " + Units.duration(time - callStart(c)));
             }
         } else {
             out.put("Call", waitLabel(i));

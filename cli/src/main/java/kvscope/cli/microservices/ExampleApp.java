@@ -3,6 +3,7 @@ package kvscope.cli.microservices;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import kvscope.cli.UserError;
+import kvscope.cli.record.NodeAgent;
 import kvscope.cli.redis.Tools;
 
 import java.io.IOException;
@@ -61,7 +62,7 @@ public final class ExampleApp implements AutoCloseable {
         if (pubRedis != null) cmd.addAll(List.of("--pub-redis", pubRedis));
         if (subRedis != null) cmd.addAll(List.of("--sub-redis", subRedis));
         var pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true);
-        pb.environment().put("NODE_OPTIONS", agentOption(home, pb.environment().get("NODE_OPTIONS")));
+        pb.environment().put("NODE_OPTIONS", NodeAgent.nodeOptions(pb.environment().get("NODE_OPTIONS"), NodeAgent.agent()));
         var run = run(pb, Duration.ofMinutes(5));
         var envFile = dir.resolve("env.json");
         if (run.exit != 0 || !Files.isRegularFile(envFile)) {
@@ -74,12 +75,6 @@ public final class ExampleApp implements AutoCloseable {
             stopQuietly(home, dir);
             throw new UserError("cannot read " + envFile + ": " + e.getMessage());
         }
-    }
-
-    /** {@code --require <agent>} appended to what NODE_OPTIONS already holds. */
-    static String agentOption(Path home, String existing) {
-        var agent = "--require " + home.resolve("instrument/node/agent.js");
-        return existing == null || existing.isBlank() ? agent : existing + " " + agent;
     }
 
     public Path dir() { return dir; }
