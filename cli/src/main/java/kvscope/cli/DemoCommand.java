@@ -42,6 +42,17 @@ import java.util.concurrent.Callable;
                 "  ./kvscope demo",
                 "  ./kvscope demo -o /tmp/demo-trace --requests 50000 --io-threads 4",
                 "  ./kvscope demo --no-serve              stop after the report",
+                "  ./kvscope demo --scenario microservices",
+                "",
+                "--scenario microservices runs the paper's use case IV-B1 instead: MariaDB,",
+                "the instrumented Redis and a 3-node cluster (for the order events), the",
+                "example application's Node.js services (examples/microservices) traced by",
+                "the agent with no change to their code, and its load with three problems",
+                "injected — a slow Redis command on GET /ranking, a slow MariaDB query on",
+                "GET /orders/:id, CPU burnt in a service on POST /login. It prints where",
+                "each route's time went and the findings beside what each problem cost as",
+                "measured without the trace (SLOWLOG, MariaDB's slow log, the service's",
+                "own count), then serves the views (the Services view, where the time went).",
                 ""},
         footer = {"", "Exit codes: 0 ok, 1 a stage failed (the message says which and what to",
                 "do), 2 usage."})
@@ -50,9 +61,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "trace directory. Default: ./kvscope-demo-<time>")
     Path output;
 
-    @Option(names = "--requests", paramLabel = "N", defaultValue = "20000",
-            description = "requests per benchmarked command. Default: ${DEFAULT-VALUE}")
-    int requests;
+    enum Scenario { redis, microservices }
+
+    @Option(names = "--scenario", paramLabel = "NAME", defaultValue = "redis",
+            description = "redis (a benchmarked server and a cluster's PUBLISH) or microservices (the Node.js services "
+                    + "around Redis, with injected problems). Default: ${DEFAULT-VALUE}")
+    Scenario scenario;
+
+    @Option(names = "--requests", paramLabel = "N",
+            description = "redis: requests per benchmarked command (default 20000); microservices: requests of the "
+                    + "healthy routes, a fifth as many of the problem routes (default 400)")
+    Integer requests;
 
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
             description = "Redis I/O threads (io-threads-do-reads yes). Default: one per core, 2 to 4")
@@ -69,10 +88,16 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         if (ioThreads < 0 || ioThreads > 128) throw UserError.usage("--io-threads must be 1 to 128, not " + ioThreads);
+        if (requests == null) requests = scenario == Scenario.microservices ? 400 : 20000;
         if (requests < 1) throw UserError.usage("--requests must be at least 1, not " + requests);
         var home = Home.dir();
         var bin = buildRedis(home);
         var dir = output != null ? output : Recording.defaultDir("kvscope-demo");
+        if (scenario == Scenario.microservices) {
+            new MicroservicesDemo(dir.toAbsolutePath().normalize(), requests).run(bin);
+            if (!noServe) serve(dir);
+            return 0;
+        }
         try (var server = startRedis(bin); var cluster = startCluster(bin)) {
             recordLoad(bin, server, cluster, dir);
         }

@@ -64,7 +64,7 @@ class MicroservicesScenarioTest {
             // The problem routes block what they use (Redis's event loop, the user service's) for everyone: the
             // healthy routes are driven first, the problem routes after, one request at a time, so that each
             // route's time is its own.
-            healthy = app.load(300, 60, 4, "GET /users/:id=50,POST /users=10,POST /orders=20", dir.resolve("healthy.json"));
+            healthy = app.load(300, 60, 2, "GET /users/:id=50,POST /users=10,POST /orders=20", dir.resolve("healthy.json"));
             problems = app.load(90, 60, 1, "GET /ranking=1,GET /orders/:id=1,POST /login=1", dir.resolve("problems.json"));
             truth = GroundTruth.measure(app);
             // A service killed mid-request: a login sent straight to the user service, killed while it burns.
@@ -171,12 +171,19 @@ class MicroservicesScenarioTest {
         var segments = stored.segments();
         var linked = new HashSet<Long>();
         var connections = new HashSet<String>();
-        long calls = 0;
+        long calls = 0, refused = 0;
         for (long i = 0; i < f.count(); i++) {
             if (f.kind(i) != SpanKind.REDIS || !f.service(i).equals("redisgw")) continue;
             calls++;
             long g = f.link(i);
             final long call = i;
+            if (g < 0 && f.notExecuted(i)) {
+                // Redis refused it (ioredis's CLIENT SETINFO is Redis 7.2's: 7.0 answers an error) — no request
+                // segment exists for a command Redis does not execute; its place among what Redis processed was found.
+                assertThat(f.failed(i)).as("Redis call %d (%s) refused by Redis got an error", call, f.name(i)).isTrue();
+                refused++;
+                continue;
+            }
             assertThat(g).as("Redis call %d (%s) of redisgw is linked", call, f.name(i)).isGreaterThanOrEqualTo(0);
             assertThat(linked.add(g)).as("request %d is linked to one call only", g).isTrue();
             var s = segments.get(g);
@@ -184,6 +191,7 @@ class MicroservicesScenarioTest {
             connections.add(s.server() + "/" + s.fd() + "/" + s.clientId());
         }
         assertThat(calls).isGreaterThan(300);
+        assertThat(refused).as("calls Redis refused, of %d", calls).isLessThan(10);
         var unlinked = new long[1];
         segments.forEach(c -> {
             if (connections.contains(c.server() + "/" + c.fd() + "/" + c.clientId()) && !linked.contains(c.index())) unlinked[0]++;

@@ -201,6 +201,12 @@ public final class ServicesFile implements AutoCloseable {
     public boolean failed(long i) { return has(i, Spans.ERROR); }
     public boolean lost(long i) { return has(i, Spans.LOST); }
     public boolean noPeer(long i) { return has(i, Spans.NO_PEER); }
+    /**
+     * A Redis call that Redis processed without executing it as a request — refused (MOVED, an unknown command or
+     * subcommand: the reply is an error) or queued by MULTI — so it has no request segment: its place among the
+     * commands Redis processed on that connection was found, not a segment.
+     */
+    public boolean notExecuted(long i) { return has(i, Spans.NOT_EXECUTED); }
 
     /**
      * A request entering the traced services: a server span called by no traced service (its caller, if traced, made
