@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * request of the Redis model; a service killed mid-request must be counted, not crash anything.
  */
 class MicroservicesScenarioTest {
-    static final int INJECTED_MS = 50;
+    /** Each problem's size: large beside the few milliseconds of scheduling noise a busy 2-core machine adds. */
+    static final int INJECTED_MS = 80;
     /** Routes that carry no injected problem. */
     static final List<String> HEALTHY = List.of("GET /users/:id", "POST /users", "POST /orders");
 
@@ -49,7 +51,7 @@ class MicroservicesScenarioTest {
             throws Exception {
         // KVSCOPE_KEEP_TRACES=DIR keeps the trace, the model and the app's logs there, to look at after the test.
         var keep = System.getenv("KVSCOPE_KEEP_TRACES");
-        var dir = keep != null ? java.nio.file.Files.createDirectories(Path.of(keep).resolve("microservices-" + System.currentTimeMillis())) : temp;
+        var dir = keep != null ? Files.createDirectories(Path.of(keep).resolve("microservices-" + System.currentTimeMillis())) : temp;
         var home = Home.dir();
         var bin = InstrumentedRedis.bin();
         NodeAgent.ensureBuilt(System.out);

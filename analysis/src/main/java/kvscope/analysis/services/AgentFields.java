@@ -1,5 +1,6 @@
 package kvscope.analysis.services;
 
+import kvscope.ctf.Event;
 import kvscope.ctf.Field;
 import kvscope.ctf.Trace;
 
@@ -63,7 +64,7 @@ final class AgentFields {
     }
 
     /** The names of the required fields this event lacks, or null when it has them all (the common case, no work). */
-    static String missing(kvscope.ctf.Event e, Field[] required) {
+    static String missing(Event e, Field[] required) {
         List<String> out = null;
         for (var f : required) {
             if (e.has(f)) continue;

@@ -3,8 +3,10 @@ package kvscope.analysis.services;
 import kvscope.analysis.segments.Segment;
 import kvscope.analysis.segments.SegmentFile;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 
@@ -197,7 +199,7 @@ final class Attribution {
      * network.
      */
     private void redis(int[] calls, long p, long q, Map<Long, long[]> acc) {
-        var pieces = new java.util.ArrayList<long[]>();
+        var pieces = new ArrayList<long[]>();
         for (int c : calls) pieces(c, p, q, pieces);
         if (calls.length == 1 && pieces.isEmpty()) {
             var g = b.linked == null ? null : b.linked[calls[0]];
@@ -239,7 +241,7 @@ final class Attribution {
     private static int rank(long[] piece) { return piece[2] == PartKind.REDIS_QUEUED.ordinal() ? 0 : 1; }
 
     /** The phases of a linked call's request inside Redis, clipped to [p, q) and to the call, as {from, to, kind, command}. */
-    private void pieces(int c, long p, long q, java.util.List<long[]> out) {
+    private void pieces(int c, long p, long q, List<long[]> out) {
         var g = b.linked == null ? null : b.linked[c];
         if (g == null) return;
         int cmd = s.name[c];

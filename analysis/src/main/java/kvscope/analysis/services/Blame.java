@@ -5,6 +5,7 @@ import kvscope.analysis.findings.Thresholds;
 import kvscope.analysis.report.Units;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +65,7 @@ public final class Blame {
             var parts = new ArrayList<Part>();
             sum.forEach((key, v) -> parts.add(new Part(kinds.get(key).kind(), kinds.get(key).name(), v[0])));
             parts.sort((a, b) -> Long.compare(b.ns(), a.ns()));
-            java.util.Arrays.sort(lat);
+            Arrays.sort(lat);
             var name = e.getKey().split("\0", 2);
             out.add(new Cause(name[0], name[1], all.size(), slow.size(), total, lat[(lat.length - 1) / 2], parts.get(0),
                     (double) parts.get(0).ns() / total, List.copyOf(parts), first, last));

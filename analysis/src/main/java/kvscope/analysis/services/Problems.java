@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What the integration could not use or join, by kind: how many times, and the first few occurrences with where they
@@ -20,7 +21,7 @@ public final class Problems {
     private final Map<String, List<String>> examples = new LinkedHashMap<>();
 
     /** Counts one occurrence of {@code what}; {@code where} says where (built only for the first few). */
-    void add(String what, java.util.function.Supplier<String> where) {
+    void add(String what, Supplier<String> where) {
         var c = counts.computeIfAbsent(what, k -> new long[1]);
         if (c[0]++ < EXAMPLES) examples.computeIfAbsent(what, k -> new ArrayList<>()).add(where.get());
     }

@@ -6,6 +6,8 @@ import kvscope.analysis.segments.SegmentFile;
 import kvscope.statesystem.History;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +37,7 @@ final class RedisLinks {
         var s = b.spans;
         b.segmentCommands = segments.commands();
         b.pollStart = new long[s.size];
-        java.util.Arrays.fill(b.pollStart, Spans.UNKNOWN);
+        Arrays.fill(b.pollStart, Spans.UNKNOWN);
         var byPeer = new HashMap<String, List<ServicesBuilder.Accepted>>();
         for (var a : b.accepted) byPeer.computeIfAbsent(a.peerAddr() + ":" + a.peerPort() + ">" + a.localPort(), k -> new ArrayList<>()).add(a);
         var wanted = new HashMap<ConnKey, ServicesBuilder.Conn>();
@@ -65,7 +67,7 @@ final class RedisLinks {
         // The requests of those connections, in the order Redis executed them.
         var segs = new HashMap<ServicesBuilder.Conn, LongList>();
         if (!wanted.isEmpty()) {
-            var fds = new java.util.BitSet();
+            var fds = new BitSet();
             for (var k : wanted.keySet()) if (k.fd() >= 0) fds.set(k.fd());
             segments.forEach(cur -> {
                 int fd = cur.fd();
@@ -247,7 +249,7 @@ final class RedisLinks {
         int size;
 
         void add(long v) {
-            if (size == a.length) a = java.util.Arrays.copyOf(a, size * 2);
+            if (size == a.length) a = Arrays.copyOf(a, size * 2);
             a[size++] = v;
         }
 

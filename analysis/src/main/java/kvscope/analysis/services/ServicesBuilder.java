@@ -1,9 +1,11 @@
 package kvscope.analysis.services;
 
 import kvscope.analysis.report.Units;
+import kvscope.analysis.segments.Segment;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.util.LongMap;
 import kvscope.ctf.Event;
+import kvscope.ctf.EventType;
 import kvscope.ctf.Field;
 import kvscope.ctf.Trace;
 import kvscope.statesystem.History;
@@ -11,6 +13,7 @@ import kvscope.statesystem.History;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -117,7 +120,7 @@ public final class ServicesBuilder {
     final List<Accepted> accepted = new ArrayList<>();
     private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
     /** Set while linking: each Redis call's request (null: none), the model's command names, poll starts. */
-    kvscope.analysis.segments.Segment[] linked;
+    Segment[] linked;
     List<String> segmentCommands = List.of();
     long[] pollStart;
     /** Agent events used, by event type index. */
@@ -163,7 +166,7 @@ public final class ServicesBuilder {
     }
 
     /** Whether the integration reads events of this type (the model then does not count them as unknown). */
-    public boolean reads(kvscope.ctf.EventType type) {
+    public boolean reads(EventType type) {
         int i = type.index();
         return i >= 0 && i < handlers.length && handlers[i] != null;
     }
@@ -522,7 +525,7 @@ public final class ServicesBuilder {
         if (server >= 0 && fd >= 0 && fd < MAX_FD) {
             while (sides.size() <= server) sides.add(new RedisSide[64]);
             var byFd = sides.get(server);
-            if (fd >= byFd.length) sides.set(server, byFd = java.util.Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2)));
+            if (fd >= byFd.length) sides.set(server, byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2)));
             byFd[fd] = side;
         }
         accepted.add(new Accepted(server, fd, id, Tuple.address(e.getString(f.peerAddr)), peerPort, localPort,

@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 import static kvscope.analysis.services.ServicesFormat.*;
 
@@ -260,7 +261,7 @@ public final class ServicesFile implements AutoCloseable {
     }
 
     /** Visits the spans that overlap [t0, t1], in start order. */
-    public void forEach(long t0, long t1, java.util.function.LongConsumer visitor) {
+    public void forEach(long t0, long t1, LongConsumer visitor) {
         long from = firstStartingAt(t0 > Long.MIN_VALUE + maxDuration ? t0 - maxDuration : Long.MIN_VALUE);
         for (long i = from; i < count; i++) {
             long s = start(i);

@@ -10,7 +10,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static kvscope.analysis.services.ServicesFormat.*;
 
@@ -35,8 +37,8 @@ final class ServicesWriter {
         // Lanes, per service: a span no other span of its service made takes the lowest lane free at its start;
         // the calls a server span makes are drawn on its lane.
         var lane = new int[n];
-        var lanesOf = new java.util.HashMap<Integer, long[]>();
-        var laneCount = new java.util.TreeMap<Integer, Integer>();
+        var lanesOf = new HashMap<Integer, long[]>();
+        var laneCount = new TreeMap<Integer, Integer>();
         for (int k = 0; k < n; k++) {
             int i = order[k];
             int p = s.parent[i];

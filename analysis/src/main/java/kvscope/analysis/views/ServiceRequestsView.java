@@ -6,7 +6,9 @@ import kvscope.analysis.services.ServicesFile;
 import kvscope.analysis.services.ServicesReport;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Where the time went, for every HTTP request that entered the services: one line per request in time order, its
@@ -56,10 +58,10 @@ final class ServiceRequestsView implements Provider.Table {
         int n = 0;
         for (long i = 0; i < f.count(); i++) {
             if (!f.isEntry(i)) continue;
-            if (n == out.length) out = java.util.Arrays.copyOf(out, n * 2);
+            if (n == out.length) out = Arrays.copyOf(out, n * 2);
             out[n++] = i;
         }
-        return requests = java.util.Arrays.copyOf(out, n);
+        return requests = Arrays.copyOf(out, n);
     }
 
     @Override public Model.Table lines(long index, int count, long[] columnIds) {
@@ -84,11 +86,11 @@ final class ServiceRequestsView implements Provider.Table {
         cells[4] = f.routeKey(i);
         cells[5] = done ? Integer.toString(f.status(i)) : "";
         cells[6] = parts.isEmpty() ? "" : parts.get(0).label();
-        cells[7] = parts.isEmpty() ? "" : String.format(java.util.Locale.ROOT, "%.1f", 100.0 * parts.get(0).ns() / Math.max(1, latency));
+        cells[7] = parts.isEmpty() ? "" : String.format(Locale.ROOT, "%.1f", 100.0 * parts.get(0).ns() / Math.max(1, latency));
         var sums = new long[COLUMN_KINDS.length + 1];
         var list = new StringBuilder();
         for (Part p : parts) {
-            int k = java.util.Arrays.asList(COLUMN_KINDS).indexOf(p.kind());
+            int k = Arrays.asList(COLUMN_KINDS).indexOf(p.kind());
             sums[k < 0 ? COLUMN_KINDS.length : k] += p.ns();
             if (list.length() > 0) list.append(';');
             list.append(p.kind().name()).append(':').append(p.name() == null ? "" : p.name().replace(';', ',').replace(':', '.'))

@@ -176,7 +176,7 @@ class RedisLinksTest {
             w.mysqlReply(us(2400), REDISGW, "redisgw", d, true);
         })) {
             var f = s.services();
-            var durations = new java.util.ArrayList<Long>();
+            var durations = new ArrayList<Long>();
             for (long i = 0; i < f.count(); i++) if (f.kind(i) == SpanKind.MARIADB) durations.add(f.end(i) - f.start(i));
             assertThat(durations).containsExactly(100_000L, 2_000_000L, 0L);
             assertThat(f.problems()).isEmpty();

@@ -1,9 +1,10 @@
 package kvscope.analysis.services;
 
 import kvscope.analysis.Analysis;
+import kvscope.analysis.Stored;
 import kvscope.analysis.segments.Segment;
-import kvscope.analysis.synthetic.ServicesTraceWriter;
 import kvscope.analysis.synthetic.ServicesTraceWriter.Conn;
+import kvscope.analysis.synthetic.ServicesTraceWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -152,7 +153,7 @@ class ServicesTest {
         }
     }
 
-    private static List<Segment> segments(kvscope.analysis.Stored s) throws IOException {
+    private static List<Segment> segments(Stored s) throws IOException {
         var out = new ArrayList<Segment>();
         s.segments().forEach(c -> out.add(c.toSegment()));
         return out;

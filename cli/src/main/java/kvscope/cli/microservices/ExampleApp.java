@@ -6,6 +6,7 @@ import kvscope.cli.UserError;
 import kvscope.cli.record.NodeAgent;
 import kvscope.cli.redis.Tools;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -16,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The example microservice application (examples/microservices) driven from Java: started by its own start.sh with
@@ -149,9 +152,9 @@ public final class ExampleApp implements AutoCloseable {
         Path out = null;
         try {
             out = Files.createTempFile("kvscope-example", ".log");
-            pb.redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             var p = Tools.start(pb);
-            if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 Tools.kill(p);
                 return new Run(-1, Files.readString(out) + "\n(killed after " + timeout.toSeconds() + " s)");
             }
@@ -172,6 +175,6 @@ public final class ExampleApp implements AutoCloseable {
 
     static String tail(String text, int lines) {
         var all = text.strip().split("\n");
-        return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
+        return String.join("\n", Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
     }
 }
