@@ -446,8 +446,10 @@ public final class ServicesBuilder {
             spans.end[i] = e.timestamp();
             var name = spans.name[i] < 0 ? null : names.get(spans.name[i]);
             c.subscribing = name != null && SUBSCRIBING.contains(name);
-            // Which replies of a chunk were errors is not said; all of them were when the counts agree.
+            // Which replies of a chunk were errors is not said; all of them were when the counts agree. The call keeps
+            // the count of its chunk's errors (its status), to be read with what Redis did with it.
             if (errors >= n) spans.flag(i, Spans.ERROR);
+            spans.status[i] = (int) Math.min(Integer.MAX_VALUE, errors);
         }
     }
 

@@ -174,7 +174,10 @@ public final class ServicesFile implements AutoCloseable {
     public int parent(long i) { return rec(i).getInt(at(i, PARENT)); }
     public int firstChild(long i) { return rec(i).getInt(at(i, FIRST_CHILD)); }
     public int nextSibling(long i) { return rec(i).getInt(at(i, NEXT_SIBLING)); }
-    /** HTTP status; rows for a MariaDB call. */
+    /**
+     * HTTP status; rows for a MariaDB call; for a Redis call, how many error replies the chunk that answered it held
+     * (the agent counts them per chunk: {@link #failed} when all of the chunk's replies were errors).
+     */
     public int status(long i) { return rec(i).getInt(at(i, STATUS)); }
     public long start(long i) { return rec(i).getLong(at(i, START)); }
     /** {@link Long#MIN_VALUE} when never answered. */
