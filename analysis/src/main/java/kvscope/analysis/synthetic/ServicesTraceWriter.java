@@ -1,5 +1,7 @@
 package kvscope.analysis.synthetic;
 
+import kvscope.ctf.write.StreamWriter;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -148,6 +150,9 @@ public final class ServicesTraceWriter implements AutoCloseable {
     public ServicesTraceWriter serverInfo(long ts, int port) {
         return redis(ts, "server_info", port, 0, 0, 0, 1, 0, 0, 0L, 0L, 1_000_000L, "master", 1, "");
     }
+
+    /** The stream of a cpu (Redis writes on 0, the agent on 1): to count events as discarded there. */
+    public StreamWriter stream(int cpu) { return w.stream(cpu); }
 
     @Override public void close() { w.close(); }
 }

@@ -179,4 +179,27 @@ class BadAgentInputTest {
                     "HTTP calls whose server never appears in the trace (the peer is not traced, or never answered)", 1L);
         }
     }
+
+    @Test
+    void spansInFlightWhenTheTracerDiscardedEventsAreMarkedAndCounted() throws IOException {
+        var trace = write(ServicesTraceWriter.NODE_EVENTS, w -> {
+            w.receive(us(100), GATEWAY, "gateway", 1, "GET", "/x", LOAD);
+            // Fills the agent's stream's first packet, so the loss, counted in the second, lands while span 1 is open.
+            for (int i = 0; i < 3000; i++) {
+                w.node(us(200) + i, GATEWAY, "gateway", "net_connect", 0L, 30, "127.0.0.1", 40000 + i % 1000, "127.0.0.1", 9);
+            }
+            w.stream(1).discard(7);
+            w.respond(us(9000), GATEWAY, "gateway", 1, 200, "/x");
+            w.receive(us(9100), GATEWAY, "gateway", 2, "GET", "/x", LOAD);
+            w.respond(us(9200), GATEWAY, "gateway", 2, 200, "/x");
+        });
+        try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            var f = s.services();
+            assertThat(s.summary().counters.lostEvents).isEqualTo(7);
+            assertThat(problems(f)).containsEntry("spans in flight when the tracer discarded events (their times may be wrong)", 1L);
+            assertThat(f.count()).isEqualTo(2);
+            assertThat(f.lost(0)).isTrue();
+            assertThat(f.lost(1)).isFalse();
+        }
+    }
 }
