@@ -108,9 +108,8 @@ public final class Blame {
         return switch (p.kind()) {
             case SERVICE -> p.name() + " itself was busy — its own code, or its event loop's queue — while no call it "
                     + "made was in flight: profile it (node --cpu-prof), look for synchronous work.";
-            case NETWORK -> "between the processes (" + p.name() + "): the wire and the kernel, and the other side "
-                    + "getting to the bytes — a busy or CPU-starved event loop there (Node stamps a request when its "
-                    + "callback runs).";
+            case NETWORK -> "time between the processes: the wire and the kernel, and the other side getting to the "
+                    + "bytes — a busy or CPU-starved event loop there (Node stamps a request when its callback runs).";
             case REDIS_QUEUED -> "requests waiting inside Redis while it served other clients: Redis was busy (see the "
                     + "Event loop and Netflow views for what it did meanwhile).";
             case REDIS_READING -> "Redis reading the requests: large arguments, or TLS.";
