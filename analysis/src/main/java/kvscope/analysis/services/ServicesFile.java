@@ -38,12 +38,15 @@ public final class ServicesFile implements AutoCloseable {
     private final List<String> names;
     private final List<Service> services;
     private final Map<String, Long> stats, events;
+    /** Spans never answered, by index (in start order): outside the bound of {@link #maxDuration}. */
+    private final int[] unanswered;
     private final Problems problems;
 
     private ServicesFile(FileChannel ch, long count, long partCount, long maxDuration, long start, long end,
                          MappedByteBuffer[] spans, MappedByteBuffer[] parts, List<String> names, List<Service> services,
-                         Map<String, Long> stats, Map<String, Long> events, Problems problems) {
+                         int[] unanswered, Map<String, Long> stats, Map<String, Long> events, Problems problems) {
         this.ch = ch;
+        this.unanswered = unanswered;
         this.count = count;
         this.partCount = partCount;
         this.maxDuration = maxDuration;
@@ -92,6 +95,12 @@ public final class ServicesFile implements AutoCloseable {
                 byId[i] = id;
                 services.add(new Service(names.get(id), lanes));
             }
+            int nUnanswered = bounded(in.readInt(), (int) Math.min(Integer.MAX_VALUE, count), path, footer, "unanswered spans");
+            var unanswered = new int[nUnanswered];
+            for (int i = 0; i < nUnanswered; i++) {
+                unanswered[i] = in.readInt();
+                if (unanswered[i] < 0 || unanswered[i] >= count) throw damaged(path, footer, "unanswered span " + unanswered[i]);
+            }
             var stats = counts(in, path, footer);
             var events = counts(in, path, footer);
             int nProblems = bounded(in.readInt(), 100_000, path, footer, "problems");
@@ -105,7 +114,7 @@ public final class ServicesFile implements AutoCloseable {
                 list.add(new Problems.Problem(what, n, List.copyOf(ex)));
             }
             return new ServicesFile(ch, count, partCount, maxDuration, start, end, spans, parts, List.copyOf(names),
-                    List.copyOf(services), stats, events, Problems.of(list));
+                    List.copyOf(services), unanswered, stats, events, Problems.of(list));
         } catch (EOFException e) {
             ch.close();
             throw damaged(path, -1, "truncated footer");
@@ -147,7 +156,7 @@ public final class ServicesFile implements AutoCloseable {
     /** The first and last event of the trace (ns since the epoch). */
     public long start() { return start; }
     public long end() { return end; }
-    /** The longest span (an unanswered one: until the end of the trace), to bound time-range searches. */
+    /** The longest answered span, to bound time-range searches (unanswered ones are listed apart). */
     public long maxDuration() { return maxDuration; }
     public List<Service> services() { return services; }
     /** What the joins found: hops, links, and what could not be joined. */
@@ -263,9 +272,13 @@ public final class ServicesFile implements AutoCloseable {
         return lo;
     }
 
-    /** Visits the spans that overlap [t0, t1], in start order. */
+    /**
+     * Visits the spans that overlap [t0, t1]: the unanswered ones that started before the range first (they last to
+     * the end of the trace), then the others in start order.
+     */
     public void forEach(long t0, long t1, LongConsumer visitor) {
         long from = firstStartingAt(t0 > Long.MIN_VALUE + maxDuration ? t0 - maxDuration : Long.MIN_VALUE);
+        for (int u : unanswered) if (u < from && start(u) <= t1) visitor.accept(u);
         for (long i = from; i < count; i++) {
             long s = start(i);
             if (s > t1) break;

@@ -9,7 +9,7 @@ final class ServicesFormat {
     private ServicesFormat() {}
 
     static final long MAGIC = 0x4B5653434F505356L; // "KVSCOPSV"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** magic, version, complete flag, span count, part count, longest span, footer offset, trace start and end. */
     static final int HEADER = 8 + 4 + 4 + 8 + 8 + 8 + 8 + 8 + 8;
     /**

@@ -9,6 +9,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -68,9 +69,13 @@ final class ServicesWriter {
             nextSibling[i] = firstChild[p];
             firstChild[p] = i;
         }
+        // The longest answered span bounds a time-range search; the unanswered ones (a killed service's, which last to
+        // the end of the trace) are listed apart, so one of them does not make every search start at the beginning.
         long maxDuration = 0, requests = 0;
+        var unanswered = new ArrayList<Integer>();
+        for (int k = 0; k < n; k++) if (s.end[order[k]] == Spans.UNKNOWN) unanswered.add(k);
         for (int i = 0; i < n; i++) {
-            maxDuration = Math.max(maxDuration, (s.end[i] == Spans.UNKNOWN ? last : s.end[i]) - s.start[i]);
+            if (s.end[i] != Spans.UNKNOWN) maxDuration = Math.max(maxDuration, s.end[i] - s.start[i]);
             if (s.kind(i) == SpanKind.SERVER && (s.parent[i] < 0 || s.parent[s.parent[i]] < 0)) requests++;
         }
 
@@ -109,6 +114,8 @@ final class ServicesWriter {
                 out.writeInt(e.getKey());
                 out.writeInt(e.getValue());
             }
+            out.writeInt(unanswered.size());
+            for (int k : unanswered) out.writeInt(k);
             writeCounts(out, stats);
             writeCounts(out, b.events());
             var problems = b.problems.all();
