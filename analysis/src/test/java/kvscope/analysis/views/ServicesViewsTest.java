@@ -118,4 +118,25 @@ class ServicesViewsTest {
             assertThat(routes.tree(us(20_000), us(30_000)).entries()).isEmpty();
         }
     }
+
+    @Test
+    void aTraceOfServicesWithoutRedisIsDrawnToo() throws IOException {
+        var trace = dir.resolve("no-redis");
+        try (var w = new ServicesTraceWriter(trace, "h1", 100)) {
+            w.receive(us(1000), 300, "gateway", 1, "GET", "/a", LOAD);
+            w.call(us(1100), 300, "gateway", 2, 1, "GET", "/b", G);
+            w.receive(us(1300), 301, "user", 10, "GET", "/b", G);
+            w.respond(us(1400), 301, "user", 10, 200, "/b");
+            w.answered(us(1500), 300, "gateway", 2, 1, 200, G);
+            w.respond(us(1600), 300, "gateway", 1, 200, "/a");
+        }
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            var view = (Provider.TimeGraph) Views.of(stored).find("kvscope.services").orElseThrow();
+            var ids = ids(view.tree());
+            assertThat(ids).containsOnlyKeys("gateway", "gateway · request 1", "user", "user · request 1");
+            var rows = view.states(new Query(us(0), us(2000), 100), ids.values().stream().mapToLong(Long::longValue).toArray()).rows();
+            assertThat(rows).hasSize(4).allSatisfy(r -> assertThat(r.states()).isNotEmpty());
+            assertThat(view.arrows(new Query(us(0), us(2000), 100))).hasSize(1);
+        }
+    }
 }
