@@ -42,14 +42,20 @@ after(async () => {
 
 const SERVICES = '[data-output="kvscope.services"] canvas';
 
-test('the Services view draws a row per service and request lane, with arrows to callees and into Redis', async () => {
+/** A new page on the server once "where the time went" lists requests; script errors are collected in `errors`. */
+async function open() {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
   const errors = [];
   page.on('pageerror', e => errors.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.querySelectorAll('#services-routes .request').length > 0, null, { timeout: 60_000 });
+  return { page, errors };
+}
+
+test('the Services view draws a row per service and request lane, with arrows to callees and into Redis', async () => {
+  const { page, errors } = await open();
   try {
-    await page.goto(server.url);
-    await page.waitForFunction(() => document.querySelectorAll('#services-routes .request').length > 0, null, { timeout: 60_000 });
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(1500); // the time graphs fetch their states after the tables
     const labels = await page.$$eval('[data-output="kvscope.services"] .labels > *', l => l.map(x => x.textContent));
     for (const s of ['gateway', 'user', 'order', 'redisgw', 'mysqlgw', 'notifier']) assert.ok(labels.includes(s), `a row for ${s}: ${labels}`);
     assert.ok(labels.some(l => l.startsWith('fd ')), 'the Redis connections of the Netflow view are rows here too');
@@ -69,12 +75,8 @@ test('the Services view draws a row per service and request lane, with arrows to
 });
 
 test('where the time went: each route\'s slowest requests, parts that add up, a click shows the request', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
-  const errors = [];
-  page.on('pageerror', e => errors.push(String(e)));
+  const { page, errors } = await open();
   try {
-    await page.goto(server.url);
-    await page.waitForFunction(() => document.querySelectorAll('#services-routes .request').length > 0, null, { timeout: 60_000 });
     const routes = await page.$$eval('#services-routes .route b', b => b.map(x => x.textContent));
     for (const r of ['GET /ranking', 'GET /orders/:id', 'POST /login']) assert.ok(routes.includes(r), `route ${r} listed: ${routes}`);
     // The ranking route's slowest are mostly Redis executing its EVAL (the injected problem): the bar says so.

@@ -227,7 +227,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
@@ -235,7 +235,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void stage(String what) {
+    static void stage(String what) {
         System.out.println("==> " + what);
     }
 }

@@ -18,6 +18,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
+import static kvscope.cli.DemoCommand.sleep;
+import static kvscope.cli.DemoCommand.stage;
+
 /**
  * {@code kvscope demo --scenario microservices}: the paper's use case IV-B1 end to end — MariaDB, the instrumented
  * Redis and a 3-node cluster carrying the order events, the example application's six Node.js services traced by the
@@ -135,17 +138,5 @@ final class MicroservicesDemo {
                     t.burns(), 100 * t.burnWallNs() / total);
             default -> "";
         };
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void stage(String what) {
-        System.out.println("==> " + what);
     }
 }
