@@ -58,9 +58,13 @@ final class Attribution {
     private final Spans s;
     /** Children of each span (calls made by a server span), as CSR arrays. */
     private final int[] childStart, children;
-    private final int http, redis;
+    /** The Redis servers by segment-file index: a Redis hop is named after its server. */
+    private final List<String> servers;
+    /** Names of the hops ("gateway → user", "redisgw → host:6379") by (caller, callee) ids. */
+    private final Map<Long, Integer> hops = new HashMap<>();
 
-    private Attribution(ServicesBuilder b) {
+    private Attribution(ServicesBuilder b, List<String> servers) {
+        this.servers = servers;
         this.b = b;
         this.s = b.spans;
         int n = s.size;
@@ -70,15 +74,23 @@ final class Attribution {
         children = new int[childStart[n]];
         var fill = Arrays.copyOf(childStart, n);
         for (int i = 0; i < n; i++) if (isCall(i)) children[fill[s.parent[i]]++] = i;
-        http = b.names.id("http");
-        redis = b.names.id("redis");
+    }
+
+    /**
+     * The name of the network between a caller and what it called, "gateway → user": the time between two
+     * processes belongs to that hop, so a slow link shows as one part rather than spread over every hop.
+     */
+    private int hop(int callerService, String callee) {
+        int to = b.names.id(callee);
+        return hops.computeIfAbsent(((long) callerService << 32) | (to & 0xFFFFFFFFL),
+                k -> b.names.id(b.names.get(callerService) + " → " + callee));
     }
 
     /** A call a server span made (its parent is that server span). */
     private boolean isCall(int i) { return s.kind(i) != SpanKind.SERVER && s.parent[i] >= 0; }
 
     static Parts of(ServicesBuilder b, SegmentFile segments) {
-        var a = new Attribution(b);
+        var a = new Attribution(b, segments.servers());
         var parts = new Parts(b.spans.size);
         var acc = new HashMap<Long, long[]>();
         for (int i = 0; i < b.spans.size; i++) {
@@ -180,11 +192,12 @@ final class Attribution {
                     return;
                 }
                 long from = Math.max(p, s.start[sv]), to = Math.min(q, end(sv, q));
+                int hop = hop(s.service[c], b.names.get(s.service[sv]));
                 if (from >= to) {
-                    add(acc, PartKind.NETWORK, http, q - p);
+                    add(acc, PartKind.NETWORK, hop, q - p);
                     return;
                 }
-                add(acc, PartKind.NETWORK, http, (from - p) + (q - to));
+                add(acc, PartKind.NETWORK, hop, (from - p) + (q - to));
                 server(sv, from, to, acc, depth + 1);
             }
             case REDIS -> redis(new int[] {c}, p, q, acc);
@@ -234,7 +247,16 @@ final class Attribution {
             t = until;
         }
         // An unlinked call among others: its time is not known inside Redis either.
-        add(acc, PartKind.NETWORK, redis, (q - p) - covered);
+        add(acc, PartKind.NETWORK, hop(s.service[calls[0]], redisName(calls)), (q - p) - covered);
+    }
+
+    /** The Redis server of the first linked call (by its model name), else "Redis". */
+    private String redisName(int[] calls) {
+        for (int c : calls) {
+            var g = b.linked == null ? null : b.linked[c];
+            if (g != null && g.server() >= 0 && g.server() < servers.size()) return servers.get(g.server());
+        }
+        return "Redis";
     }
 
     /** Queued pieces rank below the phases in which Redis works on the request. */

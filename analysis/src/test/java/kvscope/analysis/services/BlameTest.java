@@ -110,4 +110,29 @@ class BlameTest {
             assertThat(ServicesReport.find(f, "nonsense")).isEqualTo(-1);
         }
     }
+
+    @Test
+    void slownessSpreadOverEveryHopAndServiceIsNoCause() throws IOException {
+        var trace = dir.resolve("spread");
+        try (var w = new ServicesTraceWriter(trace, "h1", REDIS)) {
+            long t = 1000;
+            for (int i = 0; i < 10; i++, t += 40_000) {
+                var load = new Conn("127.0.0.1", 50000 + i, "127.0.0.1", 3000);
+                var g = new Conn("127.0.0.1", 41000 + i, "127.0.0.1", 3001);
+                // 30 ms: 10 in the gateway, 10 between the two, 10 in the user service.
+                w.receive(us(t), GATEWAY, "gateway", 2 * i + 1, "GET", "/spread", load);
+                w.call(us(t + 5000), GATEWAY, "gateway", 2 * i + 2, 2 * i + 1, "GET", "/spread", g);
+                w.receive(us(t + 10_000), USER, "user", i + 1, "GET", "/spread", g);
+                w.respond(us(t + 20_000), USER, "user", i + 1, 200, "/spread");
+                w.answered(us(t + 25_000), GATEWAY, "gateway", 2 * i + 2, 2 * i + 1, 200, g);
+                w.respond(us(t + 30_000), GATEWAY, "gateway", 2 * i + 1, 200, "/spread");
+            }
+        }
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            var parts = parts(stored.services(), entry(stored.services()));
+            assertThat(parts).containsEntry("gateway own time", 10_000_000L).containsEntry("user own time", 10_000_000L)
+                    .containsEntry("network (gateway → user)", 10_000_000L);
+            assertThat(Blame.causes(stored.services(), Thresholds.DEFAULT.slowHttpNs())).isEmpty();
+        }
+    }
 }

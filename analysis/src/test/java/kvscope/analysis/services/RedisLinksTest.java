@@ -148,7 +148,7 @@ class RedisLinksTest {
         })) {
             var parts = ServicesTest.parts(s.services(), ServicesTest.entry(s.services()));
             // queued: 200 → 1200 (Redis busy) + 1210 → 1220 (read not started); network: the poll's wake-up, the reply.
-            assertThat(parts).containsEntry("Redis queued (get)", 1_010_000L).containsEntry("network (redis)", 40_000L);
+            assertThat(parts).containsEntry("Redis queued (get)", 1_010_000L).containsEntry("network (redisgw → h1:6379)", 40_000L);
         }
     }
 

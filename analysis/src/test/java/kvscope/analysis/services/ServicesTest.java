@@ -124,7 +124,8 @@ class ServicesTest {
             var parts = parts(f, gw);
             assertThat(parts).containsEntry("gateway own time", 200_000L).containsEntry("user own time", 300_000L)
                     .containsEntry("redisgw own time", 200_000L).containsEntry("mysqlgw own time", 200_000L)
-                    .containsEntry("network (http)", 900_000L).containsEntry("network (redis)", 140_000L)
+                    .containsEntry("network (gateway → user)", 300_000L).containsEntry("network (user → redisgw)", 300_000L)
+                    .containsEntry("network (user → mysqlgw)", 300_000L).containsEntry("network (redisgw → h1:6379)", 140_000L)
                     .containsEntry("Redis queued (get)", 10_000L).containsEntry("Redis reading (get)", 10_000L)
                     .containsEntry("Redis waiting to execute (get)", 10_000L).containsEntry("Redis executing (get)", 10_010_000L)
                     .containsEntry("Redis waiting to write (get)", 10_000L).containsEntry("Redis writing (get)", 10_000L)
