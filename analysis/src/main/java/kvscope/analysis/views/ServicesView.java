@@ -64,8 +64,9 @@ final class ServicesView implements Provider.TimeGraph {
     private synchronized void ensureBuilt() {
         if (entries != null) return;
         var out = new ArrayList<Model.Entry>();
-        // A trace without Redis events has an empty history (its times Long.MIN_VALUE): the spans' range then.
-        long start = h.start() == Long.MIN_VALUE ? f.start() : Math.min(h.start(), f.start());
+        // The range of whichever has events: a trace without Redis events has an empty history, one without the
+        // agent's events an empty span file (their times are Long.MIN_VALUE then).
+        long start = h.start() == Long.MIN_VALUE ? f.start() : f.start() == Long.MIN_VALUE ? h.start() : Math.min(h.start(), f.start());
         long end = Math.max(h.end(), f.end());
         var list = f.services();
         for (int k = 0; k < list.size(); k++) {
