@@ -174,9 +174,6 @@ public final class ServicesBuilder {
         return i >= 0 && i < handlers.length && handlers[i] != null;
     }
 
-    /** Whether the trace holds any event of the agent at all. */
-    public boolean any() { return spans.size > 0 || !problems.all().isEmpty(); }
-
     /** Agent events used, by name. */
     Map<String, Long> events() {
         var out = new TreeMap<String, Long>();

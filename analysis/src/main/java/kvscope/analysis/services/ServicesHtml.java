@@ -2,7 +2,6 @@ package kvscope.analysis.services;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -92,6 +91,4 @@ public final class ServicesHtml {
     private static String esc(String s) {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;");
     }
-
-    static List<PartKind> kinds() { return List.copyOf(COLOURS.keySet()); }
 }
