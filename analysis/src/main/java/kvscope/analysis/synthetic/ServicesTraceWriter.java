@@ -72,7 +72,12 @@ public final class ServicesTraceWriter implements AutoCloseable {
 
     /** With another layout of the agent's events (tests of an agent whose events lack fields). */
     public ServicesTraceWriter(Path dir, String hostname, int redisPid, Map<String, Object[]> nodeEvents) {
-        this.w = new RedisTraceWriter(dir, hostname, redisPid, false, nodeEvents);
+        this(dir, hostname, redisPid, nodeEvents, false);
+    }
+
+    /** @param light Redis in the light profile's layout (commands in batches; no read, write or event-loop events) */
+    public ServicesTraceWriter(Path dir, String hostname, int redisPid, Map<String, Object[]> nodeEvents, boolean light) {
+        this.w = new RedisTraceWriter(dir, hostname, redisPid, light, nodeEvents);
         this.redisPid = redisPid;
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import static kvscope.analysis.services.ServicesTest.REDIS;
+import static kvscope.analysis.synthetic.RedisTraceWriter.raw;
 import static kvscope.analysis.services.ServicesTest.REDISGW;
 import static kvscope.analysis.services.ServicesTest.us;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -182,4 +183,31 @@ class RedisLinksTest {
             assertThat(f.problems()).isEmpty();
         }
     }
+
+    @Test
+    void withTheLightProfileACallIsLinkedByNameAndItsTimeIsExecutionAndNetwork() throws IOException {
+        var trace = dir.resolve("light");
+        try (var w = new ServicesTraceWriter(trace, "h1", REDIS, ServicesTraceWriter.NODE_EVENTS, true)) {
+            w.serverInfo(us(0), 6379);
+            w.accept(us(10), 8, 5, R);
+            w.receive(us(100), REDISGW, "redisgw", 1, "POST", "/x", U);
+            w.redisSend(us(200), REDISGW, "redisgw", 1, R, "get", 1);
+            w.redisSend(us(210), REDISGW, "redisgw", 1, R, "set", 1);
+            // The light profile's batch: both commands, each with its start and duration, written after them.
+            w.redis(us(600), "commands", new int[] {8, 8}, new long[] {5, 5}, "get set",
+                    new long[] {raw(us(300)),
+                            raw(us(400))},
+                    new long[] {50_000, 20_000}, new long[] {0, 1}, new long[] {0, 0});
+            w.redisReply(us(700), REDISGW, "redisgw", R, 2);
+            w.respond(us(800), REDISGW, "redisgw", 1, 200, "/x");
+        }
+        try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            assertThat(links(s)).containsExactly("get", "set");
+            var parts = ServicesTest.parts(s.services(), ServicesTest.entry(s.services()));
+            // [200, 700): the two calls in flight together; Redis executed get [300, 350) and set [400, 420).
+            assertThat(parts).containsEntry("Redis executing (get)", 50_000L).containsEntry("Redis executing (set)", 20_000L)
+                    .containsEntry("network (redisgw → h1:6379)", 430_000L).containsEntry("redisgw own time", 200_000L);
+        }
+    }
 }
+
