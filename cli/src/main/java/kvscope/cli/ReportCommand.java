@@ -76,6 +76,11 @@ final class ReportCommand implements Runnable {
                     + "Default: ${DEFAULT-VALUE}.")
     String slowHttp;
 
+    @Option(names = "--slowest", paramLabel = "N", defaultValue = "10",
+            description = "How many of each route's slowest HTTP requests to split into where their time went. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int slowest;
+
     @Option(names = "--request", paramLabel = "ID",
             description = "Only this HTTP request (PID.SPAN, as the report lists them): where its time went, and its "
                     + "path hop by hop down into Redis (text or json).")
@@ -93,12 +98,13 @@ final class ReportCommand implements Runnable {
         var thresholds = new Thresholds(Durations.parse(slow).toNanos(), Durations.parse(stall).toNanos(),
                 amplification, kvscope.cli.record.Sizes.parse(backlog), Durations.parse(slowHttp).toNanos());
         if (request != null && format == Format.html) throw UserError.usage("--request prints text or json, not html");
+        if (slowest < 1 || slowest > 100_000) throw UserError.usage("--slowest must be 1 to 100000, not " + slowest);
         try (var stored = args.open(false)) {
             if (request != null) {
                 writeRequest(stored);
                 return;
             }
-            var report = Report.of(stored, thresholds);
+            var report = Report.of(stored, thresholds, slowest);
             if (output == null) {
                 // Not closed: closing would close System.out for whatever runs next in this JVM.
                 var out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));

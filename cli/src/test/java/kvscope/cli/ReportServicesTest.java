@@ -57,6 +57,8 @@ class ReportServicesTest {
         var slow = Cli.run("report", trace, "--slow-http", "5ms");
         assertThat(slow.out()).contains("GET /users/:id: 5 of 5 requests slower than 5.00 ms, mostly Redis executing (get) "
                 + "(89.4 % of their time) on gateway");
+        assertThat(Cli.run("report", trace, "--slowest", "2").out()).contains("its 2 slowest requests");
+        assertThat(Cli.run("report", trace, "--slowest", "0").exitCode()).isEqualTo(2);
         var json = Cli.run("report", trace, "--format", "json");
         assertThat(json.out()).contains("\"services\" : {").contains("\"route\" : \"GET /users/:id\"");
     }

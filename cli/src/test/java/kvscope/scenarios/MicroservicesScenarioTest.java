@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Percentage.withPercentage;
 
 /**
  * Scenario microservices (paper use case IV-B1): the example application — gateway, user, order, Redis gateway,
@@ -108,6 +109,14 @@ class MicroservicesScenarioTest {
                 spanStatus.computeIfAbsent(f.routeKey(i), k -> new TreeMap<>()).merge(f.status(i), 1L, Long::sum);
             }
             assertThat(spanCounts).as("requests per route, spans vs load.js").isEqualTo(loadCounts);
+            // Where the time went: every answered request's parts add up to its latency (within 1 %; exactly, by
+            // construction).
+            for (long i = 0; i < f.count(); i++) {
+                if (!f.isEntry(i) || !f.finished(i)) continue;
+                long latency = f.end(i) - f.start(i), sum = f.parts(i).stream().mapToLong(x -> x.ns()).sum();
+                final long request = i;
+                assertThat((double) sum).as("parts of request %d", request).isCloseTo(latency, withPercentage(1));
+            }
             assertThat(spanStatus).as("status codes per route, spans vs load.js").isEqualTo(loadStatus);
 
             // Spans nest. Within a process events keep program order: a request holds the calls its handler made.

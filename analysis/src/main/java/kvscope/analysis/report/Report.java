@@ -50,6 +50,11 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
     static final int SLOWEST = 10;
 
     public static Report of(Stored stored, Thresholds thresholds) throws IOException {
+        return of(stored, thresholds, ServicesReport.SLOWEST);
+    }
+
+    /** @param slowestPerRoute how many of each route's slowest HTTP requests to split (with the Node.js agent's events) */
+    public static Report of(Stored stored, Thresholds thresholds, int slowestPerRoute) throws IOException {
         var sum = stored.summary();
         var sf = stored.segments();
         var servers = new ArrayList<Server>();
@@ -64,7 +69,7 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
                     bus(st), st.unansweredRequests, st.unfinishedAtEnd, st.redirects));
         }
         var services = stored.services().count() > 0 || !stored.services().problems().isEmpty()
-                ? ServicesReport.of(stored.services(), thresholds) : null;
+                ? ServicesReport.of(stored.services(), thresholds, slowestPerRoute) : null;
         return new Report(sum.start, sum.end, sum.commandsOnly, servers, sum.counters.lostEvents, sum.counters,
                 Findings.detect(stored, thresholds), sum.series, services);
     }
