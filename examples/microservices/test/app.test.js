@@ -143,9 +143,10 @@ test('each injected problem: on its route only, on every request of it, at its s
 
   const u = await get(`${run.env.services.user.url}/admin/stats`);
   assert.strictEqual(u.burns, count('POST /login'), 'one burn per POST /login');
-  // At least 15 ms each (the spin ends on the clock); more only when the machine preempts the spinning process.
-  assert.ok(u.burnWallMs >= 15 * u.burns && u.burnWallMs < 15 * u.burns * 1.5, `${u.burns} burns took ${u.burnWallMs} ms`);
-  assert.ok(u.burnCpuMs > 0);
+  // At least 15 ms each: the spin ends on the clock. More when the machine preempts the spinning process right before
+  // its end (on a loaded 2-core machine, tens of ms): what the service measured is the truth to compare with.
+  assert.ok(u.burnWallMs >= 15 * u.burns, `${u.burns} burns took ${u.burnWallMs} ms`);
+  assert.ok(u.burnCpuMs > 0 && u.burnCpuMs <= u.burnWallMs + 1, `CPU ${u.burnCpuMs} ms, wall-clock ${u.burnWallMs} ms`);
   // The problem routes are slower than they would be by at least their injected time.
   assert.ok(r.routes['GET /ranking'].p50_ms >= 20);
   assert.ok(r.routes['GET /orders/:id'].p50_ms >= 30);

@@ -9,7 +9,7 @@ const dc = require('diagnostics_channel');
 const kFetch = Symbol('kvscope.fetchSpan');
 
 function install(trace) {
-  const { tp, E, newSpan, current, Tuple, fault } = trace;
+  const { tp, E, newSpan, current, Tuple, urlPath, describeError, fault } = trace;
 
   dc.subscribe('undici:request:create', ({ request }) => {
     try {
@@ -18,7 +18,7 @@ function install(trace) {
       const st = { span: newSpan(), parent: current(), status: 0, bytes: 0, tuple: null, done: false };
       request[kFetch] = st;
       if (rq) {
-        tp.http_client_request(st.span, st.parent, -1, request.method, hostOf(request), pathOnly(request.path),
+        tp.http_client_request(st.span, st.parent, -1, request.method, hostOf(request), urlPath(request.path),
           '', 0, '', 0);
       }
       if (rs) countBody(request, st);
@@ -55,7 +55,7 @@ function install(trace) {
 
   dc.subscribe('undici:request:error', ({ request, error }) => {
     try {
-      finish(request[kFetch], describe(error));
+      finish(request[kFetch], describeError(error));
     } catch (e) {
       fault('undici:request:error', e);
     }
@@ -89,19 +89,6 @@ function hostOf(request) {
   const o = typeof request.origin === 'string' ? request.origin : String(request.origin || '');
   const s = o.indexOf('//');
   return s < 0 ? o : o.slice(s + 2);
-}
-
-function pathOnly(p) {
-  if (typeof p !== 'string') return '';
-  const q = p.indexOf('?');
-  return q < 0 ? p : p.slice(0, q);
-}
-
-function describe(err) {
-  if (!err) return 'error';
-  const cause = err.cause && typeof err.cause.code === 'string' ? err.cause.code + ': ' : '';
-  const code = typeof err.code === 'string' ? err.code + ': ' : cause;
-  return code + (typeof err.message === 'string' ? err.message : String(err));
 }
 
 module.exports = { install };

@@ -1,19 +1,26 @@
 'use strict';
-// http_client_request / http_client_response for node:http (and https) requests, from Node's diagnostics
-// channels. The request event fires when the application issues the request, in its context (so its parent is the
-// span current there); the connection is chosen later, so its 4-tuple is usually not known yet. The response event
-// fires when the response body has been read to its end, or when the request fails or closes before that.
+// http_client_request / http_client_response for node:http (and https) requests. The request event fires when the
+// application issues the request (http.request / http.get of node:http and node:https, wrapped at load: Node 20
+// publishes 'http.client.request.start' only once the request has been written, sometimes after the server already
+// answered), in the application's context, so its parent is the span current there; the connection is chosen
+// later, so its 4-tuple is usually not known yet. A ClientRequest made another way (new http.ClientRequest) is
+// seen at 'http.client.request.start' instead. The response event fires when the response body has been read to
+// its end, or when the request fails or closes before that.
 
 const dc = require('diagnostics_channel');
 const { errorMonitor } = require('events');
+const http = require('http');
+const https = require('https');
 
 const kClient = Symbol('kvscope.clientSpan');
 
 function install(trace) {
-  const { tp, E, newSpan, current, Tuple, fault } = trace;
+  const { tp, E, newSpan, current, Tuple, urlPath, describeError, fault } = trace;
 
-  dc.subscribe('http.client.request.start', ({ request }) => {
+  /** A request the application just issued (or, for one made another way, that Node says it started). */
+  function issued(request) {
     try {
+      if (request === null || typeof request !== 'object' || request[kClient] !== undefined) return;
       const rq = E.http_client_request[0] !== 0, rs = E.http_client_response[0] !== 0;
       if (!rq && !rs) return;
       const st = { span: newSpan(), parent: current(), status: 0, bytes: 0, tuple: null, error: '', done: false };
@@ -21,7 +28,7 @@ function install(trace) {
       if (rq) {
         const socket = request.socket;
         const t = socket && !socket.connecting && socket.remotePort ? Tuple.outgoing(socket) : Tuple.NONE;
-        tp.http_client_request(st.span, st.parent, t.fd, request.method, hostOf(request), pathOnly(request.path),
+        tp.http_client_request(st.span, st.parent, t.fd, request.method, hostOf(request), urlPath(request.path),
           t.srcAddr, t.srcPort, t.dstAddr, t.dstPort);
       }
       if (rs) {
@@ -30,9 +37,27 @@ function install(trace) {
         request.once('close', onClose);
       }
     } catch (e) {
-      fault('http.client.request.start', e);
+      fault('http client request', e);
     }
-  });
+  }
+
+  // The entry points of node:http and node:https. http.get calls the module's own request, not the export: both
+  // are wrapped. The wrappers keep the names and arities of what they wrap.
+  for (const mod of [http, https]) {
+    for (const name of ['request', 'get']) {
+      const original = mod[name];
+      const wrapped = function () {
+        const request = original.apply(this, arguments);
+        issued(request);
+        return request;
+      };
+      Object.defineProperty(wrapped, 'name', { value: original.name });
+      Object.defineProperty(wrapped, 'length', { value: original.length });
+      mod[name] = wrapped;
+    }
+  }
+
+  dc.subscribe('http.client.request.start', ({ request }) => issued(request));
 
   // Published when the response's headers arrived, before the application sees the response.
   dc.subscribe('http.client.response.finish', ({ request, response }) => {
@@ -51,7 +76,7 @@ function install(trace) {
   function onError(err) {
     try {
       const st = this[kClient];
-      if (st !== undefined && !st.error) st.error = describe(err);
+      if (st !== undefined && !st.error) st.error = describeError(err);
     } catch (e) {
       fault('http client error', e);
     }
@@ -107,16 +132,4 @@ function hostOf(request) {
   return typeof request.host === 'string' ? request.host : '';
 }
 
-function pathOnly(p) {
-  if (typeof p !== 'string') return '';
-  const q = p.indexOf('?');
-  return q < 0 ? p : p.slice(0, q);
-}
-
-function describe(err) {
-  if (!err) return 'error';
-  const code = typeof err.code === 'string' ? err.code + ': ' : '';
-  return code + (typeof err.message === 'string' ? err.message : String(err));
-}
-
-module.exports = { install, pathOnly, describe };
+module.exports = { install };

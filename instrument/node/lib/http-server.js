@@ -1,6 +1,7 @@
 'use strict';
 // http_server_receive / http_server_response: every request an http (or https) server of the process handles,
-// from Node's diagnostics channels, whatever framework sits on top. The request's span becomes the current span
+// from Node's diagnostics channels ('http.server.request.start') and the response's end, whatever framework sits on
+// top. The request's span becomes the current span
 // of its handler (AsyncLocalStorage), so the calls it makes name it as their parent.
 
 const dc = require('diagnostics_channel');
@@ -9,7 +10,7 @@ const http = require('http');
 const kServer = Symbol('kvscope.serverSpan');
 
 function install(trace) {
-  const { tp, E, newSpan, enter, Tuple, fault } = trace;
+  const { tp, E, newSpan, enter, Tuple, urlPath, fault } = trace;
 
   dc.subscribe('http.server.request.start', ({ request, response, socket }) => {
     try {
@@ -18,7 +19,7 @@ function install(trace) {
       enter(span); // also when neither event is on: a client call or a Redis command below may be
       if (receive) {
         const t = Tuple.incoming(socket);
-        tp.http_server_receive(span, t.fd, request.method, pathOf(request.url), t.srcAddr, t.srcPort, t.dstAddr,
+        tp.http_server_receive(span, t.fd, request.method, urlPath(request.url), t.srcAddr, t.srcPort, t.dstAddr,
           t.dstPort);
       }
       if (respond) {
@@ -30,6 +31,7 @@ function install(trace) {
     }
   });
 
+  // A response that finished without going through OutgoingMessage.prototype.end (not seen so far) is still reported.
   dc.subscribe('http.server.response.finish', ({ request, response }) => {
     try {
       const st = response[kServer];
@@ -62,11 +64,29 @@ function install(trace) {
     if (st !== undefined && !this.writableEnded) count(st, this, chunk, encoding);
     return write.apply(this, arguments);
   };
+  // The response event is emitted here, when the application ends the response and before its last bytes are
+  // written: 'finish' comes only once they were handed to the kernel, by which time the client may have read them
+  // all — the server's span would then end after the client's.
   proto.end = function end_(chunk, encoding, callback) {
     const st = this[kServer];
-    if (st !== undefined && !this.writableEnded && typeof chunk !== 'function') count(st, this, chunk, encoding);
+    if (st !== undefined && !this.writableEnded) {
+      if (typeof chunk !== 'function') count(st, this, chunk, encoding);
+      respond(st, this);
+    }
     return end.apply(this, arguments);
   };
+
+  function respond(st, res) {
+    try {
+      if (st.done) return;
+      st.done = true;
+      tp.http_server_response(st.span, res.statusCode, st.bytes, routeOf(res.req), 0);
+    } catch (e) {
+      fault('http server response end', e);
+    }
+  }
+  Object.defineProperty(proto.write, 'name', { value: write.name });
+  Object.defineProperty(proto.end, 'name', { value: end.name });
 
   function count(st, res, chunk, encoding) {
     try {
@@ -80,13 +100,6 @@ function install(trace) {
   }
 }
 
-/** The URL's path, without the query string. */
-function pathOf(url) {
-  if (typeof url !== 'string') return '';
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-}
-
 /** Express's matched route pattern (req.baseUrl + req.route.path, its documented properties), else ''. */
 function routeOf(req) {
   const route = req && req.route;
@@ -96,4 +109,4 @@ function routeOf(req) {
   return base + (typeof p === 'string' ? p : String(p));
 }
 
-module.exports = { install, pathOf };
+module.exports = { install };

@@ -35,6 +35,7 @@ function install(trace) {
       this.socket = socket;
       this.kind = UNKNOWN;
       this.tuple = null;
+      this.tupleEarly = false;
       // RESP
       this.commands = null; this.replies = null;
       this.sendLost = false; this.replyLost = false;
@@ -54,8 +55,12 @@ function install(trace) {
       return this.lastSpan;
     }
 
+    /** The connection's 4-tuple, read once it is connected (a unix socket's stays empty). */
     t() {
-      if (this.tuple === null || this.tuple.srcPort === 0) this.tuple = Tuple.outgoing(this.socket);
+      if (this.tuple === null || this.tupleEarly) {
+        this.tuple = Tuple.outgoing(this.socket);
+        this.tupleEarly = this.socket.connecting === true;
+      }
       return this.tuple;
     }
 
@@ -244,6 +249,7 @@ function install(trace) {
     }
   }
 
+  // The wrappers keep the names and arities of what they wrap (nothing the application can inspect changes).
   const proto = net.Socket.prototype;
   const write = proto.write, uncork = proto.uncork;
   proto.write = function write_(chunk, encoding, callback) {
@@ -268,6 +274,8 @@ function install(trace) {
     }
     return uncork.apply(this, arguments);
   };
+  Object.defineProperty(proto.write, 'name', { value: write.name });
+  Object.defineProperty(proto.uncork, 'name', { value: uncork.name });
 }
 
 /** A socket's first write starts a RESP command: "*" then a digit (string or bytes). */

@@ -83,6 +83,23 @@ class Tuple {
 }
 Tuple.NONE = new Tuple('', 0, '', 0, -1);
 
+// ---- HTTP helpers ---------------------------------------------------------------------------------------------
+
+/** A URL's path without its query string (EVENTS.md: paths carry no query). */
+function urlPath(url) {
+  if (typeof url !== 'string') return '';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** Why a request failed, for http_client_response.error: "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:80". */
+function describeError(err) {
+  if (!err) return 'error';
+  const code = typeof err.code === 'string' ? err.code
+    : err.cause && typeof err.cause.code === 'string' ? err.cause.code : '';
+  return (code ? code + ': ' : '') + (typeof err.message === 'string' ? err.message : String(err));
+}
+
 // ---- the agent's own failures ---------------------------------------------------------------------------------
 
 let failures = 0;
@@ -103,5 +120,6 @@ function fault(where, e) {
 function failureCount() { return failures; }
 
 module.exports = {
-  init, get tp() { return tp; }, get E() { return E; }, newSpan, enter, current, Tuple, fault, failureCount,
+  init, get tp() { return tp; }, get E() { return E; }, newSpan, enter, current, Tuple, urlPath, describeError, fault,
+  failureCount,
 };

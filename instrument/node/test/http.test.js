@@ -97,7 +97,10 @@ for (const express of ['express', 'express4']) {
       const sr = bresponses.find((r) => r.fields.span === s.fields.span);
       assert.strictEqual(sr.fields.status, 200);
       assert.strictEqual(sr.fields.bytes, c.fields.bytes, 'body bytes sent = body bytes received');
-      assert.ok(s.ts > byClientSpan.get(c.fields.span).ts - 1e9);
+      // The call nests the server's span: issued before the server received it, ended after it answered.
+      const q = creqs.find((e) => e.fields.span === c.fields.span);
+      assert.ok(q.ts < s.ts, `${q.fields.path}: client request (${q.ts}) before server receive (${s.ts})`);
+      assert.ok(sr.ts < c.ts, `${q.fields.path}: server response before client response`);
     }
     const routes = Object.fromEntries(bresponses.map((r) => [breceives.find((q) => q.fields.span === r.fields.span)
       .fields.path, [r.fields.route, r.fields.bytes, r.fields.aborted]]));

@@ -81,11 +81,36 @@ test('an exception inside a hook is counted and reported, never thrown at the ap
   const ev = h.of(events, app.pid);
   const errors = ev.filter((e) => e.name === 'nodejs:agent_error');
   assert.deepStrictEqual(errors.map((e) => [e.fields.where, e.fields.message, e.fields.count]), [
-    ['http.server.response.finish', 'route getter exploded', 1],
-    ['http.server.response.finish', 'route getter exploded', 2],
+    ['http server response end', 'route getter exploded', 1],
+    ['http server response end', 'route getter exploded', 2],
   ]);
   // The request after them is traced as usual.
   assert.strictEqual(ev.filter((e) => e.name === 'nodejs:http_server_response').pop().fields.route, '/users/:id');
   await h.stopProcess(app);
   assert.strictEqual(app.stderr, '');
+});
+
+test('a session that starts while a Redis connection is busy: the agent finds its place, counts stay right', async () => {
+  const redis = await h.startRedis();
+  const app = await h.startApp('busy-redis.js', { REDIS_PORT: redis.port });
+  await h.sleep(500); // pipelines and 100 KB replies in flight when the session starts
+  const session = await h.startSession('midstream');
+  await h.sleep(1500);
+  const events = session.stop();
+  await h.stopProcess(app);
+  assert.match(app.stderr, /^rounds \d+\n$/, 'the client saw only right replies');
+  const ev = h.of(events, app.pid);
+  assert.deepStrictEqual(ev.filter((e) => e.name === 'nodejs:agent_error'), []);
+  for (const u of ev.filter((e) => e.name === 'nodejs:stream_unparsed')) {
+    assert.match(u.fields.reason, /tracing started mid-stream/, 'only the bytes before the agent found its place');
+  }
+  const sends = ev.filter((e) => e.name === 'nodejs:redis_send');
+  const replies = ev.filter((e) => e.name === 'nodejs:redis_reply');
+  assert.ok(sends.length > 10, `${sends.length} pipelines traced`);
+  assert.ok(sends.every((s) => s.fields.ncommands === 20 && s.fields.command === 'get' && s.fields.src_port === app.ready.port));
+  // The replies the agent counted answer the commands it counted, give or take the pipeline in flight when the
+  // session started (its replies may be counted or not) and the one in flight when it stopped.
+  const nCommands = sends.reduce((s, e) => s + e.fields.ncommands, 0);
+  const nReplies = replies.reduce((s, e) => s + e.fields.nreplies, 0);
+  assert.ok(nReplies <= nCommands + 20 && nReplies >= nCommands - 40, `${nReplies} replies for ${nCommands} commands`);
 });
