@@ -117,8 +117,8 @@ final class Attribution {
     private long end(int i, long limit) { return s.end[i] == Spans.UNKNOWN ? limit : s.end[i]; }
 
     /**
-     * When a call is taken to start: an HTTP call joined to its callee started no later than the callee did — Node
-     * stamps the client's start when the request is finished, sometimes after the callee answered (see {@link Hops}).
+     * When a call is taken to start: an HTTP call joined to its callee started no later than the callee did (a client
+     * stamped at Node's request.start can seem to start after its callee answered; see {@link Hops}).
      */
     private long callStart(int c) {
         int sv = joined(c);

@@ -19,9 +19,11 @@ import java.util.Map;
  * <p>Why order rather than "the client was waiting when the server started": each side's event is stamped when its
  * callback runs, not when the bytes moved. Node publishes {@code http.client.request.start} when the request is
  * finished, after its bytes were written — when that write completes asynchronously, after the whole exchange
- * (measured on a loaded 2-core machine: the callee answered 2 ms before its caller's request event); and a server's
- * {@code finish} can be stamped after the client already read the response. Across processes, only the order on the
- * connection is reliable; the times are checked against a generous bound, so a tuple reused much later never joins.
+ * (measured on a loaded 2-core machine with an agent stamping there: the callee answered 2 ms before its caller's
+ * request event); a server's {@code finish} likewise comes after the client could read the response. The agent now
+ * stamps a request when it is issued and a response when it is ended (EVENTS.md), but traces of other agents, and
+ * other clocks, need not: only the order on the connection is relied on, and the times are checked against a generous
+ * bound, so a tuple reused much later never joins.
  */
 final class Hops {
     /** How far apart the two sides of one exchange may be stamped at most. */
