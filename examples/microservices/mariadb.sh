@@ -2,7 +2,7 @@
 # A MariaDB server of our own, on loopback, with its data directory under DIR: no system service, no container.
 #   mariadb.sh start DIR PORT   initialises DIR/data (a copy of a template made once by mariadb-install-db and kept in
 #                               build/mariadb-template), starts mariadbd, creates the database `shop` and its user,
-#                               prints one JSON line: {"port","socket","user","password","database","pid","slowLog"}
+#                               prints one JSON line: {"address","port","socket","user","password","database","pid","slowLog"}
 #   mariadb.sh stop DIR         stops it (SIGTERM, then SIGKILL after 30 s) and waits until it is gone
 # The slow query log (DIR/slow.log, every statement of 1 ms or more) measures the injected slow query independently.
 # Needs mariadb-server (scripts/setup-microservices.sh installs it).
@@ -61,7 +61,7 @@ start() {
     CREATE DATABASE IF NOT EXISTS shop;
     CREATE USER IF NOT EXISTS 'shop'@'127.0.0.1' IDENTIFIED BY 'shop';
     GRANT ALL ON shop.* TO 'shop'@'127.0.0.1';"
-  printf '{"port":%s,"socket":"%s","user":"shop","password":"shop","database":"shop","pid":%s,"slowLog":"%s"}\n' \
+  printf '{"address":"127.0.0.1:%s","port":%s,"socket":"%s","user":"shop","password":"shop","database":"shop","pid":%s,"slowLog":"%s"}\n' "$port" \
     "$port" "$sock" "$pid" "$dir/slow.log"
 }
 

@@ -5,7 +5,7 @@
 # problems; load.js and the tests read it) and DIR/env.sh, logs into DIR/logs. Stop everything with stop.sh DIR.
 #
 # Usage: start.sh [--dir DIR] [--slow-redis-ms N] [--slow-sql-ms N] [--burn-ms N] [--cache-ttl S]
-#                 [--redis HOST:PORT] [--pub-redis HOST:PORT] [--sub-redis HOST:PORT]
+#                 [--redis HOST:PORT] [--pub-redis HOST:PORT] [--sub-redis HOST:PORT] [--mariadb HOST:PORT]
 #   --dir DIR            where the run lives (default build/microservices); must not hold a running one
 #   --slow-redis-ms N    GET /ranking: its Redis command (EVAL) spins N ms in Redis          (env SLOW_REDIS_MS)
 #   --slow-sql-ms N      GET /orders/:id: a SELECT SLEEP(N/1000) in MariaDB before its query (env SLOW_SQL_MS)
@@ -14,6 +14,8 @@
 #   --redis HOST:PORT    use this Redis for the cache instead of starting one
 #   --pub-redis, --sub-redis  where order events are published / subscribed (default: the cache's Redis; e.g. two
 #                        nodes of a cluster)
+#   --mariadb HOST:PORT  use this MariaDB (database `shop` of user shop/shop, loaded by another start.sh: two copies
+#                        of the services on one database) instead of starting one; --slow-sql-ms still applies
 # The problems are off unless asked for, each on one route only; ground truth: Redis's SLOWLOG, MariaDB's slow
 # query log (DIR/mariadb/slow.log), GET /admin/stats of redisgw, mysqlgw and user (see README.md).
 # Tracing: the services inherit NODE_OPTIONS, so NODE_OPTIONS="--require …/instrument/node/agent.js" (or
@@ -27,7 +29,7 @@ die() { say "$*"; exit 1; }
 
 dir="$root/build/microservices"
 slow_redis="${SLOW_REDIS_MS:-0}" slow_sql="${SLOW_SQL_MS:-0}" burn="${BURN_MS:-0}" ttl=10
-redis="" pub_redis="" sub_redis=""
+redis="" pub_redis="" sub_redis="" mariadb=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) dir="$2"; shift 2 ;;
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
     --redis) redis="$2"; shift 2 ;;
     --pub-redis) pub_redis="$2"; shift 2 ;;
     --sub-redis) sub_redis="$2"; shift 2 ;;
+    --mariadb) mariadb="$2"; shift 2 ;;
     -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -45,7 +48,7 @@ done
 for v in "$slow_redis" "$slow_sql" "$burn" "$ttl"; do
   [[ "$v" =~ ^[0-9]+$ ]] || die "'$v' is not a whole number of milliseconds/seconds"
 done
-for v in "$redis" "$pub_redis" "$sub_redis"; do
+for v in "$redis" "$pub_redis" "$sub_redis" "$mariadb"; do
   [ -z "$v" ] || [[ "$v" =~ ^[A-Za-z0-9.:-]+:[0-9]+$ ]] || die "'$v' is not HOST:PORT"
 done
 
@@ -84,11 +87,19 @@ db_port=${ports[0]} redis_port=${ports[1]}
 declare -A port=([gateway]=${ports[2]} [user]=${ports[3]} [order]=${ports[4]} [redisgw]=${ports[5]} [mysqlgw]=${ports[6]} [notifier]=${ports[7]})
 
 # --- MariaDB ---------------------------------------------------------------------------------------------------
-db_json="$("$here/mariadb.sh" start "$dir/mariadb" "$db_port")" || failed "MariaDB did not start" "$dir/mariadb/error.log"
-db_pid="$(sed 's/.*"pid":\([0-9]*\).*/\1/' <<<"$db_json")"
-db_socket="$dir/mariadb/mysqld.sock"
-mariadb --no-defaults --socket="$db_socket" -uroot shop <"$here/schema.sql" ||
-  failed "loading schema.sql into MariaDB failed" "$dir/mariadb/error.log"
+db_socket="" db_pid=""
+if [ -z "$mariadb" ]; then
+  db_json="$("$here/mariadb.sh" start "$dir/mariadb" "$db_port")" || failed "MariaDB did not start" "$dir/mariadb/error.log"
+  db_pid="$(sed 's/.*"pid":\([0-9]*\).*/\1/' <<<"$db_json")"
+  db_socket="$dir/mariadb/mysqld.sock"
+  mariadb --no-defaults --socket="$db_socket" -uroot shop <"$here/schema.sql" ||
+    failed "loading schema.sql into MariaDB failed" "$dir/mariadb/error.log"
+  db="127.0.0.1:$db_port"
+else
+  db="$mariadb"
+  db_port="${mariadb##*:}"
+  db_json="{\"address\":\"$db\",\"port\":$db_port,\"socket\":null,\"user\":\"shop\",\"password\":\"shop\",\"database\":\"shop\",\"pid\":null,\"slowLog\":null}"
+fi
 
 # --- Redis -----------------------------------------------------------------------------------------------------
 redis_pid=""
@@ -120,7 +131,7 @@ start_service() { # NAME VAR=VALUE…
   echo "$name $! $here/$name/index.js" >>"$dir/pids"
 }
 start_service redisgw REDIS="$redis" PUB_REDIS="$pub_redis" SLOW_REDIS_MS="$slow_redis"
-start_service mysqlgw DB="127.0.0.1:$db_port" DB_USER=shop DB_PASSWORD=shop DB_NAME=shop SLOW_SQL_MS="$slow_sql"
+start_service mysqlgw DB="$db" DB_USER=shop DB_PASSWORD=shop DB_NAME=shop SLOW_SQL_MS="$slow_sql"
 start_service notifier SUB_REDIS="$sub_redis"
 start_service user REDISGW_URL="$(url redisgw)" MYSQLGW_URL="$(url mysqlgw)" CACHE_TTL="$ttl" BURN_MS="$burn"
 start_service order REDISGW_URL="$(url redisgw)" MYSQLGW_URL="$(url mysqlgw)"
@@ -166,7 +177,8 @@ pid_of() { awk -v n="$1" '$1 == n {print $2}' "$dir/pids"; }
     echo "${name^^}_URL=$(url "$name")"; echo "${name^^}_PID=$(pid_of "$name")"
   done
   echo "REDIS=$redis"; echo "REDIS_PID=${redis_pid}"; echo "PUB_REDIS=$pub_redis"; echo "SUB_REDIS=$sub_redis"
-  echo "DB_PORT=$db_port"; echo "DB_SOCKET=$db_socket"; echo "DB_PID=$db_pid"; echo "DB_SLOW_LOG=$dir/mariadb/slow.log"
+  echo "DB=$db"; echo "DB_PORT=$db_port"; echo "DB_SOCKET=$db_socket"; echo "DB_PID=$db_pid"
+  echo "DB_SLOW_LOG=$([ -n "$db_pid" ] && echo "$dir/mariadb/slow.log")"
   echo "SLOW_REDIS_MS=$slow_redis"; echo "SLOW_SQL_MS=$slow_sql"; echo "BURN_MS=$burn"
 } >"$dir/env.sh"
 
@@ -174,6 +186,6 @@ problems=()
 [ "$slow_redis" != 0 ] && problems+=("GET /ranking: Redis EVAL spins ${slow_redis} ms")
 [ "$slow_sql" != 0 ] && problems+=("GET /orders/:id: SELECT SLEEP(${slow_sql} ms)")
 [ "$burn" != 0 ] && problems+=("POST /login: ${burn} ms of CPU in user")
-say "gateway $(url gateway) (user, order, redisgw, mysqlgw, notifier; Redis $redis; MariaDB 127.0.0.1:$db_port)"
+say "gateway $(url gateway) (user, order, redisgw, mysqlgw, notifier; Redis $redis; MariaDB $db)"
 say "injected problems: $([ ${#problems[@]} -eq 0 ] && echo none || (IFS=';'; echo "${problems[*]}"))"
 say "details: $dir/env.json; load: node $here/load.js --env $dir/env.json; stop: $here/stop.sh $dir"

@@ -26,6 +26,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 for pid in "${alive[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+db=""
+if [ -f "$dir/mariadb/mariadb.pid" ]; then db=" and its MariaDB"; fi
 "$here/mariadb.sh" stop "$dir/mariadb"
 rm -f "$dir/pids"
-echo "microservices: stopped ${#ours[@]} processes and MariaDB ($dir)" >&2
+echo "microservices: stopped ${#ours[@]} processes$db ($dir)" >&2
