@@ -22,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -153,7 +154,7 @@ public final class Analysis {
     }
 
     /** Exact statistics per server and command, busiest first. */
-    static List<Summary.CommandLatency> latencies(SegmentFile sf, java.util.Map<Long, LatencyStats> stats) {
+    static List<Summary.CommandLatency> latencies(SegmentFile sf, Map<Long, LatencyStats> stats) {
         var out = new ArrayList<Summary.CommandLatency>();
         stats.forEach((k, st) -> out.add(Summary.CommandLatency.of(
                 sf.servers().get((int) (k >>> 32)), sf.commands().get((int) (long) k), st)));

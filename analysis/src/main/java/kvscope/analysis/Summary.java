@@ -1,7 +1,12 @@
 package kvscope.analysis;
 
+import kvscope.analysis.model.Anomaly;
+import kvscope.analysis.model.Backlog;
+import kvscope.analysis.model.Commands;
 import kvscope.analysis.model.ModelCounters;
 import kvscope.analysis.model.ServerStats;
+import kvscope.analysis.model.Stall;
+import kvscope.analysis.segments.LatencyStats;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +29,11 @@ public final class Summary {
     public List<ServerStats> servers = new ArrayList<>();
     public List<CommandLatency> latencies = new ArrayList<>();
     /** What the model saw break Redis's invariants (queued twice, freed twice, two threads on one connection). */
-    public List<kvscope.analysis.model.Anomaly> anomalies = new ArrayList<>();
+    public List<Anomaly> anomalies = new ArrayList<>();
     /** The event-loop iterations that kept the main thread busiest, longest first. */
-    public List<kvscope.analysis.model.Stall> stalls = new ArrayList<>();
+    public List<Stall> stalls = new ArrayList<>();
     /** The largest output-buffer backlogs (clients whose reply bytes waited), largest first. */
-    public List<kvscope.analysis.model.Backlog> backlogs = new ArrayList<>();
+    public List<Backlog> backlogs = new ArrayList<>();
     public Series series;
 
     /** Exact latency statistics of one command on one server (ns). */
@@ -44,11 +49,11 @@ public final class Summary {
         public long p99;
         public long max;
 
-        static CommandLatency of(String server, String command, kvscope.analysis.segments.LatencyStats st) {
+        static CommandLatency of(String server, String command, LatencyStats st) {
             var l = new CommandLatency();
             l.server = server;
             l.command = command;
-            l.type = kvscope.analysis.model.Commands.type(command);
+            l.type = Commands.type(command);
             l.count = st.count();
             l.min = st.min();
             l.mean = st.mean();

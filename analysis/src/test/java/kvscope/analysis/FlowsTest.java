@@ -19,7 +19,7 @@ class FlowsTest {
     @TempDir Path dir;
 
     /** A flow with server names instead of indexes, times relative to the PUBLISH's read. */
-    record Named(Flow.Kind kind, String src, int srcFd, String dst, int dstFd) {}
+    record Named(Flow.Hop kind, String src, int srcFd, String dst, int dstFd) {}
 
     private static List<Flow> flows(Stored s) throws IOException {
         var out = new ArrayList<Flow>();
@@ -35,12 +35,12 @@ class FlowsTest {
             var named = flows(s).stream().map(f -> new Named(f.kind(), names.get(f.srcServer()), f.srcFd(),
                     names.get(f.dstServer()), f.dstFd())).toList();
             assertThat(named).containsExactlyInAnyOrder(
-                    new Named(Flow.Kind.PUBLISH_LOCAL, "h1:7001", 10, "h1:7001", 11),
-                    new Named(Flow.Kind.PUBLISH_TO_BUS, "h1:7001", 10, "h1:7001", 20),
-                    new Named(Flow.Kind.PUBLISH_TO_BUS, "h1:7001", 10, "h1:7001", 21),
-                    new Named(Flow.Kind.BUS, "h1:7001", 20, "h1:7002", 30),
-                    new Named(Flow.Kind.BUS, "h1:7001", 21, "h1:7003", 40),
-                    new Named(Flow.Kind.DELIVER, "h1:7002", 30, "h1:7002", 12));
+                    new Named(Flow.Hop.PUBLISH_LOCAL, "h1:7001", 10, "h1:7001", 11),
+                    new Named(Flow.Hop.PUBLISH_TO_BUS, "h1:7001", 10, "h1:7001", 20),
+                    new Named(Flow.Hop.PUBLISH_TO_BUS, "h1:7001", 10, "h1:7001", 21),
+                    new Named(Flow.Hop.BUS, "h1:7001", 20, "h1:7002", 30),
+                    new Named(Flow.Hop.BUS, "h1:7001", 21, "h1:7003", 40),
+                    new Named(Flow.Hop.DELIVER, "h1:7002", 30, "h1:7002", 12));
             for (var f : flows(s)) assertThat(f.srcTime()).as("%s starts before it ends", f).isLessThanOrEqualTo(f.dstTime());
             // The message node 3 processed before anything was sent in the trace is not paired with a later one.
             assertThat(s.summary().counters.busMessagesUnpaired).isEqualTo(1);
@@ -53,14 +53,14 @@ class FlowsTest {
         var trace = SampleTraces.publishAcrossCluster(dir.resolve("trace"));
         try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var all = flows(s);
-            var bus = all.stream().filter(f -> f.kind() == Flow.Kind.BUS).findFirst().orElseThrow();
+            var bus = all.stream().filter(f -> f.kind() == Flow.Hop.BUS).findFirst().orElseThrow();
             // A range strictly inside the BUS arrow's span still shows it; a range after every arrow shows none.
             long mid = (bus.srcTime() + bus.dstTime()) / 2;
-            var inside = new ArrayList<Flow.Kind>();
+            var inside = new ArrayList<Flow.Hop>();
             s.flows().forEach(mid, mid + 1, (k, ss, sf, st, ds, df, dt) -> inside.add(k));
-            assertThat(inside).contains(Flow.Kind.BUS);
+            assertThat(inside).contains(Flow.Hop.BUS);
             long last = all.stream().mapToLong(Flow::dstTime).max().orElseThrow();
-            var after = new ArrayList<Flow.Kind>();
+            var after = new ArrayList<Flow.Hop>();
             s.flows().forEach(last + 1, last + 1_000_000, (k, ss, sf, st, ds, df, dt) -> after.add(k));
             assertThat(after).isEmpty();
         }
@@ -114,7 +114,7 @@ class FlowsTest {
         }
         try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var names = s.segments().servers();
-            var redirects = flows(s).stream().filter(f -> f.kind() == Flow.Kind.REDIRECT).toList();
+            var redirects = flows(s).stream().filter(f -> f.kind() == Flow.Hop.REDIRECT).toList();
             assertThat(redirects).singleElement().satisfies(f -> {
                 assertThat(names.get(f.srcServer())).isEqualTo("h1:7001");
                 assertThat(f.srcFd()).isEqualTo(10);

@@ -3,7 +3,7 @@ package kvscope.cli;
 import kvscope.cli.record.Durations;
 import kvscope.cli.record.Profile;
 import kvscope.cli.record.Recording;
-import kvscope.cli.record.Summary;
+import kvscope.cli.record.RecordingSummary;
 import kvscope.cli.redis.Cleanup;
 import kvscope.cli.redis.Tools;
 import picocli.CommandLine.Command;
@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -89,7 +90,7 @@ final class RecordCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int runCommand(java.time.Duration limit) {
+    private int runCommand(Duration limit) {
         var p = Tools.start(new ProcessBuilder(command).inheritIO());
         AutoCloseable killer = () -> Tools.kill(p);
         Cleanup.register(killer);
@@ -109,7 +110,7 @@ final class RecordCommand implements Callable<Integer> {
     }
 
     /** Sleeps for the duration, or forever: Ctrl-C then ends the JVM and the finisher runs from its exit hook. */
-    private static void waitFor(java.time.Duration limit) {
+    private static void waitFor(Duration limit) {
         try {
             if (limit == null) {
                 new CountDownLatch(1).await();
@@ -147,7 +148,7 @@ final class RecordCommand implements Callable<Integer> {
             } finally {
                 rec.close();
             }
-            Summary.print(rec.dir(), System.out);
+            RecordingSummary.print(rec.dir(), System.out);
         }
     }
 }

@@ -1,11 +1,13 @@
 package kvscope.cli;
 
+import kvscope.analysis.Stored;
 import kvscope.analysis.report.HtmlReport;
 import kvscope.analysis.report.JsonReport;
 import kvscope.analysis.report.Report;
 import kvscope.analysis.report.TextReport;
 import kvscope.analysis.findings.Thresholds;
 import kvscope.cli.record.Durations;
+import kvscope.cli.record.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,7 +63,7 @@ final class ReportCommand implements Runnable {
                     + "(e.g. 512k, 4MiB). Default: ${DEFAULT-VALUE}.")
     String backlog;
 
-    private void write(Report report, kvscope.analysis.Stored stored, PrintWriter out) throws IOException {
+    private void write(Report report, Stored stored, PrintWriter out) throws IOException {
         switch (format) {
             case text -> TextReport.write(report, out);
             case json -> JsonReport.write(report, out);
@@ -72,7 +74,7 @@ final class ReportCommand implements Runnable {
     @Override public void run() {
         try (var stored = args.open(false)) {
             var report = Report.of(stored, new Thresholds(Durations.parse(slow).toNanos(), Durations.parse(stall).toNanos(),
-                    amplification, kvscope.cli.record.Sizes.parse(backlog)));
+                    amplification, Sizes.parse(backlog)));
             if (output == null) {
                 // Not closed: closing would close System.out for whatever runs next in this JVM.
                 var out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));

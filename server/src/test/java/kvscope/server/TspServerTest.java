@@ -179,7 +179,7 @@ class TspServerTest {
         try (var s = TspServer.start(new TspServer.Config("127.0.0.1", 0, List.of(dir), dir.resolve("cache"), null))) {
             var e = s.registry().openTogether(null, List.of(dir.resolve("a/trace").toString(), dir.resolve("b/trace").toString()));
             assertThat(e.name()).isEqualTo("experiment");
-            assertThat(e.traces()).extracting(Registry.Trace::name).containsExactly("trace", "trace(2)");
+            assertThat(e.traces()).extracting(Registry.OpenTrace::name).containsExactly("trace", "trace(2)");
             assertThat(e.traces()).allSatisfy(t -> assertThat(t.job()).isSameAs(e.job()));
             e.job().await();
             assertThat(e.job().status()).isEqualTo(Job.Status.COMPLETED);

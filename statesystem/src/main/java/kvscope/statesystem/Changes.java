@@ -22,12 +22,12 @@ public final class Changes {
         s = new String[capacity];
     }
 
-    public void set(long time, int quark, long value) { add(time, quark, Values.LONG, value, null); }
-    public void set(long time, int quark, int value) { add(time, quark, Values.INT, value, null); }
-    public void set(long time, int quark, double value) { add(time, quark, Values.DOUBLE, Double.doubleToLongBits(value), null); }
+    public void set(long time, int quark, long value) { add(time, quark, StoredValues.LONG, value, null); }
+    public void set(long time, int quark, int value) { add(time, quark, StoredValues.INT, value, null); }
+    public void set(long time, int quark, double value) { add(time, quark, StoredValues.DOUBLE, Double.doubleToLongBits(value), null); }
     /** A string state; null clears. */
-    public void set(long time, int quark, String value) { add(time, quark, value == null ? Values.NULL : Values.STRING, 0, value); }
-    public void clear(long time, int quark) { add(time, quark, Values.NULL, 0, null); }
+    public void set(long time, int quark, String value) { add(time, quark, value == null ? StoredValues.NULL : StoredValues.STRING, 0, value); }
+    public void clear(long time, int quark) { add(time, quark, StoredValues.NULL, 0, null); }
 
     public int size() { return n; }
     public boolean isFull() { return n == t.length; }

@@ -244,20 +244,20 @@ public final class History implements AutoCloseable {
      * Sets an attribute from time t on. Times must not go backwards. Setting the value the attribute already has
      * (same kind and value) does nothing: the current interval continues. Two sets at the same time: the last wins.
      */
-    public void set(long t, int q, long value) { modify(t, q, Values.LONG, value); }
+    public void set(long t, int q, long value) { modify(t, q, StoredValues.LONG, value); }
 
-    public void set(long t, int q, int value) { modify(t, q, Values.INT, value); }
+    public void set(long t, int q, int value) { modify(t, q, StoredValues.INT, value); }
 
-    public void set(long t, int q, double value) { modify(t, q, Values.DOUBLE, Double.doubleToLongBits(value)); }
+    public void set(long t, int q, double value) { modify(t, q, StoredValues.DOUBLE, Double.doubleToLongBits(value)); }
 
     /** A string state (interned in the file's string table); null clears. */
     public void set(long t, int q, String value) {
         writeLock.lock();
         try {
-            if (value == null) modifyLocked(t, q, Values.NULL, 0);
+            if (value == null) modifyLocked(t, q, StoredValues.NULL, 0);
             else {
                 requireWritable();
-                modifyLocked(t, q, Values.STRING, strings.id(value));
+                modifyLocked(t, q, StoredValues.STRING, strings.id(value));
             }
         } finally {
             writeLock.unlock();
@@ -274,7 +274,7 @@ public final class History implements AutoCloseable {
             requireWritable();
             for (int i = 0; i < c.n; i++) {
                 int kind = c.kind[i];
-                modifyLocked(c.t[i], c.q[i], kind, kind == Values.STRING ? strings.id(c.s[i]) : c.bits[i]);
+                modifyLocked(c.t[i], c.q[i], kind, kind == StoredValues.STRING ? strings.id(c.s[i]) : c.bits[i]);
             }
         } finally {
             writeLock.unlock();
@@ -298,13 +298,13 @@ public final class History implements AutoCloseable {
     }
 
     private final Writer locked = new Writer() {
-        @Override public void set(long t, int q, long value) { modifyLocked(t, q, Values.LONG, value); }
-        @Override public void set(long t, int q, int value) { modifyLocked(t, q, Values.INT, value); }
+        @Override public void set(long t, int q, long value) { modifyLocked(t, q, StoredValues.LONG, value); }
+        @Override public void set(long t, int q, int value) { modifyLocked(t, q, StoredValues.INT, value); }
         @Override public void set(long t, int q, String value) {
-            if (value == null) modifyLocked(t, q, Values.NULL, 0);
-            else modifyLocked(t, q, Values.STRING, strings.id(value));
+            if (value == null) modifyLocked(t, q, StoredValues.NULL, 0);
+            else modifyLocked(t, q, StoredValues.STRING, strings.id(value));
         }
-        @Override public void clear(long t, int q) { modifyLocked(t, q, Values.NULL, 0); }
+        @Override public void clear(long t, int q) { modifyLocked(t, q, StoredValues.NULL, 0); }
     };
 
     /**
@@ -327,7 +327,7 @@ public final class History implements AutoCloseable {
     }
 
     /** Sets the attribute to null from t on. */
-    public void clear(long t, int q) { modify(t, q, Values.NULL, 0); }
+    public void clear(long t, int q) { modify(t, q, StoredValues.NULL, 0); }
 
     /** Clears the attribute and all its descendants from t on. */
     public void remove(long t, int q) {
@@ -340,7 +340,7 @@ public final class History implements AutoCloseable {
     }
 
     private void removeLocked(long t, int q) {
-        modifyLocked(t, q, Values.NULL, 0);
+        modifyLocked(t, q, StoredValues.NULL, 0);
         for (int c : attrs.childrenView(q)) removeLocked(t, c);
     }
 
@@ -348,13 +348,13 @@ public final class History implements AutoCloseable {
      * Pushes a value on a stack attribute: the attribute holds the depth (INT, null when empty) and its children
      * "1", "2", … hold the values of each level, so a view shows nested operations as rows.
      */
-    public void push(long t, int q, long value) { push(t, q, Values.LONG, value, null); }
+    public void push(long t, int q, long value) { push(t, q, StoredValues.LONG, value, null); }
 
-    public void push(long t, int q, int value) { push(t, q, Values.INT, value, null); }
+    public void push(long t, int q, int value) { push(t, q, StoredValues.INT, value, null); }
 
-    public void push(long t, int q, double value) { push(t, q, Values.DOUBLE, Double.doubleToLongBits(value), null); }
+    public void push(long t, int q, double value) { push(t, q, StoredValues.DOUBLE, Double.doubleToLongBits(value), null); }
 
-    public void push(long t, int q, String value) { push(t, q, Values.STRING, 0, value); }
+    public void push(long t, int q, String value) { push(t, q, StoredValues.STRING, 0, value); }
 
     private void push(long t, int q, int kind, long bits, String s) {
         writeLock.lock();
@@ -363,12 +363,12 @@ public final class History implements AutoCloseable {
             attrs.check(q);
             int depthNow = stackDepth(q);
             int level = stackLevel(q, depthNow + 1);
-            if (kind == Values.STRING) {
-                if (s == null) kind = Values.NULL;
+            if (kind == StoredValues.STRING) {
+                if (s == null) kind = StoredValues.NULL;
                 else bits = strings.id(s);
             }
             modifyLocked(t, level, kind, bits);
-            modifyLocked(t, q, Values.INT, depthNow + 1);
+            modifyLocked(t, q, StoredValues.INT, depthNow + 1);
         } finally {
             writeLock.unlock();
         }
@@ -382,9 +382,9 @@ public final class History implements AutoCloseable {
             attrs.check(q);
             int depthNow = stackDepth(q);
             if (depthNow <= 0) return false;
-            modifyLocked(t, stackLevel(q, depthNow), Values.NULL, 0);
-            if (depthNow == 1) modifyLocked(t, q, Values.NULL, 0);
-            else modifyLocked(t, q, Values.INT, depthNow - 1);
+            modifyLocked(t, stackLevel(q, depthNow), StoredValues.NULL, 0);
+            if (depthNow == 1) modifyLocked(t, q, StoredValues.NULL, 0);
+            else modifyLocked(t, q, StoredValues.INT, depthNow - 1);
             return true;
         } finally {
             writeLock.unlock();
@@ -393,7 +393,7 @@ public final class History implements AutoCloseable {
 
     /** The depth a stack attribute holds: its INT value, 0 if null (or not a depth at all). */
     private int stackDepth(int q) {
-        if (pKind[q] != Values.INT || pBits[q] <= 0) return 0;
+        if (pKind[q] != StoredValues.INT || pBits[q] <= 0) return 0;
         if (pBits[q] >= 1 << 20)
             throw new IllegalStateException("stack " + attrs.path(q) + " is " + pBits[q] + " deep: not a stack?");
         return (int) pBits[q];
@@ -656,7 +656,7 @@ public final class History implements AutoCloseable {
     public State at(long t, int q) {
         var hit = PROBE.get().hit;
         if (!find(t, q, hit)) return null;
-        return Values.state(q, hit.start, hit.end, hit.kind, hit.bits, hit.string);
+        return StoredValues.state(q, hit.start, hit.end, hit.kind, hit.bits, hit.string);
     }
 
     boolean find(long t, int q, Hit hit) {
@@ -666,7 +666,7 @@ public final class History implements AutoCloseable {
             if (!started || t < start || t > now) return false;
             if (findInTree(t, q, hit)) {
                 // Reset for other kinds too: the hit is reused, and a stale string would answer for a null state.
-                hit.string = hit.kind == Values.STRING ? strings.get(hit.bits) : null;
+                hit.string = hit.kind == StoredValues.STRING ? strings.get(hit.bits) : null;
                 return true;
             }
             if (!complete) {
@@ -676,7 +676,7 @@ public final class History implements AutoCloseable {
                     hit.end = State.ONGOING;
                     hit.kind = pKind[q];
                     hit.bits = pBits[q];
-                    hit.string = hit.kind == Values.STRING ? strings.get(hit.bits) : null;
+                    hit.string = hit.kind == StoredValues.STRING ? strings.get(hit.bits) : null;
                     return true;
                 }
             }
@@ -802,7 +802,7 @@ public final class History implements AutoCloseable {
     }
 
     private void put(FullState out, int q, long s, long e, int kind, long bits) {
-        if (q < out.size) out.put(q, s, e, kind, bits, kind == Values.STRING ? strings.get(bits) : null);
+        if (q < out.size) out.put(q, s, e, kind, bits, kind == StoredValues.STRING ? strings.get(bits) : null);
     }
 
     /**
@@ -836,8 +836,8 @@ public final class History implements AutoCloseable {
                     if (!sc.want[q]) continue;
                     sc.want[q] = false; // a quark listed twice is still visited once
                     long s = pStart[q] == Long.MIN_VALUE ? start : pStart[q];
-                    if (sc.covers(s, now)) Values.visit(visitor, q, s, State.ONGOING, pKind[q], pBits[q],
-                            pKind[q] == Values.STRING ? strings.get(pBits[q]) : null);
+                    if (sc.covers(s, now)) StoredValues.visit(visitor, q, s, State.ONGOING, pKind[q], pBits[q],
+                            pKind[q] == StoredValues.STRING ? strings.get(pBits[q]) : null);
                 }
             }
         } finally {

@@ -8,7 +8,7 @@
  *   <li><b>Attributes</b> form a tree of names; each has an integer <b>quark</b> ({@link kvscope.statesystem.History#attribute},
  *       created on first use; {@link kvscope.statesystem.History#quark} looks up, -1 if absent;
  *       {@link kvscope.statesystem.History#quarks} takes "*" wildcards). Resolve quarks once, not per event.</li>
- *   <li><b>Values</b>: null, int, long, double, string (interned in a string table). {@link kvscope.statesystem.Kind}
+ *   <li><b>Values</b>: null, int, long, double, string (interned in a string table). {@link kvscope.statesystem.ValueKind}
  *       says which; accessors return primitives, so nothing is boxed.</li>
  *   <li><b>Intervals</b> are {@code [start, end]}, both inclusive, in nanoseconds. {@code set(t, q, v)} ends the
  *       current state at {@code t - 1} and starts {@code v} at {@code t}. Setting the value an attribute already has

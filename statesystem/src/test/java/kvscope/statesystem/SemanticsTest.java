@@ -83,7 +83,7 @@ class SemanticsTest {
             h.set(20, q, "x");
             h.set(30, q, "y");
             h.close(40);
-            assertThat(h.at(25, q)).isEqualTo(new State(q, 10, 29, Kind.STRING, 0, 0, "x"));
+            assertThat(h.at(25, q)).isEqualTo(new State(q, 10, 29, ValueKind.STRING, 0, 0, "x"));
         }
     }
 
@@ -119,8 +119,8 @@ class SemanticsTest {
             h.set(10, q, 5);
             h.set(20, q, 5L);
             h.close(30);
-            assertThat(h.at(15, q).kind()).isEqualTo(Kind.INT);
-            assertThat(h.at(25, q).kind()).isEqualTo(Kind.LONG);
+            assertThat(h.at(15, q).kind()).isEqualTo(ValueKind.INT);
+            assertThat(h.at(25, q).kind()).isEqualTo(ValueKind.LONG);
             assertThat(h.at(25, q).start()).isEqualTo(20);
         }
     }
@@ -145,7 +145,7 @@ class SemanticsTest {
             int b = h.attribute("b"); // created later: still null since the start
             h.set(200, b, 2.5);
             h.close(300);
-            assertThat(h.at(150, b)).isEqualTo(new State(b, 100, 199, Kind.NULL, 0, 0, null));
+            assertThat(h.at(150, b)).isEqualTo(new State(b, 100, 199, ValueKind.NULL, 0, 0, null));
             assertThat(h.at(250, b).doubleValue()).isEqualTo(2.5);
         }
     }

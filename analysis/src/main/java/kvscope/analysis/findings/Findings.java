@@ -1,16 +1,21 @@
 package kvscope.analysis.findings;
 
 import kvscope.analysis.Stored;
+import kvscope.analysis.Summary;
 import kvscope.analysis.model.Anomaly;
 import kvscope.analysis.model.ServerStats;
 import kvscope.analysis.report.Units;
 import kvscope.analysis.segments.Segment;
+import kvscope.statesystem.ValueKind;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The detectors: each reads the stored model (summary, segments) and says in plain words what went wrong, with the
@@ -36,7 +41,7 @@ public final class Findings {
         return out;
     }
 
-    private static void traceDamage(kvscope.analysis.Summary sum, List<Finding> out) {
+    private static void traceDamage(Summary sum, List<Finding> out) {
         var c = sum.counters;
         if (c.lostEvents > 0 || c.lostCountUnknown > 0) {
             out.add(new Finding("trace-damage", Finding.Severity.WARNING, "", sum.start, sum.end, -1, List.of(),
@@ -168,9 +173,9 @@ public final class Findings {
         var h = stored.history();
         int q = h.quark(server, "Threads", Integer.toString(st.vpid), "Operation");
         if (q < 0) return new Spent("", 0);
-        var byOp = new java.util.HashMap<String, long[]>();
+        var byOp = new HashMap<String, long[]>();
         for (var it = h.intervals(q, t0, t1); it.next(); ) {
-            if (it.kind() != kvscope.statesystem.Kind.STRING) continue;
+            if (it.kind() != ValueKind.STRING) continue;
             long d = Math.min(t1, it.end()) - Math.max(t0, it.start());
             var v = byOp.computeIfAbsent(it.string(), k -> new long[2]);
             v[0] += Math.max(0, d);
@@ -212,7 +217,7 @@ public final class Findings {
             // Where the slowest one's time went: the largest known part names the cause.
             var parts = parts(worst);
             var top = parts.entrySet().stream().filter(e -> e.getValue() != null)
-                    .max(java.util.Map.Entry.comparingByValue()).map(java.util.Map.Entry::getKey).orElse("executing");
+                    .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("executing");
             String where = switch (top) {
                 case "executing" -> "executing the command itself";
                 case "queued" -> "queued: its data had arrived but the server was busy with other work before reading it";
@@ -237,7 +242,7 @@ public final class Findings {
      * Output buffers that grew: a client whose reply bytes kept piling up. "Steadily" means most writes left more
      * waiting than the one before; a client freed with a large buffer unsent is reported whatever the shape.
      */
-    private static void backlogs(kvscope.analysis.Summary sum, Thresholds th, List<Finding> out) {
+    private static void backlogs(Summary sum, Thresholds th, List<Finding> out) {
         int reported = 0;
         for (var b : sum.backlogs) {
             if (b.maxBytes < th.backlogBytes() || reported >= MAX_SLOW) break;
@@ -274,8 +279,8 @@ public final class Findings {
      * A request's time in its parts (see {@link Segment}), in order; null for a part the trace did not show (light
      * profile, or no event-loop events for "queued").
      */
-    static java.util.LinkedHashMap<String, Long> parts(Segment s) {
-        var m = new java.util.LinkedHashMap<String, Long>();
+    static LinkedHashMap<String, Long> parts(Segment s) {
+        var m = new LinkedHashMap<String, Long>();
         m.put("queued", part(s.readable(), s.readStart()));
         m.put("reading", part(s.readStart(), s.readEnd()));
         m.put("waiting to execute", part(s.readEnd(), s.commandStart()));

@@ -31,8 +31,8 @@ final class CommandBatch implements Handler {
     }
 
     @Override public void on(Ctx c) {
-        var e = c.e;
-        var f = c.f;
+        var e = c.event;
+        var f = c.fields;
         if (!(e.has(f.fd) && e.has(f.id) && e.has(f.names) && e.has(f.startNs) && e.has(f.durationNs))) {
             counters.unknownEvents.merge(MALFORMED, 1L, Long::sum);
             return;
@@ -52,13 +52,13 @@ final class CommandBatch implements Handler {
             counters.unknownEvents.merge(MALFORMED, 1L, Long::sum);
             return;
         }
-        long t = c.t;
+        long t = c.time;
         int from = 0;
         try {
             for (int i = 0; i < n; i++) {
                 int to = text.indexOf(' ', from);
                 if (to < 0) to = text.length();
-                long start = c.s.fromRaw(e.getLong(f.startNs, i));
+                long start = c.server.fromRaw(e.getLong(f.startNs, i));
                 long end = start + e.getLong(f.durationNs, i);
                 var name = name(text, from, to);
                 from = to + 1;
@@ -69,12 +69,12 @@ final class CommandBatch implements Handler {
                 c.item = i;
                 c.itemName = name;
                 c.itemStart = start;
-                c.t = end;
+                c.time = end;
                 commandEnd.run(c);
             }
         } finally {
             c.item = -1;
-            c.t = t;
+            c.time = t;
         }
     }
 

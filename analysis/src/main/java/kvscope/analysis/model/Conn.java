@@ -1,6 +1,9 @@
 package kvscope.analysis.model;
 
+import kvscope.analysis.flows.Flow;
 import kvscope.analysis.segments.Segment;
+
+import java.util.Arrays;
 
 /**
  * What the model knows of the connection now open on one fd of one server: its identity (fd, client id — fds are
@@ -71,7 +74,7 @@ final class Conn {
     /** Where the messages this client waits to be written came from (Netflow arrows' sources), oldest first. */
     static final int FLOWS_MAX = 64;
     int nFlows;
-    final kvscope.analysis.flows.Flow.Kind[] flowKind = new kvscope.analysis.flows.Flow.Kind[FLOWS_MAX];
+    final Flow.Hop[] flowKind = new Flow.Hop[FLOWS_MAX];
     final int[] flowServer = new int[FLOWS_MAX], flowFd = new int[FLOWS_MAX];
     final long[] flowTime = new long[FLOWS_MAX];
 
@@ -81,7 +84,7 @@ final class Conn {
     Conn(int fd) { this.fd = fd; }
 
     /** The next write to this client carries a message that came from (server, fd) at time; false if too many wait. */
-    boolean flowFrom(kvscope.analysis.flows.Flow.Kind kind, int server, int fd, long time) {
+    boolean flowFrom(Flow.Hop kind, int server, int fd, long time) {
         if (nFlows == FLOWS_MAX) return false;
         flowKind[nFlows] = kind;
         flowServer[nFlows] = server;
@@ -129,14 +132,14 @@ final class Conn {
                     long bytesIn, int readThread) {
         if (waiting == wCommand.length) {
             int n = waiting * 2;
-            wCommand = java.util.Arrays.copyOf(wCommand, n);
-            wReadable = java.util.Arrays.copyOf(wReadable, n);
-            wReadStart = java.util.Arrays.copyOf(wReadStart, n);
-            wReadEnd = java.util.Arrays.copyOf(wReadEnd, n);
-            wCommandStart = java.util.Arrays.copyOf(wCommandStart, n);
-            wCommandEnd = java.util.Arrays.copyOf(wCommandEnd, n);
-            wBytesIn = java.util.Arrays.copyOf(wBytesIn, n);
-            wReadThread = java.util.Arrays.copyOf(wReadThread, n);
+            wCommand = Arrays.copyOf(wCommand, n);
+            wReadable = Arrays.copyOf(wReadable, n);
+            wReadStart = Arrays.copyOf(wReadStart, n);
+            wReadEnd = Arrays.copyOf(wReadEnd, n);
+            wCommandStart = Arrays.copyOf(wCommandStart, n);
+            wCommandEnd = Arrays.copyOf(wCommandEnd, n);
+            wBytesIn = Arrays.copyOf(wBytesIn, n);
+            wReadThread = Arrays.copyOf(wReadThread, n);
         }
         wCommand[waiting] = command;
         wReadable[waiting] = readable;

@@ -1,7 +1,9 @@
 package kvscope.analysis.model;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Checks, as events arrive, what Redis guarantees about a client and reports when a trace shows it broken — the
@@ -17,7 +19,7 @@ import java.util.List;
 final class Invariants {
     static final int MAX_PER_KIND = 100;
     private final List<Anomaly> found = new ArrayList<>();
-    private final java.util.Map<String, Integer> perKind = new java.util.HashMap<>();
+    private final Map<String, Integer> perKind = new HashMap<>();
 
     List<Anomaly> found() { return found; }
 
@@ -30,7 +32,7 @@ final class Invariants {
         });
         d.on("handle_pending_reads_threads_end", c -> {
             // The fan-out empties clients_pending_read.
-            for (var conn : c.s.openConns()) conn.pendingRead = false;
+            for (var conn : c.server.openConns()) conn.pendingRead = false;
         });
         d.on("call_command_start", c -> c.conn("client").pendingRead = false);
         d.on("end_read_client_query", c -> overlap(c, c.conn("client"), c.start()));
@@ -38,14 +40,14 @@ final class Invariants {
         d.on("ssl_read", c -> overlap(c, c.conn("client"), c.start()));
         d.on("free_client", c -> {
             long id = c.id();
-            var freedBy = c.s.freedClients.get(id);
-            var conn = c.s.conn(c.fd());
+            var freedBy = c.server.freedClients.get(id);
+            var conn = c.server.conn(c.fd());
             if (freedBy != null) {
                 var a = report(c, conn != null && conn.id == id ? conn : null, "freed-twice", freedBy);
                 a.fd = c.fd();
                 a.clientId = id;
             }
-            c.s.rememberFreed(id, c.vtid());
+            c.server.rememberFreed(id, c.vtid());
         });
     }
 
@@ -54,17 +56,17 @@ final class Invariants {
         if (conn.phaseThread != 0 && conn.phaseThread != c.vtid() && start < conn.phaseEnd) {
             report(c, conn, "threads-overlap", conn.phaseThread);
         }
-        if (c.t >= conn.phaseEnd) {
+        if (c.time >= conn.phaseEnd) {
             conn.phaseThread = c.vtid();
-            conn.phaseEnd = c.t;
+            conn.phaseEnd = c.time;
         }
     }
 
     private Anomaly report(Ctx c, Conn conn, String kind, int otherThread) {
         var a = new Anomaly();
         a.kind = kind;
-        a.server = c.s.name;
-        a.time = c.t;
+        a.server = c.server.name;
+        a.time = c.time;
         a.fd = conn != null ? conn.fd : c.fd();
         a.clientId = conn != null ? conn.id : c.id();
         a.threads.add(otherThread);

@@ -1,5 +1,7 @@
 package kvscope.analysis.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeMap;
 
 /** Model-wide counters: what was read, what was lost or not understood. Serialised in the summary. */
@@ -11,12 +13,12 @@ public final class ModelCounters {
     public long lostCountUnknown;
     public long requestsAffectedByLoss;
     /** The time ranges [start, end] in which events were lost (the first thousand). */
-    public final java.util.List<long[]> lossRanges = new java.util.ArrayList<>();
+    public final List<long[]> lossRanges = new ArrayList<>();
     public long lateStates;
     public long maxLatenessNs;
     public final TreeMap<String, Long> unknownEvents = new TreeMap<>();
     /** Where the trace was damaged (file, byte offset, what): the model holds what came before. */
-    public final java.util.List<String> damage = new java.util.ArrayList<>();
+    public final List<String> damage = new ArrayList<>();
     public final TreeMap<String, Long> eventsByName = new TreeMap<>();
     /** Arrows of the Netflow view: causal links between connections (PUBLISH → bus → subscriber). */
     public long flows;

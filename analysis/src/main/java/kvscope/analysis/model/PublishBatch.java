@@ -22,8 +22,8 @@ final class PublishBatch implements Handler {
     }
 
     @Override public void on(Ctx c) {
-        var e = c.e;
-        var f = c.f;
+        var e = c.event;
+        var f = c.fields;
         int n;
         try {
             n = e.has(f.fd) && e.has(f.id) && e.has(f.timeNs) && e.has(f.payloadLen) && e.has(f.receivers)
@@ -37,21 +37,21 @@ final class PublishBatch implements Handler {
             counters.unknownEvents.merge(MALFORMED, 1L, Long::sum);
             return;
         }
-        long t = c.t;
+        long t = c.time;
         try {
             for (int i = 0; i < n; i++) {
-                long at = c.s.fromRaw(e.getLong(f.timeNs, i));
+                long at = c.server.fromRaw(e.getLong(f.timeNs, i));
                 if (at > t) {
                     counters.unknownEvents.merge(FUTURE, 1L, Long::sum);
                     continue;
                 }
                 c.item = i;
-                c.t = at;
+                c.time = at;
                 publish.run(c);
             }
         } finally {
             c.item = -1;
-            c.t = t;
+            c.time = t;
         }
     }
 }

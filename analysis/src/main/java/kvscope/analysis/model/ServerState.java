@@ -4,6 +4,11 @@ import kvscope.analysis.util.LongMap;
 import kvscope.statesystem.History;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /** One traced redis-server process: its subtree of the model, its open connections and threads, its counters. */
 final class ServerState {
@@ -38,10 +43,10 @@ final class ServerState {
     boolean inBroadcast;
     boolean unicastShown;
     /** Per peer link (Bus.link): [bytes out, bytes in, quark out, quark in]. */
-    final java.util.Map<String, long[]> links = new java.util.HashMap<>();
+    final Map<String, long[]> links = new HashMap<>();
     /** Client ids freed lately and by which thread: a second free of one is redis/redis#12540. Bounded. */
-    final java.util.LinkedHashMap<Long, Integer> freedClients = new java.util.LinkedHashMap<>(256, 0.75f, false) {
-        @Override protected boolean removeEldestEntry(java.util.Map.Entry<Long, Integer> e) { return size() > 65_536; }
+    final LinkedHashMap<Long, Integer> freedClients = new LinkedHashMap<>(256, 0.75f, false) {
+        @Override protected boolean removeEldestEntry(Map.Entry<Long, Integer> e) { return size() > 65_536; }
     };
 
     void rememberFreed(long id, int thread) { freedClients.put(id, thread); }
@@ -133,7 +138,7 @@ final class ServerState {
     }
 
     Iterable<Conn> openConns() {
-        return () -> java.util.stream.Stream.concat(Arrays.stream(conns), java.util.stream.Stream.of(script))
+        return () -> Stream.concat(Arrays.stream(conns), Stream.of(script))
                 .filter(c -> c != null && c.open).iterator();
     }
 
@@ -147,7 +152,7 @@ final class ServerState {
         return t;
     }
 
-    void forEachThread(java.util.function.Consumer<ThreadState> action) {
+    void forEachThread(Consumer<ThreadState> action) {
         threadsByTid.values().forEach(action);
     }
 

@@ -7,10 +7,13 @@ import kvscope.analysis.findings.Findings;
 import kvscope.analysis.findings.Thresholds;
 import kvscope.analysis.model.ModelCounters;
 import kvscope.analysis.model.ServerStats;
+import kvscope.analysis.segments.Segment;
+import kvscope.analysis.segments.SegmentFile;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
@@ -25,7 +28,7 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
 
     public record Server(String name, long durationNs, List<Command> commands, List<Slow> slowest,
                          Connections connections, List<ThreadActivity> threads, EventLoop eventLoop, Bus bus,
-                         long unansweredRequests, long unfinishedAtEnd, java.util.Map<String, Long> redirects) {}
+                         long unansweredRequests, long unfinishedAtEnd, Map<String, Long> redirects) {}
 
     public record Command(String name, String type, long count, double perSecond, long minNs, double meanNs,
                           long p50Ns, long p90Ns, long p99Ns, long maxNs) {}
@@ -33,7 +36,7 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
     public record Slow(String command, long latencyNs, long start, int fd, long clientId, long readNs, long executeNs,
                        long replyNs) {}
 
-    public record Connections(long accepted, java.util.Map<String, Long> byType, long freed, long seenMidLife,
+    public record Connections(long accepted, Map<String, Long> byType, long freed, long seenMidLife,
                               long fdReusedWithoutFree) {}
 
     public record ThreadActivity(int tid, String role, long reads, long writes, long commands, long busyNs) {}
@@ -66,7 +69,7 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
                 Findings.detect(stored, thresholds), sum.series);
     }
 
-    private static List<Slow> slowest(kvscope.analysis.segments.SegmentFile sf, int server) {
+    private static List<Slow> slowest(SegmentFile sf, int server) {
         if (server < 0) return List.of();
         var heap = new PriorityQueue<long[]>((a, b) -> Long.compare(a[0], b[0])); // [latency, index]
         sf.scan(Long.MIN_VALUE, Long.MAX_VALUE, server, -1, c -> {
@@ -80,7 +83,7 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
         var out = new ArrayList<Slow>();
         for (var e : heap) {
             var s = sf.get(e[1]);
-            long unknown = kvscope.analysis.segments.Segment.UNKNOWN;
+            long unknown = Segment.UNKNOWN;
             out.add(new Slow(sf.commands().get(s.command()), s.latency(), s.start(), s.fd(), s.clientId(),
                     s.readStart() == unknown ? -1 : s.commandStart() - s.readStart(),
                     s.commandEnd() - s.commandStart(),
@@ -107,7 +110,7 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
                 flows(st.busOutByLink), flows(st.busInByLink), st.publishes, st.publishedPayloadBytes);
     }
 
-    private static List<Flow> flows(java.util.Map<String, long[]> m) {
+    private static List<Flow> flows(Map<String, long[]> m) {
         var out = new ArrayList<Flow>();
         m.forEach((k, v) -> out.add(new Flow(k, v[0], v[1])));
         out.sort((a, b) -> Long.compare(b.bytes(), a.bytes()));

@@ -1,6 +1,8 @@
 package kvscope.analysis.report;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import static kvscope.analysis.report.Units.*;
@@ -99,8 +101,8 @@ public final class TextReport {
         }
     }
 
-    static java.util.List<String> wrap(String text, int width) {
-        var lines = new java.util.ArrayList<String>();
+    static List<String> wrap(String text, int width) {
+        var lines = new ArrayList<String>();
         var line = new StringBuilder();
         for (var word : text.split(" ")) {
             if (line.length() > 0 && line.length() + 1 + word.length() > width) {
@@ -114,7 +116,7 @@ public final class TextReport {
         return lines;
     }
 
-    private static void flows(PrintWriter out, String label, java.util.List<Report.Flow> flows) {
+    private static void flows(PrintWriter out, String label, List<Report.Flow> flows) {
         if (flows.isEmpty()) return;
         var sb = new StringBuilder(label);
         for (int i = 0; i < flows.size(); i++) {

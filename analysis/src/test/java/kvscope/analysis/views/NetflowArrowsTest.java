@@ -22,9 +22,9 @@ class NetflowArrowsTest {
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var netflow = (Provider.TimeGraph) Views.of(stored).find(NetflowView.DESCRIPTOR.id()).orElseThrow();
             var labels = netflow.tree().entries().stream()
-                    .collect(Collectors.toMap(Model.Entry::id, e -> e.labels().get(0)));
+                    .collect(Collectors.toMap(Tsp.Entry::id, e -> e.labels().get(0)));
             var parents = netflow.tree().entries().stream()
-                    .collect(Collectors.toMap(Model.Entry::id, Model.Entry::parentId));
+                    .collect(Collectors.toMap(Tsp.Entry::id, Tsp.Entry::parentId));
             var sum = stored.summary();
             var arrows = netflow.arrows(new Query(sum.start, sum.end, 1000));
             assertThat(arrows).hasSize(6);

@@ -172,11 +172,11 @@ class RedisModelTest {
                 boolean freeing = false;
                 while (it.next()) {
                     if (freeing) {
-                        assertThat(it.kind()).as("state after FREEING on " + h.path(q)).isEqualTo(kvscope.statesystem.Kind.NULL);
+                        assertThat(it.kind()).as("state after FREEING on " + h.path(q)).isEqualTo(kvscope.statesystem.ValueKind.NULL);
                         sawFree = true;
                         break;
                     }
-                    freeing = it.kind() == kvscope.statesystem.Kind.STRING && "FREEING".equals(it.string());
+                    freeing = it.kind() == kvscope.statesystem.ValueKind.STRING && "FREEING".equals(it.string());
                 }
                 if (sawFree) break;
             }
@@ -318,7 +318,7 @@ class RedisModelTest {
             for (int q : h.quarks(name, "Threads", "*", "Operation")) {
                 var it = h.intervals(q, h.start(), h.end());
                 while (it.next()) {
-                    if (it.kind() == kvscope.statesystem.Kind.STRING && "Reading client".equals(it.string())) readers.add(h.name(h.parent(q)));
+                    if (it.kind() == kvscope.statesystem.ValueKind.STRING && "Reading client".equals(it.string())) readers.add(h.name(h.parent(q)));
                 }
             }
             assertThat(readers).as("threads that read clients").contains(Long.toString(pid));
@@ -362,7 +362,7 @@ class RedisModelTest {
                 int bytes = h.quarkUnder(h.parent(q), "Bytes");
                 var it = h.intervals(q, h.start(), h.end());
                 while (it.next()) {
-                    if (it.kind() != kvscope.statesystem.Kind.STRING || !"Reading SSL".equals(it.string())) continue;
+                    if (it.kind() != kvscope.statesystem.ValueKind.STRING || !"Reading SSL".equals(it.string())) continue;
                     var b = h.at(it.start(), bytes);
                     assertThat(b).isNotNull();
                     sslReads++;
@@ -453,13 +453,13 @@ class RedisModelTest {
             }
             // The Netflow arrows follow every message: publisher → node 1's links → nodes 2 and 3 → the subscriber.
             var names = stored.segments().servers();
-            var byKind = new java.util.EnumMap<Flow.Kind, List<Flow>>(Flow.Kind.class);
+            var byKind = new java.util.EnumMap<Flow.Hop, List<Flow>>(Flow.Hop.class);
             stored.flows().forEach(Long.MIN_VALUE, Long.MAX_VALUE, (kind, ss, sfd, st, ds, dfd, dt) ->
                     byKind.computeIfAbsent(kind, x -> new java.util.ArrayList<>()).add(new Flow(kind, ss, sfd, st, ds, dfd, dt)));
             System.out.printf("flows: %s%n", byKind.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).toList());
-            var toBus = byKind.getOrDefault(Flow.Kind.PUBLISH_TO_BUS, List.of());
-            var bus = byKind.getOrDefault(Flow.Kind.BUS, List.of());
-            var deliver = byKind.getOrDefault(Flow.Kind.DELIVER, List.of());
+            var toBus = byKind.getOrDefault(Flow.Hop.PUBLISH_TO_BUS, List.of());
+            var bus = byKind.getOrDefault(Flow.Hop.BUS, List.of());
+            var deliver = byKind.getOrDefault(Flow.Hop.DELIVER, List.of());
             assertThat(toBus).as("each PUBLISH queued on node 1's two links").hasSize(2 * k)
                     .allSatisfy(f -> assertThat(names.get(f.srcServer())).isEqualTo(n1.name));
             assertThat(bus).as("each message paired with its processing on node 2 or 3").hasSize(2 * k)
