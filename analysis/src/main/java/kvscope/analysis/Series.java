@@ -17,8 +17,8 @@ final class Series {
         for (var s : summary.servers) {
             out.servers.add(s.name);
             out.requests.add(new long[BUCKETS]);
-            out.busOut.add(cumulativeToBuckets(h, h.quark(s.name, "Bus", "Out", "Bytes"), out));
-            out.busIn.add(cumulativeToBuckets(h, h.quark(s.name, "Bus", "In", "Bytes"), out));
+            out.busOut.add(cumulativeToBuckets(h, h.lookup(s.name, "Bus", "Out", "Bytes"), out));
+            out.busIn.add(cumulativeToBuckets(h, h.lookup(s.name, "Bus", "In", "Bytes"), out));
         }
         // The segment file's server ids → rows, once (not a name lookup per segment).
         var rows = new long[sf.servers().size()][];

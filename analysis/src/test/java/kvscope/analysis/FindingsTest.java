@@ -82,8 +82,8 @@ class FindingsTest {
         // The Threads branch shows the paper's states.
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var h = stored.history();
-            var q = h.quark("n1:6390", "Threads", Integer.toString(IO1), "Operation");
-            var b = h.quark("n1:6390", "Threads", Integer.toString(IO1), "Bytes");
+            var q = h.lookup("n1:6390", "Threads", Integer.toString(IO1), "Operation");
+            var b = h.lookup("n1:6390", "Threads", Integer.toString(IO1), "Bytes");
             assertThat(h.at(fan + 1500, q).string()).isEqualTo("Reading SSL");
             assertThat(h.at(fan + 1500, b).longValue()).isEqualTo(101);
         }

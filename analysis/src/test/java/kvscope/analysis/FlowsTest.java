@@ -126,7 +126,7 @@ class FlowsTest {
             assertThat(node1.redirects).containsEntry("moved", 2L);
             // The refused request's connection says so until the request ends.
             var h = s.history();
-            var st = h.at(t + 2150, h.quark("h1:7001", "Connections", "10", "Status"));
+            var st = h.at(t + 2150, h.lookup("h1:7001", "Connections", "10", "Status"));
             assertThat(st.value()).isEqualTo("REDIRECTED:moved");
         }
     }

@@ -35,7 +35,7 @@ class ModelTest {
     }
 
     private static String at(History h, long t, String... path) {
-        int q = h.quark(path);
+        int q = h.lookup(path);
         assertThat(q).as("attribute %s exists", String.join("/", path)).isGreaterThanOrEqualTo(0);
         var s = h.at(t, q);
         return s == null || s.isNull() ? null : String.valueOf(s.value());
@@ -85,7 +85,7 @@ class ModelTest {
         try (var stored = Analysis.analyze(List.of(twoRequests()), Analysis.Options.defaults())) {
             var h = stored.history();
             String s = "h1:6379";
-            assertThat(h.at(T0 - 1, h.quark(s, "Connections", "8", "Status"))).as("before the trace").isNull();
+            assertThat(h.at(T0 - 1, h.lookup(s, "Connections", "8", "Status"))).as("before the trace").isNull();
             assertThat(at(h, T0 + 5000, s, "Connections", "8", "Status")).isEqualTo("REGISTERED");
             assertThat(at(h, T0 + 5000, s, "Connections", "8", "Peer")).isEqualTo("127.0.0.1:50000");
             assertThat(at(h, T0 + 9500, s, "Connections", "8", "Status")).isEqualTo("READ_CLIENT");
@@ -373,7 +373,7 @@ class ModelTest {
             assertThat(at(h, T0 + 2500, path)).isEqualTo("READABLE");
             assertThat(at(h, T0 + 3050, path)).as("freeing, still watched").isEqualTo("READABLE");
             assertThat(at(h, T0 + 3200, path)).as("closed").isNull();
-            assertThat(h.quark("h7:7000", "Connections", "5")).as("no connection on the listening socket").isNegative();
+            assertThat(h.lookup("h7:7000", "Connections", "5")).as("no connection on the listening socket").isNegative();
         }
     }
 
@@ -499,7 +499,7 @@ class ModelTest {
                     .isEqualTo(7001);
             assertThat(stored.segments().servers()).contains("h6:7001", "redis-server-602").doesNotContain("redis-server-601");
             var h = stored.history();
-            assertThat(h.quark("redis-server-601")).isEqualTo(-1);
+            assertThat(h.lookup("redis-server-601")).isEqualTo(-1);
             assertThat(at(h, late + 10_200, "h6:7001", "Connections", "9", "Status")).isEqualTo("PROCESS_COMMAND:get");
             assertThat(at(h, later + 10_200, "redis-server-602", "Connections", "9", "Status")).isEqualTo("PROCESS_COMMAND:get");
         }

@@ -53,7 +53,7 @@ final class QueryCommand implements Runnable {
             }
             var filter = path == null ? null : glob(path);
             var full = new FullState();
-            h.at(t, full);
+            h.fullAt(t, full);
             var lines = new ArrayList<String>();
             for (int q = 0; q < h.attributeCount(); q++) {
                 var p = h.path(q);

@@ -3,7 +3,7 @@ package kvscope.statesystem;
 import java.util.Arrays;
 
 /**
- * The state of every attribute at one time: filled by {@link History#at(long, FullState)}, reusable across queries
+ * The state of every attribute at one time: filled by {@link History#fullAt(long, FullState)}, reusable across queries
  * (no allocation per query once sized). Indexed by quark.
  */
 public final class FullState {

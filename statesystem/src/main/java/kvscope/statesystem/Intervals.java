@@ -11,7 +11,7 @@ public final class Intervals {
     private final long t1;
     private long nextTime;
     private boolean done;
-    private final History.Hit hit = new History.Hit();
+    private final Queries.Hit hit = new Queries.Hit();
 
     Intervals(History history, int quark, long t0, long t1) {
         this.history = history;

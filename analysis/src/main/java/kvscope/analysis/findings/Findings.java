@@ -171,7 +171,7 @@ public final class Findings {
         var st = stored.summary().servers.stream().filter(s -> s.name.equals(server)).findFirst().orElse(null);
         if (st == null) return new Spent("", 0);
         var h = stored.history();
-        int q = h.quark(server, "Threads", Integer.toString(st.vpid), "Operation");
+        int q = h.lookup(server, "Threads", Integer.toString(st.vpid), "Operation");
         if (q < 0) return new Spent("", 0);
         var byOp = new HashMap<String, long[]>();
         for (var it = h.intervals(q, t0, t1); it.next(); ) {

@@ -81,8 +81,8 @@ final class Bus {
         var links = c.server.links;
         var l = links.get(name);
         if (l == null) {
-            int q = c.server.h.attributeUnder(c.server.busLinks, name);
-            l = new long[] {0, 0, c.server.h.attributeUnder(q, "Out", "Bytes"), c.server.h.attributeUnder(q, "In", "Bytes")};
+            int q = c.server.h.getOrCreateUnder(c.server.busLinks, name);
+            l = new long[] {0, 0, c.server.h.getOrCreateUnder(q, "Out", "Bytes"), c.server.h.getOrCreateUnder(q, "In", "Bytes")};
             links.put(name, l);
         }
         return l;

@@ -61,21 +61,21 @@ final class ServerState {
         this.clockOffset = clockOffset;
         this.index = index;
         this.h = h;
-        root = h.attribute(name);
-        connections = h.attributeUnder(root, "Connections");
-        requests = h.attributeUnder(root, "Requests");
-        threads = h.attributeUnder(root, "Threads");
-        eventLoop = h.attributeUnder(root, "EventLoop");
-        bus = h.attributeUnder(root, "Bus");
-        phase = h.attributeUnder(eventLoop, "Phase");
-        pendingReads = h.attributeUnder(eventLoop, "PendingReads");
-        pendingWrites = h.attributeUnder(eventLoop, "PendingWrites");
-        busType = h.attributeUnder(bus, "Type");
-        busOut = h.attributeUnder(bus, "Out", "Bytes");
-        busIn = h.attributeUnder(bus, "In", "Bytes");
-        busLinks = h.attributeUnder(bus, "Links");
-        memory = h.attributeUnder(root, "Info", "UsedMemory");
-        clients = h.attributeUnder(root, "Info", "ConnectedClients");
+        root = h.getOrCreate(name);
+        connections = h.getOrCreateUnder(root, "Connections");
+        requests = h.getOrCreateUnder(root, "Requests");
+        threads = h.getOrCreateUnder(root, "Threads");
+        eventLoop = h.getOrCreateUnder(root, "EventLoop");
+        bus = h.getOrCreateUnder(root, "Bus");
+        phase = h.getOrCreateUnder(eventLoop, "Phase");
+        pendingReads = h.getOrCreateUnder(eventLoop, "PendingReads");
+        pendingWrites = h.getOrCreateUnder(eventLoop, "PendingWrites");
+        busType = h.getOrCreateUnder(bus, "Type");
+        busOut = h.getOrCreateUnder(bus, "Out", "Bytes");
+        busIn = h.getOrCreateUnder(bus, "In", "Bytes");
+        busLinks = h.getOrCreateUnder(bus, "Links");
+        memory = h.getOrCreateUnder(root, "Info", "UsedMemory");
+        clients = h.getOrCreateUnder(root, "Info", "ConnectedClients");
         stats = new ServerStats(name);
     }
 
@@ -111,21 +111,21 @@ final class ServerState {
     private Conn init(Conn c) {
         int fd = c.fd;
         {
-            int cq = h.attributeUnder(connections, Integer.toString(fd));
-            c.qType = h.attributeUnder(cq, "Type");
-            c.qPeer = h.attributeUnder(cq, "Peer");
-            c.qId = h.attributeUnder(cq, "Id");
-            c.qMemory = h.attributeUnder(cq, "Memory");
-            c.qDataStructure = h.attributeUnder(cq, "DataStructure");
-            c.qStatus = h.attributeUnder(cq, "Status");
-            c.qFileEvents = h.attributeUnder(cq, "FileEvents");
+            int cq = h.getOrCreateUnder(connections, Integer.toString(fd));
+            c.qType = h.getOrCreateUnder(cq, "Type");
+            c.qPeer = h.getOrCreateUnder(cq, "Peer");
+            c.qId = h.getOrCreateUnder(cq, "Id");
+            c.qMemory = h.getOrCreateUnder(cq, "Memory");
+            c.qDataStructure = h.getOrCreateUnder(cq, "DataStructure");
+            c.qStatus = h.getOrCreateUnder(cq, "Status");
+            c.qFileEvents = h.getOrCreateUnder(cq, "FileEvents");
             c.qConn = cq;
-            int rq = h.attributeUnder(requests, Integer.toString(fd));
+            int rq = h.getOrCreateUnder(requests, Integer.toString(fd));
             c.qReq = rq;
-            c.qCommand = h.attributeUnder(rq, "Command");
-            c.qReqType = h.attributeUnder(rq, "Type");
-            c.qReqDataStructure = h.attributeUnder(rq, "DataStructure");
-            c.qReqConnection = h.attributeUnder(rq, "Connection");
+            c.qCommand = h.getOrCreateUnder(rq, "Command");
+            c.qReqType = h.getOrCreateUnder(rq, "Type");
+            c.qReqDataStructure = h.getOrCreateUnder(rq, "DataStructure");
+            c.qReqConnection = h.getOrCreateUnder(rq, "Connection");
         }
         return c;
     }
@@ -145,7 +145,7 @@ final class ServerState {
     ThreadState thread(int vtid) {
         var t = threadsByTid.get(vtid);
         if (t == null) {
-            t = new ThreadState(vtid, vtid == vpid, h, h.attributeUnder(threads, Integer.toString(vtid)));
+            t = new ThreadState(vtid, vtid == vpid, h, h.getOrCreateUnder(threads, Integer.toString(vtid)));
             threadsByTid.put(vtid, t);
             stats.threads.put(vtid, t.stats);
         }

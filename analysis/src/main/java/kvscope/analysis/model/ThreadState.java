@@ -19,11 +19,11 @@ final class ThreadState {
     ThreadState(int vtid, boolean main, History h, int q) {
         this.vtid = vtid;
         this.main = main;
-        qOperation = h.attributeUnder(q, "Operation");
-        qConnection = h.attributeUnder(q, "Connection");
-        qRequest = h.attributeUnder(q, "Request");
-        qBytes = h.attributeUnder(q, "Bytes");
-        qType = h.attributeUnder(q, "Type");
+        qOperation = h.getOrCreateUnder(q, "Operation");
+        qConnection = h.getOrCreateUnder(q, "Connection");
+        qRequest = h.getOrCreateUnder(q, "Request");
+        qBytes = h.getOrCreateUnder(q, "Bytes");
+        qType = h.getOrCreateUnder(q, "Type");
         stats.main = main;
     }
 }

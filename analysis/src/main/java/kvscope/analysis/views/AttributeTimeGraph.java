@@ -203,7 +203,7 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
 
     /** Top-level attributes that are servers (they hold the given child folder). */
     protected int[] servers(String folder) {
-        return Arrays.stream(h.children(-1)).filter(q -> h.quarkUnder(q, folder) >= 0).toArray();
+        return Arrays.stream(h.children(-1)).filter(q -> h.lookupUnder(q, folder) >= 0).toArray();
     }
 
     /** Children sorted by their name as a number when it is one (fds, tids), else by name. */

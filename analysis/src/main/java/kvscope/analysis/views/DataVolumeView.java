@@ -44,7 +44,7 @@ final class DataVolumeView implements Provider.Xy {
         // Client series get ids past every quark, so no id is used twice.
         long nextId = h.attributeCount();
         for (int server : h.children(-1)) {
-            int bus = h.quarkUnder(server, "Bus");
+            int bus = h.lookupUnder(server, "Bus");
             if (bus < 0) continue;
             var name = h.name(server);
             e.add(Tsp.Entry.xy(server, -1, name, false, false));
@@ -54,14 +54,14 @@ final class DataVolumeView implements Provider.Xy {
                 s.put(spec.id(), spec);
                 e.add(Tsp.Entry.xy(spec.id(), server, "Clients " + (out ? "out" : "in"), true, true));
             }
-            counter(e, s, server, h.quarkUnder(bus, "Out", "Bytes"), name + " bus out", "Bus out", true);
-            counter(e, s, server, h.quarkUnder(bus, "In", "Bytes"), name + " bus in", "Bus in", true);
-            int links = h.quarkUnder(bus, "Links");
+            counter(e, s, server, h.lookupUnder(bus, "Out", "Bytes"), name + " bus out", "Bus out", true);
+            counter(e, s, server, h.lookupUnder(bus, "In", "Bytes"), name + " bus in", "Bus in", true);
+            int links = h.lookupUnder(bus, "Links");
             if (links >= 0) {
                 for (int link : h.children(links)) {
                     var peer = h.name(link);
-                    counter(e, s, server, h.quarkUnder(link, "Out", "Bytes"), name + " → " + peer, "Link " + peer + " out", false);
-                    counter(e, s, server, h.quarkUnder(link, "In", "Bytes"), name + " ← " + peer, "Link " + peer + " in", false);
+                    counter(e, s, server, h.lookupUnder(link, "Out", "Bytes"), name + " → " + peer, "Link " + peer + " out", false);
+                    counter(e, s, server, h.lookupUnder(link, "In", "Bytes"), name + " ← " + peer, "Link " + peer + " in", false);
                 }
             }
         }

@@ -19,7 +19,7 @@ final class EventLoopView extends AttributeTimeGraph {
 
     @Override protected void build(List<Tsp.Entry> entries, Map<Long, RowSpec> rows) {
         for (int server : servers("EventLoop")) {
-            int loop = h.quarkUnder(server, "EventLoop");
+            int loop = h.lookupUnder(server, "EventLoop");
             entries.add(Tsp.Entry.timeGraph(server, -1, h.name(server), false, h.start(), h.end()));
             add(entries, rows, server, loop, "Phase", "Phase");
             add(entries, rows, server, loop, "PendingReads", "Pending reads");
@@ -28,7 +28,7 @@ final class EventLoopView extends AttributeTimeGraph {
     }
 
     private void add(List<Tsp.Entry> entries, Map<Long, RowSpec> rows, int server, int loop, String name, String label) {
-        int q = h.quarkUnder(loop, name);
+        int q = h.lookupUnder(loop, name);
         if (q < 0) return;
         entries.add(Tsp.Entry.timeGraph(q, server, label, true, h.start(), h.end()));
         rows.put((long) q, new RowSpec(q, new int[0], new int[] {loop}));

@@ -64,11 +64,11 @@ final class NetflowView extends AttributeTimeGraph {
     private int row(int[] connections, int server, int fd) {
         if (server < 0 || server >= servers.size()) return -1;
         if (connections[server] == Integer.MIN_VALUE) {
-            int root = h.quark(servers.get(server));
-            connections[server] = root < 0 ? -1 : h.quarkUnder(root, "Connections");
+            int root = h.lookup(servers.get(server));
+            connections[server] = root < 0 ? -1 : h.lookupUnder(root, "Connections");
         }
         int parent = connections[server];
-        return parent < 0 ? -1 : h.quarkUnder(parent, Integer.toString(fd));
+        return parent < 0 ? -1 : h.lookupUnder(parent, Integer.toString(fd));
     }
 
     @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
@@ -78,11 +78,11 @@ final class NetflowView extends AttributeTimeGraph {
     @Override protected void build(List<Tsp.Entry> entries, Map<Long, RowSpec> rows) {
         for (int server : servers("Connections")) {
             entries.add(Tsp.Entry.timeGraph(server, -1, h.name(server), false, h.start(), h.end()));
-            int requests = h.quarkUnder(server, "Requests");
-            for (int fd : numericChildren(h.quarkUnder(server, "Connections"))) {
-                int status = h.quarkUnder(fd, "Status");
+            int requests = h.lookupUnder(server, "Requests");
+            for (int fd : numericChildren(h.lookupUnder(server, "Connections"))) {
+                int status = h.lookupUnder(fd, "Status");
                 if (status < 0) continue;
-                int req = requests < 0 ? -1 : h.quarkUnder(requests, h.name(fd));
+                int req = requests < 0 ? -1 : h.lookupUnder(requests, h.name(fd));
                 entries.add(Tsp.Entry.timeGraph(fd, server, label(fd), true, h.start(), h.end()));
                 rows.put((long) fd, new RowSpec(status, new int[0], req < 0 ? new int[] {fd} : new int[] {fd, req}));
             }
@@ -91,7 +91,7 @@ final class NetflowView extends AttributeTimeGraph {
 
     /** "fd 12 · 10.0.0.5:50000 #3, …": the first few clients seen on the fd. */
     private String label(int fd) {
-        int peer = h.quarkUnder(fd, "Peer"), id = h.quarkUnder(fd, "Id");
+        int peer = h.lookupUnder(fd, "Peer"), id = h.lookupUnder(fd, "Id");
         // peer → " #id": a peer seen again with its id unknown (an interval split by a re-set) is not listed twice.
         var seen = new LinkedHashMap<String, String>();
         boolean more = false;

@@ -28,7 +28,7 @@ final class StateExplorerView implements Provider.DataTree {
 
     @Override public Tsp.Tree tree(long time, long ignoredEnd) {
         var full = new FullState();
-        h.at(time, full);
+        h.fullAt(time, full);
         int n = full.size();
         var shown = new boolean[n];
         for (int q = 0; q < n; q++) {

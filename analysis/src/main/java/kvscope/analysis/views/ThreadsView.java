@@ -22,12 +22,12 @@ final class ThreadsView extends AttributeTimeGraph {
     @Override protected void build(List<Tsp.Entry> entries, Map<Long, RowSpec> rows) {
         for (int server : servers("Threads")) {
             entries.add(Tsp.Entry.timeGraph(server, -1, h.name(server), false, h.start(), h.end()));
-            int[] threads = numericChildren(h.quarkUnder(server, "Threads"));
+            int[] threads = numericChildren(h.lookupUnder(server, "Threads"));
             for (int i = 0; i < threads.length; i++) {
                 int t = threads[i];
-                int op = h.quarkUnder(t, "Operation");
+                int op = h.lookupUnder(t, "Operation");
                 if (op < 0) continue;
-                int conn = h.quarkUnder(t, "Connection"), bytes = h.quarkUnder(t, "Bytes");
+                int conn = h.lookupUnder(t, "Connection"), bytes = h.lookupUnder(t, "Bytes");
                 // Redis's main thread has the process id as tid and is created first: the lowest tid.
                 var label = "tid " + h.name(t) + (i == 0 ? " (main)" : "");
                 entries.add(Tsp.Entry.timeGraph(t, server, label, true, h.start(), h.end()));

@@ -63,8 +63,8 @@ class SampledTest {
 
     @Test
     void holdsTheIntervalOfEverySampleOnceInTimeOrderWhateverTheSplit() {
-        int[] statuses = h.quarks("*", "Connections", "*", "Status");
-        int[] phases = h.quarks("*", "EventLoop", "*");
+        int[] statuses = h.match("*", "Connections", "*", "Status");
+        int[] phases = h.match("*", "EventLoop", "*");
         assertThat(statuses).hasSizeGreaterThan(5);
         var quarks = new int[statuses.length + phases.length + 1];
         System.arraycopy(statuses, 0, quarks, 0, statuses.length);

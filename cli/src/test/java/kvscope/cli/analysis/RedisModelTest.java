@@ -167,7 +167,7 @@ class RedisModelTest {
 
             // redis-benchmark closes each test's connections: a freed connection has no state until its fd is reused.
             boolean sawFree = false;
-            for (int q : h.quarks(name, "Connections", "*", "Status")) {
+            for (int q : h.match(name, "Connections", "*", "Status")) {
                 var it = h.intervals(q, h.start(), h.end());
                 boolean freeing = false;
                 while (it.next()) {
@@ -315,7 +315,7 @@ class RedisModelTest {
             var h = stored.history();
             var name = server(stored.summary(), port).name;
             var readers = new java.util.TreeSet<String>();
-            for (int q : h.quarks(name, "Threads", "*", "Operation")) {
+            for (int q : h.match(name, "Threads", "*", "Operation")) {
                 var it = h.intervals(q, h.start(), h.end());
                 while (it.next()) {
                     if (it.kind() == kvscope.statesystem.ValueKind.STRING && "Reading client".equals(it.string())) readers.add(h.name(h.parent(q)));
@@ -358,8 +358,8 @@ class RedisModelTest {
             var name = st.name;
             long sslBytes = 0;
             int sslReads = 0;
-            for (int q : h.quarks(name, "Threads", "*", "Operation")) {
-                int bytes = h.quarkUnder(h.parent(q), "Bytes");
+            for (int q : h.match(name, "Threads", "*", "Operation")) {
+                int bytes = h.lookupUnder(h.parent(q), "Bytes");
                 var it = h.intervals(q, h.start(), h.end());
                 while (it.next()) {
                     if (it.kind() != kvscope.statesystem.ValueKind.STRING || !"Reading SSL".equals(it.string())) continue;
@@ -560,7 +560,7 @@ class RedisModelTest {
     }
 
     private static String str(History h, long t, String... path) {
-        int q = h.quark(path);
+        int q = h.lookup(path);
         assertThat(q).as(String.join("/", path)).isNotNegative();
         var s = h.at(t, q);
         return s == null || s.isNull() ? null : String.valueOf(s.value());
