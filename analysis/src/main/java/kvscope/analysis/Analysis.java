@@ -35,7 +35,8 @@ public final class Analysis {
     public static final int VERSION = 4;
     /** How often the files being written are forced to disk during the pass (see {@link Writeback}). */
     static final long WRITEBACK_MS = 300;
-    static final String MODEL = "model.ht", SEGMENTS = "segments.bin", FLOWS = "flows.bin", SUMMARY = "summary.json";
+    /** The files of a stored analysis, in its folder (docs/architecture.md, "What an analysis stores"). */
+    public static final String MODEL = "model.ht", SEGMENTS = "segments.bin", FLOWS = "flows.bin", SUMMARY = "summary.json";
 
     /** Progress of a build: called every few hundred thousand events from the analysing thread. */
     @FunctionalInterface

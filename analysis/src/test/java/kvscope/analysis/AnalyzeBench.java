@@ -1,6 +1,6 @@
 package kvscope.analysis;
 
-import kvscope.analysis.synthetic.SyntheticRedis;
+import kvscope.fixtures.SyntheticRedis;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

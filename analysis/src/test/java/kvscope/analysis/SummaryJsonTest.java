@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import kvscope.analysis.model.Anomaly;
 import kvscope.analysis.model.ModelCounters;
 import kvscope.analysis.model.ServerStats;
-import kvscope.analysis.synthetic.SampleTraces;
-import kvscope.analysis.synthetic.SyntheticRedis;
+import kvscope.fixtures.SampleTraces;
+import kvscope.fixtures.SyntheticRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

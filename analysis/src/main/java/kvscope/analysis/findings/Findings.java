@@ -6,6 +6,7 @@ import kvscope.analysis.model.Anomaly;
 import kvscope.analysis.model.ServerStats;
 import kvscope.analysis.report.Units;
 import kvscope.analysis.segments.Segment;
+import kvscope.analysis.segments.Slowest;
 import kvscope.statesystem.ValueKind;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 /**
  * The detectors: each reads the stored model (summary, segments) and says in plain words what went wrong, with the
@@ -196,21 +198,11 @@ public final class Findings {
         var sf = stored.segments();
         for (var l : stored.summary().latencies) {
             if (l.max < th.slowNs()) continue;
-            int si = sf.serverIndex(l.server), ci = sf.commandIndex(l.command);
-            var slow = new ArrayList<Segment>();
-            long[] count = {0};
-            sf.scan(Long.MIN_VALUE, Long.MAX_VALUE, si, ci, c -> {
-                if (c.latency() < th.slowNs()) return;
-                count[0]++;
-                slow.add(c.toSegment());
-                if (slow.size() > 4 * MAX_SLOW) {
-                    slow.sort(Comparator.comparingLong(Segment::latency).reversed());
-                    slow.subList(MAX_SLOW, slow.size()).clear();
-                }
-            });
-            slow.sort(Comparator.comparingLong(Segment::latency).reversed());
+            var found = Slowest.of(sf, MAX_SLOW, sf.serverIndex(l.server), sf.commandIndex(l.command), th.slowNs());
+            if (found.indexes().length == 0) continue;
+            var slow = LongStream.of(found.indexes()).mapToObj(sf::get).toList();
             var worst = slow.get(0);
-            var lines = slow.stream().limit(MAX_SLOW).map(s -> String.format(Locale.ROOT, "%s  fd=%d  %s: %s",
+            var lines = slow.stream().map(s -> String.format(Locale.ROOT, "%s  fd=%d  %s: %s",
                     Units.offset(s.start(), stored.summary().start), s.fd(), Units.duration(s.latency()),
                     String.join(", ", parts(s).entrySet().stream().map(e -> e.getKey() + " " + (e.getValue() == null ? "?"
                             : Units.duration(e.getValue()))).toList()))).toList();
@@ -228,9 +220,9 @@ public final class Findings {
             };
             out.add(new Finding("slow-request", top.equals("executing") ? Finding.Severity.WARNING : Finding.Severity.INFO,
                     l.server, worst.start(), worst.end(), worst.fd(), List.of(),
-                    String.format(Locale.ROOT, "%s %s requests slower than %s", Units.count(count[0]), l.command, Units.duration(th.slowNs())),
+                    String.format(Locale.ROOT, "%s %s requests slower than %s", Units.count(found.matching()), l.command, Units.duration(th.slowNs())),
                     String.format(Locale.ROOT, "%s of %s %s requests took longer than %s (p50 %s, max %s). The slowest spent most of "
-                                    + "its time %s. Its time: %s.", Units.count(count[0]), Units.count(l.count), l.command,
+                                    + "its time %s. Its time: %s.", Units.count(found.matching()), Units.count(l.count), l.command,
                             Units.duration(th.slowNs()), Units.duration(l.p50), Units.duration(l.max), where,
                             String.join(", ", parts.entrySet().stream().map(e -> e.getKey() + " " + (e.getValue() == null ? "?"
                                     : Units.duration(e.getValue()))).toList())),

@@ -128,6 +128,30 @@ final class Conn {
 
     boolean isClient() { return type.equals("client") || type.equals("unknown"); }
 
+    /** Requests in flight: executed and waiting for their reply, plus the one executing now. */
+    int inFlight() { return waiting + (command != null ? 1 : 0); }
+
+    /**
+     * Events were lost: the request in flight, the read it came from and the replies owed are no longer known, and
+     * neither is the connection's life since (it is {@link #partial} from here on). Returns how many requests that
+     * drops; the connection stays open with its identity.
+     */
+    int lose() {
+        int dropped = inFlight();
+        waiting = 0;
+        command = null;
+        commandStart = Segment.UNKNOWN;
+        readStart = Segment.UNKNOWN;
+        readEnd = Segment.UNKNOWN;
+        readable = Segment.UNKNOWN;
+        readableAt = Segment.UNKNOWN;
+        writeStart = Segment.UNKNOWN;
+        readBytes = 0;
+        writeBytes = 0;
+        partial = true;
+        return dropped;
+    }
+
     void addWaiting(int command, long readable, long readStart, long readEnd, long commandStart, long commandEnd,
                     long bytesIn, int readThread) {
         if (waiting == wCommand.length) {

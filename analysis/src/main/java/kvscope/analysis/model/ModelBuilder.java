@@ -1,7 +1,6 @@
 package kvscope.analysis.model;
 
 import kvscope.analysis.flows.FlowWriter;
-import kvscope.analysis.segments.Segment;
 import kvscope.analysis.segments.SegmentWriter;
 import kvscope.analysis.util.LongMap;
 import kvscope.ctf.Event;
@@ -66,13 +65,13 @@ public final class ModelBuilder implements AutoCloseable {
         this.flows = flows;
         this.busLog = new BusLog(busLog);
         this.fields = new Fields(trace);
-        boolean commandsOnly = !trace.eventType("redis:write_to_client_end").exists();
+        boolean commandsOnly = !Dispatch.redis(trace, "write_to_client_end").exists();
         this.timeline = new Timeline(h, commandsOnly ? Math.max(horizonNs, COMMANDS_ONLY_HORIZON_NS) : horizonNs);
         this.names = ServerNames.scan(trace);
         this.naming = new ServerNames(trace);
-        boolean fileEvents = trace.eventType("redis:delete_file_event").exists();
+        boolean fileEvents = Dispatch.redis(trace, "delete_file_event").exists();
         this.ctx = new Ctx(fields, timeline, segments, flows, this.busLog, commandsOnly, fileEvents, counters);
-        var d = new Dispatch();
+        var d = new Dispatch(Dispatch.REDIS);
         new Servers().register(d);
         new Connections().register(d);
         new Requests().register(d);
@@ -82,18 +81,11 @@ public final class ModelBuilder implements AutoCloseable {
         flowFinder.register(d);
         backlogs.register(d);
         invariants.register(d);
-        // The light profile's batches run the call_command_end handlers once per command they hold.
-        var commandEnd = new Dispatch.Entry("redis:call_command_end",
-                d.table().getOrDefault("redis:call_command_end", List.of()));
-        d.on("commands", new CommandBatch(commandEnd, counters));
-        // ... and its batches of publishes the publish handlers once per publish.
-        var publish = new Dispatch.Entry("redis:publish", d.table().getOrDefault("redis:publish", List.of()));
-        d.on("publishes", new PublishBatch(publish, counters));
-        this.entries = new Dispatch.Entry[trace.eventTypes().size()];
-        d.table().forEach((name, handlers) -> {
-            var type = trace.eventType(name);
-            if (type.exists()) entries[type.index()] = new Dispatch.Entry(name, handlers);
-        });
+        // The light profile's batches run the call_command_end handlers once per command they hold, and the publish
+        // handlers once per publish.
+        d.on("commands", new CommandBatch(d.entry("call_command_end"), counters));
+        d.on("publishes", new PublishBatch(d.entry("publish"), counters));
+        this.entries = d.entries(trace);
     }
 
     public boolean commandsOnly() { return ctx.commandsOnly; }
@@ -191,28 +183,15 @@ public final class ModelBuilder implements AutoCloseable {
         }
         for (var s : serverList) {
             if (s.traceIndex != ti) continue;
-            s.flows.clear();
+            s.lose();
             s.forEachThread(th -> {
                 Threads.forget(th);
                 timeline.clear(e.lostStart(), th.qOperation);
                 timeline.clear(e.lostStart(), th.qRequest);
             });
-            s.phaseDepth = 0;
-            s.iterationStart = Long.MIN_VALUE;
             for (var conn : s.openConns()) {
                 backlogs.lost(conn, e.lostStart());
-                counters.requestsAffectedByLoss += conn.waiting + (conn.command != null ? 1 : 0);
-                conn.waiting = 0;
-                conn.command = null;
-                conn.commandStart = Segment.UNKNOWN;
-                conn.readStart = Segment.UNKNOWN;
-                conn.readEnd = Segment.UNKNOWN;
-                conn.readable = Segment.UNKNOWN;
-                conn.readableAt = Segment.UNKNOWN;
-                conn.writeStart = Segment.UNKNOWN;
-                conn.readBytes = 0;
-                conn.writeBytes = 0;
-                conn.partial = true;
+                counters.requestsAffectedByLoss += conn.lose();
                 timeline.set(e.lostStart(), conn.qStatus, "UNKNOWN");
             }
         }
@@ -239,13 +218,13 @@ public final class ModelBuilder implements AutoCloseable {
         finished = true;
         long end = last == Long.MIN_VALUE ? 0 : last;
         for (var s : serverList) {
-            for (var conn : s.openConns()) s.stats.unfinishedAtEnd += conn.waiting + (conn.command != null ? 1 : 0);
+            for (var conn : s.openConns()) s.stats.unfinishedAtEnd += conn.inFlight();
         }
         for (var s : serverList) backlogs.finish(s.openConns(), end);
         timeline.finish(end);
         counters.lateStates = timeline.late();
         counters.maxLatenessNs = timeline.maxLateness();
-        for (var en : entries) if (en != null && en.count > 0) counters.eventsByName.put("redis:" + en.name, en.count);
+        for (var en : entries) if (en != null && en.count > 0) counters.eventsByName.put(en.eventName, en.count);
         NodeIds.resolve(serverList);
         var anomalies = invariants.found();
         var stalls = eventLoop.stalls();

@@ -26,8 +26,8 @@ public final class ServerNames {
     private final Field port, tlsPort, localPort, type;
 
     ServerNames(Trace trace) {
-        info = trace.eventType("redis:server_info");
-        accept = trace.eventType("redis:accept_client");
+        info = Dispatch.redis(trace, "server_info");
+        accept = Dispatch.redis(trace, "accept_client");
         port = trace.field("port");
         tlsPort = trace.field("tls_port");
         localPort = trace.field("local_port");

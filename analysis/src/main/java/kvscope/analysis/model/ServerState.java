@@ -51,6 +51,13 @@ final class ServerState {
 
     void rememberFreed(long id, int thread) { freedClients.put(id, thread); }
 
+    /** Events were lost: the messages awaiting delivery, the event loop's phases and iteration are no longer known. */
+    void lose() {
+        flows.clear();
+        phaseDepth = 0;
+        iterationStart = Long.MIN_VALUE;
+    }
+
     /** The node's own cluster id once it is known (learned from its peers' traffic, see Bus). */
     String nodeId;
 

@@ -9,12 +9,12 @@ import kvscope.analysis.model.ModelCounters;
 import kvscope.analysis.model.ServerStats;
 import kvscope.analysis.segments.Segment;
 import kvscope.analysis.segments.SegmentFile;
+import kvscope.analysis.segments.Slowest;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * Everything {@code kvscope report} shows, gathered from a stored analysis (summary + segments). Its JSON form is
@@ -71,25 +71,15 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
 
     private static List<Slow> slowest(SegmentFile sf, int server) {
         if (server < 0) return List.of();
-        var heap = new PriorityQueue<long[]>((a, b) -> Long.compare(a[0], b[0])); // [latency, index]
-        sf.scan(Long.MIN_VALUE, Long.MAX_VALUE, server, -1, c -> {
-            long l = c.latency();
-            if (heap.size() < SLOWEST) heap.add(new long[] {l, c.index()});
-            else if (l > heap.peek()[0]) {
-                heap.poll();
-                heap.add(new long[] {l, c.index()});
-            }
-        });
         var out = new ArrayList<Slow>();
-        for (var e : heap) {
-            var s = sf.get(e[1]);
+        for (long i : Slowest.of(sf, SLOWEST, server)) {
+            var s = sf.get(i);
             long unknown = Segment.UNKNOWN;
             out.add(new Slow(sf.commands().get(s.command()), s.latency(), s.start(), s.fd(), s.clientId(),
                     s.readStart() == unknown ? -1 : s.commandStart() - s.readStart(),
                     s.commandEnd() - s.commandStart(),
                     s.replyEnd() == unknown ? -1 : s.replyEnd() - s.commandEnd()));
         }
-        out.sort((a, b) -> Long.compare(b.latencyNs(), a.latencyNs()));
         return out;
     }
 

@@ -1,6 +1,7 @@
 package kvscope.analysis.views;
 
 import kvscope.analysis.segments.SegmentFile;
+import kvscope.analysis.segments.Slowest;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,60 +37,8 @@ final class SlowestRequestsView implements Provider.Table {
     @Override public List<Tsp.Column> columns() { return COLUMNS; }
 
     private synchronized long[] order() {
-        if (order != null) return order;
-        // A min-heap of the KEPT slowest seen so far, on primitive arrays: one pass, bounded memory.
-        var lat = new long[KEPT];
-        var idx = new long[KEPT];
-        var n = new int[1];
-        segments.forEach(c -> {
-            long l = c.latency();
-            if (n[0] < KEPT) {
-                int i = n[0]++;
-                lat[i] = l;
-                idx[i] = c.index();
-                while (i > 0 && lat[(i - 1) / 2] > lat[i]) {
-                    swap(lat, idx, i, (i - 1) / 2);
-                    i = (i - 1) / 2;
-                }
-            } else if (l > lat[0]) {
-                lat[0] = l;
-                idx[0] = c.index();
-                int i = 0;
-                while (true) {
-                    int a = 2 * i + 1, b = a + 1, m = i;
-                    if (a < KEPT && lat[a] < lat[m]) m = a;
-                    if (b < KEPT && lat[b] < lat[m]) m = b;
-                    if (m == i) break;
-                    swap(lat, idx, i, m);
-                    i = m;
-                }
-            }
-        });
-        // Pop the heap: smallest first, written from the back, so the result is slowest first.
-        int size = n[0];
-        var out = new long[size];
-        for (int k = size - 1; k >= 0; k--) {
-            out[k] = idx[0];
-            int last = k;
-            lat[0] = lat[last];
-            idx[0] = idx[last];
-            int i = 0;
-            while (true) {
-                int a = 2 * i + 1, b = a + 1, m = i;
-                if (a < last && lat[a] < lat[m]) m = a;
-                if (b < last && lat[b] < lat[m]) m = b;
-                if (m == i) break;
-                swap(lat, idx, i, m);
-                i = m;
-            }
-        }
-        order = out;
+        if (order == null) order = Slowest.of(segments, KEPT, -1);
         return order;
-    }
-
-    private static void swap(long[] a, long[] b, int i, int j) {
-        long t = a[i]; a[i] = a[j]; a[j] = t;
-        t = b[i]; b[i] = b[j]; b[j] = t;
     }
 
     @Override public Tsp.Table lines(long index, int count, long[] columnIds) {

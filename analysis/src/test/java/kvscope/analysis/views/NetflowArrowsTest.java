@@ -1,7 +1,7 @@
 package kvscope.analysis.views;
 
 import kvscope.analysis.Analysis;
-import kvscope.analysis.synthetic.SampleTraces;
+import kvscope.fixtures.SampleTraces;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

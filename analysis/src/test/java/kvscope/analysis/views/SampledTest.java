@@ -2,7 +2,7 @@ package kvscope.analysis.views;
 
 import kvscope.analysis.Analysis;
 import kvscope.analysis.Stored;
-import kvscope.analysis.synthetic.SyntheticRedis;
+import kvscope.fixtures.SyntheticRedis;
 import kvscope.statesystem.History;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

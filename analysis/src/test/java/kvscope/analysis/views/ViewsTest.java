@@ -2,6 +2,7 @@ package kvscope.analysis.views;
 
 import kvscope.analysis.Analysis;
 import kvscope.analysis.Stored;
+import kvscope.fixtures.SampleTraces;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,13 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import static kvscope.analysis.views.ViewTrace.SERVER;
-import static kvscope.analysis.views.ViewTrace.T0;
+import static kvscope.fixtures.RedisTraceWriter.T0;
+import static kvscope.fixtures.SampleTraces.SERVER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-/** Every view answers from the stored model of a trace whose every state is known (see {@link ViewTrace}). */
+/** Every view answers from the stored model of a trace whose every state is known (see {@link SampleTraces}). */
 class ViewsTest {
     @TempDir static Path dir;
     static Stored stored;
@@ -29,7 +30,7 @@ class ViewsTest {
 
     @BeforeAll
     static void analyse() throws IOException {
-        stored = Analysis.analyze(List.of(ViewTrace.write(dir.resolve("trace"))), Analysis.Options.defaults());
+        stored = Analysis.analyze(List.of(SampleTraces.twoRequests(dir.resolve("trace"))), Analysis.Options.defaults());
         views = Views.of(stored);
         start = stored.history().start();
         end = stored.history().end();
@@ -288,7 +289,7 @@ class ViewsTest {
 
     @Test
     void findingsTableListsWhatTheDetectorsFoundWithItsTime() throws IOException {
-        try (var slow = Analysis.analyze(List.of(ViewTrace.writeSlow(dir.resolve("slow"))), Analysis.Options.defaults())) {
+        try (var slow = Analysis.analyze(List.of(SampleTraces.slowGet(dir.resolve("slow"))), Analysis.Options.defaults())) {
             var v = (Provider.Table) Views.of(slow).find("kvscope.findings").orElseThrow();
             assertThat(v.columns()).extracting(Tsp.Column::name).startsWith("Timestamp ns", "Duration ns");
             var t = v.lines(0, 200, new long[0]);
