@@ -42,7 +42,7 @@ final class QueryCommand implements Runnable {
     @Override public void run() {
         try (var stored = args.open(false)) {
             var h = stored.history();
-            long start = stored.summary().start;
+            long start = stored.summary().start();
             long t = TimeArg.parse(at, start);
             var out = System.out;
             out.printf(Locale.ROOT, "state at %s (%s)%n", Units.offset(t, start), Units.instant(t));

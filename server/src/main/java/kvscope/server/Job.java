@@ -43,7 +43,7 @@ public final class Job implements AutoCloseable {
                 var s = Analysis.analyze(traces, opts);
                 views = Views.of(s);
                 stored = s;
-                events = s.summary().counters.events;
+                events = s.summary().counters().events();
                 fraction = 1;
                 status = Status.COMPLETED;
             } catch (Exception | Error e) {

@@ -147,8 +147,8 @@ final class TspApi {
 
     private static void timing(Map<String, Object> m, Job job) {
         var s = job.stored();
-        m.put("start", s != null ? s.summary().start : 0L);
-        m.put("end", s != null ? s.summary().end : 0L);
+        m.put("start", s != null ? s.summary().start() : 0L);
+        m.put("end", s != null ? s.summary().end() : 0L);
         m.put("nbEvents", job.events());
         // TSP has no FAILED indexing status: a failed analysis is over (COMPLETED) and says why in its properties
         // and in every view's statusMessage, so viewers stop polling instead of spinning forever.
@@ -216,20 +216,20 @@ final class TspApi {
         if (provider instanceof Provider.TimeGraph tg) {
             model = switch (call) {
                 case "tree" -> tg.tree();
-                case "states" -> tg.states(p.timeRange(summary.start, summary.end, DEFAULT_TIMES), p.longs("requested_items"));
-                case "arrows" -> tg.arrows(p.timeRange(summary.start, summary.end, DEFAULT_TIMES));
+                case "states" -> tg.states(p.timeRange(summary.start(), summary.end(), DEFAULT_TIMES), p.longs("requested_items"));
+                case "arrows" -> tg.arrows(p.timeRange(summary.start(), summary.end(), DEFAULT_TIMES));
                 case "tooltip" -> tooltip(tg, p);
                 default -> throw unknownCall(kind, call);
             };
         } else if (provider instanceof Provider.Xy xy) {
             model = switch (call) {
                 case "tree" -> xy.tree();
-                case "xy" -> xy.xy(p.timeRange(summary.start, summary.end, DEFAULT_TIMES), p.longs("requested_items"));
+                case "xy" -> xy.xy(p.timeRange(summary.start(), summary.end(), DEFAULT_TIMES), p.longs("requested_items"));
                 default -> throw unknownCall(kind, call);
             };
         } else if (provider instanceof Provider.DataTree dt) {
             if (!call.equals("tree")) throw unknownCall(kind, call);
-            var q = p.timeRange(summary.start, summary.end, 1);
+            var q = p.timeRange(summary.start(), summary.end(), 1);
             long[] times = p.longs("requested_times");
             model = times.length > 0 ? dt.tree(times[0], times[0]) : dt.tree(q.start(), q.end());
         } else {

@@ -16,8 +16,8 @@ final class Backlogs {
     /** Stretches smaller than this are not kept at all: the findings' thresholds start far above. */
     static final long MIN_BYTES = 64 * 1024;
 
-    private final PriorityQueue<Backlog> largest = new PriorityQueue<>(
-            Comparator.comparingLong((Backlog b) -> b.maxBytes));
+    private final PriorityQueue<OpenBacklog> largest = new PriorityQueue<>(
+            Comparator.comparingLong((OpenBacklog b) -> b.maxBytes));
 
     void register(Dispatch d) {
         d.on("write_to_client_end", this::written);
@@ -54,12 +54,7 @@ final class Backlogs {
     }
 
     private static void open(Ctx c, Conn conn, long bytes, long written) {
-        var b = new Backlog();
-        b.server = c.server.name;
-        b.fd = conn.fd;
-        b.clientId = conn.id;
-        b.peer = conn.peer;
-        b.start = c.time;
+        var b = new OpenBacklog(c.server, conn, c.time);
         b.startBytes = bytes;
         b.maxBytes = bytes;
         b.maxAt = c.time;
@@ -92,10 +87,10 @@ final class Backlogs {
         for (var conn : open) if (conn.backlog != null) end(conn, t, "trace-end");
     }
 
-    /** The largest stretches, largest first. */
+    /** The largest stretches, largest first, under their servers' final names. */
     List<Backlog> largest() {
         var out = new ArrayList<>(largest);
         out.sort((a, b) -> Long.compare(b.maxBytes, a.maxBytes));
-        return out;
+        return out.stream().map(OpenBacklog::build).toList();
     }
 }

@@ -23,7 +23,7 @@ final class Bus {
             var peer = c.str(c.fields.peer);
             if (!peer.isEmpty() && !peer.startsWith("\0")) conn.peerNode = peer;
             var type = c.str(c.fields.typeName);
-            ServerStats.add(c.server.stats.busOutByType, type, c.num(c.fields.totlen));
+            ServerCounters.add(c.server.stats.busOutByType, type, c.num(c.fields.totlen));
             if (!c.server.inBroadcast) {
                 c.timeline.set(c.time, c.server.busType, unicast.of(type));
                 c.server.unicastShown = true; // shown until the link writes it
@@ -41,7 +41,7 @@ final class Bus {
             var conn = c.conn("cluster");
             var sender = c.str(c.fields.sender);
             if (conn.peerNode == null && !sender.isEmpty() && !sender.startsWith("\0")) conn.peerNode = sender;
-            ServerStats.add(c.server.stats.busInByType, c.str(c.fields.typeName), c.num(c.fields.totlen));
+            ServerCounters.add(c.server.stats.busInByType, c.str(c.fields.typeName), c.num(c.fields.totlen));
         });
         d.on("publish", c -> {
             if (c.fd() < 0) return; // a message that arrived over the bus, not a client's PUBLISH
@@ -67,7 +67,7 @@ final class Bus {
             st.busBytesIn += n;
             c.timeline.set(c.time, c.server.busIn, st.busBytesIn);
         }
-        ServerStats.add(out ? st.busOutByLink : st.busInByLink, linkName(conn), n);
+        ServerCounters.add(out ? st.busOutByLink : st.busInByLink, linkName(conn), n);
     }
 
     /** A link's display name: the first 8 hex digits of the peer node id, as redis-cli shows node ids; else its fd. */

@@ -79,7 +79,7 @@ final class Conn {
     final long[] flowTime = new long[FLOWS_MAX];
 
     /** The output-buffer backlog under way (reply bytes left after a write), or null. */
-    Backlog backlog;
+    OpenBacklog backlog;
 
     Conn(int fd) { this.fd = fd; }
 

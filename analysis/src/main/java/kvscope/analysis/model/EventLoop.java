@@ -13,22 +13,24 @@ import java.util.PriorityQueue;
 final class EventLoop {
     /** The longest iterations of every server, for the stall findings: a bounded min-heap on busy time. */
     static final int KEEP = 200;
-    private final PriorityQueue<Stall> longest = new PriorityQueue<>(
-            Comparator.comparingLong((Stall x) -> x.busyNs));
+    private final PriorityQueue<Iteration> longest = new PriorityQueue<>(Comparator.comparingLong(Iteration::busyNs));
 
-    private void keep(String server, long start, long busy) {
-        if (longest.size() < KEEP) longest.add(new Stall(server, start, busy));
-        else if (busy > longest.peek().busyNs) {
+    /** An iteration kept, with its server (whose name may still change: the records are made at the end). */
+    private record Iteration(ServerState server, long start, long busyNs) {}
+
+    private void keep(ServerState server, long start, long busy) {
+        if (longest.size() < KEEP) longest.add(new Iteration(server, start, busy));
+        else if (busy > longest.peek().busyNs()) {
             longest.poll();
-            longest.add(new Stall(server, start, busy));
+            longest.add(new Iteration(server, start, busy));
         }
     }
 
-    /** The longest iterations seen, longest first. */
+    /** The longest iterations seen, longest first, under their servers' final names. */
     List<Stall> stalls() {
         var out = new ArrayList<>(longest);
-        out.sort((a, b) -> Long.compare(b.busyNs, a.busyNs));
-        return out;
+        out.sort((a, b) -> Long.compare(b.busyNs(), a.busyNs()));
+        return out.stream().map(i -> new Stall(i.server().name, i.start(), i.busyNs())).toList();
     }
 
     static final String BEFORE_SLEEP = "BEFORE_SLEEP", POLL = "POLL", PROCESS_EVENTS = "PROCESS_EVENTS";
@@ -64,7 +66,7 @@ final class EventLoop {
                     s.stats.longestIterationNs = busy;
                     s.stats.longestIterationAt = s.iterationStart;
                 }
-                keep(s.name, s.iterationStart, busy);
+                keep(s, s.iterationStart, busy);
             }
             s.iterationStart = c.time;
         });

@@ -18,15 +18,23 @@ import java.util.Map;
  */
 final class Invariants {
     static final int MAX_PER_KIND = 100;
-    private final List<Anomaly> found = new ArrayList<>();
+    /** What was found, with its server (whose name may still change: the records are made at the end). */
+    private record Found(String kind, ServerState server, int fd, long clientId, long time, List<Integer> threads,
+                         List<String> events) {}
+
+    private final List<Found> found = new ArrayList<>();
     private final Map<String, Integer> perKind = new HashMap<>();
 
-    List<Anomaly> found() { return found; }
+    /** The anomalies found, in order, under their servers' final names. */
+    List<Anomaly> found() {
+        return found.stream().map(f -> new Anomaly(f.kind, f.server.name, f.fd, f.clientId, f.time, f.threads,
+                f.events)).toList();
+    }
 
     void register(Dispatch d) {
         d.on("insert_pending_read", c -> {
             var conn = c.conn("client");
-            if (conn.pendingRead) report(c, conn, "queued-twice", conn.pendingReadThread);
+            if (conn.pendingRead) report(c, conn, "queued-twice", conn.pendingReadThread, conn.fd, conn.id);
             conn.pendingRead = true;
             conn.pendingReadThread = c.vtid();
         });
@@ -42,11 +50,7 @@ final class Invariants {
             long id = c.id();
             var freedBy = c.server.freedClients.get(id);
             var conn = c.server.conn(c.fd());
-            if (freedBy != null) {
-                var a = report(c, conn != null && conn.id == id ? conn : null, "freed-twice", freedBy);
-                a.fd = c.fd();
-                a.clientId = id;
-            }
+            if (freedBy != null) report(c, conn != null && conn.id == id ? conn : null, "freed-twice", freedBy, c.fd(), id);
             c.server.rememberFreed(id, c.vtid());
         });
     }
@@ -54,7 +58,7 @@ final class Invariants {
     /** A phase of this thread on the connection began while another thread's phase on it had not ended. */
     private void overlap(Ctx c, Conn conn, long start) {
         if (conn.phaseThread != 0 && conn.phaseThread != c.vtid() && start < conn.phaseEnd) {
-            report(c, conn, "threads-overlap", conn.phaseThread);
+            report(c, conn, "threads-overlap", conn.phaseThread, conn.fd, conn.id);
         }
         if (c.time >= conn.phaseEnd) {
             conn.phaseThread = c.vtid();
@@ -62,18 +66,11 @@ final class Invariants {
         }
     }
 
-    private Anomaly report(Ctx c, Conn conn, String kind, int otherThread) {
-        var a = new Anomaly();
-        a.kind = kind;
-        a.server = c.server.name;
-        a.time = c.time;
-        a.fd = conn != null ? conn.fd : c.fd();
-        a.clientId = conn != null ? conn.id : c.id();
-        a.threads.add(otherThread);
-        if (otherThread != c.vtid()) a.threads.add(c.vtid());
-        if (conn != null) a.events.addAll(conn.recent.lines());
+    /** An anomaly of this event on (fd, client id), involving otherThread and this event's thread. */
+    private void report(Ctx c, Conn conn, String kind, int otherThread, int fd, long clientId) {
         int n = perKind.merge(kind, 1, Integer::sum);
-        if (n <= MAX_PER_KIND) found.add(a);
-        return a;
+        if (n > MAX_PER_KIND) return;
+        var threads = otherThread != c.vtid() ? List.of(otherThread, c.vtid()) : List.of(otherThread);
+        found.add(new Found(kind, c.server, fd, clientId, c.time, threads, conn != null ? conn.recent.lines() : List.of()));
     }
 }

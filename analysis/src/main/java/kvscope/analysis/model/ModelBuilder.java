@@ -37,8 +37,6 @@ public final class ModelBuilder implements AutoCloseable {
     private final Timeline timeline;
     private final Map<Long, String> names;
     private final ServerNames naming;
-    /** Provisional server names replaced by host:port during the build, for the records made before. */
-    private final Map<String, String> renamed = new HashMap<>();
     private final LongMap<ServerState> servers = new LongMap<>();
     private final List<ServerState> serverList = new ArrayList<>();
     /** Handlers by the reader's dense event-type index: one array load per event. */
@@ -158,7 +156,6 @@ public final class ModelBuilder implements AutoCloseable {
         var name = e.trace().hostname() + ":" + port;
         if (!h.rename(s.root, name)) return; // every server is a root attribute: another one has the name
         if (!segments.renameServer(s.index, name)) throw new IllegalStateException("segment server " + name + " exists");
-        renamed.put(s.name, name);
         s.name = name;
         s.stats.name = name;
         s.stats.port = port;
@@ -226,21 +223,14 @@ public final class ModelBuilder implements AutoCloseable {
         counters.maxLatenessNs = timeline.maxLateness();
         for (var en : entries) if (en != null && en.count > 0) counters.eventsByName.put(en.eventName, en.count);
         NodeIds.resolve(serverList);
-        var anomalies = invariants.found();
-        var stalls = eventLoop.stalls();
-        var backlogs = this.backlogs.largest();
-        if (!renamed.isEmpty()) {
-            for (var a : anomalies) a.server = renamed.getOrDefault(a.server, a.server);
-            for (var st : stalls) st.server = renamed.getOrDefault(st.server, st.server);
-            for (var b : backlogs) b.server = renamed.getOrDefault(b.server, b.server);
-        }
         counters.flows += BusMatcher.match(busLog, serverList, flows, counters);
-        var stats = serverList.stream().map(s -> s.stats).toList();
-        return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters, stats, ctx.commandsOnly,
-                anomalies, stalls, backlogs);
+        // The records are made now, once, under the servers' final names.
+        return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters.build(),
+                serverList.stream().map(s -> s.stats.build()).toList(), ctx.commandsOnly, invariants.found(),
+                eventLoop.stalls(), backlogs.largest());
     }
 
     /** What the build produced besides the history and the segments. */
-    public record Result(long start, long end, ModelCounters counters, List<ServerStats> servers, boolean commandsOnly,
+    public record Result(long start, long end, Counters counters, List<ServerStats> servers, boolean commandsOnly,
                          List<Anomaly> anomalies, List<Stall> stalls, List<Backlog> backlogs) {}
 }

@@ -16,7 +16,7 @@ import java.util.Map;
  * second) or the local port of an accepted client gives the port. A server not named within the look-ahead starts as
  * {@code procname-vpid} and is renamed by the model when its first such event comes ({@link #port}).
  */
-public final class ServerNames {
+final class ServerNames {
     /** How far to look: the first events up to this much trace time or this many events. */
     static final long LOOKAHEAD_NS = 2_500_000_000L;
     static final long LOOKAHEAD_EVENTS = 5_000_000;

@@ -22,7 +22,7 @@ final class ServerState {
     final History h;
     final int root, connections, requests, threads, eventLoop, bus;
     final int phase, pendingReads, pendingWrites, busType, busOut, busIn, busLinks, memory, clients;
-    final ServerStats stats;
+    final ServerCounters stats;
 
     /** Connections by fd: an array up to {@link #DENSE_FDS} (every real Redis), a map above (a hostile trace's fd). */
     static final int DENSE_FDS = 1 << 16;
@@ -83,7 +83,7 @@ final class ServerState {
         busLinks = h.getOrCreateUnder(bus, "Links");
         memory = h.getOrCreateUnder(root, "Info", "UsedMemory");
         clients = h.getOrCreateUnder(root, "Info", "ConnectedClients");
-        stats = new ServerStats(name);
+        stats = new ServerCounters(name);
     }
 
     /** The connection on fd, or null if the model has never seen one there. */

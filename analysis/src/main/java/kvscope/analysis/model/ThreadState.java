@@ -7,7 +7,7 @@ final class ThreadState {
     final int vtid;
     final boolean main;
     final int qOperation, qConnection, qRequest, qBytes, qType;
-    final ServerStats.ThreadStats stats = new ServerStats.ThreadStats();
+    final ServerCounters.ThreadCounters stats = new ServerCounters.ThreadCounters();
     /** The I/O-thread fan-out the main thread is in (commands of the clients just read run inside it), or null. */
     String outer;
     /** Commands executing, by Redis's own call depth (0 = top level): nesting heals itself after lost events. */

@@ -5,7 +5,7 @@ import kvscope.analysis.Summary;
 import kvscope.analysis.findings.Finding;
 import kvscope.analysis.findings.Findings;
 import kvscope.analysis.findings.Thresholds;
-import kvscope.analysis.model.ModelCounters;
+import kvscope.analysis.model.Counters;
 import kvscope.analysis.model.ServerStats;
 import kvscope.analysis.segments.Segment;
 import kvscope.analysis.segments.SegmentFile;
@@ -22,7 +22,7 @@ import java.util.Map;
  * "lost_events":…,"findings":[…]}}.
  */
 public record Report(long start, long end, boolean commandsOnly, List<Server> servers, long lostEvents,
-                     ModelCounters counters, List<Finding> findings, Summary.Series series) {
+                     Counters counters, List<Finding> findings, Summary.Series series) {
 
     public static Report of(Stored stored) throws IOException { return of(stored, Thresholds.DEFAULT); }
 
@@ -55,18 +55,18 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
         var sum = stored.summary();
         var sf = stored.segments();
         var servers = new ArrayList<Server>();
-        for (var st : sum.servers) {
-            long duration = Math.max(1, sum.end - sum.start);
-            var cmds = sum.latencies.stream().filter(l -> l.server.equals(st.name))
-                    .map(l -> new Command(l.command, l.type, l.count, l.count * 1e9 / duration, l.min, l.mean, l.p50,
-                            l.p90, l.p99, l.max))
+        for (var st : sum.servers()) {
+            long duration = Math.max(1, sum.end() - sum.start());
+            var cmds = sum.latencies().stream().filter(l -> l.server().equals(st.name()))
+                    .map(l -> new Command(l.command(), l.type(), l.count(), l.count() * 1e9 / duration, l.min(), l.mean(), l.p50(),
+                            l.p90(), l.p99(), l.max()))
                     .toList();
-            servers.add(new Server(st.name, duration, cmds, slowest(sf, sf.serverIndex(st.name)), connections(st),
-                    threads(st), new EventLoop(st.eventLoopIterations, st.longestIterationNs, st.longestIterationAt),
-                    bus(st), st.unansweredRequests, st.unfinishedAtEnd, st.redirects));
+            servers.add(new Server(st.name(), duration, cmds, slowest(sf, sf.serverIndex(st.name())), connections(st),
+                    threads(st), new EventLoop(st.eventLoopIterations(), st.longestIterationNs(), st.longestIterationAt()),
+                    bus(st), st.unansweredRequests(), st.unfinishedAtEnd(), st.redirects()));
         }
-        return new Report(sum.start, sum.end, sum.commandsOnly, servers, sum.counters.lostEvents, sum.counters,
-                Findings.detect(stored, thresholds), sum.series);
+        return new Report(sum.start(), sum.end(), sum.commandsOnly(), servers, sum.counters().lostEvents(), sum.counters(),
+                Findings.detect(stored, thresholds), sum.series());
     }
 
     private static List<Slow> slowest(SegmentFile sf, int server) {
@@ -84,20 +84,20 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
     }
 
     private static Connections connections(ServerStats st) {
-        return new Connections(st.connectionsAccepted, st.acceptedByType, st.connectionsFreed, st.connectionsSeenMidLife,
-                st.fdReusedWithoutFree);
+        return new Connections(st.connectionsAccepted(), st.acceptedByType(), st.connectionsFreed(), st.connectionsSeenMidLife(),
+                st.fdReusedWithoutFree());
     }
 
     private static List<ThreadActivity> threads(ServerStats st) {
         var out = new ArrayList<ThreadActivity>();
-        st.threads.forEach((tid, t) -> out.add(new ThreadActivity(tid, t.main ? "main" : "io", t.reads, t.writes,
-                t.commands, t.busyNs)));
+        st.threads().forEach((tid, t) -> out.add(new ThreadActivity(tid, t.main() ? "main" : "io", t.reads(), t.writes(),
+                t.commands(), t.busyNs())));
         return out;
     }
 
     private static Bus bus(ServerStats st) {
-        return new Bus(st.busBytesOut, st.busBytesIn, flows(st.busOutByType), flows(st.busInByType),
-                flows(st.busOutByLink), flows(st.busInByLink), st.publishes, st.publishedPayloadBytes);
+        return new Bus(st.busBytesOut(), st.busBytesIn(), flows(st.busOutByType()), flows(st.busInByType()),
+                flows(st.busOutByLink()), flows(st.busInByLink()), st.publishes(), st.publishedPayloadBytes());
     }
 
     private static List<Flow> flows(Map<String, long[]> m) {

@@ -33,14 +33,14 @@ final class LatencyScatterView implements Provider.Xy {
         this.segments = segments;
         int commands = segments.commands().size();
         var added = new HashSet<Integer>();
-        for (var l : summary.latencies) {
-            int s = segments.serverIndex(l.server), k = segments.commandIndex(l.command);
+        for (var l : summary.latencies()) {
+            int s = segments.serverIndex(l.server()), k = segments.commandIndex(l.command());
             if (s < 0 || k < 0) continue;
             long serverId = 1 + (long) s * (commands + 1);
-            if (added.add(s)) entries.add(Tsp.Entry.xy(serverId, -1, l.server, false, false));
-            var spec = new Spec(serverId + 1 + k, l.server + " " + l.command, s, k);
+            if (added.add(s)) entries.add(Tsp.Entry.xy(serverId, -1, l.server(), false, false));
+            var spec = new Spec(serverId + 1 + k, l.server() + " " + l.command(), s, k);
             specs.put(spec.id(), spec);
-            entries.add(Tsp.Entry.xy(spec.id(), serverId, l.command, true, true));
+            entries.add(Tsp.Entry.xy(spec.id(), serverId, l.command(), true, true));
         }
     }
 

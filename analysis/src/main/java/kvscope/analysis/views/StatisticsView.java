@@ -30,8 +30,8 @@ final class StatisticsView implements Provider.DataTree {
     StatisticsView(SegmentFile segments, Summary summary) {
         this.segments = segments;
         this.summary = summary;
-        for (var l : summary.latencies) {
-            int s = segments.serverIndex(l.server), k = segments.commandIndex(l.command);
+        for (var l : summary.latencies()) {
+            int s = segments.serverIndex(l.server()), k = segments.commandIndex(l.command());
             if (s >= 0 && k >= 0) commands.computeIfAbsent(s, x -> new ArrayList<>()).add(k);
         }
     }
@@ -39,7 +39,7 @@ final class StatisticsView implements Provider.DataTree {
     @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
 
     @Override public Tsp.Tree tree(long start, long end) {
-        boolean all = start <= summary.start && end >= summary.end;
+        boolean all = start <= summary.start() && end >= summary.end();
         if (all) {
             synchronized (this) {
                 if (whole == null) whole = compute(Long.MIN_VALUE, Long.MAX_VALUE);
@@ -69,9 +69,9 @@ final class StatisticsView implements Provider.DataTree {
     private LatencyStats fromSummary(int s, int k) {
         var server = segments.servers().get(s);
         var command = segments.commands().get(k);
-        for (var l : summary.latencies) {
-            if (l.server.equals(server) && l.command.equals(command))
-                return new LatencyStats(l.count, l.min, l.max, l.mean, l.p50, l.p90, l.p99);
+        for (var l : summary.latencies()) {
+            if (l.server().equals(server) && l.command().equals(command))
+                return new LatencyStats(l.count(), l.min(), l.max(), l.mean(), l.p50(), l.p90(), l.p99());
         }
         return LatencyStats.EMPTY;
     }

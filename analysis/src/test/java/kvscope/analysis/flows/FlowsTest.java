@@ -46,8 +46,8 @@ class FlowsTest {
                     new Named(Flow.Hop.DELIVER, "h1:7002", 30, "h1:7002", 12));
             for (var f : flows(s)) assertThat(f.srcTime()).as("%s starts before it ends", f).isLessThanOrEqualTo(f.dstTime());
             // The message node 3 processed before anything was sent in the trace is not paired with a later one.
-            assertThat(s.summary().counters.busMessagesUnpaired).isEqualTo(1);
-            assertThat(s.summary().counters.flows).isEqualTo(6);
+            assertThat(s.summary().counters().busMessagesUnpaired()).isEqualTo(1);
+            assertThat(s.summary().counters().flows()).isEqualTo(6);
         }
     }
 
@@ -131,8 +131,8 @@ class FlowsTest {
                 assertThat(names.get(f.dstServer())).isEqualTo("h1:7002");
                 assertThat(f.dstTime()).isEqualTo(t + 5000);
             });
-            var node1 = s.summary().servers.stream().filter(x -> x.name.equals("h1:7001")).findFirst().orElseThrow();
-            assertThat(node1.redirects).containsEntry("moved", 2L);
+            var node1 = s.summary().servers().stream().filter(x -> x.name().equals("h1:7001")).findFirst().orElseThrow();
+            assertThat(node1.redirects()).containsEntry("moved", 2L);
             // The refused request's connection says so until the request ends.
             var h = s.history();
             var st = h.at(t + 2150, h.lookup("h1:7001", "Connections", "10", "Status"));
@@ -165,8 +165,8 @@ class FlowsTest {
             }
         }
         try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
-            for (var st : s.summary().servers) {
-                assertThat(st.busOutByLink.keySet()).as("links of %s named after servers", st.name)
+            for (var st : s.summary().servers()) {
+                assertThat(st.busOutByLink().keySet()).as("links of %s named after servers", st.name())
                         .hasSize(2).allSatisfy(k -> assertThat(k).startsWith("h1:70"));
             }
         }

@@ -71,17 +71,17 @@ class ModelTest {
             assertThat(get.writeThread()).isEqualTo(MAIN);
             assertThat(get.latency()).isEqualTo(24_000 - 21_200);
 
-            var lat = stored.summary().latencies;
-            assertThat(lat).extracting(l -> l.command).containsExactlyInAnyOrder("set", "get");
-            assertThat(lat).filteredOn(l -> l.command.equals("set")).singleElement()
-                    .satisfies(l -> assertThat(l.p50).isEqualTo(4000)).satisfies(l -> assertThat(l.type).isEqualTo("write"));
-            var st = stored.summary().servers.get(0);
-            assertThat(st.commands).isEqualTo(2);
-            assertThat(st.clientBytesIn).isEqualTo(53);
-            assertThat(st.clientBytesOut).isEqualTo(14);
-            assertThat(st.connectionsAccepted).isEqualTo(1);
-            assertThat(st.connectionsFreed).isEqualTo(1);
-            assertThat(stored.summary().counters.lateStates).isZero();
+            var lat = stored.summary().latencies();
+            assertThat(lat).extracting(l -> l.command()).containsExactlyInAnyOrder("set", "get");
+            assertThat(lat).filteredOn(l -> l.command().equals("set")).singleElement()
+                    .satisfies(l -> assertThat(l.p50()).isEqualTo(4000)).satisfies(l -> assertThat(l.type()).isEqualTo("write"));
+            var st = stored.summary().servers().get(0);
+            assertThat(st.commands()).isEqualTo(2);
+            assertThat(st.clientBytesIn()).isEqualTo(53);
+            assertThat(st.clientBytesOut()).isEqualTo(14);
+            assertThat(st.connectionsAccepted()).isEqualTo(1);
+            assertThat(st.connectionsFreed()).isEqualTo(1);
+            assertThat(stored.summary().counters().lateStates()).isZero();
         }
     }
 
@@ -168,13 +168,13 @@ class ModelTest {
             }
         }
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
-            assertThat(stored.summary().commandsOnly).isTrue();
+            assertThat(stored.summary().commandsOnly()).isTrue();
             assertThat(stored.segments().count()).isEqualTo(100);
-            assertThat(stored.summary().servers.get(0).name).as("named from the accepted client's local port").isEqualTo("h2:7000");
-            var lpush = stored.summary().latencies.stream().filter(l -> l.command.equals("lpush")).findFirst().orElseThrow();
-            assertThat(lpush.count).isEqualTo(50);
-            assertThat(lpush.min).isEqualTo(100);
-            assertThat(lpush.max).isEqualTo(198);
+            assertThat(stored.summary().servers().get(0).name()).as("named from the accepted client's local port").isEqualTo("h2:7000");
+            var lpush = stored.summary().latencies().stream().filter(l -> l.command().equals("lpush")).findFirst().orElseThrow();
+            assertThat(lpush.count()).isEqualTo(50);
+            assertThat(lpush.min()).isEqualTo(100);
+            assertThat(lpush.max()).isEqualTo(198);
             var h = stored.history();
             assertThat(at(h, T0 + 10_000 - 50, "h2:7000", "Connections", "9", "Status")).isEqualTo("PROCESS_COMMAND:lpush");
         }
@@ -222,18 +222,18 @@ class ModelTest {
         }
         try (var one = Analysis.analyze(List.of(single), Analysis.Options.defaults());
              var many = Analysis.analyze(List.of(batched), Analysis.Options.defaults())) {
-            assertThat(many.summary().commandsOnly).isTrue();
-            assertThat(many.summary().counters.unknownEvents).isEmpty();
+            assertThat(many.summary().commandsOnly()).isTrue();
+            assertThat(many.summary().counters().unknownEvents()).isEmpty();
             var expected = segments(one);
             var actual = segments(many);
             assertThat(expected).hasSize(n);
             assertThat(actual).containsExactlyElementsOf(expected);
             assertThat(many.segments().commands()).isEqualTo(one.segments().commands());
-            for (var l : one.summary().latencies) {
-                var m = many.summary().latencies.stream().filter(x -> x.command.equals(l.command)).findFirst().orElseThrow();
-                assertThat(m.count).isEqualTo(l.count);
-                assertThat(m.min).isEqualTo(l.min);
-                assertThat(m.max).isEqualTo(l.max);
+            for (var l : one.summary().latencies()) {
+                var m = many.summary().latencies().stream().filter(x -> x.command().equals(l.command())).findFirst().orElseThrow();
+                assertThat(m.count()).isEqualTo(l.count());
+                assertThat(m.min()).isEqualTo(l.min());
+                assertThat(m.max()).isEqualTo(l.max());
             }
             assertSameConnectionStates(one.history(), many.history(), "h3:7000", T0 + 20_000 + n * 10_000L, 1_000);
         }
@@ -275,10 +275,10 @@ class ModelTest {
         try (var one = Analysis.analyze(List.of(flushed), Analysis.Options.defaults());
              var two = Analysis.analyze(List.of(held), Analysis.Options.defaults())) {
             for (var s : List.of(one.summary(), two.summary())) {
-                assertThat(s.counters.unknownEvents).isEmpty();
-                assertThat(s.servers.get(0).publishes).isEqualTo(n);
+                assertThat(s.counters().unknownEvents()).isEmpty();
+                assertThat(s.servers().get(0).publishes()).isEqualTo(n);
             }
-            assertThat(two.summary().servers.get(0).publishReceivers).isEqualTo(one.summary().servers.get(0).publishReceivers);
+            assertThat(two.summary().servers().get(0).publishReceivers()).isEqualTo(one.summary().servers().get(0).publishReceivers());
             var expected = segments(one);
             var actual = segments(two);
             assertThat(expected).hasSize(n);
@@ -318,12 +318,12 @@ class ModelTest {
         }
         try (var one = Analysis.analyze(List.of(single), Analysis.Options.defaults());
              var two = Analysis.analyze(List.of(batched), Analysis.Options.defaults())) {
-            var s1 = one.summary().servers.get(0);
-            var s2 = two.summary().servers.get(0);
-            assertThat(two.summary().counters.unknownEvents).isEmpty();
-            assertThat(s2.publishes).isEqualTo(s1.publishes).isEqualTo(n);
-            assertThat(s2.publishedPayloadBytes).isEqualTo(s1.publishedPayloadBytes).isPositive();
-            assertThat(s2.publishReceivers).isEqualTo(s1.publishReceivers).isPositive();
+            var s1 = one.summary().servers().get(0);
+            var s2 = two.summary().servers().get(0);
+            assertThat(two.summary().counters().unknownEvents()).isEmpty();
+            assertThat(s2.publishes()).isEqualTo(s1.publishes()).isEqualTo(n);
+            assertThat(s2.publishedPayloadBytes()).isEqualTo(s1.publishedPayloadBytes()).isPositive();
+            assertThat(s2.publishReceivers()).isEqualTo(s1.publishReceivers()).isPositive();
             var expected = segments(one);
             var actual = segments(two);
             assertThat(actual).hasSize(n).containsExactlyElementsOf(expected);
@@ -349,11 +349,11 @@ class ModelTest {
                     "sharded", new long[] {0, 0});
         }
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
-            var unknown = stored.summary().counters.unknownEvents;
+            var unknown = stored.summary().counters().unknownEvents();
             assertThat(unknown).containsEntry("redis:publishes (inconsistent fields, not applied)", 1L)
                     .containsEntry("redis:publishes (publish after its event, not applied)", 1L);
-            assertThat(stored.summary().servers.get(0).publishes).as("only the well-formed one").isEqualTo(1);
-            assertThat(stored.summary().servers.get(0).publishedPayloadBytes).isEqualTo(5);
+            assertThat(stored.summary().servers().get(0).publishes()).as("only the well-formed one").isEqualTo(1);
+            assertThat(stored.summary().servers().get(0).publishedPayloadBytes()).isEqualTo(5);
         }
     }
 
@@ -391,7 +391,7 @@ class ModelTest {
             w.event(0, T0 + 3100, 700, "delete_file_event", "fd", 9, "mask", 1);
         }
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
-            assertThat(stored.summary().counters.unknownEvents).isEmpty();
+            assertThat(stored.summary().counters().unknownEvents()).isEmpty();
             var path = new String[] {"h7:7000", "Connections", "9", "FileEvents"};
             var h = stored.history();
             assertThat(at(h, T0 + 500, path)).isEqualTo("READABLE");
@@ -422,7 +422,7 @@ class ModelTest {
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var h = stored.history();
             assertThat(at(h, T0 + 1800, "h8:7000", "Connections", Integer.toString(fd), "Status")).isEqualTo("PROCESS_COMMAND:get");
-            assertThat(stored.summary().servers.get(0).connectionsAccepted).isEqualTo(1);
+            assertThat(stored.summary().servers().get(0).connectionsAccepted()).isEqualTo(1);
         }
     }
 
@@ -481,7 +481,7 @@ class ModelTest {
                     "duration_ns", new long[] {100, 5_000}, "dirty", new long[] {1, 0}, "depth", new long[] {0, 0});
         }
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
-            var unknown = stored.summary().counters.unknownEvents;
+            var unknown = stored.summary().counters().unknownEvents();
             assertThat(unknown).containsEntry("redis:commands (inconsistent fields, not applied)", 2L)
                     .containsEntry("redis:commands (command ending after its event, not applied)", 1L);
             assertThat(stored.segments().count()).as("only the well-formed set").isEqualTo(1);
@@ -504,7 +504,7 @@ class ModelTest {
             w.stream(0).write(ev, T0 + 10_000, 500, 9, 7L, "get", raw(T0 + 1000), 100L);
         }
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
-            assertThat(stored.summary().counters.unknownEvents).containsEntry("redis:commands (inconsistent fields, not applied)", 1L);
+            assertThat(stored.summary().counters().unknownEvents()).containsEntry("redis:commands (inconsistent fields, not applied)", 1L);
             assertThat(stored.segments().count()).isZero();
         }
     }
@@ -532,9 +532,9 @@ class ModelTest {
             }
         }
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
-            var names = stored.summary().servers.stream().map(x -> x.name).toList();
+            var names = stored.summary().servers().stream().map(x -> x.name()).toList();
             assertThat(names).containsExactlyInAnyOrder("h6:7000", "h6:7001", "redis-server-602");
-            assertThat(stored.summary().servers.stream().filter(x -> x.name.equals("h6:7001")).findFirst().orElseThrow().port)
+            assertThat(stored.summary().servers().stream().filter(x -> x.name().equals("h6:7001")).findFirst().orElseThrow().port())
                     .isEqualTo(7001);
             assertThat(stored.segments().servers()).contains("h6:7001", "redis-server-602").doesNotContain("redis-server-601");
             var h = stored.history();
@@ -568,11 +568,11 @@ class ModelTest {
                     "pending", 4L, "nwritten", 4L, "done", 1);
         }
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
-            var c = stored.summary().counters;
-            assertThat(c.lostEvents).isEqualTo(42);
-            assertThat(c.requestsAffectedByLoss).isEqualTo(1);
+            var c = stored.summary().counters();
+            assertThat(c.lostEvents()).isEqualTo(42);
+            assertThat(c.requestsAffectedByLoss()).isEqualTo(1);
             assertThat(stored.segments().count()).as("only the request seen whole").isEqualTo(1);
-            assertThat(stored.summary().latencies.get(0).command).isEqualTo("get");
+            assertThat(stored.summary().latencies().get(0).command()).isEqualTo("get");
         }
     }
 }

@@ -26,7 +26,7 @@ class NetflowArrowsTest {
             var parents = netflow.tree().entries().stream()
                     .collect(Collectors.toMap(Tsp.Entry::id, Tsp.Entry::parentId));
             var sum = stored.summary();
-            var arrows = netflow.arrows(new Query(sum.start, sum.end, 1000));
+            var arrows = netflow.arrows(new Query(sum.start(), sum.end(), 1000));
             assertThat(arrows).hasSize(6);
             // "server › fd" of both ends: the arrow from node 1's link fd 20 lands on node 2's link fd 30.
             var ends = arrows.stream().map(a -> end(labels, parents, a.sourceId()) + " -> " + end(labels, parents, a.targetId())
@@ -42,7 +42,7 @@ class NetflowArrowsTest {
             long mid = (bus.start() + bus.end()) / 2;
             assertThat(netflow.arrows(new Query(mid, mid + 10, 100))).extracting(a -> a.style().parentKey())
                     .contains("ARROW_BUS").doesNotContain("ARROW_PUBLISH_LOCAL");
-            assertThat(netflow.arrows(new Query(sum.end + 1, sum.end + 1_000_000, 100))).isEmpty();
+            assertThat(netflow.arrows(new Query(sum.end() + 1, sum.end() + 1_000_000, 100))).isEmpty();
         }
     }
 
