@@ -15,6 +15,8 @@
  *
  * <p>Time graphs read with {@link kvscope.statesystem.History#scan} at a step of range / nbTimes, so their cost
  * follows the width of the view, not the number of events. Entry ids are quarks (int32, stable for a stored model).
- * Arrows (a PUBLISH on one node → the subscriber's write on another) are not drawn yet: they need the cross-node links.
+ * The Netflow view's arrows (a PUBLISH on one node → the cluster bus → the subscriber's write on another, a MOVED/ASK
+ * → the retry) come from the stored causal links ({@link kvscope.analysis.Stored#flows}), read for the requested
+ * time range only.
  */
 package kvscope.analysis.views;
