@@ -107,19 +107,10 @@ final class Conn {
         phaseEnd = 0;
         recent.clear();
         peerNode = null;
-        readStart = Segment.UNKNOWN;
-        readEnd = Segment.UNKNOWN;
-        readable = Segment.UNKNOWN;
-        readableAt = Segment.UNKNOWN;
-        writeStart = Segment.UNKNOWN;
-        readBytes = 0;
+        clearInFlight();
         readThread = 0;
         qbufLen = 0;
         pendingReply = 0;
-        command = null;
-        commandStart = Segment.UNKNOWN;
-        waiting = 0;
-        writeBytes = 0;
         writeThread = 0;
         subscriber = false;
         nFlows = 0;
@@ -138,18 +129,23 @@ final class Conn {
      */
     int lose() {
         int dropped = inFlight();
-        waiting = 0;
-        command = null;
-        commandStart = Segment.UNKNOWN;
+        clearInFlight();
+        partial = true;
+        return dropped;
+    }
+
+    /** No request in flight: no read it came from, no command executing, no reply owed. */
+    private void clearInFlight() {
         readStart = Segment.UNKNOWN;
         readEnd = Segment.UNKNOWN;
         readable = Segment.UNKNOWN;
         readableAt = Segment.UNKNOWN;
-        writeStart = Segment.UNKNOWN;
         readBytes = 0;
+        command = null;
+        commandStart = Segment.UNKNOWN;
+        waiting = 0;
+        writeStart = Segment.UNKNOWN;
         writeBytes = 0;
-        partial = true;
-        return dropped;
     }
 
     void addWaiting(int command, long readable, long readStart, long readEnd, long commandStart, long commandEnd,
