@@ -4,7 +4,6 @@ import kvscope.analysis.flows.FlowWriter;
 import kvscope.analysis.segments.SegmentWriter;
 import kvscope.analysis.util.LongMap;
 import kvscope.ctf.Event;
-import kvscope.ctf.EventType;
 import kvscope.ctf.Trace;
 import kvscope.statesystem.History;
 
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
