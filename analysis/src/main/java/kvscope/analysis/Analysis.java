@@ -2,7 +2,6 @@ package kvscope.analysis;
 
 import kvscope.analysis.flows.FlowWriter;
 import kvscope.analysis.model.ModelBuilder;
-import kvscope.analysis.segments.LatencyCollector;
 import kvscope.analysis.segments.LatencyStats;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.segments.SegmentWriter;
@@ -23,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -35,7 +35,8 @@ public final class Analysis {
     public static final int VERSION = 5;
     /** How often the files being written are forced to disk during the pass (see {@link Writeback}). */
     static final long WRITEBACK_MS = 300;
-    static final String MODEL = "model.ht", SEGMENTS = "segments.bin", FLOWS = "flows.bin", SUMMARY = "summary.json",
+    /** The files of a stored analysis, in its folder (docs/architecture.md, "What an analysis stores"). */
+    public static final String MODEL = "model.ht", SEGMENTS = "segments.bin", FLOWS = "flows.bin", SUMMARY = "summary.json",
             SERVICES = "services.bin";
 
     /** Progress of a build: called every few hundred thousand events from the analysing thread. */
@@ -93,9 +94,9 @@ public final class Analysis {
         var flows = dir.resolve(FLOWS + ".tmp");
         var services = dir.resolve(SERVICES + ".tmp");
         Files.deleteIfExists(dir.resolve(SUMMARY));
-        var summary = new Summary();
-        summary.fingerprint = fingerprint;
-        for (var t : traces) summary.traces.add(t.toAbsolutePath().normalize().toString());
+        ModelBuilder.Result result;
+        List<Summary.CommandLatency> latencies;
+        Summary.Series series;
         try (var trace = Trace.open(traces);
              var h = History.create(model, Config.DEFAULT);
              var sw = new SegmentWriter(segs);
@@ -115,7 +116,7 @@ public final class Analysis {
                 // A cut or corrupted trace: keep the model of everything before the damage, and say where it is.
                 builder.damaged(e.getMessage());
             }
-            var result = builder.finish();
+            result = builder.finish();
             sw.finish();
             o.progress().update(n, trace.totalBytes(), trace.totalBytes(), System.nanoTime() - t0);
             // Each file is forced to disk before it says complete, on a thread of its own, while this one summarises
@@ -126,8 +127,10 @@ public final class Analysis {
                 sw.commit();
                 fw.close();
             });
+            // The summary's statistics, from the model and segments just written (finished, not necessarily durable).
             try (var sf = sw.reader()) {
-                summarise(summary, result, sf, sw.latencies(), h);
+                latencies = latencies(sf, sw.latencies().finish(sf));
+                series = Plots.of(sf, h, result.start(), result.end(), result.servers());
                 integration.finish(sf, h, services);
             } catch (IOException | RuntimeException | Error e) {
                 durable.joinAfter(e);
@@ -139,34 +142,22 @@ public final class Analysis {
         Files.move(segs, dir.resolve(SEGMENTS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.move(flows, dir.resolve(FLOWS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.move(services, dir.resolve(SERVICES), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        summary.analysisNs = System.nanoTime() - t0;
+        var summary = new Summary(VERSION, fingerprint,
+                traces.stream().map(t -> t.toAbsolutePath().normalize().toString()).toList(), result.start(),
+                result.end(), System.nanoTime() - t0, result.commandsOnly(), result.counters(), result.servers(),
+                latencies, result.anomalies(), result.stalls(), result.backlogs(), series);
         var tmp = dir.resolve(SUMMARY + ".tmp");
         SummaryJson.write(tmp, summary);
         Files.move(tmp, dir.resolve(SUMMARY), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return summary;
     }
 
-    /** Fills the summary from the build's result, the segments and the model (finished, not necessarily durable). */
-    private static void summarise(Summary summary, ModelBuilder.Result result, SegmentFile sf, LatencyCollector latencies,
-                                  History h) {
-        summary.start = result.start();
-        summary.end = result.end();
-        summary.commandsOnly = result.commandsOnly();
-        summary.counters = result.counters();
-        summary.servers.addAll(result.servers());
-        summary.anomalies.addAll(result.anomalies());
-        summary.stalls.addAll(result.stalls());
-        summary.backlogs.addAll(result.backlogs());
-        summary.latencies.addAll(latencies(sf, latencies.finish(sf)));
-        summary.series = Series.of(sf, h, summary);
-    }
-
     /** Exact statistics per server and command, busiest first. */
-    static List<Summary.CommandLatency> latencies(SegmentFile sf, java.util.Map<Long, LatencyStats> stats) {
+    static List<Summary.CommandLatency> latencies(SegmentFile sf, Map<Long, LatencyStats> stats) {
         var out = new ArrayList<Summary.CommandLatency>();
         stats.forEach((k, st) -> out.add(Summary.CommandLatency.of(
                 sf.servers().get((int) (k >>> 32)), sf.commands().get((int) (long) k), st)));
-        out.sort((a, b) -> a.server.equals(b.server) ? Long.compare(b.count, a.count) : a.server.compareTo(b.server));
+        out.sort((a, b) -> a.server().equals(b.server()) ? Long.compare(b.count(), a.count()) : a.server().compareTo(b.server()));
         return out;
     }
 

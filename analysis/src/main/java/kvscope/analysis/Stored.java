@@ -35,7 +35,7 @@ public final class Stored implements AutoCloseable {
         if (!Files.isRegularFile(file)) return null;
         try {
             var s = SummaryJson.read(file);
-            if (s.version != Analysis.VERSION || !fingerprint.equals(s.fingerprint)) return null;
+            if (s.version() != Analysis.VERSION || !fingerprint.equals(s.fingerprint())) return null;
             var stored = new Stored(dir, s, true);
             stored.history();  // checks the model file is complete and undamaged
             stored.segments();

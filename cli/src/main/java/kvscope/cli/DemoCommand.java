@@ -1,11 +1,12 @@
 package kvscope.cli;
 
 import kvscope.analysis.Analysis;
+import kvscope.analysis.flows.Flow;
 import kvscope.analysis.report.Report;
 import kvscope.analysis.report.Units;
 import kvscope.cli.record.Profile;
 import kvscope.cli.record.Recording;
-import kvscope.cli.record.Summary;
+import kvscope.cli.record.RecordingSummary;
 import kvscope.cli.redis.RedisCluster;
 import kvscope.cli.redis.RedisServer;
 import kvscope.cli.redis.RedisTools;
@@ -13,12 +14,18 @@ import kvscope.cli.redis.Tools;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * {@code kvscope demo}: the main job end to end on an embedded default — build the instrumented Redis, start a
@@ -101,7 +108,7 @@ final class DemoCommand implements Callable<Integer> {
         try (var server = startRedis(bin); var cluster = startCluster(bin)) {
             recordLoad(bin, server, cluster, dir);
         }
-        Summary.print(dir.toAbsolutePath().normalize(), System.out);
+        RecordingSummary.print(dir.toAbsolutePath().normalize(), System.out);
         report(dir);
         if (!noServe) serve(dir);
         return 0;
@@ -129,20 +136,20 @@ final class DemoCommand implements Callable<Integer> {
                 if (s.bus().bytesOut() > 0) System.out.print("  bus out " + Units.bytes(s.bus().bytesOut()));
                 System.out.println();
             }
-            var kinds = new java.util.EnumMap<kvscope.analysis.flows.Flow.Kind, long[]>(kvscope.analysis.flows.Flow.Kind.class);
+            var kinds = new EnumMap<Flow.Hop, long[]>(Flow.Hop.class);
             stored.flows().forEach(Long.MIN_VALUE, Long.MAX_VALUE, (k, ss, sf, st, ds, df, dt) ->
                     kinds.computeIfAbsent(k, x -> new long[1])[0]++);
-            java.util.function.Function<kvscope.analysis.flows.Flow.Kind, String> n =
+            Function<Flow.Hop, String> n =
                     k -> Units.count(kinds.getOrDefault(k, new long[1])[0]);
             System.out.printf(Locale.ROOT, "Netflow arrows: %s PUBLISH → cluster links, %s across the bus, %s to subscribers%n",
-                    n.apply(kvscope.analysis.flows.Flow.Kind.PUBLISH_TO_BUS), n.apply(kvscope.analysis.flows.Flow.Kind.BUS),
-                    n.apply(kvscope.analysis.flows.Flow.Kind.DELIVER));
+                    n.apply(Flow.Hop.PUBLISH_TO_BUS), n.apply(Flow.Hop.BUS),
+                    n.apply(Flow.Hop.DELIVER));
             System.out.println("findings:" + (r.findings().isEmpty() ? " none" : ""));
             for (var f : r.findings()) {
                 System.out.println("  [" + f.severity() + "] " + f.title() + (f.server().isEmpty() ? "" : " on " + f.server()));
             }
             System.out.println("the whole report: ./kvscope report " + dir + "   (--format html -o report.html for plots)");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new UserError("analysing " + dir + ": " + e.getMessage());
         }
     }
@@ -158,9 +165,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static int portOrFree(int port) {
-        try (var s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (var s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return port;
-        } catch (java.io.IOException taken) {
+        } catch (IOException taken) {
             System.out.println("  port " + port + " is taken: using a free one");
             return 0;
         }
@@ -210,7 +217,7 @@ final class DemoCommand implements Callable<Integer> {
             stage("Recording (LTTng session " + rec.session() + "): redis-benchmark SET, GET, LPUSH; "
                     + PUBLISHES + " PUBLISH on cluster node 1 to a subscriber on node 2");
             sub.call("SUBSCRIBE", "demo-news");
-            var publishing = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            var publishing = CompletableFuture.runAsync(() -> {
                 var message = "m".repeat(512);
                 for (int i = 0; i < PUBLISHES; i++) pub.call("PUBLISH", "demo-news", message);
                 for (int i = 0; i < PUBLISHES; i++) sub.read();

@@ -10,7 +10,7 @@ import kvscope.cli.microservices.GroundTruth;
 import kvscope.cli.record.NodeAgent;
 import kvscope.cli.record.Profile;
 import kvscope.cli.record.Recording;
-import kvscope.cli.record.Summary;
+import kvscope.cli.record.RecordingSummary;
 import kvscope.cli.redis.RedisCluster;
 
 import java.io.IOException;
@@ -74,7 +74,7 @@ final class MicroservicesDemo {
                 }
             }
         }
-        Summary.print(dir.toAbsolutePath().normalize(), System.out);
+        RecordingSummary.print(dir.toAbsolutePath().normalize(), System.out);
         report(healthy, problems, truth);
     }
 

@@ -1,5 +1,6 @@
 package kvscope.cli;
 
+import kvscope.analysis.Stored;
 import kvscope.analysis.report.HtmlReport;
 import kvscope.analysis.report.JsonReport;
 import kvscope.analysis.report.Report;
@@ -9,6 +10,7 @@ import kvscope.analysis.services.RequestTree;
 import kvscope.analysis.services.ServicesReport;
 import kvscope.analysis.services.ServicesText;
 import kvscope.cli.record.Durations;
+import kvscope.cli.record.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -86,7 +88,7 @@ final class ReportCommand implements Runnable {
                     + "path hop by hop down into Redis (text or json).")
     String request;
 
-    private void write(Report report, kvscope.analysis.Stored stored, PrintWriter out) throws IOException {
+    private void write(Report report, Stored stored, PrintWriter out) throws IOException {
         switch (format) {
             case text -> TextReport.write(report, out);
             case json -> JsonReport.write(report, out);
@@ -96,7 +98,7 @@ final class ReportCommand implements Runnable {
 
     @Override public void run() {
         var thresholds = new Thresholds(Durations.parse(slow).toNanos(), Durations.parse(stall).toNanos(),
-                amplification, kvscope.cli.record.Sizes.parse(backlog), Durations.parse(slowHttp).toNanos());
+                amplification, Sizes.parse(backlog), Durations.parse(slowHttp).toNanos());
         if (request != null && format == Format.html) throw UserError.usage("--request prints text or json, not html");
         if (slowest < 1 || slowest > 100_000) throw UserError.usage("--slowest must be 1 to 100000, not " + slowest);
         try (var stored = args.open(false)) {
@@ -122,7 +124,7 @@ final class ReportCommand implements Runnable {
     }
 
     /** --request: one request followed hop by hop. */
-    private void writeRequest(kvscope.analysis.Stored stored) throws IOException {
+    private void writeRequest(Stored stored) throws IOException {
         var f = stored.services();
         long i = ServicesReport.find(f, request);
         if (i < 0) {
@@ -134,7 +136,7 @@ final class ReportCommand implements Runnable {
                 : new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8));
         try {
             if (format == Format.json) JsonReport.writeValue(tree, out);
-            else ServicesText.write(tree, stored.summary().start, out);
+            else ServicesText.write(tree, stored.summary().start(), out);
             out.flush();
         } finally {
             if (output != null) out.close();

@@ -1,7 +1,7 @@
 package kvscope.cli;
 
-import kvscope.analysis.synthetic.ServicesTraceWriter;
-import kvscope.analysis.synthetic.ServicesTraceWriter.Conn;
+import kvscope.fixtures.ServicesTraceWriter;
+import kvscope.fixtures.ServicesTraceWriter.Conn;
 import kvscope.cli.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static kvscope.analysis.synthetic.RedisTraceWriter.T0;
+import static kvscope.fixtures.RedisTraceWriter.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code kvscope report} on a trace with services: the services part, --slow-http, and one request with --request. */

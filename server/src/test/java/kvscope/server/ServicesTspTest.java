@@ -1,7 +1,7 @@
 package kvscope.server;
 
-import kvscope.analysis.synthetic.ServicesTraceWriter;
-import kvscope.analysis.synthetic.ServicesTraceWriter.Conn;
+import kvscope.fixtures.ServicesTraceWriter;
+import kvscope.fixtures.ServicesTraceWriter.Conn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static kvscope.analysis.synthetic.RedisTraceWriter.T0;
+import static kvscope.fixtures.RedisTraceWriter.T0;
 import static kvscope.server.Http.params;
 import static kvscope.server.Http.quote;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -236,7 +236,7 @@ final class RedisLinks {
         for (int i = 0; i < b.spans.size; i++) {
             var g = b.linked[i];
             if (g == null || g.readable() == Segment.UNKNOWN) continue;
-            int q = phase.computeIfAbsent(g.server(), sv -> sv < servers.size() ? h.quark(servers.get(sv), "EventLoop", "Phase") : -1);
+            int q = phase.computeIfAbsent(g.server(), sv -> sv < servers.size() ? h.lookup(servers.get(sv), "EventLoop", "Phase") : -1);
             if (q < 0) continue;
             var st = h.at(g.readable() - 1, q);
             if (st != null && "POLL".equals(st.string())) b.pollStart[i] = st.start();

@@ -16,29 +16,29 @@ import java.util.Locale;
  * which add up to it; {@code Parts} lists them all, machine-readable ({@code kind:name:ns;…}, largest first).
  */
 final class ServiceRequestsView implements Provider.Table {
-    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.services.requests", "Service requests",
-            "Every HTTP request that entered the services, and where its time went", Model.Kind.TABLE);
+    static final Tsp.Descriptor DESCRIPTOR = new Tsp.Descriptor("kvscope.services.requests", "Service requests",
+            "Every HTTP request that entered the services, and where its time went", Tsp.ProviderType.TABLE);
     private static final PartKind[] COLUMN_KINDS = {PartKind.SERVICE, PartKind.NETWORK, PartKind.REDIS_QUEUED,
             PartKind.REDIS_READING, PartKind.REDIS_WAITING_TO_EXECUTE, PartKind.REDIS_EXECUTING,
             PartKind.REDIS_WAITING_TO_WRITE, PartKind.REDIS_WRITING, PartKind.MARIADB};
-    static final List<Model.Column> COLUMNS;
+    static final List<Tsp.Column> COLUMNS;
 
     static {
-        var c = new ArrayList<Model.Column>(List.of(
-                new Model.Column(0, "Timestamp ns", "when the request reached the first traced service", "TIMESTAMP"),
-                new Model.Column(1, "Latency ns", "from receiving it to answering it, at that service", "DURATION"),
-                new Model.Column(2, "Request", "its id (kvscope report --request ID)", "STRING"),
-                new Model.Column(3, "Service", "", "STRING"),
-                new Model.Column(4, "Route", "", "STRING"),
-                new Model.Column(5, "Status", "", "NUMBER"),
-                new Model.Column(6, "Main part", "the largest part of its latency", "STRING"),
-                new Model.Column(7, "Main part %", "", "NUMBER")));
+        var c = new ArrayList<Tsp.Column>(List.of(
+                new Tsp.Column(0, "Timestamp ns", "when the request reached the first traced service", "TIMESTAMP"),
+                new Tsp.Column(1, "Latency ns", "from receiving it to answering it, at that service", "DURATION"),
+                new Tsp.Column(2, "Request", "its id (kvscope report --request ID)", "STRING"),
+                new Tsp.Column(3, "Service", "", "STRING"),
+                new Tsp.Column(4, "Route", "", "STRING"),
+                new Tsp.Column(5, "Status", "", "NUMBER"),
+                new Tsp.Column(6, "Main part", "the largest part of its latency", "STRING"),
+                new Tsp.Column(7, "Main part %", "", "NUMBER")));
         for (var k : COLUMN_KINDS) {
             var name = k == PartKind.SERVICE ? "Services' own time ns" : k.label() + " ns";
-            c.add(new Model.Column(c.size(), name, "summed over the request's parts", "DURATION"));
+            c.add(new Tsp.Column(c.size(), name, "summed over the request's parts", "DURATION"));
         }
-        c.add(new Model.Column(c.size(), "Other ns", "untraced peers, Redis calls not seen inside Redis", "DURATION"));
-        c.add(new Model.Column(c.size(), "Parts", "every part: kind:name:ns;… largest first", "STRING"));
+        c.add(new Tsp.Column(c.size(), "Other ns", "untraced peers, Redis calls not seen inside Redis", "DURATION"));
+        c.add(new Tsp.Column(c.size(), "Parts", "every part: kind:name:ns;… largest first", "STRING"));
         COLUMNS = List.copyOf(c);
     }
 
@@ -47,9 +47,9 @@ final class ServiceRequestsView implements Provider.Table {
 
     ServiceRequestsView(ServicesFile f) { this.f = f; }
 
-    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+    @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
 
-    @Override public List<Model.Column> columns() { return COLUMNS; }
+    @Override public List<Tsp.Column> columns() { return COLUMNS; }
 
     /** The entry requests' span indexes, in start order (the file's order). */
     private synchronized long[] requests() {
@@ -64,14 +64,14 @@ final class ServiceRequestsView implements Provider.Table {
         return requests = Arrays.copyOf(out, n);
     }
 
-    @Override public Model.Table lines(long index, int count, long[] columnIds) {
+    @Override public Tsp.Table lines(long index, int count, long[] columnIds) {
         var all = requests();
         var cols = Tables.columns(columnIds, COLUMNS.size());
-        var lines = new ArrayList<Model.Line>();
+        var lines = new ArrayList<Tsp.Line>();
         for (long k = Math.max(0, index); k < all.length && k < index + count; k++) {
             lines.add(Tables.line(k, cells(all[(int) k]), cols));
         }
-        return new Model.Table(Math.max(0, index), all.length, Tables.ids(cols), lines);
+        return new Tsp.Table(Math.max(0, index), all.length, Tables.ids(cols), lines);
     }
 
     private String[] cells(long i) {

@@ -16,38 +16,38 @@ import java.util.Locale;
  * its own split. {@code Parts} is machine-readable ({@code kind:name:ns;…}, largest first) for viewers that draw it.
  */
 final class ServiceRoutesView implements Provider.DataTree {
-    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.services.routes", "Where the time went",
-            "Per route: count, latency percentiles, and where the time of its slowest requests went", Model.Kind.DATA_TREE);
+    static final Tsp.Descriptor DESCRIPTOR = new Tsp.Descriptor("kvscope.services.routes", "Where the time went",
+            "Per route: count, latency percentiles, and where the time of its slowest requests went", Tsp.ProviderType.DATA_TREE);
     static final int SLOWEST = 10;
-    static final List<Model.Header> HEADERS = List.of(Model.Header.of("Route / request", "STRING"),
-            Model.Header.of("Service", "STRING"), Model.Header.of("Count", "NUMBER"), Model.Header.of("P50 ns", "NUMBER"),
-            Model.Header.of("P99 ns", "NUMBER"), Model.Header.of("Max ns", "NUMBER"),
-            Model.Header.of("Start ns", "TIMESTAMP"), Model.Header.of("Where the time went", "STRING"),
-            Model.Header.of("Parts", "STRING"));
+    static final List<Tsp.Header> HEADERS = List.of(Tsp.Header.of("Route / request", "STRING"),
+            Tsp.Header.of("Service", "STRING"), Tsp.Header.of("Count", "NUMBER"), Tsp.Header.of("P50 ns", "NUMBER"),
+            Tsp.Header.of("P99 ns", "NUMBER"), Tsp.Header.of("Max ns", "NUMBER"),
+            Tsp.Header.of("Start ns", "TIMESTAMP"), Tsp.Header.of("Where the time went", "STRING"),
+            Tsp.Header.of("Parts", "STRING"));
 
     private final ServicesFile f;
 
     ServiceRoutesView(ServicesFile f) { this.f = f; }
 
-    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+    @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
 
-    @Override public Model.Tree tree(long start, long end) {
-        var entries = new ArrayList<Model.Entry>();
+    @Override public Tsp.Tree tree(long start, long end) {
+        var entries = new ArrayList<Tsp.Entry>();
         long id = 1;
         for (var r : Routes.of(f, start, end, SLOWEST, Thresholds.DEFAULT.slowHttpNs())) {
             long routeId = id++;
-            entries.add(Model.Entry.data(routeId, -1, List.of(r.route(), r.service(), Long.toString(r.count()),
+            entries.add(Tsp.Entry.data(routeId, -1, List.of(r.route(), r.service(), Long.toString(r.count()),
                     Long.toString(r.p50Ns()), Long.toString(r.p99Ns()), Long.toString(r.maxNs()), "",
                     text(r.slowParts(), r.slowestNs()), parts(r.slowParts()))));
             for (long i : r.slowest()) {
                 long latency = f.end(i) - f.start(i);
                 var p = f.parts(i);
-                entries.add(Model.Entry.data(id++, routeId, List.of(ServicesReport.id(f, i), r.service(), "1",
+                entries.add(Tsp.Entry.data(id++, routeId, List.of(ServicesReport.id(f, i), r.service(), "1",
                         Long.toString(latency), Long.toString(latency), Long.toString(latency), Long.toString(f.start(i)),
                         text(p, latency), parts(p))));
             }
         }
-        return new Model.Tree(HEADERS, 0, entries);
+        return new Tsp.Tree(HEADERS, 0, entries);
     }
 
     /** "Redis executing (debug) 91.2 % · user own time 3.1 % · …": the first few parts. */

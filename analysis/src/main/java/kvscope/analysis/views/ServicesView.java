@@ -25,9 +25,9 @@ import java.util.Set;
  * Read from the stored spans ({@code services.bin}), never the trace.
  */
 final class ServicesView implements Provider.TimeGraph {
-    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.services", "Services",
+    static final Tsp.Descriptor DESCRIPTOR = new Tsp.Descriptor("kvscope.services", "Services",
             "A row per service and per concurrent request: handling it, or waiting on another service, Redis, MariaDB; "
-                    + "arrows to the callee and to the Redis connection", Model.Kind.TIME_GRAPH);
+                    + "arrows to the callee and to the Redis connection", Tsp.ProviderType.TIME_GRAPH);
     /** Service rows have ids from here (above any quark of the model), lanes follow their service's id. */
     static final long BASE = 1L << 30;
     static final int SPACE = 4096;
@@ -38,7 +38,7 @@ final class ServicesView implements Provider.TimeGraph {
     private final History h;
     private final NetflowView netflow;
     private final Map<String, Integer> serviceIndex = new HashMap<>();
-    private List<Model.Entry> entries;
+    private List<Tsp.Entry> entries;
     private Set<Long> netflowRows;
     /** The Netflow row (fd quark) of each Redis connection a service used, by (pid, local port, Redis port). */
     private final Map<Long, Integer> connRow = new HashMap<>();
@@ -52,7 +52,7 @@ final class ServicesView implements Provider.TimeGraph {
         for (int k = 0; k < list.size(); k++) serviceIndex.put(list.get(k).name(), k);
     }
 
-    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+    @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
 
     static long serviceRow(int k) { return BASE + (long) k * SPACE; }
 
@@ -63,7 +63,7 @@ final class ServicesView implements Provider.TimeGraph {
 
     private synchronized void ensureBuilt() {
         if (entries != null) return;
-        var out = new ArrayList<Model.Entry>();
+        var out = new ArrayList<Tsp.Entry>();
         // The range of whichever has events: a trace without Redis events has an empty history, one without the
         // agent's events an empty span file (their times are Long.MIN_VALUE then).
         long start = h.start() == Long.MIN_VALUE ? f.start() : f.start() == Long.MIN_VALUE ? h.start() : Math.min(h.start(), f.start());
@@ -71,9 +71,9 @@ final class ServicesView implements Provider.TimeGraph {
         var list = f.services();
         for (int k = 0; k < list.size(); k++) {
             var s = list.get(k);
-            out.add(Model.Entry.timeGraph(serviceRow(k), -1, s.name(), true, start, end));
+            out.add(Tsp.Entry.timeGraph(serviceRow(k), -1, s.name(), true, start, end));
             for (int l = 0; l < Math.min(s.lanes(), SPACE - 1); l++) {
-                out.add(Model.Entry.timeGraph(serviceRow(k) + 1 + l, serviceRow(k), s.name() + " · request " + (l + 1), true, start, end));
+                out.add(Tsp.Entry.timeGraph(serviceRow(k) + 1 + l, serviceRow(k), s.name() + " · request " + (l + 1), true, start, end));
             }
         }
         // The Redis connections the services' calls went to, as the Netflow view shows them (same ids).
@@ -103,9 +103,9 @@ final class ServicesView implements Provider.TimeGraph {
         int q = -1;
         if (g >= 0 && g < segments.count()) {
             var s = segments.get(g);
-            int root = h.quark(segments.servers().get(s.server()));
-            int conns = root < 0 ? -1 : h.quarkUnder(root, "Connections");
-            q = conns < 0 ? -1 : h.quarkUnder(conns, Integer.toString(s.fd()));
+            int root = h.lookup(segments.servers().get(s.server()));
+            int conns = root < 0 ? -1 : h.lookupUnder(root, "Connections");
+            q = conns < 0 ? -1 : h.lookupUnder(conns, Integer.toString(s.fd()));
         }
         synchronized (connRow) {
             connRow.put(key, q);
@@ -113,15 +113,15 @@ final class ServicesView implements Provider.TimeGraph {
         return q;
     }
 
-    @Override public Model.Tree tree() {
+    @Override public Tsp.Tree tree() {
         ensureBuilt();
-        return new Model.Tree(List.of(Model.Header.of("Service", "STRING")), -1, entries);
+        return new Tsp.Tree(List.of(Tsp.Header.of("Service", "STRING")), -1, entries);
     }
 
     /** A drawn stretch of a row, before it is fitted to the resolution. */
     private record Piece(long start, long end, String style, String label) {}
 
-    @Override public Model.TimeGraph states(Query q, long[] items) {
+    @Override public Tsp.TimeGraph states(Query q, long[] items) {
         ensureBuilt();
         var wanted = new HashSet<Long>();
         var fromNetflow = new ArrayList<Long>();
@@ -129,7 +129,7 @@ final class ServicesView implements Provider.TimeGraph {
             if (id >= BASE) wanted.add(id);
             else if (netflowRows.contains(id)) fromNetflow.add(id);
         }
-        var rows = new ArrayList<Model.Row>();
+        var rows = new ArrayList<Tsp.Row>();
         if (!wanted.isEmpty()) {
             var byLane = new HashMap<Long, List<Piece>>();
             var byService = new HashMap<Long, List<Piece>>();
@@ -147,13 +147,13 @@ final class ServicesView implements Provider.TimeGraph {
                 var pieces = isService ? aggregate(byService.getOrDefault(id, List.of())) : byLane.getOrDefault(id, List.of());
                 var sorted = new ArrayList<>(pieces);
                 sorted.sort((a, b) -> Long.compare(a.start(), b.start()));
-                rows.add(new Model.Row(id, fit(sorted, q)));
+                rows.add(new Tsp.Row(id, fit(sorted, q)));
             }
         }
         if (!fromNetflow.isEmpty()) {
             rows.addAll(netflow.states(q, fromNetflow.stream().mapToLong(Long::longValue).toArray()).rows());
         }
-        return new Model.TimeGraph(rows);
+        return new Tsp.TimeGraph(rows);
     }
 
     /** A span drawn on a lane of its own: a server span, or a call made outside any request. */
@@ -260,9 +260,9 @@ final class ServicesView implements Provider.TimeGraph {
     }
 
     /** The pieces of one row fitted to the resolution: at most about one state per sample, as the other views answer. */
-    private static List<Model.State> fit(List<Piece> pieces, Query q) {
+    private static List<Tsp.TimeGraphState> fit(List<Piece> pieces, Query q) {
         long step = q.step(), t0 = q.start();
-        var out = new ArrayList<Model.State>();
+        var out = new ArrayList<Tsp.TimeGraphState>();
         long start = 0, end = 0, longest = 0;
         String style = null, label = null;
         for (var p : pieces) {
@@ -292,13 +292,13 @@ final class ServicesView implements Provider.TimeGraph {
         return out;
     }
 
-    private static Model.State state(long s, long e, String style, String label, long step) {
-        return new Model.State(s, e, e - s + 1 >= step ? label : null, 0, Styles.ref(style));
+    private static Tsp.TimeGraphState state(long s, long e, String style, String label, long step) {
+        return new Tsp.TimeGraphState(s, e, e - s + 1 >= step ? label : null, 0, Styles.ref(style));
     }
 
-    @Override public List<Model.Arrow> arrows(Query q) {
+    @Override public List<Tsp.Arrow> arrows(Query q) {
         ensureBuilt();
-        var out = new ArrayList<Model.Arrow>();
+        var out = new ArrayList<Tsp.Arrow>();
         var seen = new HashSet<Long>();
         long step = q.step();
         f.forEach(q.start(), q.end(), i -> {
@@ -307,7 +307,7 @@ final class ServicesView implements Provider.TimeGraph {
             if (kind == SpanKind.CLIENT && f.link(i) >= 0 && !f.noPeer(i)) {
                 long src = laneRow(i), dst = laneRow(f.link(i));
                 if (keep(seen, src, dst, callStart(i), q, step)) {
-                    out.add(new Model.Arrow(src, dst, callStart(i), f.start(f.link(i)), Styles.ref(Styles.ARROW_HTTP)));
+                    out.add(new Tsp.Arrow(src, dst, callStart(i), f.start(f.link(i)), Styles.ref(Styles.ARROW_HTTP)));
                 }
             } else if (kind == SpanKind.REDIS && f.link(i) >= 0) {
                 int row = connection(i);
@@ -315,7 +315,7 @@ final class ServicesView implements Provider.TimeGraph {
                 long src = laneRow(i);
                 if (!keep(seen, src, row, f.start(i), q, step)) return;
                 var g = segments.get(f.link(i));
-                out.add(new Model.Arrow(src, row, f.start(i), Math.max(f.start(i), g.start()), Styles.ref(Styles.ARROW_REDIS)));
+                out.add(new Tsp.Arrow(src, row, f.start(i), Math.max(f.start(i), g.start()), Styles.ref(Styles.ARROW_REDIS)));
             }
         });
         return out;

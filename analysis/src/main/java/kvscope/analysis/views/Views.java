@@ -27,7 +27,7 @@ public final class Views {
     }
 
     /** The descriptors of every view, whatever the model holds: viewers list them before the analysis ends. */
-    public static List<Model.Descriptor> descriptors() {
+    public static List<Tsp.Descriptor> descriptors() {
         return List.of(NetflowView.DESCRIPTOR, ThreadsView.DESCRIPTOR, EventLoopView.DESCRIPTOR,
                 DataVolumeView.DESCRIPTOR, LatencyScatterView.DESCRIPTOR, SlowestRequestsView.DESCRIPTOR,
                 StatisticsView.DESCRIPTOR, StateExplorerView.DESCRIPTOR, StateTimeGraphView.DESCRIPTOR, FindingsView.DESCRIPTOR,

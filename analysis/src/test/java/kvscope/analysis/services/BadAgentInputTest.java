@@ -3,8 +3,8 @@ package kvscope.analysis.services;
 import kvscope.analysis.Analysis;
 import kvscope.analysis.Stored;
 import kvscope.analysis.segments.Segment;
-import kvscope.analysis.synthetic.ServicesTraceWriter;
-import kvscope.analysis.synthetic.ServicesTraceWriter.Conn;
+import kvscope.fixtures.ServicesTraceWriter;
+import kvscope.fixtures.ServicesTraceWriter.Conn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,7 +80,7 @@ class BadAgentInputTest {
                     .containsKey("HTTP responses for a request never received (the trace started inside it, or a garbled span id)");
             assertThat(s.services().count()).isZero();
             assertThat(segments(s)).isEqualTo(segments(alone));
-            assertThat(s.summary().counters.unknownEvents).isEmpty();
+            assertThat(s.summary().counters().unknownEvents()).isEmpty();
         }
     }
 
@@ -199,7 +199,7 @@ class BadAgentInputTest {
         });
         try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var f = s.services();
-            assertThat(s.summary().counters.lostEvents).isEqualTo(7);
+            assertThat(s.summary().counters().lostEvents()).isEqualTo(7);
             assertThat(problems(f)).containsEntry("spans in flight when the tracer discarded events (their times may be wrong)", 1L);
             assertThat(f.count()).isEqualTo(2);
             assertThat(f.lost(0)).isTrue();

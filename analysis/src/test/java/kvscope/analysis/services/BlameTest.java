@@ -6,8 +6,8 @@ import kvscope.analysis.findings.Thresholds;
 import kvscope.analysis.report.JsonReport;
 import kvscope.analysis.report.Report;
 import kvscope.analysis.report.TextReport;
-import kvscope.analysis.synthetic.ServicesTraceWriter;
-import kvscope.analysis.synthetic.ServicesTraceWriter.Conn;
+import kvscope.fixtures.ServicesTraceWriter;
+import kvscope.fixtures.ServicesTraceWriter.Conn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

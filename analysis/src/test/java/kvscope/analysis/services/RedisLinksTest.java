@@ -2,8 +2,8 @@ package kvscope.analysis.services;
 
 import kvscope.analysis.Analysis;
 import kvscope.analysis.Stored;
-import kvscope.analysis.synthetic.ServicesTraceWriter;
-import kvscope.analysis.synthetic.ServicesTraceWriter.Conn;
+import kvscope.fixtures.ServicesTraceWriter;
+import kvscope.fixtures.ServicesTraceWriter.Conn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import static kvscope.analysis.services.ServicesTest.REDIS;
-import static kvscope.analysis.synthetic.RedisTraceWriter.raw;
+import static kvscope.fixtures.RedisTraceWriter.raw;
 import static kvscope.analysis.services.ServicesTest.REDISGW;
 import static kvscope.analysis.services.ServicesTest.us;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,8 +78,8 @@ class RedisLinksTest {
         try (var s = trace(w -> {
             w.redisSend(us(200), REDISGW, "redisgw", 1, R, "multi", 4);
             req(w, "multi", 300);
-            w.redis(us(400), "end_process_command", 8, 5L, 0); // SET queued: no call_command
-            w.redis(us(410), "end_process_command", 8, 5L, 0); // SET queued
+            w.redis(us(400), "end_process_command", "fd", 8, "id", 5L); // SET queued: no call_command
+            w.redis(us(410), "end_process_command", "fd", 8, "id", 5L); // SET queued
             req(w, "exec", 500);
             w.redisReply(us(600), REDISGW, "redisgw", R, 4);
             w.redisSend(us(700), REDISGW, "redisgw", 1, R, "get", 1);
@@ -194,10 +194,9 @@ class RedisLinksTest {
             w.redisSend(us(200), REDISGW, "redisgw", 1, R, "get", 1);
             w.redisSend(us(210), REDISGW, "redisgw", 1, R, "set", 1);
             // The light profile's batch: both commands, each with its start and duration, written after them.
-            w.redis(us(600), "commands", new int[] {8, 8}, new long[] {5, 5}, "get set",
-                    new long[] {raw(us(300)),
-                            raw(us(400))},
-                    new long[] {50_000, 20_000}, new long[] {0, 1}, new long[] {0, 0});
+            w.redis(us(600), "commands", "fd", new int[] {8, 8}, "id", new long[] {5, 5}, "names", "get set",
+                    "start_ns", new long[] {raw(us(300)), raw(us(400))}, "duration_ns", new long[] {50_000, 20_000},
+                    "dirty", new long[] {0, 1}, "depth", new long[] {0, 0});
             w.redisReply(us(700), REDISGW, "redisgw", R, 2);
             w.respond(us(800), REDISGW, "redisgw", 1, 200, "/x");
         }

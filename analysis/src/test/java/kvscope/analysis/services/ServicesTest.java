@@ -3,8 +3,8 @@ package kvscope.analysis.services;
 import kvscope.analysis.Analysis;
 import kvscope.analysis.Stored;
 import kvscope.analysis.segments.Segment;
-import kvscope.analysis.synthetic.ServicesTraceWriter.Conn;
-import kvscope.analysis.synthetic.ServicesTraceWriter;
+import kvscope.fixtures.ServicesTraceWriter.Conn;
+import kvscope.fixtures.ServicesTraceWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-import static kvscope.analysis.synthetic.RedisTraceWriter.T0;
+import static kvscope.fixtures.RedisTraceWriter.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -147,10 +147,10 @@ class ServicesTest {
         try (var a = Analysis.analyze(List.of(both), Analysis.Options.defaults());
              var b = Analysis.analyze(List.of(alone), Analysis.Options.defaults())) {
             assertThat(segments(a)).isEqualTo(segments(b));
-            assertThat(a.summary().counters.unknownEvents).isEmpty();
+            assertThat(a.summary().counters().unknownEvents()).isEmpty();
             assertThat(b.services().count()).isZero();
-            assertThat(a.summary().latencies).usingRecursiveFieldByFieldElementComparator()
-                    .isEqualTo(b.summary().latencies);
+            assertThat(a.summary().latencies()).usingRecursiveFieldByFieldElementComparator()
+                    .isEqualTo(b.summary().latencies());
         }
     }
 

@@ -2,8 +2,8 @@ package kvscope.analysis.views;
 
 import kvscope.analysis.Analysis;
 import kvscope.analysis.Stored;
-import kvscope.analysis.synthetic.ServicesTraceWriter;
-import kvscope.analysis.synthetic.ServicesTraceWriter.Conn;
+import kvscope.fixtures.ServicesTraceWriter;
+import kvscope.fixtures.ServicesTraceWriter.Conn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import static kvscope.analysis.synthetic.RedisTraceWriter.T0;
+import static kvscope.fixtures.RedisTraceWriter.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Services view, the requests table and the routes tree, on one request through three services into Redis. */
@@ -45,8 +45,8 @@ class ServicesViewsTest {
         return Analysis.analyze(List.of(trace), Analysis.Options.defaults());
     }
 
-    private static Map<String, Long> ids(Model.Tree t) {
-        return t.entries().stream().collect(Collectors.toMap(e -> e.labels().get(0), Model.Entry::id, (a, b) -> a));
+    private static Map<String, Long> ids(Tsp.Tree t) {
+        return t.entries().stream().collect(Collectors.toMap(e -> e.labels().get(0), Tsp.Entry::id, (a, b) -> a));
     }
 
     @Test
@@ -58,11 +58,11 @@ class ServicesViewsTest {
             assertThat(ids).containsKeys("gateway", "gateway · request 1", "user", "user · request 1", "h1:6379");
             long fdRow = tree.entries().stream().filter(e -> e.labels().get(0).startsWith("fd 8")).findFirst().orElseThrow().id();
             var netflow = (Provider.TimeGraph) Views.of(stored).find("kvscope.netflow").orElseThrow();
-            assertThat(netflow.tree().entries()).extracting(Model.Entry::id).contains(fdRow);
+            assertThat(netflow.tree().entries()).extracting(Tsp.Entry::id).contains(fdRow);
 
             var q = new Query(us(0), us(13_000), 13_000); // 1 µs per sample
             var rows = view.states(q, new long[] {ids.get("gateway · request 1"), ids.get("user · request 1"), ids.get("user"), fdRow})
-                    .rows().stream().collect(Collectors.toMap(Model.Row::entryId, Model.Row::states));
+                    .rows().stream().collect(Collectors.toMap(Tsp.Row::entryId, Tsp.Row::states));
             assertThat(rows.get(ids.get("gateway · request 1"))).extracting(s -> s.style().parentKey() + " " + s.label())
                     .containsExactly("HANDLING GET /users/:id", "WAIT_SERVICE → user", "HANDLING GET /users/:id");
             assertThat(rows.get(ids.get("user · request 1"))).extracting(s -> s.style().parentKey() + " " + s.label())
@@ -72,7 +72,7 @@ class ServicesViewsTest {
             assertThat(redisWait.end()).isEqualTo(us(11_900));
             assertThat(rows.get(ids.get("user"))).extracting(s -> s.style().parentKey())
                     .containsExactly("HANDLING", "WAIT_REDIS", "HANDLING");
-            assertThat(rows.get(fdRow)).extracting(Model.State::label).contains("COMMAND:get");
+            assertThat(rows.get(fdRow)).extracting(Tsp.TimeGraphState::label).contains("COMMAND:get");
 
             var arrows = view.arrows(q);
             assertThat(arrows).extracting(a -> a.style().parentKey() + " " + a.sourceId() + "→" + a.targetId()).containsExactlyInAnyOrder(
@@ -95,10 +95,10 @@ class ServicesViewsTest {
     void everyRequestHasItsSplitInTheTableAndTheSlowestPerRouteInTheTree() throws IOException {
         try (var stored = analysed()) {
             var table = (Provider.Table) Views.of(stored).find("kvscope.services.requests").orElseThrow();
-            var cols = table.columns().stream().map(Model.Column::name).toList();
+            var cols = table.columns().stream().map(Tsp.Column::name).toList();
             var lines = table.lines(0, 100, new long[0]);
             assertThat(lines.size()).isEqualTo(1);
-            var cells = lines.lines().get(0).cells().stream().map(Model.Cell::content).toList();
+            var cells = lines.lines().get(0).cells().stream().map(Tsp.Cell::content).toList();
             assertThat(cells.get(cols.indexOf("Request"))).isEqualTo("300.1");
             assertThat(cells.get(cols.indexOf("Route"))).isEqualTo("GET /users/:id");
             assertThat(cells.get(cols.indexOf("Main part"))).isEqualTo("Redis executing (get)");

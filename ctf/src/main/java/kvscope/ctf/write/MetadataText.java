@@ -3,8 +3,8 @@ package kvscope.ctf.write;
 import java.util.List;
 
 /** Generates the TSDL text of a {@link CtfWriter} trace, modelled on what LTTng-UST 2.13 writes. */
-final class Metadata {
-    private Metadata() {}
+final class MetadataText {
+    private MetadataText() {}
 
     static String text(CtfWriter w, String uuid) {
         var sb = new StringBuilder(4096);

@@ -1,7 +1,9 @@
-package kvscope.analysis;
+package kvscope.analysis.flows;
 
-import kvscope.analysis.flows.Flow;
-import kvscope.analysis.synthetic.SampleTraces;
+import kvscope.analysis.Analysis;
+import kvscope.analysis.Stored;
+import kvscope.fixtures.RedisTraceWriter;
+import kvscope.fixtures.SampleTraces;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +22,7 @@ class FlowsTest {
     @TempDir Path dir;
 
     /** A flow with server names instead of indexes, times relative to the PUBLISH's read. */
-    record Named(Flow.Kind kind, String src, int srcFd, String dst, int dstFd) {}
+    record Named(Flow.Hop kind, String src, int srcFd, String dst, int dstFd) {}
 
     private static List<Flow> flows(Stored s) throws IOException {
         var out = new ArrayList<Flow>();
@@ -35,16 +38,16 @@ class FlowsTest {
             var named = flows(s).stream().map(f -> new Named(f.kind(), names.get(f.srcServer()), f.srcFd(),
                     names.get(f.dstServer()), f.dstFd())).toList();
             assertThat(named).containsExactlyInAnyOrder(
-                    new Named(Flow.Kind.PUBLISH_LOCAL, "h1:7001", 10, "h1:7001", 11),
-                    new Named(Flow.Kind.PUBLISH_TO_BUS, "h1:7001", 10, "h1:7001", 20),
-                    new Named(Flow.Kind.PUBLISH_TO_BUS, "h1:7001", 10, "h1:7001", 21),
-                    new Named(Flow.Kind.BUS, "h1:7001", 20, "h1:7002", 30),
-                    new Named(Flow.Kind.BUS, "h1:7001", 21, "h1:7003", 40),
-                    new Named(Flow.Kind.DELIVER, "h1:7002", 30, "h1:7002", 12));
+                    new Named(Flow.Hop.PUBLISH_LOCAL, "h1:7001", 10, "h1:7001", 11),
+                    new Named(Flow.Hop.PUBLISH_TO_BUS, "h1:7001", 10, "h1:7001", 20),
+                    new Named(Flow.Hop.PUBLISH_TO_BUS, "h1:7001", 10, "h1:7001", 21),
+                    new Named(Flow.Hop.BUS, "h1:7001", 20, "h1:7002", 30),
+                    new Named(Flow.Hop.BUS, "h1:7001", 21, "h1:7003", 40),
+                    new Named(Flow.Hop.DELIVER, "h1:7002", 30, "h1:7002", 12));
             for (var f : flows(s)) assertThat(f.srcTime()).as("%s starts before it ends", f).isLessThanOrEqualTo(f.dstTime());
             // The message node 3 processed before anything was sent in the trace is not paired with a later one.
-            assertThat(s.summary().counters.busMessagesUnpaired).isEqualTo(1);
-            assertThat(s.summary().counters.flows).isEqualTo(6);
+            assertThat(s.summary().counters().busMessagesUnpaired()).isEqualTo(1);
+            assertThat(s.summary().counters().flows()).isEqualTo(6);
         }
     }
 
@@ -53,14 +56,14 @@ class FlowsTest {
         var trace = SampleTraces.publishAcrossCluster(dir.resolve("trace"));
         try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var all = flows(s);
-            var bus = all.stream().filter(f -> f.kind() == Flow.Kind.BUS).findFirst().orElseThrow();
+            var bus = all.stream().filter(f -> f.kind() == Flow.Hop.BUS).findFirst().orElseThrow();
             // A range strictly inside the BUS arrow's span still shows it; a range after every arrow shows none.
             long mid = (bus.srcTime() + bus.dstTime()) / 2;
-            var inside = new ArrayList<Flow.Kind>();
+            var inside = new ArrayList<Flow.Hop>();
             s.flows().forEach(mid, mid + 1, (k, ss, sf, st, ds, df, dt) -> inside.add(k));
-            assertThat(inside).contains(Flow.Kind.BUS);
+            assertThat(inside).contains(Flow.Hop.BUS);
             long last = all.stream().mapToLong(Flow::dstTime).max().orElseThrow();
-            var after = new ArrayList<Flow.Kind>();
+            var after = new ArrayList<Flow.Hop>();
             s.flows().forEach(last + 1, last + 1_000_000, (k, ss, sf, st, ds, df, dt) -> after.add(k));
             assertThat(after).isEmpty();
         }
@@ -74,8 +77,8 @@ class FlowsTest {
             flowsFile = s.dir().resolve(Analysis.FLOWS);
         }
         var bytes = Files.readAllBytes(flowsFile);
-        Files.write(flowsFile, java.util.Arrays.copyOf(bytes, bytes.length - 3));
-        assertThatThrownBy(() -> kvscope.analysis.flows.FlowFile.open(flowsFile))
+        Files.write(flowsFile, Arrays.copyOf(bytes, bytes.length - 3));
+        assertThatThrownBy(() -> FlowFile.open(flowsFile))
                 .hasMessageContaining(flowsFile.toString()).hasMessageContaining("do not fit the file size");
         try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             assertThat(s.reused()).as("a damaged stored model is rebuilt, not answered from").isFalse();
@@ -90,31 +93,37 @@ class FlowsTest {
     @Test
     void aMovedRequestIsFollowedToItsRetryOnTheNodeItNamed() throws IOException {
         var trace = dir.resolve("moved");
-        long t = kvscope.analysis.synthetic.RedisTraceWriter.T0;
-        try (var w = new kvscope.analysis.synthetic.RedisTraceWriter(trace, "h1", 201, false)) {
+        long t = RedisTraceWriter.T0;
+        try (var w = new RedisTraceWriter(trace, "h1", 201, false)) {
             for (int n = 0; n < 2; n++) {
-                w.pid(201 + n).ev(n, t + n, 201 + n, "server_info", 7001 + n, 0, 1, 17001 + n, 1, 0, 0, 0L, 0L,
-                        1_000_000L, "master", 0, "");
+                w.pid(201 + n).event(n, t + n, 201 + n, "server_info", "port", 7001 + n, "cluster_enabled", 1,
+                        "cluster_port", 17001 + n, "io_threads", 1, "used_memory", 1_000_000L, "role", "master");
             }
             w.pid(201);
-            w.ev(0, t + 1000, 201, "accept_client", 10, 5L, "client", 1, 0, "127.0.0.1", 50010, 7001);
-            w.ev(0, t + 2000, 201, "end_read_client_query", 10, 5L, kvscope.analysis.synthetic.RedisTraceWriter.raw(t + 1900),
-                    16384L, 30L, 30L);
-            w.ev(0, t + 2100, 201, "cluster_redirect", 10, 5L, "moved", 866, SampleTraces.N2, "127.0.0.1", 7002);
-            w.ev(0, t + 2200, 201, "end_process_command", 10, 5L, 0);
+            w.event(0, t + 1000, 201, "accept_client", "fd", 10, "id", 5L, "type", "client", "inbound", 1,
+                    "peer_addr", "127.0.0.1", "peer_port", 50010, "local_port", 7001);
+            w.event(0, t + 2000, 201, "end_read_client_query", "fd", 10, "id", 5L,
+                    "start_ns", RedisTraceWriter.raw(t + 1900), "readlen", 16384L, "nread", 30L,
+                    "qbuf_len", 30L);
+            w.event(0, t + 2100, 201, "cluster_redirect", "fd", 10, "id", 5L, "kind", "moved", "slot", 866,
+                    "node", SampleTraces.N2, "target_addr", "127.0.0.1", "target_port", 7002);
+            w.event(0, t + 2200, 201, "end_process_command", "fd", 10, "id", 5L);
             w.pid(202);
-            w.ev(1, t + 3000, 202, "accept_client", 13, 8L, "client", 1, 0, "127.0.0.1", 50013, 7002);
-            w.ev(1, t + 4000, 202, "call_command_start", 13, 8L, "get", 2, 0, 100);
-            w.ev(1, t + 5000, 202, "call_command_start", 13, 8L, "get", 2, 0, 866);
-            w.ev(1, t + 6000, 202, "call_command_start", 13, 8L, "get", 2, 0, 866);
+            w.event(1, t + 3000, 202, "accept_client", "fd", 13, "id", 8L, "type", "client", "inbound", 1,
+                    "peer_addr", "127.0.0.1", "peer_port", 50013, "local_port", 7002);
+            w.event(1, t + 4000, 202, "call_command_start", "fd", 13, "id", 8L, "name", "get", "argc", 2, "slot", 100);
+            w.event(1, t + 5000, 202, "call_command_start", "fd", 13, "id", 8L, "name", "get", "argc", 2, "slot", 866);
+            w.event(1, t + 6000, 202, "call_command_start", "fd", 13, "id", 8L, "name", "get", "argc", 2, "slot", 866);
             w.pid(201);
-            w.ev(0, t + 7000, 201, "cluster_redirect", 10, 5L, "moved", 866, SampleTraces.N2, "127.0.0.1", 7002);
+            w.event(0, t + 7000, 201, "cluster_redirect", "fd", 10, "id", 5L, "kind", "moved", "slot", 866,
+                    "node", SampleTraces.N2, "target_addr", "127.0.0.1", "target_port", 7002);
             w.pid(202);
-            w.ev(1, t + 7000 + 2_000_000_000L, 202, "call_command_start", 13, 8L, "get", 2, 0, 866);
+            w.event(1, t + 7000 + 2_000_000_000L, 202, "call_command_start", "fd", 13, "id", 8L, "name", "get",
+                    "argc", 2, "slot", 866);
         }
         try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var names = s.segments().servers();
-            var redirects = flows(s).stream().filter(f -> f.kind() == Flow.Kind.REDIRECT).toList();
+            var redirects = flows(s).stream().filter(f -> f.kind() == Flow.Hop.REDIRECT).toList();
             assertThat(redirects).singleElement().satisfies(f -> {
                 assertThat(names.get(f.srcServer())).isEqualTo("h1:7001");
                 assertThat(f.srcFd()).isEqualTo(10);
@@ -122,11 +131,11 @@ class FlowsTest {
                 assertThat(names.get(f.dstServer())).isEqualTo("h1:7002");
                 assertThat(f.dstTime()).isEqualTo(t + 5000);
             });
-            var node1 = s.summary().servers.stream().filter(x -> x.name.equals("h1:7001")).findFirst().orElseThrow();
-            assertThat(node1.redirects).containsEntry("moved", 2L);
+            var node1 = s.summary().servers().stream().filter(x -> x.name().equals("h1:7001")).findFirst().orElseThrow();
+            assertThat(node1.redirects()).containsEntry("moved", 2L);
             // The refused request's connection says so until the request ends.
             var h = s.history();
-            var st = h.at(t + 2150, h.quark("h1:7001", "Connections", "10", "Status"));
+            var st = h.at(t + 2150, h.lookup("h1:7001", "Connections", "10", "Status"));
             assertThat(st.value()).isEqualTo("REDIRECTED:moved");
         }
     }
@@ -135,26 +144,29 @@ class FlowsTest {
     @Test
     void twoClustersInOneTraceAreNamedApart() throws IOException {
         var trace = dir.resolve("two-clusters");
-        long t = kvscope.analysis.synthetic.RedisTraceWriter.T0;
-        try (var w = new kvscope.analysis.synthetic.RedisTraceWriter(trace, "h1", 301, false)) {
+        long t = RedisTraceWriter.T0;
+        try (var w = new RedisTraceWriter(trace, "h1", 301, false)) {
             for (int c = 0; c < 2; c++) {
                 for (int n = 0; n < 3; n++) {
                     int pid = 301 + 3 * c + n, cpu = 3 * c + n;
-                    w.pid(pid).ev(cpu, t, pid, "server_info", 7001 + 3 * c + n, 0, 1, 17001 + 3 * c + n, 1, 0, 0, 0L, 0L,
-                            1_000_000L, "master", 0, "");
+                    w.pid(pid).event(cpu, t, pid, "server_info", "port", 7001 + 3 * c + n, "cluster_enabled", 1,
+                            "cluster_port", 17001 + 3 * c + n, "io_threads", 1, "used_memory", 1_000_000L,
+                            "role", "master");
                     for (int p = 0; p < 3; p++) {
                         if (p == n) continue;
                         var peer = String.valueOf((char) ('a' + c)).repeat(39) + p;
-                        w.ev(cpu, t + 1000 + 100 * p, pid, "cluster_send", 20 + p, (long) p, peer, 1, "ping", 2256L, 2256L);
-                        w.ev(cpu, t + 1050 + 100 * p, pid, "cluster_write", 20 + p, (long) p,
-                                kvscope.analysis.synthetic.RedisTraceWriter.raw(t + 1500), 2256L, 2256L);
+                        w.event(cpu, t + 1000 + 100 * p, pid, "cluster_send", "fd", 20 + p, "id", (long) p,
+                                "peer", peer, "type", 1, "type_name", "ping", "totlen", 2256L, "sndbuf_len", 2256L);
+                        w.event(cpu, t + 1050 + 100 * p, pid, "cluster_write", "fd", 20 + p, "id", (long) p,
+                                "start_ns", RedisTraceWriter.raw(t + 1500), "requested", 2256L,
+                                "nwritten", 2256L);
                     }
                 }
             }
         }
         try (var s = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
-            for (var st : s.summary().servers) {
-                assertThat(st.busOutByLink.keySet()).as("links of %s named after servers", st.name)
+            for (var st : s.summary().servers()) {
+                assertThat(st.busOutByLink().keySet()).as("links of %s named after servers", st.name())
                         .hasSize(2).allSatisfy(k -> assertThat(k).startsWith("h1:70"));
             }
         }

@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 
 /** What `record` and `demo` print at the end: where the trace is, what it holds, how to look at it. */
-public final class Summary {
-    private Summary() {}
+public final class RecordingSummary {
+    private RecordingSummary() {}
 
     public static EventCounts print(Path traceDir, PrintStream out) {
         out.println("Trace written to " + traceDir);

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import kvscope.analysis.views.Model;
+import kvscope.analysis.views.Tsp;
 
 import java.io.IOException;
 
@@ -14,8 +14,8 @@ import java.io.IOException;
  * would otherwise call each record accessor by reflection. They write exactly what the bean serialiser writes
  * (fields in record order, nulls left out), so the TSP shapes do not change.
  */
-final class ModelJson {
-    private ModelJson() {}
+final class TspJson {
+    private TspJson() {}
 
     private static final SerializedString START = new SerializedString("start"), END = new SerializedString("end"),
             LABEL = new SerializedString("label"), TAGS = new SerializedString("tags"), STYLE = new SerializedString("style"),
@@ -23,8 +23,8 @@ final class ModelJson {
 
     static SimpleModule module() {
         return new SimpleModule("kvscope-model")
-                .addSerializer(Model.State.class, new StdSerializer<>(Model.State.class) {
-                    @Override public void serialize(Model.State s, JsonGenerator g, SerializerProvider p) throws IOException {
+                .addSerializer(Tsp.TimeGraphState.class, new StdSerializer<>(Tsp.TimeGraphState.class) {
+                    @Override public void serialize(Tsp.TimeGraphState s, JsonGenerator g, SerializerProvider p) throws IOException {
                         g.writeStartObject();
                         g.writeFieldName(START);
                         g.writeNumber(s.start());
@@ -43,14 +43,14 @@ final class ModelJson {
                         g.writeEndObject();
                     }
                 })
-                .addSerializer(Model.StyleRef.class, new StdSerializer<>(Model.StyleRef.class) {
-                    @Override public void serialize(Model.StyleRef r, JsonGenerator g, SerializerProvider p) throws IOException {
+                .addSerializer(Tsp.StyleRef.class, new StdSerializer<>(Tsp.StyleRef.class) {
+                    @Override public void serialize(Tsp.StyleRef r, JsonGenerator g, SerializerProvider p) throws IOException {
                         styleRef(r, g, p);
                     }
                 });
     }
 
-    private static void styleRef(Model.StyleRef r, JsonGenerator g, SerializerProvider p) throws IOException {
+    private static void styleRef(Tsp.StyleRef r, JsonGenerator g, SerializerProvider p) throws IOException {
         g.writeStartObject();
         if (r.parentKey() != null) {
             g.writeFieldName(PARENT_KEY);

@@ -7,14 +7,14 @@ import java.util.Map;
  * The shapes data providers answer with. Field names are those of the Trace Server Protocol 0.6.0 schemas
  * (API.yaml), so the server serialises these records as they are; nothing here knows about HTTP.
  */
-public final class Model {
-    private Model() {}
+public final class Tsp {
+    private Tsp() {}
 
     /** What a provider draws: the TSP {@code DataProvider.type}. */
-    public enum Kind { TIME_GRAPH, TREE_TIME_XY, DATA_TREE, TABLE }
+    public enum ProviderType { TIME_GRAPH, TREE_TIME_XY, DATA_TREE, TABLE }
 
     /** A provider's descriptor (TSP {@code DataProvider}); ids are URL-safe (letters, digits, dots). */
-    public record Descriptor(String id, String name, String description, Kind type) {}
+    public record Descriptor(String id, String name, String description, ProviderType type) {}
 
     /** A column of a tree (TSP {@code EntryHeader}); dataType STRING, NUMBER, TIMESTAMP or DURATION. */
     public record Header(String name, String tooltip, String dataType) {
@@ -50,9 +50,9 @@ public final class Model {
     }
 
     /** One state of a row (TSP {@code TimeGraphState}); times are ns since the epoch, both inclusive. */
-    public record State(long start, long end, String label, int tags, StyleRef style) {}
+    public record TimeGraphState(long start, long end, String label, int tags, StyleRef style) {}
 
-    public record Row(long entryId, List<State> states) {}
+    public record Row(long entryId, List<TimeGraphState> states) {}
 
     public record TimeGraph(List<Row> rows) {}
 
