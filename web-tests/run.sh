@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Browser tests of the kvscope page: installs Chromium (Debian) and playwright-core (npm), records a real trace with
-# the demo (instrumented Redis + LTTng), then drives the page. Screenshots land in web-tests/out/.
+# Browser tests of the kvscope page: installs Chromium (Debian) and playwright-core (npm), records real traces with
+# the demos (instrumented Redis + LTTng; the microservice application traced by the Node.js agent), then drives the
+# page. Screenshots land in web-tests/out/.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
@@ -15,4 +16,8 @@ trace="$here/out/trace"
 rm -rf "$trace"
 mkdir -p "$here/out"
 "$here/../kvscope" demo --no-serve --requests 3000 -o "$trace" > "$here/out/demo.log"
-KVSCOPE_TRACE="$trace" npm test
+# The services: the microservice application with its injected problems, recorded by the other demo.
+services="$here/out/services-trace"
+rm -rf "$services" "$services-app"
+"$here/../kvscope" demo --scenario microservices --no-serve --requests 150 -o "$services" > "$here/out/services-demo.log"
+KVSCOPE_TRACE="$trace" KVSCOPE_SERVICES_TRACE="$services" npm test

@@ -2,10 +2,10 @@ package kvscope.analysis;
 
 import kvscope.analysis.flows.FlowWriter;
 import kvscope.analysis.model.ModelBuilder;
-import kvscope.analysis.segments.LatencyCollector;
 import kvscope.analysis.segments.LatencyStats;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.segments.SegmentWriter;
+import kvscope.analysis.services.ServicesBuilder;
 import kvscope.analysis.util.Background;
 import kvscope.analysis.util.Writeback;
 import kvscope.ctf.CtfException;
@@ -22,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -31,10 +32,12 @@ import java.util.stream.Stream;
  */
 public final class Analysis {
     /** Bumped whenever the model changes meaning: stored models of another version are rebuilt. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
     /** How often the files being written are forced to disk during the pass (see {@link Writeback}). */
     static final long WRITEBACK_MS = 300;
-    static final String MODEL = "model.ht", SEGMENTS = "segments.bin", FLOWS = "flows.bin", SUMMARY = "summary.json";
+    /** The files of a stored analysis, in its folder (docs/architecture.md, "What an analysis stores"). */
+    public static final String MODEL = "model.ht", SEGMENTS = "segments.bin", FLOWS = "flows.bin", SUMMARY = "summary.json",
+            SERVICES = "services.bin";
 
     /** Progress of a build: called every few hundred thousand events from the analysing thread. */
     @FunctionalInterface
@@ -89,26 +92,31 @@ public final class Analysis {
         var model = dir.resolve(MODEL + ".tmp");
         var segs = dir.resolve(SEGMENTS + ".tmp");
         var flows = dir.resolve(FLOWS + ".tmp");
+        var services = dir.resolve(SERVICES + ".tmp");
         Files.deleteIfExists(dir.resolve(SUMMARY));
-        var summary = new Summary();
-        summary.fingerprint = fingerprint;
-        for (var t : traces) summary.traces.add(t.toAbsolutePath().normalize().toString());
+        ModelBuilder.Result result;
+        List<Summary.CommandLatency> latencies;
+        Summary.Series series;
         try (var trace = Trace.open(traces);
              var h = History.create(model, Config.DEFAULT);
              var sw = new SegmentWriter(segs);
              var fw = new FlowWriter(flows);
              var builder = new ModelBuilder(trace, h, sw, fw, dir.resolve("buslog.tmp"), o.horizonNs())) {
+            // The services around Redis (the nodejs agent's events), in the same pass: see kvscope.analysis.services.
+            var integration = new ServicesBuilder(trace, builder::serverIndex);
+            for (var type : trace.eventTypes()) if (integration.reads(type)) builder.readElsewhere(type);
             long n = 0;
             try (var wb = Writeback.start(List.of(model, segs), WRITEBACK_MS)) {
                 for (var e : trace) {
                     builder.accept(e);
+                    integration.accept(e);
                     if ((++n & 0x3FFFF) == 0) o.progress().update(n, trace.bytesRead(), trace.totalBytes(), System.nanoTime() - t0);
                 }
             } catch (CtfException e) {
                 // A cut or corrupted trace: keep the model of everything before the damage, and say where it is.
                 builder.damaged(e.getMessage());
             }
-            var result = builder.finish();
+            result = builder.finish();
             sw.finish();
             o.progress().update(n, trace.totalBytes(), trace.totalBytes(), System.nanoTime() - t0);
             // Each file is forced to disk before it says complete, on a thread of its own, while this one summarises
@@ -119,8 +127,11 @@ public final class Analysis {
                 sw.commit();
                 fw.close();
             });
+            // The summary's statistics, from the model and segments just written (finished, not necessarily durable).
             try (var sf = sw.reader()) {
-                summarise(summary, result, sf, sw.latencies(), h);
+                latencies = latencies(sf, sw.latencies().finish(sf));
+                series = Plots.of(sf, h, result.start(), result.end(), result.servers());
+                integration.finish(sf, h, services);
             } catch (IOException | RuntimeException | Error e) {
                 durable.joinAfter(e);
                 throw e;
@@ -130,34 +141,23 @@ public final class Analysis {
         Files.move(model, dir.resolve(MODEL), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.move(segs, dir.resolve(SEGMENTS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.move(flows, dir.resolve(FLOWS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        summary.analysisNs = System.nanoTime() - t0;
+        Files.move(services, dir.resolve(SERVICES), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        var summary = new Summary(VERSION, fingerprint,
+                traces.stream().map(t -> t.toAbsolutePath().normalize().toString()).toList(), result.start(),
+                result.end(), System.nanoTime() - t0, result.commandsOnly(), result.counters(), result.servers(),
+                latencies, result.anomalies(), result.stalls(), result.backlogs(), series);
         var tmp = dir.resolve(SUMMARY + ".tmp");
         SummaryJson.write(tmp, summary);
         Files.move(tmp, dir.resolve(SUMMARY), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return summary;
     }
 
-    /** Fills the summary from the build's result, the segments and the model (finished, not necessarily durable). */
-    private static void summarise(Summary summary, ModelBuilder.Result result, SegmentFile sf, LatencyCollector latencies,
-                                  History h) {
-        summary.start = result.start();
-        summary.end = result.end();
-        summary.commandsOnly = result.commandsOnly();
-        summary.counters = result.counters();
-        summary.servers.addAll(result.servers());
-        summary.anomalies.addAll(result.anomalies());
-        summary.stalls.addAll(result.stalls());
-        summary.backlogs.addAll(result.backlogs());
-        summary.latencies.addAll(latencies(sf, latencies.finish(sf)));
-        summary.series = Series.of(sf, h, summary);
-    }
-
     /** Exact statistics per server and command, busiest first. */
-    static List<Summary.CommandLatency> latencies(SegmentFile sf, java.util.Map<Long, LatencyStats> stats) {
+    static List<Summary.CommandLatency> latencies(SegmentFile sf, Map<Long, LatencyStats> stats) {
         var out = new ArrayList<Summary.CommandLatency>();
         stats.forEach((k, st) -> out.add(Summary.CommandLatency.of(
                 sf.servers().get((int) (k >>> 32)), sf.commands().get((int) (long) k), st)));
-        out.sort((a, b) -> a.server.equals(b.server) ? Long.compare(b.count, a.count) : a.server.compareTo(b.server));
+        out.sort((a, b) -> a.server().equals(b.server()) ? Long.compare(b.count(), a.count()) : a.server().compareTo(b.server()));
         return out;
     }
 

@@ -2,6 +2,7 @@ package kvscope.analysis;
 
 import kvscope.analysis.flows.FlowFile;
 import kvscope.analysis.segments.SegmentFile;
+import kvscope.analysis.services.ServicesFile;
 import kvscope.statesystem.History;
 import kvscope.statesystem.HistoryFileException;
 
@@ -20,6 +21,7 @@ public final class Stored implements AutoCloseable {
     private History history;
     private SegmentFile segments;
     private FlowFile flows;
+    private ServicesFile services;
 
     private Stored(Path dir, Summary summary, boolean reused) {
         this.dir = dir;
@@ -33,11 +35,12 @@ public final class Stored implements AutoCloseable {
         if (!Files.isRegularFile(file)) return null;
         try {
             var s = SummaryJson.read(file);
-            if (s.version != Analysis.VERSION || !fingerprint.equals(s.fingerprint)) return null;
+            if (s.version() != Analysis.VERSION || !fingerprint.equals(s.fingerprint())) return null;
             var stored = new Stored(dir, s, true);
             stored.history();  // checks the model file is complete and undamaged
             stored.segments();
             stored.flows();
+            stored.services();
             return stored;
         } catch (IOException | RuntimeException e) {
             return null; // unreadable or damaged: rebuilt by the caller
@@ -54,6 +57,7 @@ public final class Stored implements AutoCloseable {
             stored.history();
             stored.segments();
             stored.flows();
+            stored.services();
             return stored;
         } catch (IOException | RuntimeException e) {
             stored.close();
@@ -88,7 +92,14 @@ public final class Stored implements AutoCloseable {
         return flows;
     }
 
+    /** The services around Redis and their requests (empty when the trace has no agent events). */
+    public synchronized ServicesFile services() throws IOException {
+        if (services == null) services = ServicesFile.open(dir.resolve(Analysis.SERVICES));
+        return services;
+    }
+
     @Override public synchronized void close() throws IOException {
+        if (services != null) services.close();
         if (flows != null) flows.close();
         if (history != null) history.close();
         if (segments != null) segments.close();

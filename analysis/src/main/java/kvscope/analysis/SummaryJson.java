@@ -53,7 +53,7 @@ final class SummaryJson {
     static void warmUp() {
         var t = new Thread(() -> {
             try {
-                write(new ByteArrayOutputStream(), new Summary());
+                write(new ByteArrayOutputStream(), Summary.empty());
             } catch (IOException e) {
                 throw new UncheckedIOException(e); // cannot happen in memory; the real write would say the same
             }

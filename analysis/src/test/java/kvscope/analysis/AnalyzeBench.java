@@ -1,6 +1,6 @@
 package kvscope.analysis;
 
-import kvscope.analysis.synthetic.SyntheticRedis;
+import kvscope.fixtures.SyntheticRedis;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -122,7 +122,7 @@ public final class AnalyzeBench {
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults().withCache(cache).withForce(true))) {
             double secs = (System.nanoTime() - t0) / 1e9;
             long model = Files.size(cache.resolve("model.ht")) + Files.size(cache.resolve("segments.bin"));
-            System.out.println(stored.summary().counters.events + " " + secs + " " + model);
+            System.out.println(stored.summary().counters().events() + " " + secs + " " + model);
         }
         System.err.println("  peak heap " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1_000_000 + " MB committed");
     }

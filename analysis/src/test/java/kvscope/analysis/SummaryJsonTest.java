@@ -3,10 +3,10 @@ package kvscope.analysis;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import kvscope.analysis.model.Anomaly;
-import kvscope.analysis.model.ModelCounters;
+import kvscope.analysis.model.Counters;
 import kvscope.analysis.model.ServerStats;
-import kvscope.analysis.synthetic.SampleTraces;
-import kvscope.analysis.synthetic.SyntheticRedis;
+import kvscope.fixtures.SampleTraces;
+import kvscope.fixtures.SyntheticRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,8 +42,8 @@ class SummaryJsonTest {
         for (var t : traces) {
             try (var stored = Analysis.analyze(List.of(t), Analysis.Options.defaults())) {
                 var s = stored.summary();
-                assertThat(s.servers).isNotEmpty();
-                assertThat(s.latencies).isNotEmpty();
+                assertThat(s.servers()).isNotEmpty();
+                assertThat(s.latencies()).isNotEmpty();
                 assertThat(ours(s)).isEqualTo(databind(s));
                 assertThat(Files.readString(stored.dir().resolve(Analysis.SUMMARY))).isEqualTo(databind(s));
             }
@@ -52,33 +53,21 @@ class SummaryJsonTest {
     /** Every kind of value the summary holds, including the awkward ones (escapes, NaN, empty, null, int keys). */
     @Test
     void awkwardValuesGiveTheTextDatabindWrites() throws IOException {
-        var s = new Summary();
-        s.fingerprint = "quote \" backslash \\ tab \t newline \n é ✓ \u0001";
-        s.counters = new ModelCounters();
-        s.counters.lossRanges.add(new long[] {Long.MIN_VALUE, Long.MAX_VALUE});
-        s.counters.lossRanges.add(new long[0]);
-        s.counters.unknownEvents.put("redis:new_event", 3L);
-        s.counters.damage.add("file at byte 7: truncated");
-        var st = new ServerStats();
-        st.name = "h:1";
-        st.threads.put(12, new ServerStats.ThreadStats());
-        st.threads.put(3, new ServerStats.ThreadStats());
-        st.busOutByType.put("ping", new long[] {2, 300});
-        s.servers.add(st);
-        var l = new Summary.CommandLatency();
-        l.mean = Double.NaN;
-        s.latencies.add(l);
-        var l2 = new Summary.CommandLatency();
-        l2.mean = 1.0e-300 / 3;
-        s.latencies.add(l2);
-        var a = new Anomaly();
-        a.threads.add(5);
-        a.events.add("1 5 read");
-        s.anomalies.add(a);
-        s.series = new Summary.Series();
-        s.series.requests.add(new long[] {1, 2, 3});
+        var lossRanges = List.of(new long[] {Long.MIN_VALUE, Long.MAX_VALUE}, new long[0]);
+        var counters = new Counters(0, 0, 0, 0, 0, lossRanges, 0, 0, Map.of("redis:new_event", 3L),
+                List.of("file at byte 7: truncated"), Map.of(), 0, 0, 0);
+        var noThread = new ServerStats.ThreadStats(false, 0, 0, 0, 0);
+        var st = new ServerStats("h:1", null, 0, 0, false, 0, false, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                Map.of(), 0, 0, 0, 0, 0, Map.of("ping", new long[] {2, 300}), Map.of(), Map.of(), Map.of(),
+                Map.of(12, noThread, 3, noThread));
+        var l = new Summary.CommandLatency(null, null, null, 0, 0, Double.NaN, 0, 0, 0, 0);
+        var l2 = new Summary.CommandLatency(null, null, null, 0, 0, 1.0e-300 / 3, 0, 0, 0, 0);
+        var a = new Anomaly(null, null, 0, 0, 0, List.of(5), List.of("1 5 read"));
+        var series = new Summary.Series(0, 0, List.of(), List.of(new long[] {1, 2, 3}), List.of(), List.of());
+        var s = new Summary(Analysis.VERSION, "quote \" backslash \\ tab \t newline \n é ✓ \u0001", List.of(), 0, 0, 0,
+                false, counters, List.of(st), List.of(l, l2), List.of(a), List.of(), List.of(), series);
         assertThat(ours(s)).isEqualTo(databind(s));
-        assertThat(ours(new Summary())).isEqualTo(databind(new Summary()));
+        assertThat(ours(Summary.empty())).isEqualTo(databind(Summary.empty()));
     }
 
     @Test

@@ -1,11 +1,12 @@
 package kvscope.cli;
 
 import kvscope.analysis.Analysis;
+import kvscope.analysis.flows.Flow;
 import kvscope.analysis.report.Report;
 import kvscope.analysis.report.Units;
 import kvscope.cli.record.Profile;
 import kvscope.cli.record.Recording;
-import kvscope.cli.record.Summary;
+import kvscope.cli.record.RecordingSummary;
 import kvscope.cli.redis.RedisCluster;
 import kvscope.cli.redis.RedisServer;
 import kvscope.cli.redis.RedisTools;
@@ -13,12 +14,18 @@ import kvscope.cli.redis.Tools;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * {@code kvscope demo}: the main job end to end on an embedded default — build the instrumented Redis, start a
@@ -42,6 +49,17 @@ import java.util.concurrent.Callable;
                 "  ./kvscope demo",
                 "  ./kvscope demo -o /tmp/demo-trace --requests 50000 --io-threads 4",
                 "  ./kvscope demo --no-serve              stop after the report",
+                "  ./kvscope demo --scenario microservices",
+                "",
+                "--scenario microservices runs the paper's use case IV-B1 instead: MariaDB,",
+                "the instrumented Redis and a 3-node cluster (for the order events), the",
+                "example application's Node.js services (examples/microservices) traced by",
+                "the agent with no change to their code, and its load with three problems",
+                "injected — a slow Redis command on GET /ranking, a slow MariaDB query on",
+                "GET /orders/:id, CPU burnt in a service on POST /login. It prints where",
+                "each route's time went and the findings beside what each problem cost as",
+                "measured without the trace (SLOWLOG, MariaDB's slow log, the service's",
+                "own count), then serves the views (the Services view, where the time went).",
                 ""},
         footer = {"", "Exit codes: 0 ok, 1 a stage failed (the message says which and what to",
                 "do), 2 usage."})
@@ -50,9 +68,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "trace directory. Default: ./kvscope-demo-<time>")
     Path output;
 
-    @Option(names = "--requests", paramLabel = "N", defaultValue = "20000",
-            description = "requests per benchmarked command. Default: ${DEFAULT-VALUE}")
-    int requests;
+    enum Scenario { redis, microservices }
+
+    @Option(names = "--scenario", paramLabel = "NAME", defaultValue = "redis",
+            description = "redis (a benchmarked server and a cluster's PUBLISH) or microservices (the Node.js services "
+                    + "around Redis, with injected problems). Default: ${DEFAULT-VALUE}")
+    Scenario scenario;
+
+    @Option(names = "--requests", paramLabel = "N",
+            description = "redis: requests per benchmarked command (default 20000); microservices: requests of the "
+                    + "healthy routes, a fifth as many of the problem routes (default 400)")
+    Integer requests;
 
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
             description = "Redis I/O threads (io-threads-do-reads yes). Default: one per core, 2 to 4")
@@ -69,14 +95,20 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         if (ioThreads < 0 || ioThreads > 128) throw UserError.usage("--io-threads must be 1 to 128, not " + ioThreads);
+        if (requests == null) requests = scenario == Scenario.microservices ? 400 : 20000;
         if (requests < 1) throw UserError.usage("--requests must be at least 1, not " + requests);
         var home = Home.dir();
         var bin = buildRedis(home);
         var dir = output != null ? output : Recording.defaultDir("kvscope-demo");
+        if (scenario == Scenario.microservices) {
+            new MicroservicesDemo(dir.toAbsolutePath().normalize(), requests).run(bin);
+            if (!noServe) serve(dir);
+            return 0;
+        }
         try (var server = startRedis(bin); var cluster = startCluster(bin)) {
             recordLoad(bin, server, cluster, dir);
         }
-        Summary.print(dir.toAbsolutePath().normalize(), System.out);
+        RecordingSummary.print(dir.toAbsolutePath().normalize(), System.out);
         report(dir);
         if (!noServe) serve(dir);
         return 0;
@@ -104,20 +136,20 @@ final class DemoCommand implements Callable<Integer> {
                 if (s.bus().bytesOut() > 0) System.out.print("  bus out " + Units.bytes(s.bus().bytesOut()));
                 System.out.println();
             }
-            var kinds = new java.util.EnumMap<kvscope.analysis.flows.Flow.Kind, long[]>(kvscope.analysis.flows.Flow.Kind.class);
+            var kinds = new EnumMap<Flow.Hop, long[]>(Flow.Hop.class);
             stored.flows().forEach(Long.MIN_VALUE, Long.MAX_VALUE, (k, ss, sf, st, ds, df, dt) ->
                     kinds.computeIfAbsent(k, x -> new long[1])[0]++);
-            java.util.function.Function<kvscope.analysis.flows.Flow.Kind, String> n =
+            Function<Flow.Hop, String> n =
                     k -> Units.count(kinds.getOrDefault(k, new long[1])[0]);
             System.out.printf(Locale.ROOT, "Netflow arrows: %s PUBLISH → cluster links, %s across the bus, %s to subscribers%n",
-                    n.apply(kvscope.analysis.flows.Flow.Kind.PUBLISH_TO_BUS), n.apply(kvscope.analysis.flows.Flow.Kind.BUS),
-                    n.apply(kvscope.analysis.flows.Flow.Kind.DELIVER));
+                    n.apply(Flow.Hop.PUBLISH_TO_BUS), n.apply(Flow.Hop.BUS),
+                    n.apply(Flow.Hop.DELIVER));
             System.out.println("findings:" + (r.findings().isEmpty() ? " none" : ""));
             for (var f : r.findings()) {
                 System.out.println("  [" + f.severity() + "] " + f.title() + (f.server().isEmpty() ? "" : " on " + f.server()));
             }
             System.out.println("the whole report: ./kvscope report " + dir + "   (--format html -o report.html for plots)");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new UserError("analysing " + dir + ": " + e.getMessage());
         }
     }
@@ -133,9 +165,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static int portOrFree(int port) {
-        try (var s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (var s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return port;
-        } catch (java.io.IOException taken) {
+        } catch (IOException taken) {
             System.out.println("  port " + port + " is taken: using a free one");
             return 0;
         }
@@ -185,7 +217,7 @@ final class DemoCommand implements Callable<Integer> {
             stage("Recording (LTTng session " + rec.session() + "): redis-benchmark SET, GET, LPUSH; "
                     + PUBLISHES + " PUBLISH on cluster node 1 to a subscriber on node 2");
             sub.call("SUBSCRIBE", "demo-news");
-            var publishing = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            var publishing = CompletableFuture.runAsync(() -> {
                 var message = "m".repeat(512);
                 for (int i = 0; i < PUBLISHES; i++) pub.call("PUBLISH", "demo-news", message);
                 for (int i = 0; i < PUBLISHES; i++) sub.read();
@@ -202,7 +234,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
@@ -210,7 +242,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void stage(String what) {
+    static void stage(String what) {
         System.out.println("==> " + what);
     }
 }

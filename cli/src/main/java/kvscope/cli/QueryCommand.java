@@ -2,7 +2,8 @@ package kvscope.cli;
 
 import kvscope.analysis.report.Units;
 import kvscope.statesystem.FullState;
-import kvscope.statesystem.Kind;
+import kvscope.statesystem.State;
+import kvscope.statesystem.ValueKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,7 +42,7 @@ final class QueryCommand implements Runnable {
     @Override public void run() {
         try (var stored = args.open(false)) {
             var h = stored.history();
-            long start = stored.summary().start;
+            long start = stored.summary().start();
             long t = TimeArg.parse(at, start);
             var out = System.out;
             out.printf(Locale.ROOT, "state at %s (%s)%n", Units.offset(t, start), Units.instant(t));
@@ -52,12 +53,12 @@ final class QueryCommand implements Runnable {
             }
             var filter = path == null ? null : glob(path);
             var full = new FullState();
-            h.at(t, full);
+            h.fullAt(t, full);
             var lines = new ArrayList<String>();
             for (int q = 0; q < h.attributeCount(); q++) {
                 var p = h.path(q);
                 if (filter != null && !filter.matcher(p).matches()) continue;
-                boolean known = full.known(q) && full.kind(q) != Kind.NULL;
+                boolean known = full.known(q) && full.kind(q) != ValueKind.NULL;
                 if (!known && !all) continue;
                 if (!known && h.children(q).length > 0) continue; // a branch, not a value
                 var value = switch (full.kind(q)) {
@@ -68,7 +69,7 @@ final class QueryCommand implements Runnable {
                 };
                 lines.add(String.format(Locale.ROOT, "%-58s = %-32s [%s, %s]", p, value,
                         full.known(q) ? Units.offset(full.start(q), start) : "?",
-                        full.known(q) && full.end(q) != kvscope.statesystem.State.ONGOING ? Units.offset(full.end(q), start) : "…"));
+                        full.known(q) && full.end(q) != State.ONGOING ? Units.offset(full.end(q), start) : "…"));
             }
             lines.sort(null);
             lines.forEach(out::println);

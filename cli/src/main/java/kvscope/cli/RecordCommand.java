@@ -4,7 +4,7 @@ import kvscope.cli.record.Durations;
 import kvscope.cli.record.NodeAgent;
 import kvscope.cli.record.Profile;
 import kvscope.cli.record.Recording;
-import kvscope.cli.record.Summary;
+import kvscope.cli.record.RecordingSummary;
 import kvscope.cli.redis.Cleanup;
 import kvscope.cli.redis.Tools;
 import picocli.CommandLine.Command;
@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -101,7 +102,7 @@ final class RecordCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int runCommand(java.time.Duration limit) {
+    private int runCommand(Duration limit) {
         var pb = new ProcessBuilder(command).inheritIO();
         // Every Node.js process CMD starts (and their children: the variable is inherited) loads the agent.
         pb.environment().put("NODE_OPTIONS", NodeAgent.nodeOptions(System.getenv("NODE_OPTIONS"), NodeAgent.agent()));
@@ -124,7 +125,7 @@ final class RecordCommand implements Callable<Integer> {
     }
 
     /** Sleeps for the duration, or forever: Ctrl-C then ends the JVM and the finisher runs from its exit hook. */
-    private static void waitFor(java.time.Duration limit) {
+    private static void waitFor(Duration limit) {
         try {
             if (limit == null) {
                 new CountDownLatch(1).await();
@@ -162,7 +163,7 @@ final class RecordCommand implements Callable<Integer> {
             } finally {
                 rec.close();
             }
-            Summary.print(rec.dir(), System.out);
+            RecordingSummary.print(rec.dir(), System.out);
         }
     }
 }

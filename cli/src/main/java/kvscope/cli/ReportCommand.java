@@ -1,11 +1,16 @@
 package kvscope.cli;
 
+import kvscope.analysis.Stored;
 import kvscope.analysis.report.HtmlReport;
 import kvscope.analysis.report.JsonReport;
 import kvscope.analysis.report.Report;
 import kvscope.analysis.report.TextReport;
 import kvscope.analysis.findings.Thresholds;
+import kvscope.analysis.services.RequestTree;
+import kvscope.analysis.services.ServicesReport;
+import kvscope.analysis.services.ServicesText;
 import kvscope.cli.record.Durations;
+import kvscope.cli.record.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,12 +32,18 @@ import java.nio.file.Path;
                 "the numbers (cluster-bus amplification by PUBLISH, clients queued or freed twice, two threads on one",
                 "connection, event-loop stalls, slow requests and where their time went, client output buffers growing,",
                 "trace damage).",
+                "With the Node.js agent's events (kvscope record of Node services): the services, every route's",
+                "requests (count, status codes, p50/p90/p99/max at the first traced service), where the time of each",
+                "route's slowest requests went — each service's own time, network, Redis (queued, reading, waiting to",
+                "execute, executing, waiting to write, writing), MariaDB — and which part made a route's slow requests",
+                "slow, with its share. --request follows one request hop by hop, down into Redis.",
                 "Analyses the trace first if needed.",
                 "",
                 "Examples:",
                 "  kvscope report trace/",
                 "  kvscope report trace/ --format json | jq '.servers[0].commands'",
-                "  kvscope report trace/ --format html -o report.html"})
+                "  kvscope report trace/ --format html -o report.html",
+                "  kvscope report trace/ --request 4711.42      one request (ids are in the report's lists)"})
 final class ReportCommand implements Runnable {
     enum Format { text, json, html }
 
@@ -61,7 +72,23 @@ final class ReportCommand implements Runnable {
                     + "(e.g. 512k, 4MiB). Default: ${DEFAULT-VALUE}.")
     String backlog;
 
-    private void write(Report report, kvscope.analysis.Stored stored, PrintWriter out) throws IOException {
+    @Option(names = "--slow-http", paramLabel = "DURATION", defaultValue = "20ms",
+            description = "An HTTP request slower than this (at the first traced service) is a slow request of its "
+                    + "route; a route whose slow requests are a pattern gets a finding naming their main cause. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String slowHttp;
+
+    @Option(names = "--slowest", paramLabel = "N", defaultValue = "10",
+            description = "How many of each route's slowest HTTP requests to split into where their time went. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int slowest;
+
+    @Option(names = "--request", paramLabel = "ID",
+            description = "Only this HTTP request (PID.SPAN, as the report lists them): where its time went, and its "
+                    + "path hop by hop down into Redis (text or json).")
+    String request;
+
+    private void write(Report report, Stored stored, PrintWriter out) throws IOException {
         switch (format) {
             case text -> TextReport.write(report, out);
             case json -> JsonReport.write(report, out);
@@ -70,9 +97,16 @@ final class ReportCommand implements Runnable {
     }
 
     @Override public void run() {
+        var thresholds = new Thresholds(Durations.parse(slow).toNanos(), Durations.parse(stall).toNanos(),
+                amplification, Sizes.parse(backlog), Durations.parse(slowHttp).toNanos());
+        if (request != null && format == Format.html) throw UserError.usage("--request prints text or json, not html");
+        if (slowest < 1 || slowest > 100_000) throw UserError.usage("--slowest must be 1 to 100000, not " + slowest);
         try (var stored = args.open(false)) {
-            var report = Report.of(stored, new Thresholds(Durations.parse(slow).toNanos(), Durations.parse(stall).toNanos(),
-                    amplification, kvscope.cli.record.Sizes.parse(backlog)));
+            if (request != null) {
+                writeRequest(stored);
+                return;
+            }
+            var report = Report.of(stored, thresholds, slowest);
             if (output == null) {
                 // Not closed: closing would close System.out for whatever runs next in this JVM.
                 var out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
@@ -86,6 +120,26 @@ final class ReportCommand implements Runnable {
             }
         } catch (IOException e) {
             throw new UserError(e.getMessage());
+        }
+    }
+
+    /** --request: one request followed hop by hop. */
+    private void writeRequest(Stored stored) throws IOException {
+        var f = stored.services();
+        long i = ServicesReport.find(f, request);
+        if (i < 0) {
+            throw new UserError("no HTTP request " + request + " in this trace: ids are PID.SPAN, as `kvscope report "
+                    + "TRACE` lists them under \"where the time went\" (and the page's Service requests table)");
+        }
+        var tree = RequestTree.of(f, stored.segments(), i);
+        var out = output == null ? new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
+                : new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8));
+        try {
+            if (format == Format.json) JsonReport.writeValue(tree, out);
+            else ServicesText.write(tree, stored.summary().start(), out);
+            out.flush();
+        } finally {
+            if (output != null) out.close();
         }
     }
 }

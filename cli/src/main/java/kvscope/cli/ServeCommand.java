@@ -110,8 +110,8 @@ public final class ServeCommand implements Runnable {
             if (progress != null) progress.done();
             if (exp.job().status() == Job.Status.FAILED) throw new UserError(exp.job().error());
             var s = exp.job().stored().summary();
-            out.println("ready: " + Units.count(s.counters.events) + " events, " + Units.duration(s.end - s.start) + " of trace, "
-                    + s.servers.size() + " server(s)" + (exp.job().stored().reused() ? " (stored model reused)" : ""));
+            out.println("ready: " + Units.count(s.counters().events()) + " events, " + Units.duration(s.end() - s.start()) + " of trace, "
+                    + s.servers().size() + " server(s)" + (exp.job().stored().reused() ? " (stored model reused)" : ""));
             out.println("  page:  " + server.url());
             out.println("  TSP:   " + server.url() + "tsp/api   (VS Code / Theia trace viewer: set the server URL to "
                     + server.url().replaceAll("/$", "") + ")");

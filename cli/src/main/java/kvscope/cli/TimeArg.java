@@ -1,5 +1,6 @@
 package kvscope.cli;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
@@ -18,14 +19,14 @@ final class TimeArg {
         var s = text.trim();
         var m = OFFSET.matcher(s);
         if (m.matches()) {
-            var value = new java.math.BigDecimal(m.group(1));
+            var value = new BigDecimal(m.group(1));
             long unit = switch (m.group(2)) {
                 case "s" -> 1_000_000_000L;
                 case "ms" -> 1_000_000L;
                 case "us", "µs" -> 1_000L;
                 default -> 1L;
             };
-            return traceStart + value.multiply(java.math.BigDecimal.valueOf(unit)).longValue();
+            return traceStart + value.multiply(BigDecimal.valueOf(unit)).longValue();
         }
         if (s.matches("\\d+")) {
             try {

@@ -1,7 +1,7 @@
 package kvscope.cli;
 
-import kvscope.analysis.synthetic.SampleTraces;
 import kvscope.cli.testing.Cli;
+import kvscope.fixtures.SampleTraces;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -88,13 +88,13 @@ class PubsubClusterScenarioTest {
         }
         truthAfter = publishSent(publisher, sharded);
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults().withCache(trace.resolveSibling(trace.getFileName() + ".model")))) {
-            var st = stored.summary().servers.stream().filter(s -> s.name.endsWith(":" + publisher.port())).findFirst().orElseThrow();
+            var st = stored.summary().servers().stream().filter(s -> s.name().endsWith(":" + publisher.port())).findFirst().orElseThrow();
             long[] pubBus = sum(st, "publish", "publishshard");
             boolean finding = Findings.detect(stored, Thresholds.DEFAULT).stream()
-                    .anyMatch(f -> f.kind().equals("bus-amplification") && f.server().equals(st.name));
-            double kvFactor = (double) pubBus[1] / st.publishedPayloadBytes;
+                    .anyMatch(f -> f.kind().equals("bus-amplification") && f.server().equals(st.name()));
+            double kvFactor = (double) pubBus[1] / st.publishedPayloadBytes();
             double truthFactor = (double) (bytesAfter - bytesBefore) / ((long) MESSAGES * payload);
-            return new Row(n, payload, sharded, st.publishes, pubBus[0], pubBus[1], kvFactor, finding,
+            return new Row(n, payload, sharded, st.publishes(), pubBus[0], pubBus[1], kvFactor, finding,
                     truthAfter - truthBefore, bytesAfter - bytesBefore, truthFactor);
         }
     }
@@ -136,7 +136,7 @@ class PubsubClusterScenarioTest {
     private static long[] sum(ServerStats st, String... types) {
         long[] out = new long[2];
         for (var t : types) {
-            var v = st.busOutByType.get(t);
+            var v = st.busOutByType().get(t);
             if (v != null) {
                 out[0] += v[0];
                 out[1] += v[1];

@@ -61,7 +61,7 @@ class RequestLifecycleScenarioTest {
             }
         }
         var name = new String[3];
-        var byKind = new EnumMap<Flow.Kind, List<Flow>>(Flow.Kind.class);
+        var byKind = new EnumMap<Flow.Hop, List<Flow>>(Flow.Hop.class);
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var servers = stored.segments().servers();
             for (int i = 0; i < 3; i++) {
@@ -75,7 +75,7 @@ class RequestLifecycleScenarioTest {
                     byKind.computeIfAbsent(kind, x -> new ArrayList<>()).add(new Flow(kind, ss, sfd, st, ds, dfd, dt));
                 }
             });
-            var redirects = byKind.getOrDefault(Flow.Kind.REDIRECT, List.of());
+            var redirects = byKind.getOrDefault(Flow.Hop.REDIRECT, List.of());
             print(movedTo, received, byKind, servers, name, ports);
 
             assertThat(movedTo).as("keys spread over the three nodes: node 1 redirects some").isNotEmpty();
@@ -88,13 +88,13 @@ class RequestLifecycleScenarioTest {
                 assertThat(f.srcTime()).isLessThan(f.dstTime());
             }
             // Every PUBLISH is broadcast to the two other nodes and each copy is followed there.
-            assertThat(byKind.get(Flow.Kind.PUBLISH_TO_BUS)).hasSize(3 * 2 * PUBLISHES);
-            assertThat(byKind.get(Flow.Kind.BUS)).hasSize(3 * 2 * PUBLISHES)
+            assertThat(byKind.get(Flow.Hop.PUBLISH_TO_BUS)).hasSize(3 * 2 * PUBLISHES);
+            assertThat(byKind.get(Flow.Hop.BUS)).hasSize(3 * 2 * PUBLISHES)
                     .allSatisfy(f -> assertThat(f.srcServer()).isNotEqualTo(f.dstServer()));
             // The subscriber on node 2 got node 2's own messages directly, and the others' over the bus.
-            assertThat(byKind.get(Flow.Kind.PUBLISH_LOCAL)).hasSize(received.get("from-1"))
+            assertThat(byKind.get(Flow.Hop.PUBLISH_LOCAL)).hasSize(received.get("from-1"))
                     .allSatisfy(f -> assertThat(servers.get(f.dstServer())).isEqualTo(name[1]));
-            assertThat(byKind.get(Flow.Kind.DELIVER)).hasSize(received.get("from-0") + received.get("from-2"))
+            assertThat(byKind.get(Flow.Hop.DELIVER)).hasSize(received.get("from-0") + received.get("from-2"))
                     .allSatisfy(f -> assertThat(servers.get(f.dstServer())).isEqualTo(name[1]));
         }
     }
@@ -115,7 +115,7 @@ class RequestLifecycleScenarioTest {
         throw new AssertionError("more than two redirects for " + String.join(" ", args));
     }
 
-    private static void print(List<int[]> moved, Map<String, Integer> received, Map<Flow.Kind, List<Flow>> byKind,
+    private static void print(List<int[]> moved, Map<String, Integer> received, Map<Flow.Hop, List<Flow>> byKind,
                               List<String> servers, String[] name, int[] ports) {
         System.out.println();
         System.out.printf("scenario request-lifecycle: 3 nodes (%s), %d keys SET+GET via node 1, %d PUBLISH per node%n",
@@ -123,14 +123,14 @@ class RequestLifecycleScenarioTest {
         System.out.printf("%-52s | %s%n", "kvscope (Netflow arrows from the trace)", "ground truth (same run)");
         for (int i = 1; i < 3; i++) {
             int port = ports[i];
-            long arrows = byKind.getOrDefault(Flow.Kind.REDIRECT, List.of()).stream()
+            long arrows = byKind.getOrDefault(Flow.Hop.REDIRECT, List.of()).stream()
                     .filter(f -> servers.get(f.dstServer()).equals(name[port == ports[1] ? 1 : 2])).count();
             long got = moved.stream().filter(m -> m[1] == port).count();
             System.out.printf("%-52s | %s%n", "MOVED arrows node 1 → " + name[i] + ": " + arrows, "MOVED to port " + port + " received: " + got);
         }
-        System.out.printf("%-52s | %s%n", "PUBLISH → bus arrows: " + byKind.getOrDefault(Flow.Kind.PUBLISH_TO_BUS, List.of()).size()
-                + ", bus arrows: " + byKind.getOrDefault(Flow.Kind.BUS, List.of()).size(), "PUBLISH sent: " + 3 * PUBLISHES + " (×2 peers)");
-        System.out.printf("%-52s | %s%n", "bus → subscriber: " + byKind.getOrDefault(Flow.Kind.DELIVER, List.of()).size()
-                + ", local: " + byKind.getOrDefault(Flow.Kind.PUBLISH_LOCAL, List.of()).size(), "subscriber read: " + received);
+        System.out.printf("%-52s | %s%n", "PUBLISH → bus arrows: " + byKind.getOrDefault(Flow.Hop.PUBLISH_TO_BUS, List.of()).size()
+                + ", bus arrows: " + byKind.getOrDefault(Flow.Hop.BUS, List.of()).size(), "PUBLISH sent: " + 3 * PUBLISHES + " (×2 peers)");
+        System.out.printf("%-52s | %s%n", "bus → subscriber: " + byKind.getOrDefault(Flow.Hop.DELIVER, List.of()).size()
+                + ", local: " + byKind.getOrDefault(Flow.Hop.PUBLISH_LOCAL, List.of()).size(), "subscriber read: " + received);
     }
 }

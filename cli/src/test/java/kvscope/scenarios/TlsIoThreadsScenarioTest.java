@@ -65,7 +65,7 @@ class TlsIoThreadsScenarioTest {
             findings = Findings.detect(stored, Thresholds.DEFAULT).stream()
                     .filter(f -> f.server().isEmpty() || f.server().endsWith(name) || f.server().endsWith(tlsName))
                     .toList();
-            assertThat(stored.summary().counters.eventsByName).containsKeys("redis:ssl_read", "redis:insert_pending_read",
+            assertThat(stored.summary().counters().eventsByName()).containsKeys("redis:ssl_read", "redis:insert_pending_read",
                     "redis:handle_pending_reads_threads_start");
         }
         var kinds = findings.stream().map(Finding::kind).toList();

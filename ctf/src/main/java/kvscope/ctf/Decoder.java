@@ -5,7 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Decodes compiled {@link Node}s from one packet held in a byte array, at a bit position, into {@link Values}.
+ * Decodes compiled {@link Node}s from one packet held in a byte array, at a bit position, into {@link DecodedValues}.
  * Every read is bounds-checked against the packet's content size, so damaged data ends in a {@link DecodeError}
  * naming the bit offset, never an out-of-range access or an allocation larger than the packet.
  */
@@ -31,7 +31,7 @@ final class Decoder {
     long clock;
     boolean updateClock;
     long eventId;
-    Values pkt;
+    DecodedValues pkt;
 
     void align(int a) {
         if (a > 1) bit = (bit + a - 1) & -(long) a;
@@ -90,13 +90,13 @@ final class Decoder {
         return next;
     }
 
-    private static void put(Values out, long x) {
+    private static void put(DecodedValues out, long x) {
         if (out.n == out.v.length) out.grow(out.n + 1);
         out.v[out.n++] = x;
     }
 
     /** Decodes one value of type {@code n}, appending to {@code out}. */
-    void decode(Node n, Values out) {
+    void decode(Node n, DecodedValues out) {
         switch (n.kind) {
             case Node.INT -> {
                 long r = readInt(n);
@@ -150,7 +150,7 @@ final class Decoder {
      * The hot loop: integers, floats, strings and text arrays of a struct are decoded inline (one bounds check,
      * no calls); other members go through {@link #decode}. Value cells are reserved up front (at most 2 per member).
      */
-    void struct(Node n, Values out) {
+    void struct(Node n, DecodedValues out) {
         if (n.align > 1) bit = (bit + n.align - 1) & -(long) n.align;
         var m = n.members;
         var slots = n.slots;
@@ -287,7 +287,7 @@ final class Decoder {
     }
 
     /** Decodes an event header for which {@link #isLttngHeader} holds; same values and slots as {@link #struct}. */
-    void header(Node h, Values out) {
+    void header(Node h, DecodedValues out) {
         long p = bit;
         if (h.align > 1) p = (p + h.align - 1) & -(long) h.align;
         if (out.n + 8 > out.v.length) out.grow(out.n + 8);
@@ -400,16 +400,16 @@ final class Decoder {
         return j;
     }
 
-    private long valueAt(int slot, Values out) {
+    private long valueAt(int slot, DecodedValues out) {
         if ((slot & Node.PACKET_SLOT) != 0) return pkt.v[pkt.pos[slot & ~Node.PACKET_SLOT]];
         return out.v[out.pos[slot]];
     }
 
-    private long lengthValue(int slot, Values out) {
+    private long lengthValue(int slot, DecodedValues out) {
         return valueAt(slot, out);
     }
 
-    private void array(Node n, long len, Values out) {
+    private void array(Node n, long len, DecodedValues out) {
         var el = n.element;
         align(n.align);
         long remaining = limit - bit;

@@ -1,6 +1,11 @@
 package kvscope.ctf;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.NoSuchElementException;
 
 /**
@@ -28,8 +33,8 @@ public final class Event {
     long[] seg;
     byte[] buf;
     private final StringCache strings = new StringCache();
-    private static final java.lang.invoke.VarHandle LE64 =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE64 =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** The type of each event class by {@link #ci} ({@link EventType#LOST} at the lost-record index). */
     private final EventType[] types;
 
@@ -83,7 +88,7 @@ public final class Event {
     public long lostStart() { return s.kind == StreamCursor.LOST ? s.lostStart : s.ts; }
 
     /** The data stream file the event was read from. */
-    public java.nio.file.Path streamFile() { return s.file; }
+    public Path streamFile() { return s.file; }
 
     /** True when this event has the field (always false for lost-event records). */
     public boolean has(Field f) {
@@ -204,7 +209,7 @@ public final class Event {
         var n = node(f);
         if (n.kind != Node.STRING && !n.text) return false;
         int off = (int) this.v[p], len = (int) this.v[p + 1];
-        return java.util.Arrays.equals(s.d.buf, off, off + len, utf8, 0, utf8.length);
+        return Arrays.equals(s.d.buf, off, off + len, utf8, 0, utf8.length);
     }
 
     /** The label an enumeration field's value maps to, or null. */
@@ -254,8 +259,8 @@ public final class Event {
         StringCache() {
             for (int h = 0; h < 512; h++) slots[4 * h] = -1;
         }
-        private static final java.lang.invoke.VarHandle LE64 =
-                java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+        private static final VarHandle LE64 =
+                MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
         String get(byte[] buf, int off, int len) {
             if (len > 16) return getLonger(buf, off, len);
@@ -280,14 +285,14 @@ public final class Event {
             var sl = slots;
             int k = h << 2;
             if (sl[k] == len && sl[k + 1] == a && sl[k + 2] == z
-                    && java.util.Arrays.equals(keys[h], 0, len, buf, off, off + len)) return strs[h];
+                    && Arrays.equals(keys[h], 0, len, buf, off, off + len)) return strs[h];
             return miss(buf, off, len, h, a, z);
         }
 
         /** Decodes a string the cache does not hold and keeps it in slot {@code h} (apart: the hit path stays small). */
         private String miss(byte[] buf, int off, int len, int h, long a, long z) {
             var str = new String(buf, off, len, StandardCharsets.UTF_8);
-            if (len > 16) keys[h] = java.util.Arrays.copyOfRange(buf, off, off + len);
+            if (len > 16) keys[h] = Arrays.copyOfRange(buf, off, off + len);
             strs[h] = str;
             slots[4 * h] = len;
             slots[4 * h + 1] = a;

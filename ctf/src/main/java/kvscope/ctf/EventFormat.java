@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /**
  * Renders events as JSON lines or as babeltrace2-like text, appending to a reused {@link StringBuilder}.
@@ -174,7 +175,7 @@ public final class EventFormat {
                 long x = v[p];
                 var label = n.label(x);
                 if (label != null) sb.append("( \"").append(label).append("\" : container = ");
-                if (n.base == 16) sb.append("0x").append(Long.toHexString(x).toUpperCase(java.util.Locale.ROOT));
+                if (n.base == 16) sb.append("0x").append(Long.toHexString(x).toUpperCase(Locale.ROOT));
                 else if (n.signed || x >= 0) sb.append(x);
                 else sb.append(Long.toUnsignedString(x));
                 if (label != null) sb.append(" )");

@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A decode plan for the body of one event class (stream event context, event context, payload) made only of integers,
@@ -44,7 +46,7 @@ final class EventPlan {
     private final int[] opAt, strOff;
     private final long[] span;
     /** The cell of each slot of the body, counted from the body's first cell. */
-    private final java.util.Map<Integer, Integer> slotCells = new java.util.HashMap<>();
+    private final Map<Integer, Integer> slotCells = new HashMap<>();
 
     /**
      * Where the field in {@code slot} is among the body's cells — the same in every event of the class, so
@@ -58,9 +60,9 @@ final class EventPlan {
      * Fixed members (integers, floats, text arrays) by slot: their segment, and their op word for each of the
      * segment's 8 phases; text arrays also their length in bytes.
      */
-    private final java.util.Map<Integer, Integer> scalarSegs = new java.util.HashMap<>();
-    private final java.util.Map<Integer, long[]> scalarOps = new java.util.HashMap<>();
-    private final java.util.Map<Integer, Integer> textLengths = new java.util.HashMap<>();
+    private final Map<Integer, Integer> scalarSegs = new HashMap<>();
+    private final Map<Integer, long[]> scalarOps = new HashMap<>();
+    private final Map<Integer, Integer> textLengths = new HashMap<>();
 
     /** The segment of the integer, float or text array in {@code slot}, or -1 (see {@link #load}). */
     int segmentOfSlot(int slot) {
@@ -101,7 +103,7 @@ final class EventPlan {
         strOff = new int[8 * n];
         span = new long[8 * n];
         textLength = b.ints(b.size);
-        var words = new java.util.ArrayList<Long>();
+        var words = new ArrayList<Long>();
         for (int i = 0; i < n; i++) {
             var s = b.segs.get(i);
             segFirst[i] = s.first;
@@ -226,7 +228,7 @@ final class EventPlan {
      * {@link #fill} when something needs the cells (the string cells are the only ones filled in before). Slot positions are left alone (see {@link #cellOfSlot}). False,
      * with the position and {@code ev.n} untouched, when the generic path must decode the body.
      */
-    boolean skip(Decoder d, Values ev, long[] seg) {
+    boolean skip(Decoder d, DecodedValues ev, long[] seg) {
         int k0 = ev.n;
         // No room for fill() later (the cell array a reader holds must stay the one in use): the generic path grows it.
         if (k0 + cells > ev.v.length) return false;

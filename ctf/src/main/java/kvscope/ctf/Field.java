@@ -1,5 +1,7 @@
 package kvscope.ctf;
 
+import java.util.Arrays;
+
 /**
  * A field handle, resolved once by name (from {@link EventType#field} or {@link Trace#field}) and then used with
  * {@link Event#getLong(Field)} and friends: a slot index per event class, so a read is two array loads.
@@ -55,14 +57,14 @@ public final class Field {
         this.lazySegByClass = new int[classes];
         this.lazyOps = new long[8 * classes];
         this.intOps = new long[9 * classes];
-        java.util.Arrays.fill(intOps, -1);
+        Arrays.fill(intOps, -1);
         this.textCellByClass = new int[classes];
         this.textSegByClass = new int[classes];
         this.textLenByClass = new int[classes];
         this.textOps = new long[8 * classes];
-        java.util.Arrays.fill(lazySegByClass, -1);
-        java.util.Arrays.fill(textCellByClass, -1);
-        java.util.Arrays.fill(textSegByClass, -1);
+        Arrays.fill(lazySegByClass, -1);
+        Arrays.fill(textCellByClass, -1);
+        Arrays.fill(textSegByClass, -1);
         if (plans != null) {
             bodyCellByClass = new int[classes];
             for (int i = 0; i < classes; i++) {

@@ -97,7 +97,7 @@ final class HeaderPlan {
     }
 
     /** Decodes the header {@code h} at the decoder's position; false (nothing changed) when the generic path must. */
-    boolean decode(Decoder d, Node h, Values out) {
+    boolean decode(Decoder d, Node h, DecodedValues out) {
         long p = (d.bit + h.align - 1) & -(long) h.align;
         if (p + maxBits > d.limit) return false;
         var b = d.buf;

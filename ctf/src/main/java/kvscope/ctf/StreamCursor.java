@@ -1,9 +1,14 @@
 package kvscope.ctf;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * Walks one data stream file packet by packet, decoding one event ahead so the merge can order streams by time.
@@ -21,8 +26,8 @@ final class StreamCursor {
     private FileChannel ch;
     private long fileSize;
     final Decoder d = new Decoder();
-    final Values pkt;
-    final Values ev;
+    final DecodedValues pkt;
+    final DecodedValues ev;
     TraceData.StreamClass sc;
     private boolean inPacket;
     private long packetStart, nextPacket;
@@ -61,8 +66,8 @@ final class StreamCursor {
             eslots = Math.max(eslots, s.eventBase);
         }
         for (var e : trace.events) eslots = Math.max(eslots, e.slots);
-        pkt = new Values(pslots);
-        ev = new Values(eslots);
+        pkt = new DecodedValues(pslots);
+        ev = new DecodedValues(eslots);
         int segs = 1, cells = 0;
         for (var e : trace.events) {
             if (e.plan == null) continue;
@@ -141,12 +146,12 @@ final class StreamCursor {
     private void readFully(long at, int len) throws IOException {
         if (d.buf.length < len + Decoder.SLACK) d.buf = new byte[Math.max(len + Decoder.SLACK, Math.min(Integer.MAX_VALUE - 64, d.buf.length * 2))];
         if (at + len > fileSize) throw new CtfException(file, fileSize, "file ended while reading a packet");
-        var bb = java.nio.ByteBuffer.wrap(d.buf, 0, len);
+        var bb = ByteBuffer.wrap(d.buf, 0, len);
         while (bb.hasRemaining()) {
             int n = ch.read(bb, at + bb.position());
             if (n < 0) throw new CtfException(file, at + bb.position(), "file ended while reading a packet");
         }
-        java.util.Arrays.fill(d.buf, len, len + Decoder.SLACK, (byte) 0);
+        Arrays.fill(d.buf, len, len + Decoder.SLACK, (byte) 0);
     }
 
     /** Walks packet headers only: {first timestamp_begin, last timestamp_end} in ns, or null when empty. */
@@ -265,8 +270,8 @@ final class StreamCursor {
 
     /** The current packet's header plan when it can decode headers in one load ({@link HeaderPlan#packedBits}). */
     private HeaderPlan packedHeader;
-    private static final java.lang.invoke.VarHandle LE64 =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE64 =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**
      * The common case in one small method the JIT inlines into the merge loop: a header of one little-endian id and

@@ -1,9 +1,11 @@
 package kvscope.ctf;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
@@ -102,7 +104,7 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
         try (var walk = Files.walk(p, 16)) {
             return walk.filter(d -> Files.isRegularFile(d.resolve("metadata")) && Files.isDirectory(d))
                     .map(d -> d.toAbsolutePath().normalize()).sorted().toList();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new CtfException(p, -1, "cannot search the directory: " + e.getMessage(), e);
         }
     }
@@ -129,7 +131,7 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
         var slots = new int[classes.size() + 1];
         var nodes = new Node[classes.size() + 1];
         var plans = new EventPlan[classes.size() + 1];
-        java.util.Arrays.fill(slots, -1);
+        Arrays.fill(slots, -1);
         for (var c : among) {
             var r = c.fields.get(name);
             if (r != null) {

@@ -4,9 +4,12 @@ import kvscope.analysis.Analysis;
 import kvscope.analysis.Stored;
 import kvscope.analysis.views.Views;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -40,7 +43,7 @@ public final class Job implements AutoCloseable {
                 var s = Analysis.analyze(traces, opts);
                 views = Views.of(s);
                 stored = s;
-                events = s.summary().counters.events;
+                events = s.summary().counters().events();
                 fraction = 1;
                 status = Status.COMPLETED;
             } catch (Exception | Error e) {
@@ -71,20 +74,20 @@ public final class Job implements AutoCloseable {
     public void await() throws InterruptedException {
         try {
             done.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e); // never: the task completes the future normally
         }
     }
 
     public String message() {
         return switch (status) {
-            case RUNNING -> String.format(java.util.Locale.ROOT, "Analysis running: %.0f%% (%,d events)", 100 * fraction, events);
+            case RUNNING -> String.format(Locale.ROOT, "Analysis running: %.0f%% (%,d events)", 100 * fraction, events);
             case COMPLETED -> "Analysis completed";
             case FAILED -> "Analysis failed: " + error;
         };
     }
 
-    @Override public void close() throws java.io.IOException {
+    @Override public void close() throws IOException {
         var s = stored;
         if (s != null) s.close();
     }

@@ -17,7 +17,7 @@ final class Json {
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .enable(DeserializationFeature.USE_LONG_FOR_INTS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .registerModule(ModelJson.module());
+            .registerModule(TspJson.module());
 
     /**
      * Sends a JSON body, streamed as Jackson writes it (chunked): a 4 MB time graph is never held whole in memory,

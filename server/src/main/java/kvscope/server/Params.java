@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import kvscope.analysis.views.Query;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +33,7 @@ final class Params {
             var loc = e.getLocation();
             throw ApiError.badRequest("malformed JSON body" + (loc != null ? " at byte " + loc.getByteOffset() : "")
                     + ": " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ApiError.badRequest("unreadable body: " + e.getMessage());
         }
         if (root == null || root.isMissingNode()) return new Params(JsonNodeFactory.instance.objectNode());

@@ -5,10 +5,13 @@ import kvscope.analysis.Analysis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,15 +25,15 @@ import java.util.concurrent.Executors;
  */
 public final class Registry implements AutoCloseable {
     /** A trace as the TSP knows it. */
-    public record Trace(UUID uuid, String name, Path path, Job job) {}
+    public record OpenTrace(UUID uuid, String name, Path path, Job job) {}
 
     /** An experiment: traces analysed together as one model. */
-    public record Experiment(UUID uuid, String name, List<Trace> traces, Job job) {}
+    public record Experiment(UUID uuid, String name, List<OpenTrace> traces, Job job) {}
 
     private final TraceAccess access;
     private final Path cacheRoot;
     private final Analysis.Progress progress;
-    private final Map<UUID, Trace> traces = new LinkedHashMap<>();
+    private final Map<UUID, OpenTrace> traces = new LinkedHashMap<>();
     private final Map<UUID, Experiment> experiments = new LinkedHashMap<>();
     private final Map<List<Path>, Job> jobs = new HashMap<>();
     private final ExecutorService analyses = Executors.newSingleThreadExecutor(r -> {
@@ -46,7 +49,7 @@ public final class Registry implements AutoCloseable {
     }
 
     /** Opens a trace (a path under the roots; relative paths are taken from the first root). */
-    public synchronized Trace openTrace(String uri, String name) {
+    public synchronized OpenTrace openTrace(String uri, String name) {
         var path = access.resolve(uri);
         var n = name == null || name.isBlank() ? path.getFileName().toString() : name;
         for (var t : traces.values()) {
@@ -55,7 +58,7 @@ public final class Registry implements AutoCloseable {
             throw ApiError.conflict("a trace named \"" + n + "\" is already open on " + t.path());
         }
         var uuid = UUID.nameUUIDFromBytes(("trace\0" + n + "\0" + path).getBytes(StandardCharsets.UTF_8));
-        var t = new Trace(uuid, n, path, job(List.of(path)));
+        var t = new OpenTrace(uuid, n, path, job(List.of(path)));
         traces.put(uuid, t);
         return t;
     }
@@ -70,12 +73,12 @@ public final class Registry implements AutoCloseable {
         var paths = uris.stream().map(access::resolve).toList();
         var shared = job(paths);
         var ids = new ArrayList<String>();
-        var taken = new java.util.LinkedHashSet<String>();
+        var taken = new LinkedHashSet<String>();
         for (var path : paths) {
             var base = path.getFileName() == null ? "trace" : path.getFileName().toString();
             var n = base;
             for (int i = 2; !taken.add(n); i++) n = base + "(" + i + ")";
-            Trace t = null;
+            OpenTrace t = null;
             for (var open : traces.values()) {
                 if (!open.name().equals(n)) continue;
                 if (!open.path().equals(path)) throw ApiError.conflict("a trace named \"" + n + "\" is already open on " + open.path());
@@ -83,7 +86,7 @@ public final class Registry implements AutoCloseable {
             }
             if (t == null) {
                 var uuid = UUID.nameUUIDFromBytes(("trace\0" + n + "\0" + path).getBytes(StandardCharsets.UTF_8));
-                t = new Trace(uuid, n, path, shared);
+                t = new OpenTrace(uuid, n, path, shared);
                 traces.put(uuid, t);
             }
             ids.add(t.uuid().toString());
@@ -96,7 +99,7 @@ public final class Registry implements AutoCloseable {
     public synchronized Experiment openExperiment(String name, List<String> traceIds) {
         if (name == null || name.isBlank()) throw ApiError.badRequest("parameter \"name\" is required");
         if (traceIds.isEmpty()) throw ApiError.badRequest("parameter \"traces\" must list at least one trace UUID");
-        var list = new ArrayList<Trace>();
+        var list = new ArrayList<OpenTrace>();
         for (var id : traceIds) {
             var t = traces.get(uuid(id, "trace"));
             if (t == null) throw ApiError.notFound("no open trace " + id + " (POST it to /traces first)");
@@ -110,7 +113,7 @@ public final class Registry implements AutoCloseable {
         var key = new StringBuilder("experiment\0").append(name);
         for (var t : list) key.append('\0').append(t.uuid());
         var uuid = UUID.nameUUIDFromBytes(key.toString().getBytes(StandardCharsets.UTF_8));
-        var e = new Experiment(uuid, name, List.copyOf(list), job(list.stream().map(Trace::path).toList()));
+        var e = new Experiment(uuid, name, List.copyOf(list), job(list.stream().map(OpenTrace::path).toList()));
         experiments.put(uuid, e);
         return e;
     }
@@ -134,10 +137,10 @@ public final class Registry implements AutoCloseable {
     private Path cacheDir(List<Path> paths) {
         String key;
         try {
-            var md = java.security.MessageDigest.getInstance("SHA-256");
+            var md = MessageDigest.getInstance("SHA-256");
             for (var p : paths) md.update((p + "\0").getBytes(StandardCharsets.UTF_8));
             key = HexFormat.of().formatHex(md.digest(), 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         if (cacheRoot != null) return cacheRoot.resolve("model-" + key);
@@ -145,11 +148,11 @@ public final class Registry implements AutoCloseable {
         return Analysis.cacheDir(paths, Analysis.Options.defaults()).resolve("experiment-" + key);
     }
 
-    public synchronized List<Trace> traces() { return List.copyOf(traces.values()); }
+    public synchronized List<OpenTrace> traces() { return List.copyOf(traces.values()); }
 
     public synchronized List<Experiment> experiments() { return List.copyOf(experiments.values()); }
 
-    public synchronized Trace trace(String id) {
+    public synchronized OpenTrace trace(String id) {
         var t = traces.get(uuid(id, "trace"));
         if (t == null) throw ApiError.notFound("no open trace " + id);
         return t;
@@ -161,7 +164,7 @@ public final class Registry implements AutoCloseable {
         return e;
     }
 
-    synchronized Trace deleteTrace(String id) {
+    synchronized OpenTrace deleteTrace(String id) {
         var t = trace(id);
         for (var e : experiments.values()) {
             if (e.traces().contains(t))

@@ -1,13 +1,14 @@
 package kvscope.server;
 
-import kvscope.analysis.views.Model;
 import kvscope.analysis.views.Provider;
 import kvscope.analysis.views.Query;
 import kvscope.analysis.views.Styles;
+import kvscope.analysis.views.Tsp;
 import kvscope.analysis.views.Views;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -117,13 +118,13 @@ final class TspApi {
         throw ApiError.notFound("no endpoint /tsp/api/" + String.join("/", path));
     }
 
-    private static Model.Descriptor descriptor(String id) {
+    private static Tsp.Descriptor descriptor(String id) {
         return Views.descriptors().stream().filter(d -> d.id().equals(id)).findFirst()
                 .orElseThrow(() -> ApiError.notFound("no output \"" + id + "\""));
     }
 
     /** TSP {@code Trace}. */
-    private static Map<String, Object> trace(Registry.Trace t) {
+    private static Map<String, Object> trace(Registry.OpenTrace t) {
         var m = new LinkedHashMap<String, Object>();
         m.put("UUID", t.uuid().toString());
         m.put("name", t.name());
@@ -146,8 +147,8 @@ final class TspApi {
 
     private static void timing(Map<String, Object> m, Job job) {
         var s = job.stored();
-        m.put("start", s != null ? s.summary().start : 0L);
-        m.put("end", s != null ? s.summary().end : 0L);
+        m.put("start", s != null ? s.summary().start() : 0L);
+        m.put("end", s != null ? s.summary().end() : 0L);
         m.put("nbEvents", job.events());
         // TSP has no FAILED indexing status: a failed analysis is over (COMPLETED) and says why in its properties
         // and in every view's statusMessage, so viewers stop polling instead of spinning forever.
@@ -157,7 +158,7 @@ final class TspApi {
     private static Map<String, String> properties(Job job) {
         var p = new LinkedHashMap<String, String>();
         p.put("analysis", job.status().name());
-        p.put("progress", String.format(java.util.Locale.ROOT, "%.3f", job.fraction()));
+        p.put("progress", String.format(Locale.ROOT, "%.3f", job.fraction()));
         if (job.error() != null) p.put("error", job.error());
         return p;
     }
@@ -196,14 +197,14 @@ final class TspApi {
         if (!method.equals("POST")) throw methodNotAllowed(method);
         var d = descriptor(id);
         var expected = switch (kind) {
-            case "timeGraph" -> Model.Kind.TIME_GRAPH;
-            case "XY" -> Model.Kind.TREE_TIME_XY;
-            case "data" -> Model.Kind.DATA_TREE;
-            case "table" -> Model.Kind.TABLE;
+            case "timeGraph" -> Tsp.ProviderType.TIME_GRAPH;
+            case "XY" -> Tsp.ProviderType.TREE_TIME_XY;
+            case "data" -> Tsp.ProviderType.DATA_TREE;
+            case "table" -> Tsp.ProviderType.TABLE;
             default -> throw ApiError.notFound("no output kind \"" + kind + "\" (timeGraph, XY, data, table)");
         };
         // DATA_TREE viewers fall back to the XY tree of the same output: answer the data tree there too.
-        boolean dataAsXy = kind.equals("XY") && call.equals("tree") && d.type() == Model.Kind.DATA_TREE;
+        boolean dataAsXy = kind.equals("XY") && call.equals("tree") && d.type() == Tsp.ProviderType.DATA_TREE;
         if (d.type() != expected && !dataAsXy)
             throw ApiError.badRequest("output \"" + id + "\" is a " + d.type() + ", not " + expected);
         var p = Params.parse(body);
@@ -215,20 +216,20 @@ final class TspApi {
         if (provider instanceof Provider.TimeGraph tg) {
             model = switch (call) {
                 case "tree" -> tg.tree();
-                case "states" -> tg.states(p.timeRange(summary.start, summary.end, DEFAULT_TIMES), p.longs("requested_items"));
-                case "arrows" -> tg.arrows(p.timeRange(summary.start, summary.end, DEFAULT_TIMES));
+                case "states" -> tg.states(p.timeRange(summary.start(), summary.end(), DEFAULT_TIMES), p.longs("requested_items"));
+                case "arrows" -> tg.arrows(p.timeRange(summary.start(), summary.end(), DEFAULT_TIMES));
                 case "tooltip" -> tooltip(tg, p);
                 default -> throw unknownCall(kind, call);
             };
         } else if (provider instanceof Provider.Xy xy) {
             model = switch (call) {
                 case "tree" -> xy.tree();
-                case "xy" -> xy.xy(p.timeRange(summary.start, summary.end, DEFAULT_TIMES), p.longs("requested_items"));
+                case "xy" -> xy.xy(p.timeRange(summary.start(), summary.end(), DEFAULT_TIMES), p.longs("requested_items"));
                 default -> throw unknownCall(kind, call);
             };
         } else if (provider instanceof Provider.DataTree dt) {
             if (!call.equals("tree")) throw unknownCall(kind, call);
-            var q = p.timeRange(summary.start, summary.end, 1);
+            var q = p.timeRange(summary.start(), summary.end(), 1);
             long[] times = p.longs("requested_times");
             model = times.length > 0 ? dt.tree(times[0], times[0]) : dt.tree(q.start(), q.end());
         } else {
@@ -254,7 +255,7 @@ final class TspApi {
         return tg.tooltip(items[0], times[0]);
     }
 
-    private static Model.Table lines(Provider.Table t, Params p) {
+    private static Tsp.Table lines(Provider.Table t, Params p) {
         long index = p.has("requested_table_index") ? p.longValue("requested_table_index") : 0;
         long count = p.has("requested_table_count") ? p.longValue("requested_table_count") : 200;
         if (index < 0) throw ApiError.badRequest("requested_table_index " + index + " is negative");
@@ -264,14 +265,14 @@ final class TspApi {
     }
 
     /** What a view answers while its analysis runs (or after it failed): an empty model of the right shape. */
-    private static Object empty(Model.Kind kind, String call) {
+    private static Object empty(Tsp.ProviderType kind, String call) {
         return switch (call) {
-            case "tree" -> new Model.Tree(List.of(), -1, List.of());
-            case "states" -> new Model.TimeGraph(List.of());
+            case "tree" -> new Tsp.Tree(List.of(), -1, List.of());
+            case "states" -> new Tsp.TimeGraph(List.of());
             case "arrows", "columns" -> List.of();
             case "tooltip" -> Map.of();
-            case "xy" -> new Model.Xy("", List.of());
-            case "lines" -> new Model.Table(0, 0, List.of(), List.of());
+            case "xy" -> new Tsp.Xy("", List.of());
+            case "lines" -> new Tsp.Table(0, 0, List.of(), List.of());
             default -> throw unknownCall(kind.name(), call);
         };
     }

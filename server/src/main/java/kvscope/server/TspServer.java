@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,7 +49,7 @@ public final class TspServer implements AutoCloseable {
     private final Registry registry;
     private final TspApi api;
     private final Web web = new Web();
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private TspServer(HttpServer http, ExecutorService workers, Registry registry) {
         this.http = http;
@@ -139,7 +142,7 @@ public final class TspServer implements AutoCloseable {
         for (var s : path.split("/")) {
             if (s.isEmpty()) continue;
             try {
-                out.add(java.net.URLDecoder.decode(s.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8));
+                out.add(URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
                 throw ApiError.badRequest("bad percent-encoding in the path: " + s);
             }

@@ -1,7 +1,7 @@
 package kvscope.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import kvscope.analysis.synthetic.SyntheticRedis;
+import kvscope.fixtures.SyntheticRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,6 +2,7 @@ package kvscope.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import kvscope.analysis.views.Views;
+import kvscope.fixtures.SampleTraces;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,9 +16,9 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static kvscope.fixtures.RedisTraceWriter.T0;
 import static kvscope.server.Http.params;
 import static kvscope.server.Http.quote;
-import static kvscope.server.RedisTrace.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every TSP endpoint and every trap of the protocol, through a real HTTP client on a loopback port. */
@@ -32,7 +33,7 @@ class TspServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        RedisTrace.write(root.resolve("trace"));
+        SampleTraces.twoRequests(root.resolve("trace"));
         server = TspServer.start(new TspServer.Config("127.0.0.1", 0, List.of(root), null, null));
         http = new Http(server.url());
         var t = http.post("/tsp/api/traces", params("{\"uri\":" + quote(root.resolve("trace").toString()) + ",\"name\":\"trace\"}"));
@@ -174,12 +175,12 @@ class TspServerTest {
 
     @Test
     void tracesOpenedTogetherShareOneAnalysis(@TempDir Path dir) throws Exception {
-        RedisTrace.write(dir.resolve("a").resolve("trace"));
-        RedisTrace.write(dir.resolve("b").resolve("trace"));
+        SampleTraces.twoRequests(dir.resolve("a").resolve("trace"));
+        SampleTraces.twoRequests(dir.resolve("b").resolve("trace"));
         try (var s = TspServer.start(new TspServer.Config("127.0.0.1", 0, List.of(dir), dir.resolve("cache"), null))) {
             var e = s.registry().openTogether(null, List.of(dir.resolve("a/trace").toString(), dir.resolve("b/trace").toString()));
             assertThat(e.name()).isEqualTo("experiment");
-            assertThat(e.traces()).extracting(Registry.Trace::name).containsExactly("trace", "trace(2)");
+            assertThat(e.traces()).extracting(Registry.OpenTrace::name).containsExactly("trace", "trace(2)");
             assertThat(e.traces()).allSatisfy(t -> assertThat(t.job()).isSameAs(e.job()));
             e.job().await();
             assertThat(e.job().status()).isEqualTo(Job.Status.COMPLETED);
@@ -415,7 +416,7 @@ class TspServerTest {
 
     @Test
     void statusIsRunningWhileTheAnalysisRunsThenCompleted(@TempDir Path dir) throws Exception {
-        var trace = RedisTrace.write(dir.resolve("slow"));
+        var trace = SampleTraces.twoRequests(dir.resolve("slow"));
         var release = new CountDownLatch(1);
         try (var s = TspServer.start(new TspServer.Config("127.0.0.1", 0, List.of(dir), null, (e, r, t, n) -> {
             try {

@@ -3,7 +3,7 @@ package kvscope.server;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import kvscope.analysis.synthetic.SyntheticRedis;
+import kvscope.fixtures.SyntheticRedis;
 
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -9,7 +9,7 @@ import java.util.zip.CRC32C;
 
 /**
  * The first 128 bytes of a history file. Written with {@code complete = false} when the file is created, rewritten
- * with {@code complete = true} (after everything else is on disk and forced) by {@code close(t)}: a file whose writer
+ * with {@code complete = true} (after everything else is on disk and forced) by {@code complete(t)}: a file whose writer
  * died still says incomplete.
  *
  * <pre>

@@ -3,7 +3,7 @@ package kvscope.statesystem;
 import java.util.Arrays;
 
 /**
- * The state of every attribute at one time: filled by {@link History#at(long, FullState)}, reusable across queries
+ * The state of every attribute at one time: filled by {@link History#fullAt(long, FullState)}, reusable across queries
  * (no allocation per query once sized). Indexed by quark.
  */
 public final class FullState {
@@ -47,23 +47,23 @@ public final class FullState {
     /** False if the time was outside the history, so no attribute has a state. */
     public boolean known(int q) { return q < size && kinds[q] >= 0; }
 
-    public Kind kind(int q) { return known(q) ? Kind.of(kinds[q]) : Kind.NULL; }
+    public ValueKind kind(int q) { return known(q) ? ValueKind.of(kinds[q]) : ValueKind.NULL; }
 
     public long start(int q) { return starts[q]; }
 
     public long end(int q) { return ends[q]; }
 
-    public long longValue(int q) { return kinds[q] == Kind.DOUBLE.ordinal() ? (long) Double.longBitsToDouble(bits[q]) : bits[q]; }
+    public long longValue(int q) { return kinds[q] == ValueKind.DOUBLE.ordinal() ? (long) Double.longBitsToDouble(bits[q]) : bits[q]; }
 
     public int intValue(int q) { return (int) longValue(q); }
 
-    public double doubleValue(int q) { return kinds[q] == Kind.DOUBLE.ordinal() ? Double.longBitsToDouble(bits[q]) : bits[q]; }
+    public double doubleValue(int q) { return kinds[q] == ValueKind.DOUBLE.ordinal() ? Double.longBitsToDouble(bits[q]) : bits[q]; }
 
     public String string(int q) { return strings[q]; }
 
     /** One attribute's state as a record (allocates), or null if unknown. */
     public State state(int q) {
         if (!known(q)) return null;
-        return Values.state(q, starts[q], ends[q], kinds[q], bits[q], strings[q]);
+        return StoredValues.state(q, starts[q], ends[q], kinds[q], bits[q], strings[q]);
     }
 }

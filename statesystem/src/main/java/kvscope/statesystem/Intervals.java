@@ -11,7 +11,7 @@ public final class Intervals {
     private final long t1;
     private long nextTime;
     private boolean done;
-    private final History.Hit hit = new History.Hit();
+    private final Queries.Hit hit = new Queries.Hit();
 
     Intervals(History history, int quark, long t0, long t1) {
         this.history = history;
@@ -39,14 +39,14 @@ public final class Intervals {
 
     public long end() { return hit.end; }
 
-    public Kind kind() { return Kind.of(hit.kind); }
+    public ValueKind kind() { return ValueKind.of(hit.kind); }
 
-    public long longValue() { return hit.kind == Values.DOUBLE ? (long) Double.longBitsToDouble(hit.bits) : hit.bits; }
+    public long longValue() { return hit.kind == StoredValues.DOUBLE ? (long) Double.longBitsToDouble(hit.bits) : hit.bits; }
 
-    public double doubleValue() { return hit.kind == Values.DOUBLE ? Double.longBitsToDouble(hit.bits) : hit.bits; }
+    public double doubleValue() { return hit.kind == StoredValues.DOUBLE ? Double.longBitsToDouble(hit.bits) : hit.bits; }
 
     public String string() { return hit.string; }
 
     /** The current interval as a record (allocates). */
-    public State state() { return Values.state(quark, hit.start, hit.end, hit.kind, hit.bits, hit.string); }
+    public State state() { return StoredValues.state(quark, hit.start, hit.end, hit.kind, hit.bits, hit.string); }
 }

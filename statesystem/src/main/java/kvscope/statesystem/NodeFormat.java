@@ -76,16 +76,16 @@ final class NodeFormat {
     static long unzigzag(long v) { return (v >>> 1) ^ -(v & 1); }
 
     static int inline(int kind, long bits) {
-        return (kind == Values.INT || kind == Values.LONG || kind == Values.STRING) && bits >= 0 && bits <= 14
+        return (kind == StoredValues.INT || kind == StoredValues.LONG || kind == StoredValues.STRING) && bits >= 0 && bits <= 14
                 ? (int) bits + 1 : 0;
     }
 
     static int valueLen(int kind, long bits) {
         if (inline(kind, bits) != 0) return 0;
         return switch (kind) {
-            case Values.NULL -> 0;
-            case Values.INT, Values.LONG -> varLen(zigzag(bits));
-            case Values.DOUBLE -> 8;
+            case StoredValues.NULL -> 0;
+            case StoredValues.INT, StoredValues.LONG -> varLen(zigzag(bits));
+            case StoredValues.DOUBLE -> 8;
             default -> varLen(bits);
         };
     }
@@ -382,17 +382,17 @@ final class NodeFormat {
             end = start + var();
             inline = tag >>> 4;
             valueAt = p;
-            if (kind == Values.DOUBLE) p += 8;
-            else if (kind != Values.NULL && inline == 0) skipVar();
+            if (kind == StoredValues.DOUBLE) p += 8;
+            else if (kind != StoredValues.NULL && inline == 0) skipVar();
             return true;
         }
 
-        /** The current record's value bits (see {@link Values}). */
+        /** The current record's value bits (see {@link StoredValues}). */
         long bits() {
             return switch (kind) {
-                case Values.NULL -> 0;
-                case Values.INT, Values.LONG -> inline != 0 ? inline - 1 : unzigzag(varAt(valueAt));
-                case Values.DOUBLE -> getLong(b, valueAt);
+                case StoredValues.NULL -> 0;
+                case StoredValues.INT, StoredValues.LONG -> inline != 0 ? inline - 1 : unzigzag(varAt(valueAt));
+                case StoredValues.DOUBLE -> getLong(b, valueAt);
                 default -> inline != 0 ? inline - 1 : varAt(valueAt);
             };
         }

@@ -62,7 +62,7 @@ final class NodeStore {
         if (m == null) {
             int firstSeq = seg * perSegment;
             // While building, a whole segment: mapping it extends the file (sparse zeros) up to the segment's end, and
-            // nodes written there later are seen through the mapping; close(t) truncates the file to its nodes.
+            // nodes written there later are seen through the mapping; complete(t) truncates the file to its nodes.
             int nodes = writable ? perSegment : Math.min(perSegment, nodeCount - firstSeq);
             try {
                 m = channel.map(FileChannel.MapMode.READ_ONLY, offset(firstSeq, nodeSize), (long) nodes * nodeSize);

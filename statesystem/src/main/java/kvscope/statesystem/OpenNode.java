@@ -215,9 +215,9 @@ final class OpenNode {
         p = NodeFormat.putVar(b, p, duration);
         if (inline == 0) {
             switch (kind) {
-                case Values.NULL -> { }
-                case Values.INT, Values.LONG -> p = NodeFormat.putVar(b, p, NodeFormat.zigzag(v));
-                case Values.DOUBLE -> {
+                case StoredValues.NULL -> { }
+                case StoredValues.INT, StoredValues.LONG -> p = NodeFormat.putVar(b, p, NodeFormat.zigzag(v));
+                case StoredValues.DOUBLE -> {
                     NodeFormat.putLong(b, p, v);
                     p += 8;
                 }

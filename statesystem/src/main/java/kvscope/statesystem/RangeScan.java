@@ -201,6 +201,6 @@ final class RangeScan {
     }
 
     void emit(int q, long s, long e, int kind, long bits) {
-        Values.visit(visitor, q, s, e, kind, bits, kind == Values.STRING ? strings.get(bits) : null);
+        StoredValues.visit(visitor, q, s, e, kind, bits, kind == StoredValues.STRING ? strings.get(bits) : null);
     }
 }

@@ -7,12 +7,12 @@ package kvscope.statesystem;
  * <p>Only the field matching {@link #kind()} is meaningful: {@code longValue} for INT and LONG, {@code doubleValue}
  * for DOUBLE, {@code string} for STRING (interned: compare with {@code ==} or {@code equals}).
  */
-public record State(int quark, long start, long end, Kind kind, long longValue, double doubleValue, String string) {
+public record State(int quark, long start, long end, ValueKind kind, long longValue, double doubleValue, String string) {
 
     /** End of a state that has not ended yet (history still being built). */
     public static final long ONGOING = Long.MAX_VALUE;
 
-    public boolean isNull() { return kind == Kind.NULL; }
+    public boolean isNull() { return kind == ValueKind.NULL; }
 
     public int intValue() { return (int) longValue; }
 

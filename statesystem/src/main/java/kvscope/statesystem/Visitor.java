@@ -8,5 +8,5 @@ public interface Visitor {
      * @param doubleValue the value for DOUBLE
      * @param string      the value for STRING (interned), else null
      */
-    void interval(int quark, long start, long end, Kind kind, long longValue, double doubleValue, String string);
+    void interval(int quark, long start, long end, ValueKind kind, long longValue, double doubleValue, String string);
 }

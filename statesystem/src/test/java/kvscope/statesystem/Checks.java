@@ -62,7 +62,7 @@ final class Checks {
         var full = new FullState();
         for (int i = 0; i < 25; i++) {
             long t = ts[rnd.nextInt(ts.length)];
-            h.at(t, full);
+            h.fullAt(t, full);
             for (int q = 0; q < count; q++) same(full.state(q), o.at(t, q), t, q);
         }
         for (int i = 0; i < 10; i++) intervals(h, o, rnd);

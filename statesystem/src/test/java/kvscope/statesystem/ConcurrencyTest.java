@@ -60,7 +60,7 @@ class ConcurrencyTest {
                         int q = rnd.nextInt(count);
                         check(h.at(t, q), finalOracle.at(t, q), t, q);
                         if (rnd.nextInt(50) == 0) {
-                            h.at(t, full);
+                            h.fullAt(t, full);
                             for (int k = 0; k < count; k++) check(full.state(k), finalOracle.at(t, k), t, k);
                         }
                         if (rnd.nextInt(200) == 0) {

@@ -49,9 +49,9 @@ class FileDamageTest {
     void fileNotClosedAtATimeIsIncomplete() throws Exception {
         Path f = dir.resolve("open.ht");
         try (var h = History.create(f, new Config(4096, 4))) {
-            int a = h.attribute("a");
+            int a = h.getOrCreate("a");
             for (int i = 0; i < 10_000; i++) h.set(i, a, (long) i);
-        } // close() without close(t): as if the writer died
+        } // close() without complete(t): as if the writer died
         var e = catchThrowable(() -> History.open(f));
         assertThat(e).isInstanceOf(HistoryFileException.class).hasMessageContaining("incomplete");
         assertThat(((HistoryFileException) e).problem()).isEqualTo(HistoryFileException.Problem.INCOMPLETE);
@@ -62,7 +62,7 @@ class FileDamageTest {
     void finishedButNotCommittedIsQueryableYetIncompleteOnDisk() throws Exception {
         Path f = dir.resolve("finished.ht");
         try (var h = History.create(f, new Config(4096, 4))) {
-            int a = h.attribute("a");
+            int a = h.getOrCreate("a");
             for (int i = 0; i < 10_000; i++) h.set(i, a, (long) i);
             h.finish(20_000);
             assertThat(h.isComplete()).isTrue();
@@ -76,7 +76,7 @@ class FileDamageTest {
         }
         try (var h = History.open(f)) {
             h.verify();
-            assertThat(h.at(5_000, h.quark("a")).longValue()).isEqualTo(5_000);
+            assertThat(h.at(5_000, h.lookup("a")).longValue()).isEqualTo(5_000);
             assertThat(h.end()).isEqualTo(20_000);
         }
     }
@@ -106,7 +106,7 @@ class FileDamageTest {
     public static final class KilledWriter {
         public static void main(String[] args) throws Exception {
             var h = History.create(Path.of(args[0]), new Config(4096, 4));
-            int a = h.attribute("a");
+            int a = h.getOrCreate("a");
             long t = 0;
             for (; t < 200_000; t++) h.set(t, a, t);
             Files.createFile(Path.of(args[1]));

@@ -110,8 +110,8 @@ class FormatEdgesTest {
         Path file = dir.resolve("h.ht");
         try {
             try (var h = History.create(file, Config.DEFAULT)) {
-                h.set(10, h.attribute("a"), 1);
-                h.close(20);
+                h.set(10, h.getOrCreate("a"), 1);
+                h.complete(20);
             }
             try (var ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 1), 8); // format version 1

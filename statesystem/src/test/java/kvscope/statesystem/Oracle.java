@@ -42,7 +42,7 @@ final class Oracle {
         return a == null ? b == null : b != null && a.getClass() == b.getClass();
     }
 
-    void close(long t) {
+    void complete(long t) {
         if (start == Long.MIN_VALUE) start = t;
         now = t;
         for (int q = 0; q < done.size(); q++) {

@@ -37,8 +37,8 @@ final class Script {
         quarks = new int[attributes];
         for (int i = 0; i < attributes; i++) {
             int q;
-            if (i > 0 && rnd.nextInt(3) == 0) q = h.attributeUnder(quarks[rnd.nextInt(i)], "c" + i);
-            else q = h.attribute("n" + (i % 3), "a" + i);
+            if (i > 0 && rnd.nextInt(3) == 0) q = h.getOrCreateUnder(quarks[rnd.nextInt(i)], "c" + i);
+            else q = h.getOrCreate("n" + (i % 3), "a" + i);
             quarks[i] = q;
             if (rnd.nextInt(8) == 0) stacks.add(q);
         }
@@ -88,13 +88,13 @@ final class Script {
                 long v = rnd.nextInt(5);
                 h.push(t, s, v);
                 sync();
-                int level = h.quarkUnder(s, Integer.toString(d + 1));
+                int level = h.lookupUnder(s, Integer.toString(d + 1));
                 o.set(t, level, v);
                 o.set(t, s, d + 1);
             } else {
                 if (!h.pop(t, s)) throw new AssertionError("pop of non-empty stack failed");
                 sync(); // a depth set by a plain set() may name a level never pushed: pop creates it
-                int level = h.quarkUnder(s, Integer.toString(d));
+                int level = h.lookupUnder(s, Integer.toString(d));
                 o.set(t, level, null);
                 o.set(t, s, d == 1 ? null : d - 1);
             }
@@ -114,7 +114,7 @@ final class Script {
 
     void close() throws IOException {
         t += rnd.nextInt(3);
-        h.close(t);
-        o.close(t);
+        h.complete(t);
+        o.complete(t);
     }
 }

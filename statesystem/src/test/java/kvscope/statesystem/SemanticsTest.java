@@ -34,8 +34,8 @@ class SemanticsTest {
              var two = History.create(dir.resolve("two.ht"), new Config(4096, 4))) {
             int[] q1 = new int[5], q2 = new int[5];
             for (int k = 0; k < 5; k++) {
-                q1[k] = one.attribute("x", "a" + k);
-                q2[k] = two.attribute("x", "a" + k);
+                q1[k] = one.getOrCreate("x", "a" + k);
+                q2[k] = two.getOrCreate("x", "a" + k);
             }
             for (int i = 0; i < n; i++) {
                 switch (kind[i]) {
@@ -60,8 +60,8 @@ class SemanticsTest {
                 return next[0] < n;
             });
             assertThat(calls[0]).isEqualTo((n + 96) / 97);
-            one.close(t[n - 1] + 10);
-            two.close(t[n - 1] + 10);
+            one.complete(t[n - 1] + 10);
+            two.complete(t[n - 1] + 10);
             assertThat(two.intervalCount()).isEqualTo(one.intervalCount());
             for (int k = 0; k < 5; k++) {
                 var i1 = one.intervals(q1[k], one.start(), one.end());
@@ -78,12 +78,12 @@ class SemanticsTest {
     @Test
     void settingTheSameValueAgainDoesNotSplitTheInterval() throws Exception {
         try (var h = create()) {
-            int q = h.attribute("a");
+            int q = h.getOrCreate("a");
             h.set(10, q, "x");
             h.set(20, q, "x");
             h.set(30, q, "y");
-            h.close(40);
-            assertThat(h.at(25, q)).isEqualTo(new State(q, 10, 29, Kind.STRING, 0, 0, "x"));
+            h.complete(40);
+            assertThat(h.at(25, q)).isEqualTo(new State(q, 10, 29, ValueKind.STRING, 0, 0, "x"));
         }
     }
 
@@ -91,21 +91,21 @@ class SemanticsTest {
     void aRenamedAttributeKeepsItsChildrenAndIntervalsUnderItsNewNameAlsoAfterReopening() throws Exception {
         var file = dir.resolve("h.ht");
         try (var h = create()) {
-            int server = h.attribute("redis-server-42");
-            int status = h.attributeUnder(server, "Connections", "7", "Status");
-            int other = h.attribute("h:6380");
+            int server = h.getOrCreate("redis-server-42");
+            int status = h.getOrCreateUnder(server, "Connections", "7", "Status");
+            int other = h.getOrCreate("h:6380");
             h.set(10, status, "READ");
             assertThat(h.rename(server, "h:6380")).as("a sibling has that name").isFalse();
             assertThat(h.rename(server, "h:6379")).isTrue();
             h.set(20, status, "WRITE");
-            assertThat(h.quark("redis-server-42")).isEqualTo(-1);
-            assertThat(h.quark("h:6379", "Connections", "7", "Status")).isEqualTo(status);
-            assertThat(h.quark("h:6380")).isEqualTo(other);
-            assertThat(h.attribute("redis-server-42")).as("the old name is free again").isNotEqualTo(server);
-            h.close(30);
+            assertThat(h.lookup("redis-server-42")).isEqualTo(-1);
+            assertThat(h.lookup("h:6379", "Connections", "7", "Status")).isEqualTo(status);
+            assertThat(h.lookup("h:6380")).isEqualTo(other);
+            assertThat(h.getOrCreate("redis-server-42")).as("the old name is free again").isNotEqualTo(server);
+            h.complete(30);
         }
         try (var h = History.open(file)) {
-            int status = h.quark("h:6379", "Connections", "7", "Status");
+            int status = h.lookup("h:6379", "Connections", "7", "Status");
             assertThat(h.at(15, status).value()).isEqualTo("READ");
             assertThat(h.at(25, status).value()).isEqualTo("WRITE");
             assertThat(h.name(h.parent(h.parent(h.parent(status))))).isEqualTo("h:6379");
@@ -115,12 +115,12 @@ class SemanticsTest {
     @Test
     void intAndLongOfEqualValueAreDifferentStates() throws Exception {
         try (var h = create()) {
-            int q = h.attribute("a");
+            int q = h.getOrCreate("a");
             h.set(10, q, 5);
             h.set(20, q, 5L);
-            h.close(30);
-            assertThat(h.at(15, q).kind()).isEqualTo(Kind.INT);
-            assertThat(h.at(25, q).kind()).isEqualTo(Kind.LONG);
+            h.complete(30);
+            assertThat(h.at(15, q).kind()).isEqualTo(ValueKind.INT);
+            assertThat(h.at(25, q).kind()).isEqualTo(ValueKind.LONG);
             assertThat(h.at(25, q).start()).isEqualTo(20);
         }
     }
@@ -128,10 +128,10 @@ class SemanticsTest {
     @Test
     void lastSetAtTheSameTimeWins() throws Exception {
         try (var h = create()) {
-            int q = h.attribute("a");
+            int q = h.getOrCreate("a");
             h.set(10, q, 1L);
             h.set(10, q, 2L);
-            h.close(20);
+            h.complete(20);
             assertThat(h.at(10, q).longValue()).isEqualTo(2);
             assertThat(h.at(10, q).start()).isEqualTo(10);
         }
@@ -140,12 +140,12 @@ class SemanticsTest {
     @Test
     void everyAttributeIsNullFromTheStartUntilFirstSet() throws Exception {
         try (var h = create()) {
-            int a = h.attribute("a");
+            int a = h.getOrCreate("a");
             h.set(100, a, 1L);
-            int b = h.attribute("b"); // created later: still null since the start
+            int b = h.getOrCreate("b"); // created later: still null since the start
             h.set(200, b, 2.5);
-            h.close(300);
-            assertThat(h.at(150, b)).isEqualTo(new State(b, 100, 199, Kind.NULL, 0, 0, null));
+            h.complete(300);
+            assertThat(h.at(150, b)).isEqualTo(new State(b, 100, 199, ValueKind.NULL, 0, 0, null));
             assertThat(h.at(250, b).doubleValue()).isEqualTo(2.5);
         }
     }
@@ -153,13 +153,13 @@ class SemanticsTest {
     @Test
     void noStateBeforeTheStartOrAfterTheEnd() throws Exception {
         try (var h = create()) {
-            int a = h.attribute("a");
+            int a = h.getOrCreate("a");
             assertThat(h.at(0, a)).isNull();
             h.set(100, a, 1L);
             assertThat(h.at(99, a)).isNull();
             assertThat(h.at(101, a)).isNull(); // after the latest time seen: not known yet
             assertThat(h.at(100, a).end()).isEqualTo(State.ONGOING);
-            h.close(300);
+            h.complete(300);
             assertThat(h.at(301, a)).isNull();
             assertThat(h.at(300, a).end()).isEqualTo(300);
         }
@@ -168,14 +168,14 @@ class SemanticsTest {
     @Test
     void stacksKeepDepthAndLevels() throws Exception {
         try (var h = create()) {
-            int s = h.attribute("thread", "ops");
+            int s = h.getOrCreate("thread", "ops");
             h.push(10, s, "read");
             h.push(20, s, "decode");
             assertThat(h.pop(30, s)).isTrue();
             assertThat(h.pop(40, s)).isTrue();
             assertThat(h.pop(50, s)).isFalse();
-            h.close(60);
-            int l1 = h.quark("thread", "ops", "1"), l2 = h.quark("thread", "ops", "2");
+            h.complete(60);
+            int l1 = h.lookup("thread", "ops", "1"), l2 = h.lookup("thread", "ops", "2");
             assertThat(h.at(25, s).intValue()).isEqualTo(2);
             assertThat(h.at(25, l1).string()).isEqualTo("read");
             assertThat(h.at(25, l2).string()).isEqualTo("decode");
@@ -189,12 +189,12 @@ class SemanticsTest {
     @Test
     void removeClearsTheAttributeAndItsDescendants() throws Exception {
         try (var h = create()) {
-            int c = h.attribute("conn", "16");
-            int st = h.attributeUnder(c, "Status");
+            int c = h.getOrCreate("conn", "16");
+            int st = h.getOrCreateUnder(c, "Status");
             h.set(10, c, 1);
             h.set(10, st, "READ");
             h.remove(20, c);
-            h.close(30);
+            h.complete(30);
             assertThat(h.at(25, c).isNull()).isTrue();
             assertThat(h.at(25, st).isNull()).isTrue();
             assertThat(h.at(15, st).string()).isEqualTo("READ");
@@ -204,13 +204,13 @@ class SemanticsTest {
     @Test
     void rejectsTimeGoingBackwardsAndWritesAfterClose() throws Exception {
         try (var h = create()) {
-            int a = h.attribute("a");
+            int a = h.getOrCreate("a");
             h.set(100, a, 1L);
             assertThatThrownBy(() -> h.set(99, a, 2L)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("backwards");
-            h.close(200);
+            h.complete(200);
             assertThatThrownBy(() -> h.set(300, a, 2L)).isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(() -> h.attribute("b")).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> h.getOrCreate("b")).isInstanceOf(IllegalStateException.class);
         }
     }
 
@@ -218,24 +218,24 @@ class SemanticsTest {
     void attributeTreeNavigatesAndSurvivesReopen() throws Exception {
         Path f = dir.resolve("h.ht");
         try (var h = History.create(f, new Config(4096, 4))) {
-            int s1 = h.attribute("server-1", "Connections", "16", "Status");
-            h.attribute("server-1", "Connections", "17", "Status");
-            h.attribute("server-2", "Connections", "3", "Status");
-            h.attribute("server-2", "Connections", "3", "Memory");
-            assertThat(h.attribute("server-1", "Connections", "16", "Status")).isEqualTo(s1);
+            int s1 = h.getOrCreate("server-1", "Connections", "16", "Status");
+            h.getOrCreate("server-1", "Connections", "17", "Status");
+            h.getOrCreate("server-2", "Connections", "3", "Status");
+            h.getOrCreate("server-2", "Connections", "3", "Memory");
+            assertThat(h.getOrCreate("server-1", "Connections", "16", "Status")).isEqualTo(s1);
             h.set(1, s1, "x");
-            h.close(2);
+            h.complete(2);
         }
         try (var h = History.open(f)) {
-            int s1 = h.quark("server-1", "Connections", "16", "Status");
+            int s1 = h.lookup("server-1", "Connections", "16", "Status");
             assertThat(h.path(s1)).isEqualTo("server-1/Connections/16/Status");
             assertThat(h.name(s1)).isEqualTo("Status");
             assertThat(h.name(h.parent(s1))).isEqualTo("16");
-            assertThat(h.quark("server-1", "nope")).isEqualTo(-1);
-            assertThat(h.quarks("*", "Connections", "*", "Status")).hasSize(3);
-            assertThat(h.quarks("server-2", "Connections", "3", "*")).hasSize(2);
+            assertThat(h.lookup("server-1", "nope")).isEqualTo(-1);
+            assertThat(h.match("*", "Connections", "*", "Status")).hasSize(3);
+            assertThat(h.match("server-2", "Connections", "3", "*")).hasSize(2);
             assertThat(h.children(-1)).hasSize(2);
-            assertThat(h.parent(h.quark("server-1"))).isEqualTo(-1);
+            assertThat(h.parent(h.lookup("server-1"))).isEqualTo(-1);
             assertThat(h.attributeCount()).isEqualTo(11);
             assertThat(h.at(1, s1).string()).isEqualTo("x");
         }
@@ -245,7 +245,7 @@ class SemanticsTest {
     void emptyHistoryRoundTrips() throws Exception {
         Path f = dir.resolve("empty.ht");
         try (var h = History.create(f, new Config(4096, 4))) {
-            h.close(5);
+            h.complete(5);
         }
         try (var h = History.open(f)) {
             h.verify();
@@ -253,7 +253,7 @@ class SemanticsTest {
             assertThat(h.start()).isEqualTo(5);
             assertThat(h.end()).isEqualTo(5);
             var full = new FullState();
-            h.at(5, full);
+            h.fullAt(5, full);
             assertThat(full.size()).isZero();
         }
     }
@@ -261,15 +261,15 @@ class SemanticsTest {
     @Test
     void fullQueryOutsideTheHistoryKnowsNothing() throws Exception {
         try (var h = create()) {
-            int a = h.attribute("a");
+            int a = h.getOrCreate("a");
             h.set(10, a, 1L);
-            h.close(20);
+            h.complete(20);
             var full = new FullState();
-            h.at(9, full);
+            h.fullAt(9, full);
             assertThat(full.known(a)).isFalse();
-            h.at(21, full);
+            h.fullAt(21, full);
             assertThat(full.known(a)).isFalse();
-            h.at(15, full);
+            h.fullAt(15, full);
             assertThat(full.known(a)).isTrue();
             assertThat(full.longValue(a)).isEqualTo(1);
             assertThat(full.start(a)).isEqualTo(10);
@@ -282,7 +282,7 @@ class SemanticsTest {
     void tooSmallNodesForTheAttributesFailLoudly() throws Exception {
         try (var h = History.create(dir.resolve("small.ht"), new Config(1024, 2))) {
             int[] qs = new int[400];
-            for (int i = 0; i < qs.length; i++) qs[i] = h.attribute("a" + i);
+            for (int i = 0; i < qs.length; i++) qs[i] = h.getOrCreate("a" + i);
             var rnd = new java.util.Random(1);
             assertThatThrownBy(() -> {
                 for (long t = 0; t < 10_000_000; t++) h.set(t, qs[rnd.nextInt(qs.length)], t);

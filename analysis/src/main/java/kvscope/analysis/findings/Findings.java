@@ -1,16 +1,24 @@
 package kvscope.analysis.findings;
 
 import kvscope.analysis.Stored;
+import kvscope.analysis.Summary;
 import kvscope.analysis.model.Anomaly;
 import kvscope.analysis.model.ServerStats;
 import kvscope.analysis.report.Units;
 import kvscope.analysis.segments.Segment;
+import kvscope.analysis.segments.Slowest;
+import kvscope.analysis.services.Blame;
+import kvscope.statesystem.ValueKind;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.LongStream;
 
 /**
  * The detectors: each reads the stored model (summary, segments) and says in plain words what went wrong, with the
@@ -27,31 +35,32 @@ public final class Findings {
         var out = new ArrayList<Finding>();
         var sum = stored.summary();
         traceDamage(sum, out);
-        for (var a : sum.anomalies) out.add(anomaly(a, sum.start));
-        for (var s : sum.servers) busAmplification(s, th, sum.start, sum.end, out);
+        for (var a : sum.anomalies()) out.add(anomaly(a, sum.start()));
+        for (var s : sum.servers()) busAmplification(s, th, sum.start(), sum.end(), out);
         stalls(stored, th, out);
         slowRequests(stored, th, out);
+        out.addAll(Blame.findings(stored.services(), th));
         backlogs(sum, th, out);
         out.sort(Comparator.comparing((Finding f) -> f.severity()).reversed().thenComparingLong(Finding::start));
         return out;
     }
 
-    private static void traceDamage(kvscope.analysis.Summary sum, List<Finding> out) {
-        var c = sum.counters;
-        if (c.lostEvents > 0 || c.lostCountUnknown > 0) {
-            out.add(new Finding("trace-damage", Finding.Severity.WARNING, "", sum.start, sum.end, -1, List.of(),
-                    String.format(Locale.ROOT, "the tracer discarded %s events%s", Units.count(c.lostEvents),
-                            c.lostCountUnknown > 0 ? " and more in " + c.lostCountUnknown + " ranges of unknown size" : ""),
+    private static void traceDamage(Summary sum, List<Finding> out) {
+        var c = sum.counters();
+        if (c.lostEvents() > 0 || c.lostCountUnknown() > 0) {
+            out.add(new Finding("trace-damage", Finding.Severity.WARNING, "", sum.start(), sum.end(), -1, List.of(),
+                    String.format(Locale.ROOT, "the tracer discarded %s events%s", Units.count(c.lostEvents()),
+                            c.lostCountUnknown() > 0 ? " and more in " + c.lostCountUnknown() + " ranges of unknown size" : ""),
                     String.format(Locale.ROOT, "LTTng's buffers filled faster than they were written out, %s times: %s events "
                                     + "were never recorded. The %s requests in flight at those moments were dropped from the "
                                     + "latency figures, and the connections involved show UNKNOWN until their next event. Counts of "
                                     + "requests are lower than what the servers did. Record with larger sub-buffers "
                                     + "(lttng enable-channel --subbuf-size) or the light profile.",
-                            Units.count(c.lostRanges), Units.count(c.lostEvents), Units.count(c.requestsAffectedByLoss)),
+                            Units.count(c.lostRanges()), Units.count(c.lostEvents()), Units.count(c.requestsAffectedByLoss())),
                     "Events latency", List.of()));
         }
-        for (var d : c.damage) {
-            out.add(new Finding("trace-damage", Finding.Severity.WARNING, "", sum.end, sum.end, -1, List.of(),
+        for (var d : c.damage()) {
+            out.add(new Finding("trace-damage", Finding.Severity.WARNING, "", sum.end(), sum.end(), -1, List.of(),
                     "the trace is damaged", "Reading stopped at " + d + ". Everything before is in the model; whatever that "
                     + "stream held after this point is missing, so counts and the state after it are incomplete.",
                     "Statistics", List.of()));
@@ -59,29 +68,29 @@ public final class Findings {
     }
 
     private static Finding anomaly(Anomaly a, long traceStart) {
-        var events = a.events.stream().map(line -> {
+        var events = a.events().stream().map(line -> {
             var f = line.split(" ", 3);
             return Units.offset(Long.parseLong(f[0]), traceStart) + "  thread " + f[1] + "  " + f[2];
         }).toList();
-        var threads = a.threads.toString();
-        return switch (a.kind) {
-            case "queued-twice" -> new Finding(a.kind, Finding.Severity.CRITICAL, a.server, a.time, a.time, a.fd, a.threads,
-                    "client fd=" + a.fd + " queued twice for threaded reads",
-                    "The client (fd " + a.fd + ", id " + a.clientId + ") was put on clients_pending_read while it was already "
+        var threads = a.threads().toString();
+        return switch (a.kind()) {
+            case "queued-twice" -> new Finding(a.kind(), Finding.Severity.CRITICAL, a.server(), a.time(), a.time(), a.fd(), a.threads(),
+                    "client fd=" + a.fd() + " queued twice for threaded reads",
+                    "The client (fd " + a.fd() + ", id " + a.clientId() + ") was put on clients_pending_read while it was already "
                             + "waiting there (threads " + threads + "). The next fan-out can give it to two I/O threads at once, "
                             + "which then both read it and, on EOF or error, both free it: redis/redis#12540, seen with TLS and "
                             + "io-threads-do-reads (Redis 7.0 lost the CLIENT_PENDING_READ guard of 6.2). Avoid "
                             + "io-threads-do-reads with TLS on Redis 7.x.",
                     "Threads", events);
-            case "freed-twice" -> new Finding(a.kind, Finding.Severity.CRITICAL, a.server, a.time, a.time, a.fd, a.threads,
-                    "client id " + a.clientId + " freed twice",
-                    "freeClient() ran a second time for client id " + a.clientId + " (fd " + a.fd + "), threads " + threads
+            case "freed-twice" -> new Finding(a.kind(), Finding.Severity.CRITICAL, a.server(), a.time(), a.time(), a.fd(), a.threads(),
+                    "client id " + a.clientId() + " freed twice",
+                    "freeClient() ran a second time for client id " + a.clientId() + " (fd " + a.fd() + "), threads " + threads
                             + ". In Redis this corrupts the client lists (the assertion in freeClient, or a use after free): "
                             + "the crash of redis/redis#12540. The events below show how the client got there.",
                     "Threads", events);
-            default -> new Finding(a.kind, Finding.Severity.CRITICAL, a.server, a.time, a.time, a.fd, a.threads,
-                    "two threads on connection fd=" + a.fd + " at once",
-                    "Threads " + threads + " worked on connection fd " + a.fd + " (client id " + a.clientId + ") at overlapping "
+            default -> new Finding(a.kind(), Finding.Severity.CRITICAL, a.server(), a.time(), a.time(), a.fd(), a.threads(),
+                    "two threads on connection fd=" + a.fd() + " at once",
+                    "Threads " + threads + " worked on connection fd " + a.fd() + " (client id " + a.clientId() + ") at overlapping "
                             + "times. Redis's I/O threads must never share a client; this is the race behind "
                             + "redis/redis#12540 (a client given to two I/O threads).",
                     "Threads", events);
@@ -90,20 +99,20 @@ public final class Findings {
 
     /** Over the whole trace: the factor is a property of the traffic, not of one moment. */
     private static void busAmplification(ServerStats s, Thresholds th, long start, long end, List<Finding> out) {
-        if (s.publishes == 0 || s.publishedPayloadBytes == 0) return;
+        if (s.publishes() == 0 || s.publishedPayloadBytes() == 0) return;
         long msgs = 0, bytes = 0;
         for (var type : List.of("publish", "publishshard")) {
-            var v = s.busOutByType.get(type);
+            var v = s.busOutByType().get(type);
             if (v != null) {
                 msgs += v[0];
                 bytes += v[1];
             }
         }
-        double factor = (double) bytes / s.publishedPayloadBytes;
+        double factor = (double) bytes / s.publishedPayloadBytes();
         if (bytes == 0 || factor < th.amplification()) return;
-        double perPublish = (double) msgs / s.publishes;
-        double avgPayload = (double) s.publishedPayloadBytes / s.publishes;
-        out.add(new Finding("bus-amplification", factor >= 10 ? Finding.Severity.CRITICAL : Finding.Severity.WARNING, s.name,
+        double perPublish = (double) msgs / s.publishes();
+        double avgPayload = (double) s.publishedPayloadBytes() / s.publishes();
+        out.add(new Finding("bus-amplification", factor >= 10 ? Finding.Severity.CRITICAL : Finding.Severity.WARNING, s.name(),
                 start, end, -1, List.of(),
                 String.format(Locale.ROOT, "PUBLISH multiplies cluster-bus traffic %.1f×", factor),
                 String.format(Locale.ROOT, "Clients published %s messages with %s of payload on %s; to deliver them, the server "
@@ -112,7 +121,7 @@ public final class Findings {
                                 + "message carries Redis 7.0's %d-byte clusterMsg header (the 2 KiB slot bitmap included) on top of "
                                 + "the %.0f-byte payload. This is redis/redis#12196. Remedies: sharded pub/sub (SPUBLISH/SSUBSCRIBE) "
                                 + "only reaches the nodes of the channel's shard; keep pub/sub on small clusters; batch small messages.",
-                        Units.count(s.publishes), Units.bytes(s.publishedPayloadBytes), s.name, Units.bytes(bytes), factor,
+                        Units.count(s.publishes()), Units.bytes(s.publishedPayloadBytes()), s.name(), Units.bytes(bytes), factor,
                         perPublish, CLUSTER_HEADER, avgPayload),
                 "Data volume", List.of()));
     }
@@ -121,17 +130,17 @@ public final class Findings {
         var sum = stored.summary();
         var sf = stored.segments();
         int reported = 0;
-        for (var st : sum.stalls) {
-            if (st.busyNs < th.stallNs() || reported >= MAX_SLOW) break;
-            long end = st.start + st.busyNs;
+        for (var st : sum.stalls()) {
+            if (st.busyNs() < th.stallNs() || reported >= MAX_SLOW) break;
+            long end = st.start() + st.busyNs();
             // An iteration that spans lost events only looks long: its events were not recorded.
-            if (sum.counters.lossRanges.stream().anyMatch(r -> r[0] <= end && r[1] >= st.start)) continue;
+            if (sum.counters().lossRanges().stream().anyMatch(r -> r[0] <= end && r[1] >= st.start())) continue;
             reported++;
             // What filled it: the requests that executed during the iteration, longest execution first.
             var inside = new ArrayList<long[]>(); // [execution ns, index]
-            int si = sf.serverIndex(st.server);
-            sf.scan(st.start, end, si, -1, c -> {
-                if (c.commandStart() >= st.start && c.commandEnd() <= end) inside.add(new long[] {c.commandEnd() - c.commandStart(), c.index()});
+            int si = sf.serverIndex(st.server());
+            sf.scan(st.start(), end, si, -1, c -> {
+                if (c.commandStart() >= st.start() && c.commandEnd() <= end) inside.add(new long[] {c.commandEnd() - c.commandStart(), c.index()});
             });
             inside.sort((a, b) -> Long.compare(b[0], a[0]));
             long exec = inside.stream().mapToLong(x -> x[0]).sum();
@@ -143,16 +152,16 @@ public final class Findings {
             } else {
                 cause.append(" No request executed in it.");
             }
-            var spent = mainThreadTime(stored, st.server, st.start, end);
+            var spent = mainThreadTime(stored, st.server(), st.start(), end);
             cause.append(spent.text());
             // Redis's own traced work fills most of it: Redis stalled itself. Otherwise the main thread was held up by
             // something the trace cannot see (the kernel running other processes, page faults, untraced cron work).
-            boolean redisWork = spent.tracedNs() >= st.busyNs / 2;
+            boolean redisWork = spent.tracedNs() >= st.busyNs() / 2;
             out.add(new Finding(redisWork ? "event-loop-stall" : "event-loop-pause",
-                    redisWork ? Finding.Severity.WARNING : Finding.Severity.INFO, st.server, st.start, end, -1, List.of(),
-                    (redisWork ? "event loop busy for " : "event loop held up for ") + Units.duration(st.busyNs),
-                    "One event-loop iteration kept the main thread from returning to poll for " + Units.duration(st.busyNs)
-                            + ": every other client of " + st.server + " waited meanwhile." + cause
+                    redisWork ? Finding.Severity.WARNING : Finding.Severity.INFO, st.server(), st.start(), end, -1, List.of(),
+                    (redisWork ? "event loop busy for " : "event loop held up for ") + Units.duration(st.busyNs()),
+                    "One event-loop iteration kept the main thread from returning to poll for " + Units.duration(st.busyNs())
+                            + ": every other client of " + st.server() + " waited meanwhile." + cause
                             + (redisWork ? "" : " Redis's traced work covers only " + Units.duration(spent.tracedNs())
                             + " of it: look outside Redis (CPU contention, the host, swapping)."),
                     "Event loop", List.of()));
@@ -163,14 +172,14 @@ public final class Findings {
 
     /** What the server's main thread was doing during [t0, t1], by operation, from the model's Threads branch. */
     private static Spent mainThreadTime(Stored stored, String server, long t0, long t1) throws IOException {
-        var st = stored.summary().servers.stream().filter(s -> s.name.equals(server)).findFirst().orElse(null);
+        var st = stored.summary().servers().stream().filter(s -> s.name().equals(server)).findFirst().orElse(null);
         if (st == null) return new Spent("", 0);
         var h = stored.history();
-        int q = h.quark(server, "Threads", Integer.toString(st.vpid), "Operation");
+        int q = h.lookup(server, "Threads", Integer.toString(st.vpid()), "Operation");
         if (q < 0) return new Spent("", 0);
-        var byOp = new java.util.HashMap<String, long[]>();
+        var byOp = new HashMap<String, long[]>();
         for (var it = h.intervals(q, t0, t1); it.next(); ) {
-            if (it.kind() != kvscope.statesystem.Kind.STRING) continue;
+            if (it.kind() != ValueKind.STRING) continue;
             long d = Math.min(t1, it.end()) - Math.max(t0, it.start());
             var v = byOp.computeIfAbsent(it.string(), k -> new long[2]);
             v[0] += Math.max(0, d);
@@ -189,30 +198,20 @@ public final class Findings {
 
     private static void slowRequests(Stored stored, Thresholds th, List<Finding> out) throws IOException {
         var sf = stored.segments();
-        for (var l : stored.summary().latencies) {
-            if (l.max < th.slowNs()) continue;
-            int si = sf.serverIndex(l.server), ci = sf.commandIndex(l.command);
-            var slow = new ArrayList<Segment>();
-            long[] count = {0};
-            sf.scan(Long.MIN_VALUE, Long.MAX_VALUE, si, ci, c -> {
-                if (c.latency() < th.slowNs()) return;
-                count[0]++;
-                slow.add(c.toSegment());
-                if (slow.size() > 4 * MAX_SLOW) {
-                    slow.sort(Comparator.comparingLong(Segment::latency).reversed());
-                    slow.subList(MAX_SLOW, slow.size()).clear();
-                }
-            });
-            slow.sort(Comparator.comparingLong(Segment::latency).reversed());
+        for (var l : stored.summary().latencies()) {
+            if (l.max() < th.slowNs()) continue;
+            var found = Slowest.of(sf, MAX_SLOW, sf.serverIndex(l.server()), sf.commandIndex(l.command()), th.slowNs());
+            if (found.indexes().length == 0) continue;
+            var slow = LongStream.of(found.indexes()).mapToObj(sf::get).toList();
             var worst = slow.get(0);
-            var lines = slow.stream().limit(MAX_SLOW).map(s -> String.format(Locale.ROOT, "%s  fd=%d  %s: %s",
-                    Units.offset(s.start(), stored.summary().start), s.fd(), Units.duration(s.latency()),
+            var lines = slow.stream().map(s -> String.format(Locale.ROOT, "%s  fd=%d  %s: %s",
+                    Units.offset(s.start(), stored.summary().start()), s.fd(), Units.duration(s.latency()),
                     String.join(", ", parts(s).entrySet().stream().map(e -> e.getKey() + " " + (e.getValue() == null ? "?"
                             : Units.duration(e.getValue()))).toList()))).toList();
             // Where the slowest one's time went: the largest known part names the cause.
             var parts = parts(worst);
             var top = parts.entrySet().stream().filter(e -> e.getValue() != null)
-                    .max(java.util.Map.Entry.comparingByValue()).map(java.util.Map.Entry::getKey).orElse("executing");
+                    .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("executing");
             String where = switch (top) {
                 case "executing" -> "executing the command itself";
                 case "queued" -> "queued: its data had arrived but the server was busy with other work before reading it";
@@ -222,11 +221,11 @@ public final class Findings {
                 default -> "writing the reply (a large reply, or a client that reads slowly)";
             };
             out.add(new Finding("slow-request", top.equals("executing") ? Finding.Severity.WARNING : Finding.Severity.INFO,
-                    l.server, worst.start(), worst.end(), worst.fd(), List.of(),
-                    String.format(Locale.ROOT, "%s %s requests slower than %s", Units.count(count[0]), l.command, Units.duration(th.slowNs())),
+                    l.server(), worst.start(), worst.end(), worst.fd(), List.of(),
+                    String.format(Locale.ROOT, "%s %s requests slower than %s", Units.count(found.matching()), l.command(), Units.duration(th.slowNs())),
                     String.format(Locale.ROOT, "%s of %s %s requests took longer than %s (p50 %s, max %s). The slowest spent most of "
-                                    + "its time %s. Its time: %s.", Units.count(count[0]), Units.count(l.count), l.command,
-                            Units.duration(th.slowNs()), Units.duration(l.p50), Units.duration(l.max), where,
+                                    + "its time %s. Its time: %s.", Units.count(found.matching()), Units.count(l.count()), l.command(),
+                            Units.duration(th.slowNs()), Units.duration(l.p50()), Units.duration(l.max()), where,
                             String.join(", ", parts.entrySet().stream().map(e -> e.getKey() + " " + (e.getValue() == null ? "?"
                                     : Units.duration(e.getValue()))).toList())),
                     "Events latency", lines));
@@ -237,35 +236,35 @@ public final class Findings {
      * Output buffers that grew: a client whose reply bytes kept piling up. "Steadily" means most writes left more
      * waiting than the one before; a client freed with a large buffer unsent is reported whatever the shape.
      */
-    private static void backlogs(kvscope.analysis.Summary sum, Thresholds th, List<Finding> out) {
+    private static void backlogs(Summary sum, Thresholds th, List<Finding> out) {
         int reported = 0;
-        for (var b : sum.backlogs) {
-            if (b.maxBytes < th.backlogBytes() || reported >= MAX_SLOW) break;
-            boolean steady = b.writes >= 3 && b.increases * 2 >= b.writes;
-            boolean freed = b.ending.equals("freed") && b.endBytes >= th.backlogBytes();
+        for (var b : sum.backlogs()) {
+            if (b.maxBytes() < th.backlogBytes() || reported >= MAX_SLOW) break;
+            boolean steady = b.writes() >= 3 && b.increases() * 2 >= b.writes();
+            boolean freed = b.ending().equals("freed") && b.endBytes() >= th.backlogBytes();
             if (!steady && !freed) continue;
             reported++;
-            String ending = switch (b.ending) {
-                case "drained" -> "It drained " + Units.duration(b.end - b.maxAt) + " after its peak.";
-                case "freed" -> "The client was then closed with " + Units.bytes(b.endBytes) + " still unsent: Redis drops "
+            String ending = switch (b.ending()) {
+                case "drained" -> "It drained " + Units.duration(b.end() - b.maxAt()) + " after its peak.";
+                case "freed" -> "The client was then closed with " + Units.bytes(b.endBytes()) + " still unsent: Redis drops "
                         + "clients over client-output-buffer-limit (pubsub: 32 MB hard, 8 MB for 60 s by default; normal: "
                         + "no limit), so the client lost those replies or messages.";
                 case "lost" -> "Events were lost afterwards: how it ended is unknown.";
-                default -> "It was still growing when the trace ended (" + Units.bytes(b.endBytes) + " waiting).";
+                default -> "It was still growing when the trace ended (" + Units.bytes(b.endBytes()) + " waiting).";
             };
-            out.add(new Finding("backlog-growth", Finding.Severity.WARNING, b.server, b.start, b.end, b.fd, List.of(),
-                    String.format(Locale.ROOT, "output buffer of client fd=%d grew to %s", b.fd, Units.bytes(b.maxBytes)),
+            out.add(new Finding("backlog-growth", Finding.Severity.WARNING, b.server(), b.start(), b.end(), b.fd(), List.of(),
+                    String.format(Locale.ROOT, "output buffer of client fd=%d grew to %s", b.fd(), Units.bytes(b.maxBytes())),
                     String.format(Locale.ROOT, "Client fd %d (id %d%s) had reply bytes waiting for %s: from %s to %s at the "
                                     + "peak%s, while Redis wrote it %s (%d of its %d writes left more waiting than "
                                     + "before). The client reads more slowly than Redis produces for it — a slow pub/sub "
                                     + "subscriber, a consumer that stopped reading, or replies larger than its link — and Redis "
                                     + "keeps every waiting byte in memory. %s Remedies: make the client read faster or in "
                                     + "parallel, publish less to it, or set client-output-buffer-limit to protect the server.",
-                            b.fd, b.clientId, b.peer == null || b.peer.isEmpty() ? "" : ", " + b.peer, Units.duration(b.durationNs()),
-                            Units.bytes(b.startBytes), Units.bytes(b.maxBytes),
-                            b.maxAt > b.start ? ", growing by " + Units.bytes((long) ((b.maxBytes - b.startBytes)
-                                    / ((b.maxAt - b.start) / 1e9))) + "/s" : "",
-                            Units.bytes(b.bytesWritten), b.increases, b.writes, ending),
+                            b.fd(), b.clientId(), b.peer() == null || b.peer().isEmpty() ? "" : ", " + b.peer(), Units.duration(b.durationNs()),
+                            Units.bytes(b.startBytes()), Units.bytes(b.maxBytes()),
+                            b.maxAt() > b.start() ? ", growing by " + Units.bytes((long) ((b.maxBytes() - b.startBytes())
+                                    / ((b.maxAt() - b.start()) / 1e9))) + "/s" : "",
+                            Units.bytes(b.bytesWritten()), b.increases(), b.writes(), ending),
                     "Netflow", List.of()));
         }
     }
@@ -274,8 +273,8 @@ public final class Findings {
      * A request's time in its parts (see {@link Segment}), in order; null for a part the trace did not show (light
      * profile, or no event-loop events for "queued").
      */
-    static java.util.LinkedHashMap<String, Long> parts(Segment s) {
-        var m = new java.util.LinkedHashMap<String, Long>();
+    static LinkedHashMap<String, Long> parts(Segment s) {
+        var m = new LinkedHashMap<String, Long>();
         m.put("queued", part(s.readable(), s.readStart()));
         m.put("reading", part(s.readStart(), s.readEnd()));
         m.put("waiting to execute", part(s.readEnd(), s.commandStart()));

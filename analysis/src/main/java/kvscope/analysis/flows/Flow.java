@@ -5,10 +5,10 @@ package kvscope.analysis.flows;
  * {@code (srcServer, srcFd)} at {@code srcTime} caused what happened on {@code (dstServer, dstFd)} at {@code dstTime}.
  * Servers are indexes into the segment file's server names.
  */
-public record Flow(Kind kind, int srcServer, int srcFd, long srcTime, int dstServer, int dstFd, long dstTime) {
+public record Flow(Hop kind, int srcServer, int srcFd, long srcTime, int dstServer, int dstFd, long dstTime) {
 
     /** What the arrow stands for. The ordinal is stored: append only. */
-    public enum Kind {
+    public enum Hop {
         /** A client's PUBLISH queued a message on a cluster link of its node. */
         PUBLISH_TO_BUS("publish → bus"),
         /** A message sent on one node's cluster link, processed by another node. */
@@ -25,10 +25,10 @@ public record Flow(Kind kind, int srcServer, int srcFd, long srcTime, int dstSer
 
         private final String label;
 
-        Kind(String label) { this.label = label; }
+        Hop(String label) { this.label = label; }
 
         public String label() { return label; }
 
-        static final Kind[] ALL = values();
+        static final Hop[] ALL = values();
     }
 }

@@ -27,7 +27,7 @@ public final class FlowFile implements AutoCloseable {
     /** Receives flows. */
     @FunctionalInterface
     public interface Visitor {
-        void flow(Flow.Kind kind, int srcServer, int srcFd, long srcTime, int dstServer, int dstFd, long dstTime);
+        void flow(Flow.Hop kind, int srcServer, int srcFd, long srcTime, int dstServer, int dstFd, long dstTime);
     }
 
     private FlowFile(FileChannel ch, long count, long maxLag, MappedByteBuffer[] chunks, long[] runs) {
@@ -119,8 +119,8 @@ public final class FlowFile implements AutoCloseable {
             long src = b.getLong(at + 8), dst = b.getLong(at + 16);
             if (Math.min(src, dst) > t1 || Math.max(src, dst) < t0) continue;
             int kind = b.getInt(at + 36);
-            if (kind < 0 || kind >= Flow.Kind.ALL.length) continue; // written by a newer kvscope: not drawn
-            v.flow(Flow.Kind.ALL[kind], b.getShort(at + 32) & 0xFFFF, b.getInt(at + 24), src,
+            if (kind < 0 || kind >= Flow.Hop.ALL.length) continue; // written by a newer kvscope: not drawn
+            v.flow(Flow.Hop.ALL[kind], b.getShort(at + 32) & 0xFFFF, b.getInt(at + 24), src,
                     b.getShort(at + 34) & 0xFFFF, b.getInt(at + 28), dst);
         }
     }

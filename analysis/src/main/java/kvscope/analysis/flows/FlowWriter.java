@@ -31,7 +31,7 @@ public final class FlowWriter implements AutoCloseable {
      * Adds a flow found while handling the event at {@code emit}. Within a run emit times never decrease (events
      * arrive in time order); a flow cannot end after the event that revealed it.
      */
-    public void add(Flow.Kind kind, int srcServer, int srcFd, long srcTime, int dstServer, int dstFd, long dstTime,
+    public void add(Flow.Hop kind, int srcServer, int srcFd, long srcTime, int dstServer, int dstFd, long dstTime,
                     long emit) throws IOException {
         if (srcServer > 0xFFFF || dstServer > 0xFFFF) return; // more servers than any trace has: not drawn
         emit = Math.max(emit, Math.max(srcTime, dstTime));

@@ -1,5 +1,10 @@
 package kvscope.analysis.model;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+
 /**
  * Output-buffer backlogs: a client whose reply bytes pile up faster than Redis can write them to its socket (a slow
  * subscriber, a client that stopped reading, a huge reply). A stretch starts at the first write that leaves bytes
@@ -11,19 +16,19 @@ final class Backlogs {
     /** Stretches smaller than this are not kept at all: the findings' thresholds start far above. */
     static final long MIN_BYTES = 64 * 1024;
 
-    private final java.util.PriorityQueue<Backlog> largest = new java.util.PriorityQueue<>(
-            java.util.Comparator.comparingLong((Backlog b) -> b.maxBytes));
+    private final PriorityQueue<OpenBacklog> largest = new PriorityQueue<>(
+            Comparator.comparingLong((OpenBacklog b) -> b.maxBytes));
 
     void register(Dispatch d) {
         d.on("write_to_client_end", this::written);
         d.on("free_client", c -> {
             var conn = c.conn("client");
-            long unsent = c.num(c.f.pendingReply);
+            long unsent = c.num(c.fields.pendingReply);
             if (conn.backlog == null && unsent >= MIN_BYTES) open(c, conn, unsent, 0);
             if (conn.backlog != null) {
                 conn.backlog.endBytes = unsent;
                 conn.backlog.maxBytes = Math.max(conn.backlog.maxBytes, unsent);
-                end(conn, c.t, "freed");
+                end(conn, c.time, "freed");
             }
         });
     }
@@ -31,7 +36,7 @@ final class Backlogs {
     private void written(Ctx c) {
         var conn = c.conn("client");
         long left = conn.pendingReply; // set by Connections from this write (registered before)
-        long n = Math.max(0, c.num(c.f.nwritten));
+        long n = Math.max(0, c.num(c.fields.nwritten));
         var b = conn.backlog;
         if (b == null) {
             if (left > 0) open(c, conn, left, n);
@@ -43,21 +48,16 @@ final class Backlogs {
         b.endBytes = left;
         if (left > b.maxBytes) {
             b.maxBytes = left;
-            b.maxAt = c.t;
+            b.maxAt = c.time;
         }
-        if (left == 0) end(conn, c.t, "drained");
+        if (left == 0) end(conn, c.time, "drained");
     }
 
     private static void open(Ctx c, Conn conn, long bytes, long written) {
-        var b = new Backlog();
-        b.server = c.s.name;
-        b.fd = conn.fd;
-        b.clientId = conn.id;
-        b.peer = conn.peer;
-        b.start = c.t;
+        var b = new OpenBacklog(c.server, conn, c.time);
         b.startBytes = bytes;
         b.maxBytes = bytes;
-        b.maxAt = c.t;
+        b.maxAt = c.time;
         b.endBytes = bytes;
         b.writes = written > 0 ? 1 : 0;
         b.bytesWritten = written;
@@ -87,10 +87,10 @@ final class Backlogs {
         for (var conn : open) if (conn.backlog != null) end(conn, t, "trace-end");
     }
 
-    /** The largest stretches, largest first. */
-    java.util.List<Backlog> largest() {
-        var out = new java.util.ArrayList<>(largest);
+    /** The largest stretches, largest first, under their servers' final names. */
+    List<Backlog> largest() {
+        var out = new ArrayList<>(largest);
         out.sort((a, b) -> Long.compare(b.maxBytes, a.maxBytes));
-        return out;
+        return out.stream().map(OpenBacklog::build).toList();
     }
 }

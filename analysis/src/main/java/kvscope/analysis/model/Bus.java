@@ -11,43 +11,43 @@ final class Bus {
 
     void register(Dispatch d) {
         d.on("broadcast_start", c -> {
-            c.s.inBroadcast = true;
-            c.tl.set(c.t, c.s.busType, broadcast.of(c.str(c.f.typeName)));
+            c.server.inBroadcast = true;
+            c.timeline.set(c.time, c.server.busType, broadcast.of(c.str(c.fields.typeName)));
         });
         d.on("broadcast_end", c -> {
-            c.s.inBroadcast = false;
-            c.tl.clear(c.t, c.s.busType);
+            c.server.inBroadcast = false;
+            c.timeline.clear(c.time, c.server.busType);
         });
         d.on("cluster_send", c -> {
             var conn = c.conn("cluster");
-            var peer = c.str(c.f.peer);
+            var peer = c.str(c.fields.peer);
             if (!peer.isEmpty() && !peer.startsWith("\0")) conn.peerNode = peer;
-            var type = c.str(c.f.typeName);
-            ServerStats.add(c.s.stats.busOutByType, type, c.num(c.f.totlen));
-            if (!c.s.inBroadcast) {
-                c.tl.set(c.t, c.s.busType, unicast.of(type));
-                c.s.unicastShown = true; // shown until the link writes it
+            var type = c.str(c.fields.typeName);
+            ServerCounters.add(c.server.stats.busOutByType, type, c.num(c.fields.totlen));
+            if (!c.server.inBroadcast) {
+                c.timeline.set(c.time, c.server.busType, unicast.of(type));
+                c.server.unicastShown = true; // shown until the link writes it
             }
         });
         d.on("cluster_write", c -> {
-            if (c.s.unicastShown && !c.s.inBroadcast) {
-                c.s.unicastShown = false;
-                c.tl.clear(c.t, c.s.busType);
+            if (c.server.unicastShown && !c.server.inBroadcast) {
+                c.server.unicastShown = false;
+                c.timeline.clear(c.time, c.server.busType);
             }
-            wire(c, c.num(c.f.nwritten), true);
+            wire(c, c.num(c.fields.nwritten), true);
         });
-        d.on("cluster_read", c -> wire(c, c.num(c.f.nread), false));
+        d.on("cluster_read", c -> wire(c, c.num(c.fields.nread), false));
         d.on("cluster_process_packet", c -> {
             var conn = c.conn("cluster");
-            var sender = c.str(c.f.sender);
+            var sender = c.str(c.fields.sender);
             if (conn.peerNode == null && !sender.isEmpty() && !sender.startsWith("\0")) conn.peerNode = sender;
-            ServerStats.add(c.s.stats.busInByType, c.str(c.f.typeName), c.num(c.f.totlen));
+            ServerCounters.add(c.server.stats.busInByType, c.str(c.fields.typeName), c.num(c.fields.totlen));
         });
         d.on("publish", c -> {
             if (c.fd() < 0) return; // a message that arrived over the bus, not a client's PUBLISH
-            c.s.stats.publishes++;
-            c.s.stats.publishedPayloadBytes += c.num(c.f.payloadLen);
-            c.s.stats.publishReceivers += c.num(c.f.receivers);
+            c.server.stats.publishes++;
+            c.server.stats.publishedPayloadBytes += c.num(c.fields.payloadLen);
+            c.server.stats.publishReceivers += c.num(c.fields.receivers);
         });
     }
 
@@ -55,19 +55,19 @@ final class Bus {
     private static void wire(Ctx c, long n, boolean out) {
         if (n <= 0) return;
         var conn = c.conn("cluster");
-        var st = c.s.stats;
+        var st = c.server.stats;
         var link = link(c, conn);
         int k = out ? 0 : 1;
         link[k] += n;
-        c.tl.set(c.t, (int) link[k + 2], link[k]);
+        c.timeline.set(c.time, (int) link[k + 2], link[k]);
         if (out) {
             st.busBytesOut += n;
-            c.tl.set(c.t, c.s.busOut, st.busBytesOut);
+            c.timeline.set(c.time, c.server.busOut, st.busBytesOut);
         } else {
             st.busBytesIn += n;
-            c.tl.set(c.t, c.s.busIn, st.busBytesIn);
+            c.timeline.set(c.time, c.server.busIn, st.busBytesIn);
         }
-        ServerStats.add(out ? st.busOutByLink : st.busInByLink, linkName(conn), n);
+        ServerCounters.add(out ? st.busOutByLink : st.busInByLink, linkName(conn), n);
     }
 
     /** A link's display name: the first 8 hex digits of the peer node id, as redis-cli shows node ids; else its fd. */
@@ -78,11 +78,11 @@ final class Bus {
     /** [bytes out, bytes in, quark out, quark in] of a peer link, under Bus/Links/<peer>. */
     private static long[] link(Ctx c, Conn conn) {
         var name = conn.peerNode != null ? conn.peerNode.substring(0, Math.min(8, conn.peerNode.length())) : "fd=" + conn.fd;
-        var links = c.s.links;
+        var links = c.server.links;
         var l = links.get(name);
         if (l == null) {
-            int q = c.s.h.attributeUnder(c.s.busLinks, name);
-            l = new long[] {0, 0, c.s.h.attributeUnder(q, "Out", "Bytes"), c.s.h.attributeUnder(q, "In", "Bytes")};
+            int q = c.server.h.getOrCreateUnder(c.server.busLinks, name);
+            l = new long[] {0, 0, c.server.h.getOrCreateUnder(q, "Out", "Bytes"), c.server.h.getOrCreateUnder(q, "In", "Bytes")};
             links.put(name, l);
         }
         return l;

@@ -5,6 +5,7 @@ import kvscope.analysis.flows.FlowWriter;
 import kvscope.analysis.util.LongMap;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ final class BusMatcher {
         var named = new ServerState[log.ids.size()];
         // And the reverse, by server index: the logged id of each server's own node id (−1 when never logged).
         var idOf = new int[byIndex.length];
-        java.util.Arrays.fill(idOf, -1);
+        Arrays.fill(idOf, -1);
         for (int i = 0; i < named.length; i++) {
             for (var s : servers) {
                 if (log.ids.get(i).equals(s.nodeId)) {
@@ -74,7 +75,7 @@ final class BusMatcher {
                         unmatched[0]++;
                         return;
                     }
-                    out.add(Flow.Kind.BUS, sender.index, q.headFd(), q.headTime(), receiver.index, r.fd, r.time, r.emit);
+                    out.add(Flow.Hop.BUS, sender.index, q.headFd(), q.headTime(), receiver.index, r.fd, r.time, r.emit);
                     q.pop();
                     matched[0]++;
                 }

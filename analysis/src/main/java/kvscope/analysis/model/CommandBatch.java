@@ -5,77 +5,54 @@ import java.util.Map;
 
 /**
  * The light profile's {@code commands} event: commands one Redis thread ran, up to 32, each as the sequences'
- * element i and the i-th space-separated word of {@code names} (instrument/redis/EVENTS.md). Each command is handed to
- * the call_command_end handlers as if it had been its own event, at its own end time, so a batched trace builds the
- * same model as one with an event per command.
+ * element i and the i-th space-separated word of {@code names} (instrument/redis/EVENTS.md), replayed through the
+ * call_command_end handlers at each command's own end time ({@link BatchReplay}).
  *
  * <p>Redis writes a thread's batch before that thread's next event, except {@code publish(es)} and cluster-bus events
  * (they change no client's life cycle), so the commands come in order; their times lie before the batch's own
  * timestamp, which the timeline places like any phase reported at its end. A batch whose sequences disagree, or a
  * command that would end after the batch was written, is not applied and is counted.
  */
-final class CommandBatch implements Handler {
+final class CommandBatch extends BatchReplay {
     static final String MALFORMED = "redis:commands (inconsistent fields, not applied)";
     static final String FUTURE = "redis:commands (command ending after its event, not applied)";
 
     private static final int MAX_NAMES = 100_000;
 
-    private final Dispatch.Entry commandEnd;
-    private final ModelCounters counters;
     /** One String per command name, so handlers may compare names by identity as they do for single events. */
     private final Map<String, String> names = new HashMap<>();
+    /** The batch's names, and where the next element's name starts in them. */
+    private String text;
+    private int from;
 
     CommandBatch(Dispatch.Entry commandEnd, ModelCounters counters) {
-        this.commandEnd = commandEnd;
-        this.counters = counters;
+        super(commandEnd, counters, MALFORMED, FUTURE);
     }
 
-    @Override public void on(Ctx c) {
-        var e = c.e;
-        var f = c.f;
-        if (!(e.has(f.fd) && e.has(f.id) && e.has(f.names) && e.has(f.startNs) && e.has(f.durationNs))) {
-            counters.unknownEvents.merge(MALFORMED, 1L, Long::sum);
-            return;
-        }
-        int n;
-        String text;
-        try {
-            n = e.length(f.fd);
-            text = e.getString(f.names);
-            if (e.length(f.id) != n || e.length(f.startNs) != n || e.length(f.durationNs) != n
-                    || (e.has(f.depth) && e.length(f.depth) != n) || words(text) != n) n = -1;
-        } catch (IllegalArgumentException notSequences) { // another layout under the same name
-            n = -1;
-            text = "";
-        }
-        if (n < 0) {
-            counters.unknownEvents.merge(MALFORMED, 1L, Long::sum);
-            return;
-        }
-        long t = c.t;
-        int from = 0;
-        try {
-            for (int i = 0; i < n; i++) {
-                int to = text.indexOf(' ', from);
-                if (to < 0) to = text.length();
-                long start = c.s.fromRaw(e.getLong(f.startNs, i));
-                long end = start + e.getLong(f.durationNs, i);
-                var name = name(text, from, to);
-                from = to + 1;
-                if (end > t || end < start) {
-                    counters.unknownEvents.merge(FUTURE, 1L, Long::sum);
-                    continue;
-                }
-                c.item = i;
-                c.itemName = name;
-                c.itemStart = start;
-                c.t = end;
-                commandEnd.run(c);
-            }
-        } finally {
-            c.item = -1;
-            c.t = t;
-        }
+    @Override int elements(Ctx c) {
+        var e = c.event;
+        var f = c.fields;
+        if (!(e.has(f.fd) && e.has(f.id) && e.has(f.names) && e.has(f.startNs) && e.has(f.durationNs))) return -1;
+        int n = e.length(f.fd);
+        text = e.getString(f.names);
+        from = 0;
+        if (e.length(f.id) != n || e.length(f.startNs) != n || e.length(f.durationNs) != n
+                || (e.has(f.depth) && e.length(f.depth) != n) || words(text) != n) return -1;
+        return n;
+    }
+
+    @Override boolean element(Ctx c, int i, long t) {
+        int to = text.indexOf(' ', from);
+        if (to < 0) to = text.length();
+        long start = c.server.fromRaw(c.event.getLong(c.fields.startNs, i));
+        long end = start + c.event.getLong(c.fields.durationNs, i);
+        var name = name(text, from, to);
+        from = to + 1;
+        if (end > t || end < start) return false;
+        c.itemName = name;
+        c.itemStart = start;
+        c.time = end;
+        return true;
     }
 
     private String name(String text, int from, int to) {

@@ -1,6 +1,9 @@
 package kvscope.analysis.model;
 
+import kvscope.analysis.flows.Flow;
 import kvscope.analysis.segments.Segment;
+
+import java.util.Arrays;
 
 /**
  * What the model knows of the connection now open on one fd of one server: its identity (fd, client id — fds are
@@ -71,17 +74,17 @@ final class Conn {
     /** Where the messages this client waits to be written came from (Netflow arrows' sources), oldest first. */
     static final int FLOWS_MAX = 64;
     int nFlows;
-    final kvscope.analysis.flows.Flow.Kind[] flowKind = new kvscope.analysis.flows.Flow.Kind[FLOWS_MAX];
+    final Flow.Hop[] flowKind = new Flow.Hop[FLOWS_MAX];
     final int[] flowServer = new int[FLOWS_MAX], flowFd = new int[FLOWS_MAX];
     final long[] flowTime = new long[FLOWS_MAX];
 
     /** The output-buffer backlog under way (reply bytes left after a write), or null. */
-    Backlog backlog;
+    OpenBacklog backlog;
 
     Conn(int fd) { this.fd = fd; }
 
     /** The next write to this client carries a message that came from (server, fd) at time; false if too many wait. */
-    boolean flowFrom(kvscope.analysis.flows.Flow.Kind kind, int server, int fd, long time) {
+    boolean flowFrom(Flow.Hop kind, int server, int fd, long time) {
         if (nFlows == FLOWS_MAX) return false;
         flowKind[nFlows] = kind;
         flowServer[nFlows] = server;
@@ -104,19 +107,10 @@ final class Conn {
         phaseEnd = 0;
         recent.clear();
         peerNode = null;
-        readStart = Segment.UNKNOWN;
-        readEnd = Segment.UNKNOWN;
-        readable = Segment.UNKNOWN;
-        readableAt = Segment.UNKNOWN;
-        writeStart = Segment.UNKNOWN;
-        readBytes = 0;
+        clearInFlight();
         readThread = 0;
         qbufLen = 0;
         pendingReply = 0;
-        command = null;
-        commandStart = Segment.UNKNOWN;
-        waiting = 0;
-        writeBytes = 0;
         writeThread = 0;
         subscriber = false;
         nFlows = 0;
@@ -125,18 +119,47 @@ final class Conn {
 
     boolean isClient() { return type.equals("client") || type.equals("unknown"); }
 
+    /** Requests in flight: executed and waiting for their reply, plus the one executing now. */
+    int inFlight() { return waiting + (command != null ? 1 : 0); }
+
+    /**
+     * Events were lost: the request in flight, the read it came from and the replies owed are no longer known, and
+     * neither is the connection's life since (it is {@link #partial} from here on). Returns how many requests that
+     * drops; the connection stays open with its identity.
+     */
+    int lose() {
+        int dropped = inFlight();
+        clearInFlight();
+        partial = true;
+        return dropped;
+    }
+
+    /** No request in flight: no read it came from, no command executing, no reply owed. */
+    private void clearInFlight() {
+        readStart = Segment.UNKNOWN;
+        readEnd = Segment.UNKNOWN;
+        readable = Segment.UNKNOWN;
+        readableAt = Segment.UNKNOWN;
+        readBytes = 0;
+        command = null;
+        commandStart = Segment.UNKNOWN;
+        waiting = 0;
+        writeStart = Segment.UNKNOWN;
+        writeBytes = 0;
+    }
+
     void addWaiting(int command, long readable, long readStart, long readEnd, long commandStart, long commandEnd,
                     long bytesIn, int readThread) {
         if (waiting == wCommand.length) {
             int n = waiting * 2;
-            wCommand = java.util.Arrays.copyOf(wCommand, n);
-            wReadable = java.util.Arrays.copyOf(wReadable, n);
-            wReadStart = java.util.Arrays.copyOf(wReadStart, n);
-            wReadEnd = java.util.Arrays.copyOf(wReadEnd, n);
-            wCommandStart = java.util.Arrays.copyOf(wCommandStart, n);
-            wCommandEnd = java.util.Arrays.copyOf(wCommandEnd, n);
-            wBytesIn = java.util.Arrays.copyOf(wBytesIn, n);
-            wReadThread = java.util.Arrays.copyOf(wReadThread, n);
+            wCommand = Arrays.copyOf(wCommand, n);
+            wReadable = Arrays.copyOf(wReadable, n);
+            wReadStart = Arrays.copyOf(wReadStart, n);
+            wReadEnd = Arrays.copyOf(wReadEnd, n);
+            wCommandStart = Arrays.copyOf(wCommandStart, n);
+            wCommandEnd = Arrays.copyOf(wCommandEnd, n);
+            wBytesIn = Arrays.copyOf(wBytesIn, n);
+            wReadThread = Arrays.copyOf(wReadThread, n);
         }
         wCommand[waiting] = command;
         wReadable[waiting] = readable;

@@ -16,32 +16,32 @@ final class Connections {
         d.on("accept_client", this::accept);
         d.on("client_set_type", c -> {
             var conn = c.conn("client");
-            conn.type = c.str(c.f.type);
-            c.tl.set(c.t, conn.qType, conn.type);
+            conn.type = c.str(c.fields.type);
+            c.timeline.set(c.time, conn.qType, conn.type);
         });
-        d.on("insert_pending_read", c -> c.tl.set(c.t, c.conn("client").qDataStructure, "clients_pending_read"));
+        d.on("insert_pending_read", c -> c.timeline.set(c.time, c.conn("client").qDataStructure, "clients_pending_read"));
         d.on("end_read_client_query", this::read);
-        d.on("tls_pending_add", c -> c.tl.set(c.t, c.conn("client").qDataStructure, "tls_pending_list"));
-        d.on("tls_pending_process", c -> c.tl.clear(c.t, c.conn("client").qDataStructure));
+        d.on("tls_pending_add", c -> c.timeline.set(c.time, c.conn("client").qDataStructure, "tls_pending_list"));
+        d.on("tls_pending_process", c -> c.timeline.clear(c.time, c.conn("client").qDataStructure));
         d.on("call_command_start", c -> {
             var conn = c.conn("client");
-            if (c.num(c.f.depth) == 0) {
-                c.tl.set(c.t, conn.qStatus, processCommand.of(c.str(c.f.name)));
+            if (c.num(c.fields.depth) == 0) {
+                c.timeline.set(c.time, conn.qStatus, processCommand.of(c.str(c.fields.name)));
                 if ("clients_pending_read".equals(conn.dataStructure)) setDs(c, conn, null);
             }
         });
         d.on("call_command_end", c -> {
             var conn = c.conn("client");
-            if (c.num(c.f.depth) != 0) return;
-            if (c.commandsOnly) c.tl.set(c.start(), conn.qStatus, processCommand.of(c.str(c.f.name)));
-            c.tl.set(c.t, conn.qStatus, REGISTERED);
+            if (c.num(c.fields.depth) != 0) return;
+            if (c.commandsOnly) c.timeline.set(c.start(), conn.qStatus, processCommand.of(c.str(c.fields.name)));
+            c.timeline.set(c.time, conn.qStatus, REGISTERED);
         });
         // Refused before execution: shown until end_process_command ends the request (its MOVED reply follows).
-        d.on("cluster_redirect", c -> c.tl.set(c.t, c.conn("client").qStatus,
-                redirected.of(c.str(c.f.kind))));
+        d.on("cluster_redirect", c -> c.timeline.set(c.time, c.conn("client").qStatus,
+                redirected.of(c.str(c.fields.kind))));
         d.on("end_process_command", c -> {
             var conn = c.conn("client");
-            c.tl.set(c.t, conn.qStatus, c.num(c.f.blocked) != 0 ? BLOCKED : conn.waiting > 0 ? WAIT_WRITE : REGISTERED);
+            c.timeline.set(c.time, conn.qStatus, c.num(c.fields.blocked) != 0 ? BLOCKED : conn.waiting > 0 ? WAIT_WRITE : REGISTERED);
         });
         d.on("insert_clientwrite_queue", c -> setDs(c, c.conn("client"), "clients_pending_write"));
         d.on("write_to_client_end", this::write);
@@ -52,45 +52,45 @@ final class Connections {
         d.on("delete_file_event", c -> {
             var conn = fileEvents(c);
             // freeClient closes the connection after its free_client event: the fd leaves the event loop last.
-            if (conn != null && conn.freeing && c.num(c.f.newMask) == 0) forget(c, conn);
+            if (conn != null && conn.freeing && c.num(c.fields.newMask) == 0) forget(c, conn);
         });
         d.on("cluster_write", c -> {
             var conn = c.conn("cluster");
-            c.tl.set(c.start(), conn.qStatus, "CLUSTER_WRITE");
-            c.tl.set(c.t, conn.qStatus, REGISTERED);
+            c.timeline.set(c.start(), conn.qStatus, "CLUSTER_WRITE");
+            c.timeline.set(c.time, conn.qStatus, REGISTERED);
         });
         d.on("cluster_read", c -> {
             var conn = c.conn("cluster");
-            c.tl.set(c.start(), conn.qStatus, "CLUSTER_READ");
-            c.tl.set(c.t, conn.qStatus, REGISTERED);
+            c.timeline.set(c.start(), conn.qStatus, "CLUSTER_READ");
+            c.timeline.set(c.time, conn.qStatus, REGISTERED);
         });
         d.on("cluster_process_packet", c -> {
             var conn = c.conn("cluster");
-            c.tl.set(c.start(), conn.qStatus, clusterProcess.of(c.str(c.f.typeName)));
-            c.tl.set(c.t, conn.qStatus, REGISTERED);
+            c.timeline.set(c.start(), conn.qStatus, clusterProcess.of(c.str(c.fields.typeName)));
+            c.timeline.set(c.time, conn.qStatus, REGISTERED);
         });
     }
 
     private void accept(Ctx c) {
         int fd = c.fd();
-        var conn = c.s.conn(fd);
-        if (conn != null && conn.open) c.s.stats.fdReusedWithoutFree++;
-        conn = c.s.connOrNew(fd);
-        var type = c.str(c.f.type);
-        long port = c.num(c.f.peerPort);
-        var peer = port > 0 ? c.str(c.f.peerAddr) + ":" + port : c.str(c.f.peerAddr);
+        var conn = c.server.conn(fd);
+        if (conn != null && conn.open) c.server.stats.fdReusedWithoutFree++;
+        conn = c.server.connOrNew(fd);
+        var type = c.str(c.fields.type);
+        long port = c.num(c.fields.peerPort);
+        var peer = port > 0 ? c.str(c.fields.peerAddr) + ":" + port : c.str(c.fields.peerAddr);
         conn.reset(c.id(), type, peer, false);
-        c.s.stats.connectionsAccepted++;
-        c.s.stats.acceptedByType.merge(type, 1L, Long::sum);
-        if (c.num(c.f.tls) != 0) c.s.stats.tls = true;
-        c.tl.set(c.t, conn.qType, type);
-        c.tl.set(c.t, conn.qPeer, peer);
-        c.tl.set(c.t, conn.qId, conn.id);
-        c.tl.set(c.t, conn.qMemory, 0L);
-        c.tl.clear(c.t, conn.qDataStructure);
-        c.tl.set(c.t, conn.qStatus, REGISTERED);
+        c.server.stats.connectionsAccepted++;
+        c.server.stats.acceptedByType.merge(type, 1L, Long::sum);
+        if (c.num(c.fields.tls) != 0) c.server.stats.tls = true;
+        c.timeline.set(c.time, conn.qType, type);
+        c.timeline.set(c.time, conn.qPeer, peer);
+        c.timeline.set(c.time, conn.qId, conn.id);
+        c.timeline.set(c.time, conn.qMemory, 0L);
+        c.timeline.clear(c.time, conn.qDataStructure);
+        c.timeline.set(c.time, conn.qStatus, REGISTERED);
         // Redis installs the read handler while it creates the client, just before accept_client.
-        if (c.hasFileEvents) c.tl.set(c.t, conn.qFileEvents, MASKS[c.s.fileMask(fd) & 7]);
+        if (c.hasFileEvents) c.timeline.set(c.time, conn.qFileEvents, MASKS[c.server.fileMask(fd) & 7]);
         conn.dataStructure = null;
     }
 
@@ -101,40 +101,40 @@ final class Connections {
     /** The fd's event-loop mask after an add/delete_file_event; returns the connection open on it, or null. */
     private static Conn fileEvents(Ctx c) {
         int fd = c.fd();
-        int mask = (int) c.num(c.f.newMask) & 7;
-        c.s.fileMask(fd, mask);
+        int mask = (int) c.num(c.fields.newMask) & 7;
+        c.server.fileMask(fd, mask);
         var conn = c.connByFd();
-        if (conn != null) c.tl.set(c.t, conn.qFileEvents, MASKS[mask]);
+        if (conn != null) c.timeline.set(c.time, conn.qFileEvents, MASKS[mask]);
         return conn;
     }
 
     private void read(Ctx c) {
         var conn = c.conn("client");
         long start = c.start();
-        c.tl.set(start, conn.qStatus, READ);
-        c.tl.set(c.t, conn.qStatus, REGISTERED);
-        conn.qbufLen = c.num(c.f.qbufLen);
-        c.tl.set(c.t, conn.qMemory, conn.qbufLen + conn.pendingReply);
-        long n = c.num(c.f.nread);
-        if (n > 0) c.s.stats.clientBytesIn += n;
+        c.timeline.set(start, conn.qStatus, READ);
+        c.timeline.set(c.time, conn.qStatus, REGISTERED);
+        conn.qbufLen = c.num(c.fields.qbufLen);
+        c.timeline.set(c.time, conn.qMemory, conn.qbufLen + conn.pendingReply);
+        long n = c.num(c.fields.nread);
+        if (n > 0) c.server.stats.clientBytesIn += n;
     }
 
     private void write(Ctx c) {
         var conn = c.conn("client");
-        long n = c.num(c.f.nwritten);
-        boolean done = c.num(c.f.done) != 0;
-        c.tl.set(c.start(), conn.qStatus, WRITE);
-        c.tl.set(c.t, conn.qStatus, done ? REGISTERED : WAIT_WRITE);
-        conn.pendingReply = done ? 0 : Math.max(0, c.num(c.f.pending) - Math.max(0, n));
-        c.tl.set(c.t, conn.qMemory, conn.qbufLen + conn.pendingReply);
+        long n = c.num(c.fields.nwritten);
+        boolean done = c.num(c.fields.done) != 0;
+        c.timeline.set(c.start(), conn.qStatus, WRITE);
+        c.timeline.set(c.time, conn.qStatus, done ? REGISTERED : WAIT_WRITE);
+        conn.pendingReply = done ? 0 : Math.max(0, c.num(c.fields.pending) - Math.max(0, n));
+        c.timeline.set(c.time, conn.qMemory, conn.qbufLen + conn.pendingReply);
         if (done) setDs(c, conn, null);
-        if (n > 0) c.s.stats.clientBytesOut += n;
+        if (n > 0) c.server.stats.clientBytesOut += n;
     }
 
     private void free(Ctx c, Conn conn) {
-        c.tl.set(c.t, conn.qStatus, FREEING);
+        c.timeline.set(c.time, conn.qStatus, FREEING);
         conn.freeing = true;
-        c.s.stats.connectionsFreed++;
+        c.server.stats.connectionsFreed++;
         if (!c.hasFileEvents) forget(c, conn);
     }
 
@@ -143,17 +143,17 @@ final class Connections {
         conn.open = false;
         conn.freeing = false;
         conn.dataStructure = null;
-        c.tl.clear(c.t, conn.qType);
-        c.tl.clear(c.t, conn.qPeer);
-        c.tl.clear(c.t, conn.qId);
-        c.tl.clear(c.t, conn.qMemory);
-        c.tl.clear(c.t, conn.qDataStructure);
-        c.tl.clear(c.t, conn.qStatus);
-        c.tl.clear(c.t, conn.qFileEvents);
+        c.timeline.clear(c.time, conn.qType);
+        c.timeline.clear(c.time, conn.qPeer);
+        c.timeline.clear(c.time, conn.qId);
+        c.timeline.clear(c.time, conn.qMemory);
+        c.timeline.clear(c.time, conn.qDataStructure);
+        c.timeline.clear(c.time, conn.qStatus);
+        c.timeline.clear(c.time, conn.qFileEvents);
     }
 
     static void setDs(Ctx c, Conn conn, String ds) {
         conn.dataStructure = ds;
-        c.tl.set(c.t, conn.qDataStructure, ds);
+        c.timeline.set(c.time, conn.qDataStructure, ds);
     }
 }

@@ -1,7 +1,9 @@
 package kvscope.analysis.model;
 
+import kvscope.analysis.flows.FlowWriter;
 import kvscope.analysis.segments.SegmentWriter;
 import kvscope.ctf.Event;
+import kvscope.ctf.Field;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,10 +13,10 @@ import java.io.UncheckedIOException;
  * handles, the time line of the model and the segment file. One instance, reused for every event.
  */
 final class Ctx {
-    final Fields f;
-    final Timeline tl;
+    final Fields fields;
+    final Timeline timeline;
     final SegmentWriter segments;
-    final kvscope.analysis.flows.FlowWriter flows;
+    final FlowWriter flows;
     final BusLog busLog;
     /** No write events in this trace (light profile): a request ends when its command does. */
     final boolean commandsOnly;
@@ -22,21 +24,21 @@ final class Ctx {
     /** The trace has file events (full profile): a freed connection is forgotten when its fd leaves the loop. */
     final boolean hasFileEvents;
 
-    Event e;
-    long t;
+    Event event;
+    long time;
     /** Sequence number and name of the current event (for the connections' recent-event lists). */
     long seq;
     String eventName;
-    ServerState s;
+    ServerState server;
     ThreadState thread;
 
-    Ctx(Fields f, Timeline tl, SegmentWriter segments, kvscope.analysis.flows.FlowWriter flows, BusLog busLog,
+    Ctx(Fields fields, Timeline timeline, SegmentWriter segments, FlowWriter flows, BusLog busLog,
         boolean commandsOnly, boolean hasFileEvents, ModelCounters counters) {
         this.flows = flows;
         this.busLog = busLog;
         this.hasFileEvents = hasFileEvents;
-        this.f = f;
-        this.tl = tl;
+        this.fields = fields;
+        this.timeline = timeline;
         this.segments = segments;
         this.commandsOnly = commandsOnly;
         this.counters = counters;
@@ -50,13 +52,13 @@ final class Ctx {
     String itemName;
     long itemStart;
 
-    int fd() { return (int) (item < 0 ? e.getLong(f.fd) : e.getLong(f.fd, item)); }
-    long id() { return item >= 0 ? e.getLong(f.id, item) : e.has(f.id) ? e.getLong(f.id) : 0; }
-    long start() { return item < 0 ? s.fromRaw(e.getLong(f.startNs)) : itemStart; }
-    long num(kvscope.ctf.Field field) {
-        return item < 0 ? Fields.get(e, field, 0) : e.has(field) ? e.getLong(field, item) : 0;
+    int fd() { return (int) (item < 0 ? event.getLong(fields.fd) : event.getLong(fields.fd, item)); }
+    long id() { return item >= 0 ? event.getLong(fields.id, item) : event.has(fields.id) ? event.getLong(fields.id) : 0; }
+    long start() { return item < 0 ? server.fromRaw(event.getLong(fields.startNs)) : itemStart; }
+    long num(Field field) {
+        return item < 0 ? Fields.get(event, field, 0) : event.has(field) ? event.getLong(field, item) : 0;
     }
-    String str(kvscope.ctf.Field field) { return item >= 0 && field == f.name ? itemName : Fields.str(e, field, ""); }
+    String str(Field field) { return item >= 0 && field == fields.name ? itemName : Fields.str(event, field, ""); }
     int vtid() { return thread == null ? 0 : thread.vtid; }
 
     /**
@@ -67,9 +69,9 @@ final class Ctx {
     Conn conn(String typeIfNew) {
         int fd = fd();
         long id = id();
-        var c = s.conn(fd);
+        var c = server.conn(fd);
         if (c != null && c.open && c.id == id) {
-            c.recent.add(seq, eventName, t, vtid());
+            c.recent.add(seq, eventName, time, vtid());
             return c;
         }
         return adopt(c, fd, id, typeIfNew);
@@ -77,26 +79,26 @@ final class Ctx {
 
     /** The rare case of {@link #conn}, apart so the JIT does not inline it into every handler. */
     private Conn adopt(Conn c, int fd, long id, String typeIfNew) {
-        if (c != null && c.open) s.stats.fdReusedWithoutFree++;
-        s.stats.connectionsSeenMidLife++;
-        c = s.connOrNew(fd);
+        if (c != null && c.open) server.stats.fdReusedWithoutFree++;
+        server.stats.connectionsSeenMidLife++;
+        c = server.connOrNew(fd);
         c.reset(id, typeIfNew, "", true);
-        tl.set(t, c.qType, typeIfNew);
-        tl.set(t, c.qId, id);
-        tl.set(t, c.qStatus, "UNKNOWN");
-        c.recent.add(seq, eventName, t, vtid());
+        timeline.set(time, c.qType, typeIfNew);
+        timeline.set(time, c.qId, id);
+        timeline.set(time, c.qStatus, "UNKNOWN");
+        c.recent.add(seq, eventName, time, vtid());
         return c;
     }
 
     /** The connection on this event's fd whatever its id (file events carry no id), or null. */
     Conn connByFd() {
-        var c = s.conn(fd());
+        var c = server.conn(fd());
         return c != null && c.open ? c : null;
     }
 
     void segment(Conn c, int i, long writeStart, long replyEnd, long bytesOut, int writeThread) {
         try {
-            segments.add(s.index, c.fd, c.id, c.wCommand[i], c.wReadable[i], c.wReadStart[i], c.wReadEnd[i],
+            segments.add(server.index, c.fd, c.id, c.wCommand[i], c.wReadable[i], c.wReadStart[i], c.wReadEnd[i],
                     c.wCommandStart[i], c.wCommandEnd[i], writeStart, replyEnd, c.wBytesIn[i], bytesOut,
                     c.wReadThread[i], writeThread);
         } catch (IOException ex) {

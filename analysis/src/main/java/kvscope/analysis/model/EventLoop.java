@@ -1,5 +1,10 @@
 package kvscope.analysis.model;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+
 /**
  * Event-loop entity (paper Fig. 3): the Phase of each server's loop — BEFORE_SLEEP, POLL, PROCESS_EVENTS, with the
  * I/O-thread fan-outs nested inside beforeSleep — and the lengths of the pending read and write queues. An iteration
@@ -8,47 +13,49 @@ package kvscope.analysis.model;
 final class EventLoop {
     /** The longest iterations of every server, for the stall findings: a bounded min-heap on busy time. */
     static final int KEEP = 200;
-    private final java.util.PriorityQueue<Stall> longest = new java.util.PriorityQueue<>(
-            java.util.Comparator.comparingLong((Stall x) -> x.busyNs));
+    private final PriorityQueue<Iteration> longest = new PriorityQueue<>(Comparator.comparingLong(Iteration::busyNs));
 
-    private void keep(String server, long start, long busy) {
-        if (longest.size() < KEEP) longest.add(new Stall(server, start, busy));
-        else if (busy > longest.peek().busyNs) {
+    /** An iteration kept, with its server (whose name may still change: the records are made at the end). */
+    private record Iteration(ServerState server, long start, long busyNs) {}
+
+    private void keep(ServerState server, long start, long busy) {
+        if (longest.size() < KEEP) longest.add(new Iteration(server, start, busy));
+        else if (busy > longest.peek().busyNs()) {
             longest.poll();
-            longest.add(new Stall(server, start, busy));
+            longest.add(new Iteration(server, start, busy));
         }
     }
 
-    /** The longest iterations seen, longest first. */
-    java.util.List<Stall> stalls() {
-        var out = new java.util.ArrayList<>(longest);
-        out.sort((a, b) -> Long.compare(b.busyNs, a.busyNs));
-        return out;
+    /** The longest iterations seen, longest first, under their servers' final names. */
+    List<Stall> stalls() {
+        var out = new ArrayList<>(longest);
+        out.sort((a, b) -> Long.compare(b.busyNs(), a.busyNs()));
+        return out.stream().map(i -> new Stall(i.server().name, i.start(), i.busyNs())).toList();
     }
 
     static final String BEFORE_SLEEP = "BEFORE_SLEEP", POLL = "POLL", PROCESS_EVENTS = "PROCESS_EVENTS";
 
     void register(Dispatch d) {
         d.on("before_sleep_start", c -> {
-            var s = c.s;
+            var s = c.server;
             reset(c, BEFORE_SLEEP);
-            s.pendingReadCount = (int) c.num(c.f.pendingReads);
-            s.pendingWriteCount = (int) c.num(c.f.pendingWrites);
-            c.tl.set(c.t, s.pendingReads, s.pendingReadCount);
-            c.tl.set(c.t, s.pendingWrites, s.pendingWriteCount);
+            s.pendingReadCount = (int) c.num(c.fields.pendingReads);
+            s.pendingWriteCount = (int) c.num(c.fields.pendingWrites);
+            c.timeline.set(c.time, s.pendingReads, s.pendingReadCount);
+            c.timeline.set(c.time, s.pendingWrites, s.pendingWriteCount);
         });
         d.on("before_sleep_end", c -> {
             reset(c, POLL);
             // beforeSleep hands every pending read and write to the threads or writes them itself.
-            c.s.pendingReadCount = 0;
-            c.s.pendingWriteCount = 0;
-            c.tl.set(c.t, c.s.pendingReads, 0);
-            c.tl.set(c.t, c.s.pendingWrites, 0);
+            c.server.pendingReadCount = 0;
+            c.server.pendingWriteCount = 0;
+            c.timeline.set(c.time, c.server.pendingReads, 0);
+            c.timeline.set(c.time, c.server.pendingWrites, 0);
         });
         d.on("poll_end", c -> {
-            var s = c.s;
+            var s = c.server;
             long pollStart = c.start();
-            if (s.phaseDepth == 0 || !POLL.equals(s.phaseStack[0])) c.tl.set(pollStart, s.phase, POLL);
+            if (s.phaseDepth == 0 || !POLL.equals(s.phaseStack[0])) c.timeline.set(pollStart, s.phase, POLL);
             reset(c, PROCESS_EVENTS);
             // An iteration's busy time: from the end of one poll to the start of the next — what the main thread
             // spent on events, timers and beforeSleep, without the time it slept waiting for work.
@@ -59,35 +66,35 @@ final class EventLoop {
                     s.stats.longestIterationNs = busy;
                     s.stats.longestIterationAt = s.iterationStart;
                 }
-                keep(s.name, s.iterationStart, busy);
+                keep(s, s.iterationStart, busy);
             }
-            s.iterationStart = c.t;
+            s.iterationStart = c.time;
         });
         d.on("handle_pending_reads_threads_start", c -> push(c, "HANDLE_PENDING_READS"));
         d.on("handle_pending_reads_threads_end", EventLoop::pop);
         d.on("handle_pending_writes_threads_start", c -> push(c, "HANDLE_PENDING_WRITES"));
         d.on("handle_pending_writes_threads_end", EventLoop::pop);
-        d.on("insert_pending_read", c -> c.tl.set(c.t, c.s.pendingReads, ++c.s.pendingReadCount));
-        d.on("insert_clientwrite_queue", c -> c.tl.set(c.t, c.s.pendingWrites, ++c.s.pendingWriteCount));
+        d.on("insert_pending_read", c -> c.timeline.set(c.time, c.server.pendingReads, ++c.server.pendingReadCount));
+        d.on("insert_clientwrite_queue", c -> c.timeline.set(c.time, c.server.pendingWrites, ++c.server.pendingWriteCount));
     }
 
     private static void reset(Ctx c, String phase) {
-        c.s.phaseStack[0] = phase;
-        c.s.phaseDepth = 1;
-        c.tl.set(c.t, c.s.phase, phase);
+        c.server.phaseStack[0] = phase;
+        c.server.phaseDepth = 1;
+        c.timeline.set(c.time, c.server.phase, phase);
     }
 
     private static void push(Ctx c, String phase) {
-        var s = c.s;
+        var s = c.server;
         if (s.phaseDepth < s.phaseStack.length) s.phaseStack[s.phaseDepth] = phase;
         s.phaseDepth++;
-        c.tl.set(c.t, s.phase, phase);
+        c.timeline.set(c.time, s.phase, phase);
     }
 
     private static void pop(Ctx c) {
-        var s = c.s;
+        var s = c.server;
         if (s.phaseDepth > 1) s.phaseDepth--;
         int top = Math.max(1, Math.min(s.phaseDepth, s.phaseStack.length));
-        c.tl.set(c.t, s.phase, s.phaseStack[top - 1] != null ? s.phaseStack[top - 1] : BEFORE_SLEEP);
+        c.timeline.set(c.time, s.phase, s.phaseStack[top - 1] != null ? s.phaseStack[top - 1] : BEFORE_SLEEP);
     }
 }

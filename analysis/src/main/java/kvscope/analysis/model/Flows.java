@@ -4,13 +4,17 @@ import kvscope.analysis.flows.Flow;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The arrows of the Netflow view (paper use case 2, Figs. 6–7): how a published message travels. A client's PUBLISH
- * is queued on the node's cluster links ({@link Flow.Kind#PUBLISH_TO_BUS}), crosses the bus to the other nodes
- * ({@link Flow.Kind#BUS}, paired after the pass by {@link BusMatcher}) and is written to their subscribers
- * ({@link Flow.Kind#DELIVER}); subscribers on the publisher's own node get it directly
- * ({@link Flow.Kind#PUBLISH_LOCAL}).
+ * is queued on the node's cluster links ({@link Flow.Hop#PUBLISH_TO_BUS}), crosses the bus to the other nodes
+ * ({@link Flow.Hop#BUS}, paired after the pass by {@link BusMatcher}) and is written to their subscribers
+ * ({@link Flow.Hop#DELIVER}); subscribers on the publisher's own node get it directly
+ * ({@link Flow.Hop#PUBLISH_LOCAL}).
  *
  * <p>Who receives a message is seen, not guessed: Redis queues each receiver for writing
  * ({@code insert_clientwrite_queue}) while it publishes, between the command's (or the bus packet's) start and the
@@ -25,75 +29,75 @@ final class Flows {
     private static final int REDIRECTS_PER_SLOT = 1024;
 
     /** Redirections waiting for their retry, by (target port, slot): [server, fd, time], oldest first. */
-    private final java.util.Map<Long, java.util.ArrayDeque<long[]>> redirects = new java.util.HashMap<>();
+    private final Map<Long, ArrayDeque<long[]>> redirects = new HashMap<>();
 
     void register(Dispatch d) {
         d.on("cluster_redirect", this::redirected);
         d.on("call_command_start", c -> {
-            if (c.num(c.f.depth) != 0) return;
-            c.s.flows.mark();
+            if (c.num(c.fields.depth) != 0) return;
+            c.server.flows.mark();
             if (!redirects.isEmpty()) retried(c);
-            var name = c.str(c.f.name);
+            var name = c.str(c.fields.name);
             if (name.equals("subscribe") || name.equals("psubscribe") || name.equals("ssubscribe")) {
                 var conn = c.conn("client");
                 conn.subscriber = true;
-                c.s.flows.subscribers.add(conn);
+                c.server.flows.subscribers.add(conn);
             }
         });
         d.on("call_command_end", c -> {
-            if (c.num(c.f.depth) == 0) c.s.flows.publishFd = Integer.MIN_VALUE;
+            if (c.num(c.fields.depth) == 0) c.server.flows.publishFd = Integer.MIN_VALUE;
         });
-        d.on("cluster_read", c -> c.s.flows.mark());
+        d.on("cluster_read", c -> c.server.flows.mark());
         d.on("insert_clientwrite_queue", c -> {
             var conn = c.conn("client");
-            if (conn.isClient()) c.s.flows.queued(conn);
+            if (conn.isClient()) c.server.flows.queued(conn);
         });
         d.on("publish", this::publish);
         d.on("cluster_send", this::send);
         d.on("cluster_process_packet", this::processed);
         d.on("write_to_client_end", this::written);
-        d.on("free_client", c -> c.s.flows.subscribers.remove(c.conn("client")));
+        d.on("free_client", c -> c.server.flows.subscribers.remove(c.conn("client")));
     }
 
     /** Events were lost: a retry may have gone unseen, so no waiting redirection can be paired safely. */
     void lost() { redirects.clear(); }
 
     private void redirected(Ctx c) {
-        var kind = c.str(c.f.kind);
-        c.s.stats.redirects.merge(kind, 1L, Long::sum);
-        long port = c.num(c.f.targetPort), slot = c.num(c.f.slot);
+        var kind = c.str(c.fields.kind);
+        c.server.stats.redirects.merge(kind, 1L, Long::sum);
+        long port = c.num(c.fields.targetPort), slot = c.num(c.fields.slot);
         if (port <= 0 || slot < 0 || c.fd() < 0) return;
-        var q = redirects.computeIfAbsent((port << 16) | slot, k -> new java.util.ArrayDeque<>());
+        var q = redirects.computeIfAbsent((port << 16) | slot, k -> new ArrayDeque<>());
         if (q.size() == REDIRECTS_PER_SLOT) q.pollFirst();
-        q.addLast(new long[] {c.s.index, c.fd(), c.t});
+        q.addLast(new long[] {c.server.index, c.fd(), c.time});
     }
 
     /** A command on a slot some client was just sent here for: the retry of the oldest such redirection. */
     private void retried(Ctx c) {
-        long slot = Fields.get(c.e, c.f.slot, -1);
-        if (slot < 0 || c.s.stats.port <= 0) return;
-        long key = ((long) c.s.stats.port << 16) | slot;
+        long slot = Fields.get(c.event, c.fields.slot, -1);
+        if (slot < 0 || c.server.stats.port <= 0) return;
+        long key = ((long) c.server.stats.port << 16) | slot;
         var q = redirects.get(key);
         if (q == null) return;
         long[] r;
-        while ((r = q.peekFirst()) != null && c.t - r[2] > REDIRECT_WINDOW_NS) q.pollFirst();
-        if (r != null && r[0] != c.s.index) {
+        while ((r = q.peekFirst()) != null && c.time - r[2] > REDIRECT_WINDOW_NS) q.pollFirst();
+        if (r != null && r[0] != c.server.index) {
             q.pollFirst();
-            flow(c, Flow.Kind.REDIRECT, (int) r[0], (int) r[1], r[2], c.fd(), c.t);
+            flow(c, Flow.Hop.REDIRECT, (int) r[0], (int) r[1], r[2], c.fd(), c.time);
         }
         if (q.isEmpty()) redirects.remove(key);
     }
 
     private void publish(Ctx c) {
-        var sf = c.s.flows;
+        var sf = c.server.flows;
         int fd = c.fd();
-        long receivers = c.num(c.f.receivers);
+        long receivers = c.num(c.fields.receivers);
         if (fd >= 0) {
             var publisher = c.conn("client");
             sf.publishFd = fd;
-            sf.publishTime = c.t;
+            sf.publishTime = c.time;
             sf.publishThread = c.vtid();
-            forEachReceiver(c, receivers, publisher, conn -> pending(c, conn, Flow.Kind.PUBLISH_LOCAL, fd, c.t));
+            forEachReceiver(c, receivers, publisher, conn -> pending(c, conn, Flow.Hop.PUBLISH_LOCAL, fd, c.time));
         } else {
             // From the bus: the packet being processed names the link it came on when its processing ends. No client
             // published it, so no bus message that follows is a client's (in the light profile the end of the
@@ -107,16 +111,16 @@ final class Flows {
     }
 
     /** The receiver's next write carries this message; it is a subscriber, whether or not its SUBSCRIBE was seen. */
-    private static void pending(Ctx c, Conn conn, Flow.Kind kind, int srcFd, long srcTime) {
-        if (!conn.flowFrom(kind, c.s.index, srcFd, srcTime)) c.counters.flowsDropped++;
+    private static void pending(Ctx c, Conn conn, Flow.Hop kind, int srcFd, long srcTime) {
+        if (!conn.flowFrom(kind, c.server.index, srcFd, srcTime)) c.counters.flowsDropped++;
         if (!conn.subscriber) {
             conn.subscriber = true;
-            c.s.flows.subscribers.add(conn);
+            c.server.flows.subscribers.add(conn);
         }
     }
 
-    private static void forEachReceiver(Ctx c, long receivers, Conn publisher, java.util.function.Consumer<Conn> action) {
-        var sf = c.s.flows;
+    private static void forEachReceiver(Ctx c, long receivers, Conn publisher, Consumer<Conn> action) {
+        var sf = c.server.flows;
         long found = 0;
         for (int i = 0; i < sf.nQueued; i++) {
             var conn = sf.queued[i];
@@ -136,38 +140,38 @@ final class Flows {
     }
 
     private void send(Ctx c) {
-        var type = c.str(c.f.typeName);
+        var type = c.str(c.fields.typeName);
         if (!type.equals(PUBLISH) && !type.equals(PUBLISH_SHARD)) return;
-        var sf = c.s.flows;
+        var sf = c.server.flows;
         int fd = c.fd();
         if (sf.publishFd != Integer.MIN_VALUE && sf.publishThread == c.vtid()) {
-            flow(c, Flow.Kind.PUBLISH_TO_BUS, c.s.index, sf.publishFd, sf.publishTime, fd, c.t);
+            flow(c, Flow.Hop.PUBLISH_TO_BUS, c.server.index, sf.publishFd, sf.publishTime, fd, c.time);
         }
-        var peer = c.str(c.f.peer);
+        var peer = c.str(c.fields.peer);
         if (peer.isEmpty() || peer.startsWith("\0")) return;
         try {
-            c.busLog.send(c.s.index, peer, fd, c.t, c.num(c.f.totlen));
+            c.busLog.send(c.server.index, peer, fd, c.time, c.num(c.fields.totlen));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private void processed(Ctx c) {
-        var sf = c.s.flows;
-        var type = c.str(c.f.typeName);
+        var sf = c.server.flows;
+        var type = c.str(c.fields.typeName);
         boolean publish = type.equals(PUBLISH) || type.equals(PUBLISH_SHARD);
         long start = c.start();
         if (publish) {
-            var sender = c.str(c.f.sender);
+            var sender = c.str(c.fields.sender);
             if (!sender.isEmpty() && !sender.startsWith("\0")) {
                 try {
-                    c.busLog.receive(c.s.index, sender, c.fd(), start, c.t, c.num(c.f.totlen));
+                    c.busLog.receive(c.server.index, sender, c.fd(), start, c.time, c.num(c.fields.totlen));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }
             if (sf.deliveryPending) {
-                for (var conn : sf.delivering) pending(c, conn, Flow.Kind.DELIVER, c.fd(), start);
+                for (var conn : sf.delivering) pending(c, conn, Flow.Hop.DELIVER, c.fd(), start);
             }
         }
         sf.delivering.clear();
@@ -176,16 +180,16 @@ final class Flows {
 
     private void written(Ctx c) {
         var conn = c.conn("client");
-        if (conn.nFlows == 0 || c.num(c.f.nwritten) <= 0) return;
+        if (conn.nFlows == 0 || c.num(c.fields.nwritten) <= 0) return;
         for (int i = 0; i < conn.nFlows; i++) {
             flow(c, conn.flowKind[i], conn.flowServer[i], conn.flowFd[i], conn.flowTime[i], conn.fd, c.start());
         }
         conn.nFlows = 0;
     }
 
-    private static void flow(Ctx c, Flow.Kind kind, int srcServer, int srcFd, long srcTime, int dstFd, long dstTime) {
+    private static void flow(Ctx c, Flow.Hop kind, int srcServer, int srcFd, long srcTime, int dstFd, long dstTime) {
         try {
-            c.flows.add(kind, srcServer, srcFd, srcTime, c.s.index, dstFd, dstTime, c.t);
+            c.flows.add(kind, srcServer, srcFd, srcTime, c.server.index, dstFd, dstTime, c.time);
             c.counters.flows++;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

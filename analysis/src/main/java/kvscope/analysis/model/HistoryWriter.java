@@ -1,5 +1,8 @@
 package kvscope.analysis.model;
 
+import kvscope.statesystem.History;
+
+import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -26,7 +29,7 @@ final class HistoryWriter {
     private long submitted, written;
     private final Object progress = new Object();
 
-    HistoryWriter(kvscope.statesystem.History history, long horizon) {
+    HistoryWriter(History history, long horizon) {
         this.reorder = new Reorder(history, horizon, this::release);
         thread = new Thread(this::run, "kvscope-history-writer");
         thread.setDaemon(true);
@@ -157,7 +160,7 @@ final class HistoryWriter {
         boolean drain;
 
         void clear() {
-            java.util.Arrays.fill(s, 0, n, null);
+            Arrays.fill(s, 0, n, null);
             n = 0;
             drain = false;
         }

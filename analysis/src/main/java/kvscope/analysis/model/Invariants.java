@@ -1,7 +1,9 @@
 package kvscope.analysis.model;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Checks, as events arrive, what Redis guarantees about a client and reports when a trace shows it broken — the
@@ -16,21 +18,29 @@ import java.util.List;
  */
 final class Invariants {
     static final int MAX_PER_KIND = 100;
-    private final List<Anomaly> found = new ArrayList<>();
-    private final java.util.Map<String, Integer> perKind = new java.util.HashMap<>();
+    /** What was found, with its server (whose name may still change: the records are made at the end). */
+    private record Found(String kind, ServerState server, int fd, long clientId, long time, List<Integer> threads,
+                         List<String> events) {}
 
-    List<Anomaly> found() { return found; }
+    private final List<Found> found = new ArrayList<>();
+    private final Map<String, Integer> perKind = new HashMap<>();
+
+    /** The anomalies found, in order, under their servers' final names. */
+    List<Anomaly> found() {
+        return found.stream().map(f -> new Anomaly(f.kind, f.server.name, f.fd, f.clientId, f.time, f.threads,
+                f.events)).toList();
+    }
 
     void register(Dispatch d) {
         d.on("insert_pending_read", c -> {
             var conn = c.conn("client");
-            if (conn.pendingRead) report(c, conn, "queued-twice", conn.pendingReadThread);
+            if (conn.pendingRead) report(c, conn, "queued-twice", conn.pendingReadThread, conn.fd, conn.id);
             conn.pendingRead = true;
             conn.pendingReadThread = c.vtid();
         });
         d.on("handle_pending_reads_threads_end", c -> {
             // The fan-out empties clients_pending_read.
-            for (var conn : c.s.openConns()) conn.pendingRead = false;
+            for (var conn : c.server.openConns()) conn.pendingRead = false;
         });
         d.on("call_command_start", c -> c.conn("client").pendingRead = false);
         d.on("end_read_client_query", c -> overlap(c, c.conn("client"), c.start()));
@@ -38,40 +48,29 @@ final class Invariants {
         d.on("ssl_read", c -> overlap(c, c.conn("client"), c.start()));
         d.on("free_client", c -> {
             long id = c.id();
-            var freedBy = c.s.freedClients.get(id);
-            var conn = c.s.conn(c.fd());
-            if (freedBy != null) {
-                var a = report(c, conn != null && conn.id == id ? conn : null, "freed-twice", freedBy);
-                a.fd = c.fd();
-                a.clientId = id;
-            }
-            c.s.rememberFreed(id, c.vtid());
+            var freedBy = c.server.freedClients.get(id);
+            var conn = c.server.conn(c.fd());
+            if (freedBy != null) report(c, conn != null && conn.id == id ? conn : null, "freed-twice", freedBy, c.fd(), id);
+            c.server.rememberFreed(id, c.vtid());
         });
     }
 
     /** A phase of this thread on the connection began while another thread's phase on it had not ended. */
     private void overlap(Ctx c, Conn conn, long start) {
         if (conn.phaseThread != 0 && conn.phaseThread != c.vtid() && start < conn.phaseEnd) {
-            report(c, conn, "threads-overlap", conn.phaseThread);
+            report(c, conn, "threads-overlap", conn.phaseThread, conn.fd, conn.id);
         }
-        if (c.t >= conn.phaseEnd) {
+        if (c.time >= conn.phaseEnd) {
             conn.phaseThread = c.vtid();
-            conn.phaseEnd = c.t;
+            conn.phaseEnd = c.time;
         }
     }
 
-    private Anomaly report(Ctx c, Conn conn, String kind, int otherThread) {
-        var a = new Anomaly();
-        a.kind = kind;
-        a.server = c.s.name;
-        a.time = c.t;
-        a.fd = conn != null ? conn.fd : c.fd();
-        a.clientId = conn != null ? conn.id : c.id();
-        a.threads.add(otherThread);
-        if (otherThread != c.vtid()) a.threads.add(c.vtid());
-        if (conn != null) a.events.addAll(conn.recent.lines());
+    /** An anomaly of this event on (fd, client id), involving otherThread and this event's thread. */
+    private void report(Ctx c, Conn conn, String kind, int otherThread, int fd, long clientId) {
         int n = perKind.merge(kind, 1, Integer::sum);
-        if (n <= MAX_PER_KIND) found.add(a);
-        return a;
+        if (n > MAX_PER_KIND) return;
+        var threads = otherThread != c.vtid() ? List.of(otherThread, c.vtid()) : List.of(otherThread);
+        found.add(new Found(kind, c.server, fd, clientId, c.time, threads, conn != null ? conn.recent.lines() : List.of()));
     }
 }

@@ -1,6 +1,6 @@
 package kvscope.analysis.model;
 
-import kvscope.analysis.segments.Segment;
+import kvscope.analysis.flows.FlowWriter;
 import kvscope.analysis.segments.SegmentWriter;
 import kvscope.analysis.util.LongMap;
 import kvscope.ctf.Event;
@@ -9,6 +9,8 @@ import kvscope.ctf.Trace;
 import kvscope.statesystem.History;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,46 +31,46 @@ public final class ModelBuilder implements AutoCloseable {
 
     private final Trace trace;
     private final History h;
-    private final Fields f;
+    private final Fields fields;
     private final Ctx ctx;
-    private final Timeline tl;
+    private final Timeline timeline;
     private final Map<Long, String> names;
     private final ServerNames naming;
-    /** Provisional server names replaced by host:port during the build, for the records made before. */
-    private final Map<String, String> renamed = new java.util.HashMap<>();
     private final LongMap<ServerState> servers = new LongMap<>();
     private final List<ServerState> serverList = new ArrayList<>();
     /** Handlers by the reader's dense event-type index: one array load per event. */
     private final Dispatch.Entry[] entries;
     private final ModelCounters counters = new ModelCounters();
     private final SegmentWriter segments;
-    private final kvscope.analysis.flows.FlowWriter flows;
+    private final FlowWriter flows;
     private final BusLog busLog;
     private final Invariants invariants = new Invariants();
     private final EventLoop eventLoop = new EventLoop();
     private final Backlogs backlogs = new Backlogs();
     private final Flows flowFinder = new Flows();
     private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
+    /** Event types another analysis of the same pass reads (the services'): not "unknown" to this one. */
+    private final boolean[] readElsewhere;
 
     /**
      * @param flows   where the Netflow arrows go
      * @param busLog  a scratch file for the bus messages paired after the pass (deleted on close)
      */
-    public ModelBuilder(Trace trace, History h, SegmentWriter segments, kvscope.analysis.flows.FlowWriter flows,
-                        java.nio.file.Path busLog, long horizonNs) throws IOException {
+    public ModelBuilder(Trace trace, History h, SegmentWriter segments, FlowWriter flows,
+                        Path busLog, long horizonNs) throws IOException {
         this.trace = trace;
         this.h = h;
         this.segments = segments;
         this.flows = flows;
         this.busLog = new BusLog(busLog);
-        this.f = new Fields(trace);
-        boolean commandsOnly = !trace.eventType("redis:write_to_client_end").exists();
-        this.tl = new Timeline(h, commandsOnly ? Math.max(horizonNs, COMMANDS_ONLY_HORIZON_NS) : horizonNs);
+        this.fields = new Fields(trace);
+        boolean commandsOnly = !Dispatch.redis(trace, "write_to_client_end").exists();
+        this.timeline = new Timeline(h, commandsOnly ? Math.max(horizonNs, COMMANDS_ONLY_HORIZON_NS) : horizonNs);
         this.names = ServerNames.scan(trace);
         this.naming = new ServerNames(trace);
-        boolean fileEvents = trace.eventType("redis:delete_file_event").exists();
-        this.ctx = new Ctx(f, tl, segments, flows, this.busLog, commandsOnly, fileEvents, counters);
-        var d = new Dispatch();
+        boolean fileEvents = Dispatch.redis(trace, "delete_file_event").exists();
+        this.ctx = new Ctx(fields, timeline, segments, flows, this.busLog, commandsOnly, fileEvents, counters);
+        var d = new Dispatch(Dispatch.REDIS);
         new Servers().register(d);
         new Connections().register(d);
         new Requests().register(d);
@@ -78,18 +80,12 @@ public final class ModelBuilder implements AutoCloseable {
         flowFinder.register(d);
         backlogs.register(d);
         invariants.register(d);
-        // The light profile's batches run the call_command_end handlers once per command they hold.
-        var commandEnd = new Dispatch.Entry("redis:call_command_end",
-                d.table().getOrDefault("redis:call_command_end", List.of()));
-        d.on("commands", new CommandBatch(commandEnd, counters));
-        // ... and its batches of publishes the publish handlers once per publish.
-        var publish = new Dispatch.Entry("redis:publish", d.table().getOrDefault("redis:publish", List.of()));
-        d.on("publishes", new PublishBatch(publish, counters));
-        this.entries = new Dispatch.Entry[trace.eventTypes().size()];
-        d.table().forEach((name, handlers) -> {
-            var type = trace.eventType(name);
-            if (type.exists()) entries[type.index()] = new Dispatch.Entry(name, handlers);
-        });
+        // The light profile's batches run the call_command_end handlers once per command they hold, and the publish
+        // handlers once per publish.
+        d.on("commands", new CommandBatch(d.entry("call_command_end"), counters));
+        d.on("publishes", new PublishBatch(d.entry("publish"), counters));
+        this.entries = d.entries(trace);
+        this.readElsewhere = new boolean[entries.length];
     }
 
     public boolean commandsOnly() { return ctx.commandsOnly; }
@@ -100,7 +96,7 @@ public final class ModelBuilder implements AutoCloseable {
         if (first == Long.MIN_VALUE) first = t;
         last = Math.max(last, t);
         counters.events++;
-        tl.advance(t);
+        timeline.advance(t);
         if (e.isLost()) {
             lost(e);
             return;
@@ -109,17 +105,17 @@ public final class ModelBuilder implements AutoCloseable {
         int i = type.index();
         var entry = i >= 0 && i < entries.length ? entries[i] : null;
         if (entry == null) {
-            counters.unknownEvents.merge(type.name(), 1L, Long::sum);
+            if (i < 0 || i >= readElsewhere.length || !readElsewhere[i]) counters.unknownEvents.merge(type.name(), 1L, Long::sum);
             return;
         }
         var c = ctx;
-        c.e = e;
-        c.t = t;
+        c.event = e;
+        c.time = t;
         c.seq = counters.events;
         c.eventName = entry.name;
-        c.s = server(e);
-        if (!c.s.named) learnName(c.s, e);
-        c.thread = c.s.thread(e.has(f.vtid) ? (int) e.getLong(f.vtid) : c.s.vpid);
+        c.server = server(e);
+        if (!c.server.named) learnName(c.server, e);
+        c.thread = c.server.thread(e.has(fields.vtid) ? (int) e.getLong(fields.vtid) : c.server.vpid);
         if (c.thread.instant) {
             c.thread.instant = false;
             Threads.restore(c);
@@ -127,15 +123,23 @@ public final class ModelBuilder implements AutoCloseable {
         entry.run(c);
     }
 
+    /** Events of this type are read by another analysis of the same pass: they are not counted as unknown. */
+    public void readElsewhere(EventType type) {
+        if (type.index() >= 0 && type.index() < readElsewhere.length) readElsewhere[type.index()] = true;
+    }
+
+    /** The index, in the segment file's servers, of the Redis server that emitted this event (after {@link #accept}). */
+    public int serverIndex(Event e) { return server(e).index; }
+
     private ServerState server(Event e) {
         int ti = e.trace().index();
-        long vpid = e.has(f.vpid) ? e.getLong(f.vpid) : -1;
+        long vpid = e.has(fields.vpid) ? e.getLong(fields.vpid) : -1;
         long key = ServerNames.key(ti, vpid);
         var s = servers.get(key);
         if (s == null) {
             var name = names.get(key);
             if (name == null) {
-                var proc = e.has(f.procname) ? e.getString(f.procname) : e.trace().hostname();
+                var proc = e.has(fields.procname) ? e.getString(fields.procname) : e.trace().hostname();
                 name = vpid >= 0 ? proc + "-" + vpid : proc;
             }
             s = new ServerState(name, (int) vpid, ti, e.trace().clockOffsetNs(), segments.server(name), h);
@@ -162,7 +166,6 @@ public final class ModelBuilder implements AutoCloseable {
         var name = e.trace().hostname() + ":" + port;
         if (!h.rename(s.root, name)) return; // every server is a root attribute: another one has the name
         if (!segments.renameServer(s.index, name)) throw new IllegalStateException("segment server " + name + " exists");
-        renamed.put(s.name, name);
         s.name = name;
         s.stats.name = name;
         s.stats.port = port;
@@ -183,33 +186,20 @@ public final class ModelBuilder implements AutoCloseable {
             busLog.reset(e.timestamp());
             flowFinder.lost();
         } catch (IOException ex) {
-            throw new java.io.UncheckedIOException(ex);
+            throw new UncheckedIOException(ex);
         }
         for (var s : serverList) {
             if (s.traceIndex != ti) continue;
-            s.flows.clear();
+            s.lose();
             s.forEachThread(th -> {
                 Threads.forget(th);
-                tl.clear(e.lostStart(), th.qOperation);
-                tl.clear(e.lostStart(), th.qRequest);
+                timeline.clear(e.lostStart(), th.qOperation);
+                timeline.clear(e.lostStart(), th.qRequest);
             });
-            s.phaseDepth = 0;
-            s.iterationStart = Long.MIN_VALUE;
             for (var conn : s.openConns()) {
                 backlogs.lost(conn, e.lostStart());
-                counters.requestsAffectedByLoss += conn.waiting + (conn.command != null ? 1 : 0);
-                conn.waiting = 0;
-                conn.command = null;
-                conn.commandStart = Segment.UNKNOWN;
-                conn.readStart = Segment.UNKNOWN;
-                conn.readEnd = Segment.UNKNOWN;
-                conn.readable = Segment.UNKNOWN;
-                conn.readableAt = Segment.UNKNOWN;
-                conn.writeStart = Segment.UNKNOWN;
-                conn.readBytes = 0;
-                conn.writeBytes = 0;
-                conn.partial = true;
-                tl.set(e.lostStart(), conn.qStatus, "UNKNOWN");
+                counters.requestsAffectedByLoss += conn.lose();
+                timeline.set(e.lostStart(), conn.qStatus, "UNKNOWN");
             }
         }
     }
@@ -223,7 +213,7 @@ public final class ModelBuilder implements AutoCloseable {
 
     /** Releases the writer thread if the build did not finish (an exception); after {@link #finish} it does nothing. */
     @Override public void close() throws IOException {
-        if (!finished) tl.abandon();
+        if (!finished) timeline.abandon();
         busLog.close();
     }
 
@@ -235,29 +225,22 @@ public final class ModelBuilder implements AutoCloseable {
         finished = true;
         long end = last == Long.MIN_VALUE ? 0 : last;
         for (var s : serverList) {
-            for (var conn : s.openConns()) s.stats.unfinishedAtEnd += conn.waiting + (conn.command != null ? 1 : 0);
+            for (var conn : s.openConns()) s.stats.unfinishedAtEnd += conn.inFlight();
         }
         for (var s : serverList) backlogs.finish(s.openConns(), end);
-        tl.finish(end);
-        counters.lateStates = tl.late();
-        counters.maxLatenessNs = tl.maxLateness();
-        for (var en : entries) if (en != null && en.count > 0) counters.eventsByName.put("redis:" + en.name, en.count);
+        timeline.finish(end);
+        counters.lateStates = timeline.late();
+        counters.maxLatenessNs = timeline.maxLateness();
+        for (var en : entries) if (en != null && en.count > 0) counters.eventsByName.put(en.eventName, en.count);
         NodeIds.resolve(serverList);
-        var anomalies = invariants.found();
-        var stalls = eventLoop.stalls();
-        var backlogs = this.backlogs.largest();
-        if (!renamed.isEmpty()) {
-            for (var a : anomalies) a.server = renamed.getOrDefault(a.server, a.server);
-            for (var st : stalls) st.server = renamed.getOrDefault(st.server, st.server);
-            for (var b : backlogs) b.server = renamed.getOrDefault(b.server, b.server);
-        }
         counters.flows += BusMatcher.match(busLog, serverList, flows, counters);
-        var stats = serverList.stream().map(s -> s.stats).toList();
-        return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters, stats, ctx.commandsOnly,
-                anomalies, stalls, backlogs);
+        // The records are made now, once, under the servers' final names.
+        return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters.build(),
+                serverList.stream().map(s -> s.stats.build()).toList(), ctx.commandsOnly, invariants.found(),
+                eventLoop.stalls(), backlogs.largest());
     }
 
     /** What the build produced besides the history and the segments. */
-    public record Result(long start, long end, ModelCounters counters, List<ServerStats> servers, boolean commandsOnly,
+    public record Result(long start, long end, Counters counters, List<ServerStats> servers, boolean commandsOnly,
                          List<Anomaly> anomalies, List<Stall> stalls, List<Backlog> backlogs) {}
 }

@@ -1,27 +1,34 @@
 package kvscope.analysis.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeMap;
 
-/** Model-wide counters: what was read, what was lost or not understood. Serialised in the summary. */
-public final class ModelCounters {
-    public long events;
-    public long lostEvents;
-    public long lostRanges;
+/** Model-wide counters, counted during the build; stored as {@link Counters} once it is done. */
+final class ModelCounters {
+    long events;
+    long lostEvents;
+    long lostRanges;
     /** Loss records whose count cannot be known (the tracer's counter went backwards). */
-    public long lostCountUnknown;
-    public long requestsAffectedByLoss;
+    long lostCountUnknown;
+    long requestsAffectedByLoss;
     /** The time ranges [start, end] in which events were lost (the first thousand). */
-    public final java.util.List<long[]> lossRanges = new java.util.ArrayList<>();
-    public long lateStates;
-    public long maxLatenessNs;
-    public final TreeMap<String, Long> unknownEvents = new TreeMap<>();
+    final List<long[]> lossRanges = new ArrayList<>();
+    long lateStates;
+    long maxLatenessNs;
+    final TreeMap<String, Long> unknownEvents = new TreeMap<>();
     /** Where the trace was damaged (file, byte offset, what): the model holds what came before. */
-    public final java.util.List<String> damage = new java.util.ArrayList<>();
-    public final TreeMap<String, Long> eventsByName = new TreeMap<>();
+    final List<String> damage = new ArrayList<>();
+    final TreeMap<String, Long> eventsByName = new TreeMap<>();
     /** Arrows of the Netflow view: causal links between connections (PUBLISH → bus → subscriber). */
-    public long flows;
+    long flows;
     /** Publish messages processed by a traced node whose sending could not be found (not traced, lost, unnamed node). */
-    public long busMessagesUnpaired;
+    long busMessagesUnpaired;
     /** Messages waiting for one client's write beyond what is remembered per client: drawn without an arrow. */
-    public long flowsDropped;
+    long flowsDropped;
+
+    Counters build() {
+        return new Counters(events, lostEvents, lostRanges, lostCountUnknown, requestsAffectedByLoss, lossRanges,
+                lateStates, maxLatenessNs, unknownEvents, damage, eventsByName, flows, busMessagesUnpaired, flowsDropped);
+    }
 }

@@ -2,56 +2,35 @@ package kvscope.analysis.model;
 
 /**
  * The light profile's {@code publishes} event: publishes one Redis thread made, up to 32, each as the sequences'
- * element i (instrument/redis/EVENTS.md). Each is handed to the publish handlers as if it had been its own event, at
- * its own time ({@code time_ns}), so a batched trace builds the same model as one with an event per publish.
+ * element i (instrument/redis/EVENTS.md), replayed through the publish handlers at each one's own time
+ * ({@code time_ns}; {@link BatchReplay}).
  *
  * <p>Redis writes a thread's publishes before any other event of that thread, cluster-bus events included, so a
  * PUBLISH's bus messages still come after its publish. A batch whose sequences disagree, or a publish after the
  * batch was written, is not applied and is counted.
  */
-final class PublishBatch implements Handler {
+final class PublishBatch extends BatchReplay {
     static final String MALFORMED = "redis:publishes (inconsistent fields, not applied)";
     static final String FUTURE = "redis:publishes (publish after its event, not applied)";
 
-    private final Dispatch.Entry publish;
-    private final ModelCounters counters;
-
     PublishBatch(Dispatch.Entry publish, ModelCounters counters) {
-        this.publish = publish;
-        this.counters = counters;
+        super(publish, counters, MALFORMED, FUTURE);
     }
 
-    @Override public void on(Ctx c) {
-        var e = c.e;
-        var f = c.f;
-        int n;
-        try {
-            n = e.has(f.fd) && e.has(f.id) && e.has(f.timeNs) && e.has(f.payloadLen) && e.has(f.receivers)
-                    ? e.length(f.fd) : -1;
-            if (n >= 0 && (e.length(f.id) != n || e.length(f.timeNs) != n || e.length(f.payloadLen) != n
-                    || e.length(f.receivers) != n || (e.has(f.sharded) && e.length(f.sharded) != n))) n = -1;
-        } catch (IllegalArgumentException notSequences) { // another layout under the same name
-            n = -1;
-        }
-        if (n < 0) {
-            counters.unknownEvents.merge(MALFORMED, 1L, Long::sum);
-            return;
-        }
-        long t = c.t;
-        try {
-            for (int i = 0; i < n; i++) {
-                long at = c.s.fromRaw(e.getLong(f.timeNs, i));
-                if (at > t) {
-                    counters.unknownEvents.merge(FUTURE, 1L, Long::sum);
-                    continue;
-                }
-                c.item = i;
-                c.t = at;
-                publish.run(c);
-            }
-        } finally {
-            c.item = -1;
-            c.t = t;
-        }
+    @Override int elements(Ctx c) {
+        var e = c.event;
+        var f = c.fields;
+        if (!(e.has(f.fd) && e.has(f.id) && e.has(f.timeNs) && e.has(f.payloadLen) && e.has(f.receivers))) return -1;
+        int n = e.length(f.fd);
+        if (e.length(f.id) != n || e.length(f.timeNs) != n || e.length(f.payloadLen) != n
+                || e.length(f.receivers) != n || (e.has(f.sharded) && e.length(f.sharded) != n)) return -1;
+        return n;
+    }
+
+    @Override boolean element(Ctx c, int i, long t) {
+        long at = c.server.fromRaw(c.event.getLong(c.fields.timeNs, i));
+        if (at > t) return false;
+        c.time = at;
+        return true;
     }
 }

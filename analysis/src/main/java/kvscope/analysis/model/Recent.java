@@ -1,5 +1,8 @@
 package kvscope.analysis.model;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The last few events of one connection (name, time, thread), kept in fixed arrays so an anomaly can show the
  * sequence that led to it without the model storing events.
@@ -26,8 +29,8 @@ final class Recent {
         lastSeq = -1;
     }
 
-    java.util.List<String> lines() {
-        var out = new java.util.ArrayList<String>();
+    List<String> lines() {
+        var out = new ArrayList<String>();
         int n = Math.min(next, N);
         for (int k = next - n; k < next; k++) {
             int i = k % N;

@@ -17,65 +17,65 @@ final class Requests {
     void register(Dispatch d) {
         d.on("insert_pending_read", c -> {
             var conn = c.conn("client");
-            c.tl.set(c.t, conn.qReqDataStructure, "clients_pending_read");
+            c.timeline.set(c.time, conn.qReqDataStructure, "clients_pending_read");
             // Postponed to the I/O threads: it was readable when the poll that reported it ended.
-            if (conn.readableAt == Segment.UNKNOWN) conn.readableAt = readableSince(c, c.t);
+            if (conn.readableAt == Segment.UNKNOWN) conn.readableAt = readableSince(c, c.time);
         });
         d.on("end_read_client_query", c -> {
             var conn = c.conn("client");
-            long n = c.num(c.f.nread);
+            long n = c.num(c.fields.nread);
             if (n <= 0) return;
             conn.readStart = c.start();
-            conn.readEnd = c.t;
+            conn.readEnd = c.time;
             conn.readable = conn.readableAt != Segment.UNKNOWN ? conn.readableAt : readableSince(c, conn.readStart);
             conn.readableAt = Segment.UNKNOWN;
             conn.readBytes = n;
             conn.readThread = c.vtid();
-            c.tl.set(conn.readStart, conn.qReqDataStructure, "query_buffer");
+            c.timeline.set(conn.readStart, conn.qReqDataStructure, "query_buffer");
         });
         d.on("call_command_start", c -> {
-            if (c.num(c.f.depth) != 0) return;
+            if (c.num(c.fields.depth) != 0) return;
             var conn = c.conn("client");
-            var name = c.str(c.f.name);
+            var name = c.str(c.fields.name);
             conn.command = name;
-            conn.commandStart = c.t;
-            describe(c, conn, c.t, name);
+            conn.commandStart = c.time;
+            describe(c, conn, c.time, name);
         });
         d.on("call_command_end", this::commandEnd);
         d.on("end_process_command", c -> {
             var conn = c.conn("client");
             // Rejected commands and commands queued by MULTI never reach call(): nothing waits for a reply segment.
-            if (conn.waiting == 0 && c.num(c.f.blocked) == 0) forget(c, conn);
+            if (conn.waiting == 0 && c.num(c.fields.blocked) == 0) forget(c, conn);
         });
-        d.on("insert_clientwrite_queue", c -> c.tl.set(c.t, c.conn("client").qReqDataStructure, "clients_pending_write"));
+        d.on("insert_clientwrite_queue", c -> c.timeline.set(c.time, c.conn("client").qReqDataStructure, "clients_pending_write"));
         d.on("write_to_client_end", this::written);
         d.on("free_client", c -> {
             var conn = c.conn("client");
-            c.s.stats.unansweredRequests += conn.waiting;
+            c.server.stats.unansweredRequests += conn.waiting;
             conn.waiting = 0;
             forget(c, conn);
         });
     }
 
     private void describe(Ctx c, Conn conn, long t, String name) {
-        c.tl.set(t, conn.qCommand, name);
+        c.timeline.set(t, conn.qCommand, name);
         if (name != lastName) {
             lastName = name;
             lastType = Commands.type(name);
         }
-        c.tl.set(t, conn.qReqType, lastType);
-        c.tl.set(t, conn.qReqConnection, conn.label());
-        c.tl.set(t, conn.qReqDataStructure, "executing");
+        c.timeline.set(t, conn.qReqType, lastType);
+        c.timeline.set(t, conn.qReqConnection, conn.label());
+        c.timeline.set(t, conn.qReqDataStructure, "executing");
     }
 
     private void commandEnd(Ctx c) {
         var conn = c.conn("client");
-        if (c.num(c.f.depth) != 0) {
-            c.s.stats.nestedCommands++;
+        if (c.num(c.fields.depth) != 0) {
+            c.server.stats.nestedCommands++;
             return;
         }
-        c.s.stats.commands++;
-        var name = c.str(c.f.name);
+        c.server.stats.commands++;
+        var name = c.str(c.fields.name);
         long commandStart = conn.commandStart != Segment.UNKNOWN ? conn.commandStart : c.start();
         if (conn.command == null) describe(c, conn, commandStart, name); // light profile: no call_command_start
         conn.command = null;
@@ -87,30 +87,30 @@ final class Requests {
         }
         int cmd = c.segments.command(name);
         if (c.commandsOnly) {
-            conn.addWaiting(cmd, Segment.UNKNOWN, Segment.UNKNOWN, Segment.UNKNOWN, commandStart, c.t, 0, 0);
+            conn.addWaiting(cmd, Segment.UNKNOWN, Segment.UNKNOWN, Segment.UNKNOWN, commandStart, c.time, 0, 0);
             c.segment(conn, 0, Segment.UNKNOWN, Segment.UNKNOWN, 0, 0);
             conn.waiting = 0;
             forget(c, conn);
             return;
         }
-        conn.addWaiting(cmd, conn.readable, conn.readStart, conn.readEnd, commandStart, c.t, conn.readBytes, conn.readThread);
+        conn.addWaiting(cmd, conn.readable, conn.readStart, conn.readEnd, commandStart, c.time, conn.readBytes, conn.readThread);
         conn.readBytes = 0;
     }
 
     private void written(Ctx c) {
         var conn = c.conn("client");
-        long n = c.num(c.f.nwritten);
+        long n = c.num(c.fields.nwritten);
         if (n > 0) conn.writeBytes += n;
         conn.writeThread = c.vtid();
         if (conn.waiting > 0 && conn.writeStart == Segment.UNKNOWN) conn.writeStart = c.start();
-        if (c.num(c.f.done) == 0 || conn.waiting == 0) {
+        if (c.num(c.fields.done) == 0 || conn.waiting == 0) {
             if (conn.waiting == 0) conn.writeBytes = 0; // a push (pub/sub message), not a reply
             return;
         }
         long share = conn.writeBytes / conn.waiting;
         for (int i = 0; i < conn.waiting; i++) {
             long bytes = i == conn.waiting - 1 ? conn.writeBytes - share * (conn.waiting - 1) : share;
-            c.segment(conn, i, conn.writeStart, c.t, bytes, conn.writeThread);
+            c.segment(conn, i, conn.writeStart, c.time, bytes, conn.writeThread);
         }
         conn.waiting = 0;
         conn.writeBytes = 0;
@@ -123,14 +123,14 @@ final class Requests {
      * event loop's latest poll, if it came before; UNKNOWN without event-loop events (light profile).
      */
     private static long readableSince(Ctx c, long t) {
-        long poll = c.s.iterationStart;
+        long poll = c.server.iterationStart;
         return poll != Long.MIN_VALUE && poll <= t ? poll : Segment.UNKNOWN;
     }
 
     private static void forget(Ctx c, Conn conn) {
-        c.tl.clear(c.t, conn.qCommand);
-        c.tl.clear(c.t, conn.qReqType);
-        c.tl.clear(c.t, conn.qReqDataStructure);
-        c.tl.clear(c.t, conn.qReqConnection);
+        c.timeline.clear(c.time, conn.qCommand);
+        c.timeline.clear(c.time, conn.qReqType);
+        c.timeline.clear(c.time, conn.qReqDataStructure);
+        c.timeline.clear(c.time, conn.qReqConnection);
     }
 }

@@ -1,9 +1,13 @@
 package kvscope.analysis.model;
 
+import kvscope.ctf.CtfException;
 import kvscope.ctf.Event;
+import kvscope.ctf.EventType;
+import kvscope.ctf.Field;
 import kvscope.ctf.Trace;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 
 /**
@@ -12,18 +16,18 @@ import java.util.Map;
  * second) or the local port of an accepted client gives the port. A server not named within the look-ahead starts as
  * {@code procname-vpid} and is renamed by the model when its first such event comes ({@link #port}).
  */
-public final class ServerNames {
+final class ServerNames {
     /** How far to look: the first events up to this much trace time or this many events. */
     static final long LOOKAHEAD_NS = 2_500_000_000L;
     static final long LOOKAHEAD_EVENTS = 5_000_000;
     static final long QUIET_EVENTS = 100_000;
 
-    private final kvscope.ctf.EventType info, accept;
-    private final kvscope.ctf.Field port, tlsPort, localPort, type;
+    private final EventType info, accept;
+    private final Field port, tlsPort, localPort, type;
 
     ServerNames(Trace trace) {
-        info = trace.eventType("redis:server_info");
-        accept = trace.eventType("redis:accept_client");
+        info = Dispatch.redis(trace, "server_info");
+        accept = Dispatch.redis(trace, "accept_client");
         port = trace.field("port");
         tlsPort = trace.field("tls_port");
         localPort = trace.field("local_port");
@@ -52,7 +56,7 @@ public final class ServerNames {
         var naming = new ServerNames(trace);
         var ports = new HashMap<Long, Integer>();
         var vpid = trace.field("vpid");
-        var seen = new java.util.HashSet<Long>();
+        var seen = new HashSet<Long>();
         long first = Long.MIN_VALUE, n = 0, lastNew = 0, lastKey = Long.MIN_VALUE;
         var it = trace.iterator();
         while (true) {
@@ -60,7 +64,7 @@ public final class ServerNames {
             try {
                 if (!it.hasNext()) break;
                 e = it.next();
-            } catch (kvscope.ctf.CtfException damaged) {
+            } catch (CtfException damaged) {
                 break; // the main pass reads up to the same point and reports the damage
             }
             if (first == Long.MIN_VALUE) first = e.timestamp();

@@ -4,6 +4,11 @@ import kvscope.analysis.util.LongMap;
 import kvscope.statesystem.History;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /** One traced redis-server process: its subtree of the model, its open connections and threads, its counters. */
 final class ServerState {
@@ -17,7 +22,7 @@ final class ServerState {
     final History h;
     final int root, connections, requests, threads, eventLoop, bus;
     final int phase, pendingReads, pendingWrites, busType, busOut, busIn, busLinks, memory, clients;
-    final ServerStats stats;
+    final ServerCounters stats;
 
     /** Connections by fd: an array up to {@link #DENSE_FDS} (every real Redis), a map above (a hostile trace's fd). */
     static final int DENSE_FDS = 1 << 16;
@@ -38,13 +43,20 @@ final class ServerState {
     boolean inBroadcast;
     boolean unicastShown;
     /** Per peer link (Bus.link): [bytes out, bytes in, quark out, quark in]. */
-    final java.util.Map<String, long[]> links = new java.util.HashMap<>();
+    final Map<String, long[]> links = new HashMap<>();
     /** Client ids freed lately and by which thread: a second free of one is redis/redis#12540. Bounded. */
-    final java.util.LinkedHashMap<Long, Integer> freedClients = new java.util.LinkedHashMap<>(256, 0.75f, false) {
-        @Override protected boolean removeEldestEntry(java.util.Map.Entry<Long, Integer> e) { return size() > 65_536; }
+    final LinkedHashMap<Long, Integer> freedClients = new LinkedHashMap<>(256, 0.75f, false) {
+        @Override protected boolean removeEldestEntry(Map.Entry<Long, Integer> e) { return size() > 65_536; }
     };
 
     void rememberFreed(long id, int thread) { freedClients.put(id, thread); }
+
+    /** Events were lost: the messages awaiting delivery, the event loop's phases and iteration are no longer known. */
+    void lose() {
+        flows.clear();
+        phaseDepth = 0;
+        iterationStart = Long.MIN_VALUE;
+    }
 
     /** The node's own cluster id once it is known (learned from its peers' traffic, see Bus). */
     String nodeId;
@@ -56,22 +68,22 @@ final class ServerState {
         this.clockOffset = clockOffset;
         this.index = index;
         this.h = h;
-        root = h.attribute(name);
-        connections = h.attributeUnder(root, "Connections");
-        requests = h.attributeUnder(root, "Requests");
-        threads = h.attributeUnder(root, "Threads");
-        eventLoop = h.attributeUnder(root, "EventLoop");
-        bus = h.attributeUnder(root, "Bus");
-        phase = h.attributeUnder(eventLoop, "Phase");
-        pendingReads = h.attributeUnder(eventLoop, "PendingReads");
-        pendingWrites = h.attributeUnder(eventLoop, "PendingWrites");
-        busType = h.attributeUnder(bus, "Type");
-        busOut = h.attributeUnder(bus, "Out", "Bytes");
-        busIn = h.attributeUnder(bus, "In", "Bytes");
-        busLinks = h.attributeUnder(bus, "Links");
-        memory = h.attributeUnder(root, "Info", "UsedMemory");
-        clients = h.attributeUnder(root, "Info", "ConnectedClients");
-        stats = new ServerStats(name);
+        root = h.getOrCreate(name);
+        connections = h.getOrCreateUnder(root, "Connections");
+        requests = h.getOrCreateUnder(root, "Requests");
+        threads = h.getOrCreateUnder(root, "Threads");
+        eventLoop = h.getOrCreateUnder(root, "EventLoop");
+        bus = h.getOrCreateUnder(root, "Bus");
+        phase = h.getOrCreateUnder(eventLoop, "Phase");
+        pendingReads = h.getOrCreateUnder(eventLoop, "PendingReads");
+        pendingWrites = h.getOrCreateUnder(eventLoop, "PendingWrites");
+        busType = h.getOrCreateUnder(bus, "Type");
+        busOut = h.getOrCreateUnder(bus, "Out", "Bytes");
+        busIn = h.getOrCreateUnder(bus, "In", "Bytes");
+        busLinks = h.getOrCreateUnder(bus, "Links");
+        memory = h.getOrCreateUnder(root, "Info", "UsedMemory");
+        clients = h.getOrCreateUnder(root, "Info", "ConnectedClients");
+        stats = new ServerCounters(name);
     }
 
     /** The connection on fd, or null if the model has never seen one there. */
@@ -106,21 +118,21 @@ final class ServerState {
     private Conn init(Conn c) {
         int fd = c.fd;
         {
-            int cq = h.attributeUnder(connections, Integer.toString(fd));
-            c.qType = h.attributeUnder(cq, "Type");
-            c.qPeer = h.attributeUnder(cq, "Peer");
-            c.qId = h.attributeUnder(cq, "Id");
-            c.qMemory = h.attributeUnder(cq, "Memory");
-            c.qDataStructure = h.attributeUnder(cq, "DataStructure");
-            c.qStatus = h.attributeUnder(cq, "Status");
-            c.qFileEvents = h.attributeUnder(cq, "FileEvents");
+            int cq = h.getOrCreateUnder(connections, Integer.toString(fd));
+            c.qType = h.getOrCreateUnder(cq, "Type");
+            c.qPeer = h.getOrCreateUnder(cq, "Peer");
+            c.qId = h.getOrCreateUnder(cq, "Id");
+            c.qMemory = h.getOrCreateUnder(cq, "Memory");
+            c.qDataStructure = h.getOrCreateUnder(cq, "DataStructure");
+            c.qStatus = h.getOrCreateUnder(cq, "Status");
+            c.qFileEvents = h.getOrCreateUnder(cq, "FileEvents");
             c.qConn = cq;
-            int rq = h.attributeUnder(requests, Integer.toString(fd));
+            int rq = h.getOrCreateUnder(requests, Integer.toString(fd));
             c.qReq = rq;
-            c.qCommand = h.attributeUnder(rq, "Command");
-            c.qReqType = h.attributeUnder(rq, "Type");
-            c.qReqDataStructure = h.attributeUnder(rq, "DataStructure");
-            c.qReqConnection = h.attributeUnder(rq, "Connection");
+            c.qCommand = h.getOrCreateUnder(rq, "Command");
+            c.qReqType = h.getOrCreateUnder(rq, "Type");
+            c.qReqDataStructure = h.getOrCreateUnder(rq, "DataStructure");
+            c.qReqConnection = h.getOrCreateUnder(rq, "Connection");
         }
         return c;
     }
@@ -133,21 +145,21 @@ final class ServerState {
     }
 
     Iterable<Conn> openConns() {
-        return () -> java.util.stream.Stream.concat(Arrays.stream(conns), java.util.stream.Stream.of(script))
+        return () -> Stream.concat(Arrays.stream(conns), Stream.of(script))
                 .filter(c -> c != null && c.open).iterator();
     }
 
     ThreadState thread(int vtid) {
         var t = threadsByTid.get(vtid);
         if (t == null) {
-            t = new ThreadState(vtid, vtid == vpid, h, h.attributeUnder(threads, Integer.toString(vtid)));
+            t = new ThreadState(vtid, vtid == vpid, h, h.getOrCreateUnder(threads, Integer.toString(vtid)));
             threadsByTid.put(vtid, t);
             stats.threads.put(vtid, t.stats);
         }
         return t;
     }
 
-    void forEachThread(java.util.function.Consumer<ThreadState> action) {
+    void forEachThread(Consumer<ThreadState> action) {
         threadsByTid.values().forEach(action);
     }
 

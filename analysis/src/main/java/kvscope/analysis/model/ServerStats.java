@@ -1,63 +1,42 @@
 package kvscope.analysis.model;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Counters of one server kept during the analysis and stored in the summary: what the report shows besides the
- * per-request latencies (which come from the segment file). Public fields: it is a plain data carrier, serialised
- * as JSON.
+ * What the model counted of one server, stored in the summary: what the report shows besides the per-request
+ * latencies (which come from the segment file). Maps are sorted by key; the {@code long[]} values of the bus maps are
+ * [messages, bytes]. Built once, at the end of the build, under the server's final name.
+ *
+ * @param redirects requests refused with a redirection, by kind (moved, ask, crossslot, tryagain, clusterdown)
+ * @param threads by thread id (vtid)
  */
-public final class ServerStats {
-    public String name;
-    public String host;
-    public int port;
-    public int vpid;
-    public boolean cluster;
-    public int ioThreads;
-    public boolean tls;
-    public long connectionsAccepted;
-    public final TreeMap<String, Long> acceptedByType = new TreeMap<>();
-    public long connectionsFreed;
-    public long connectionsSeenMidLife;
-    public long fdReusedWithoutFree;
-    public long clientBytesIn;
-    public long clientBytesOut;
-    public long commands;
-    public long nestedCommands;
-    public long unansweredRequests;
-    public long unfinishedAtEnd;
-    public long eventLoopIterations;
-    public long longestIterationNs;
-    public long longestIterationAt;
-    /** Requests refused with a redirection, by kind (moved, ask, crossslot, tryagain, clusterdown). */
-    public final TreeMap<String, Long> redirects = new TreeMap<>();
-    public long publishes;
-    public long publishedPayloadBytes;
-    public long publishReceivers;
-    public long busBytesOut;
-    public long busBytesIn;
-    public final TreeMap<String, long[]> busOutByType = new TreeMap<>();
-    public final TreeMap<String, long[]> busInByType = new TreeMap<>();
-    public final TreeMap<String, long[]> busOutByLink = new TreeMap<>();
-    public final TreeMap<String, long[]> busInByLink = new TreeMap<>();
-    public final TreeMap<Integer, ThreadStats> threads = new TreeMap<>();
+public record ServerStats(String name, String host, int port, int vpid, boolean cluster, int ioThreads, boolean tls,
+                          long connectionsAccepted, Map<String, Long> acceptedByType, long connectionsFreed,
+                          long connectionsSeenMidLife, long fdReusedWithoutFree, long clientBytesIn,
+                          long clientBytesOut, long commands, long nestedCommands, long unansweredRequests,
+                          long unfinishedAtEnd, long eventLoopIterations, long longestIterationNs,
+                          long longestIterationAt, Map<String, Long> redirects, long publishes, long publishedPayloadBytes,
+                          long publishReceivers, long busBytesOut, long busBytesIn, Map<String, long[]> busOutByType,
+                          Map<String, long[]> busInByType, Map<String, long[]> busOutByLink,
+                          Map<String, long[]> busInByLink, Map<Integer, ThreadStats> threads) {
 
-    public ServerStats() {}
-
-    ServerStats(String name) { this.name = name; }
-
-    /** Adds bytes to a per-key [messages, bytes] pair. */
-    static void add(TreeMap<String, long[]> map, String key, long bytes) {
-        var v = map.computeIfAbsent(key, k -> new long[2]);
-        v[0]++;
-        v[1] += bytes;
+    public ServerStats {
+        acceptedByType = sorted(acceptedByType);
+        redirects = sorted(redirects);
+        busOutByType = sorted(busOutByType);
+        busInByType = sorted(busInByType);
+        busOutByLink = sorted(busOutByLink);
+        busInByLink = sorted(busInByLink);
+        threads = sorted(threads);
     }
 
-    public static final class ThreadStats {
-        public boolean main;
-        public long reads;
-        public long writes;
-        public long commands;
-        public long busyNs;
+    /** What one thread of the server did: reads and writes of clients, commands executed, and its busy time. */
+    public record ThreadStats(boolean main, long reads, long writes, long commands, long busyNs) {}
+
+    /** A read-only copy sorted by key (an absent map, as an older summary may have, is empty). */
+    private static <K, V> Map<K, V> sorted(Map<K, V> m) {
+        return Collections.unmodifiableSortedMap(m == null ? new TreeMap<>() : new TreeMap<>(m));
     }
 }

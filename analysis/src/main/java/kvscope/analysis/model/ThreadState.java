@@ -7,7 +7,7 @@ final class ThreadState {
     final int vtid;
     final boolean main;
     final int qOperation, qConnection, qRequest, qBytes, qType;
-    final ServerStats.ThreadStats stats = new ServerStats.ThreadStats();
+    final ServerCounters.ThreadCounters stats = new ServerCounters.ThreadCounters();
     /** The I/O-thread fan-out the main thread is in (commands of the clients just read run inside it), or null. */
     String outer;
     /** Commands executing, by Redis's own call depth (0 = top level): nesting heals itself after lost events. */
@@ -19,11 +19,11 @@ final class ThreadState {
     ThreadState(int vtid, boolean main, History h, int q) {
         this.vtid = vtid;
         this.main = main;
-        qOperation = h.attributeUnder(q, "Operation");
-        qConnection = h.attributeUnder(q, "Connection");
-        qRequest = h.attributeUnder(q, "Request");
-        qBytes = h.attributeUnder(q, "Bytes");
-        qType = h.attributeUnder(q, "Type");
+        qOperation = h.getOrCreateUnder(q, "Operation");
+        qConnection = h.getOrCreateUnder(q, "Connection");
+        qRequest = h.getOrCreateUnder(q, "Request");
+        qBytes = h.getOrCreateUnder(q, "Bytes");
+        qType = h.getOrCreateUnder(q, "Type");
         stats.main = main;
     }
 }

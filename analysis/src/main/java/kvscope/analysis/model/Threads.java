@@ -16,49 +16,49 @@ final class Threads {
     void register(Dispatch d) {
         d.on("end_read_client_query", c -> {
             long start = c.start();
-            phase(c, start, "Reading client", c.num(c.f.nread));
+            phase(c, start, "Reading client", c.num(c.fields.nread));
             c.thread.stats.reads++;
         });
         d.on("ssl_read", c -> {
             // Inside a read phase: the phase's own event comes after, so return to a generic "reading" state and
             // let that event write the read over its whole span (the Timeline keeps both in time order).
-            var conn = c.s.conn(c.fd());
+            var conn = c.server.conn(c.fd());
             var reading = conn != null && conn.type.equals("cluster") ? "Reading cluster link" : "Reading client";
             long start = c.start();
-            c.tl.set(start, c.thread.qOperation, "Reading SSL");
-            c.tl.set(start, c.thread.qBytes, c.num(c.f.ret));
-            c.tl.set(c.t, c.thread.qOperation, reading);
-            c.tl.clear(c.t, c.thread.qBytes);
+            c.timeline.set(start, c.thread.qOperation, "Reading SSL");
+            c.timeline.set(start, c.thread.qBytes, c.num(c.fields.ret));
+            c.timeline.set(c.time, c.thread.qOperation, reading);
+            c.timeline.clear(c.time, c.thread.qBytes);
         });
         d.on("call_command_start", c -> {
             var th = c.thread;
-            int depth = (int) Math.min(th.commands.length - 1, Math.max(0, c.num(c.f.depth)));
-            var name = c.str(c.f.name);
+            int depth = (int) Math.min(th.commands.length - 1, Math.max(0, c.num(c.fields.depth)));
+            var name = c.str(c.fields.name);
             th.commands[depth] = executing.of(name);
             th.commandDepth = depth + 1;
-            c.tl.set(c.t, th.qOperation, th.commands[depth]);
-            c.tl.set(c.t, th.qConnection, c.fd());
-            if (depth == 0) c.tl.set(c.t, th.qRequest, name);
+            c.timeline.set(c.time, th.qOperation, th.commands[depth]);
+            c.timeline.set(c.time, th.qConnection, c.fd());
+            if (depth == 0) c.timeline.set(c.time, th.qRequest, name);
         });
         d.on("call_command_end", c -> {
             var th = c.thread;
-            int depth = (int) Math.min(th.commands.length - 1, Math.max(0, c.num(c.f.depth)));
+            int depth = (int) Math.min(th.commands.length - 1, Math.max(0, c.num(c.fields.depth)));
             if (c.commandsOnly) {
                 long start = c.start();
-                c.tl.set(start, th.qOperation, executing.of(c.str(c.f.name)));
-                c.tl.set(start, th.qConnection, c.fd());
-                if (depth == 0) c.tl.set(start, th.qRequest, c.str(c.f.name));
+                c.timeline.set(start, th.qOperation, executing.of(c.str(c.fields.name)));
+                c.timeline.set(start, th.qConnection, c.fd());
+                if (depth == 0) c.timeline.set(start, th.qRequest, c.str(c.fields.name));
             }
             th.commandDepth = depth;
             if (depth == 0) {
                 th.stats.commands++;
-                th.stats.busyNs += c.num(c.f.durationNs);
-                c.tl.clear(c.t, th.qRequest);
+                th.stats.busyNs += c.num(c.fields.durationNs);
+                c.timeline.clear(c.time, th.qRequest);
             }
             restore(c);
         });
         d.on("write_to_client_end", c -> {
-            phase(c, c.start(), "Writing client", c.num(c.f.nwritten));
+            phase(c, c.start(), "Writing client", c.num(c.fields.nwritten));
             c.thread.stats.writes++;
         });
         d.on("free_client", c -> instant(c, "Freeing client", -1));
@@ -67,11 +67,11 @@ final class Threads {
         d.on("publish", c -> {
             // A batch's publishes (the light profile) happened inside commands that the batch cannot restore the
             // thread to: they are counted, not drawn.
-            if (c.item < 0) instant(c, "Publishing", c.num(c.f.payloadLen));
+            if (c.item < 0) instant(c, "Publishing", c.num(c.fields.payloadLen));
         });
-        d.on("cluster_read", c -> phase(c, c.start(), "Reading cluster link", c.num(c.f.nread)));
-        d.on("cluster_write", c -> phase(c, c.start(), "Writing cluster link", c.num(c.f.nwritten)));
-        d.on("cluster_process_packet", c -> phase(c, c.start(), processing.of(c.str(c.f.typeName)), c.num(c.f.totlen)));
+        d.on("cluster_read", c -> phase(c, c.start(), "Reading cluster link", c.num(c.fields.nread)));
+        d.on("cluster_write", c -> phase(c, c.start(), "Writing cluster link", c.num(c.fields.nwritten)));
+        d.on("cluster_process_packet", c -> phase(c, c.start(), processing.of(c.str(c.fields.typeName)), c.num(c.fields.totlen)));
         d.on("handle_pending_reads_threads_start", c -> outer(c, "Reads by I/O threads"));
         d.on("handle_pending_reads_threads_end", c -> {
             outer(c, null);
@@ -87,17 +87,17 @@ final class Threads {
     /** A phase known at its end: the operation over [start, now], then back to the enclosing one. */
     private static void phase(Ctx c, long start, String op, long bytes) {
         var th = c.thread;
-        c.tl.set(start, th.qOperation, op);
-        c.tl.set(start, th.qConnection, c.fd());
-        c.tl.set(start, th.qBytes, bytes);
-        th.stats.busyNs += Math.max(0, c.t - start);
+        c.timeline.set(start, th.qOperation, op);
+        c.timeline.set(start, th.qConnection, c.fd());
+        c.timeline.set(start, th.qBytes, bytes);
+        th.stats.busyNs += Math.max(0, c.time - start);
         restore(c);
     }
 
     private static void instant(Ctx c, String op, long bytes) {
-        c.tl.set(c.t, c.thread.qOperation, op);
-        c.tl.set(c.t, c.thread.qConnection, c.fd());
-        if (bytes >= 0) c.tl.set(c.t, c.thread.qBytes, bytes);
+        c.timeline.set(c.time, c.thread.qOperation, op);
+        c.timeline.set(c.time, c.thread.qConnection, c.fd());
+        if (bytes >= 0) c.timeline.set(c.time, c.thread.qBytes, bytes);
         c.thread.instant = true;
     }
 
@@ -106,12 +106,12 @@ final class Threads {
      * scheduled) is over by then — even if that thread emits nothing more for a long time.
      */
     private static void endIoThreadInstants(Ctx c) {
-        c.s.forEachThread(th -> {
+        c.server.forEachThread(th -> {
             if (th.main || !th.instant) return;
             th.instant = false;
-            c.tl.clear(c.t, th.qOperation);
-            c.tl.clear(c.t, th.qConnection);
-            c.tl.clear(c.t, th.qBytes);
+            c.timeline.clear(c.time, th.qOperation);
+            c.timeline.clear(c.time, th.qConnection);
+            c.timeline.clear(c.time, th.qBytes);
         });
     }
 
@@ -125,12 +125,12 @@ final class Threads {
     static void restore(Ctx c) {
         var th = c.thread;
         var op = th.commandDepth > 0 ? th.commands[th.commandDepth - 1] : th.outer;
-        c.tl.clear(c.t, th.qBytes);
+        c.timeline.clear(c.time, th.qBytes);
         if (op == null) {
-            c.tl.clear(c.t, th.qOperation);
-            c.tl.clear(c.t, th.qConnection);
+            c.timeline.clear(c.time, th.qOperation);
+            c.timeline.clear(c.time, th.qConnection);
         } else {
-            c.tl.set(c.t, th.qOperation, op);
+            c.timeline.set(c.time, th.qOperation, op);
         }
     }
 

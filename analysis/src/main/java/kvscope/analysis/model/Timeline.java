@@ -71,12 +71,12 @@ final class Timeline {
     }
 
     /** Commits everything and ends the history at {@code end}, which is then durable and marked complete. */
-    void close(long end) throws IOException {
+    void complete(long end) throws IOException {
         finish(end);
         history.commit();
     }
 
-    /** Like {@link #close} but leaves the history to {@link History#commit() commit}: it is queryable, not durable. */
+    /** Like {@link #complete} but leaves the history to {@link History#commit() commit}: it is queryable, not durable. */
     void finish(long end) throws IOException {
         try {
             flush();

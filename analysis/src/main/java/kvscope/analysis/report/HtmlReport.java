@@ -1,6 +1,7 @@
 package kvscope.analysis.report;
 
 import kvscope.analysis.Stored;
+import kvscope.analysis.services.ServicesHtml;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,13 +27,14 @@ public final class HtmlReport {
                 + "h2{margin-top:2em;border-bottom:2px solid #4e79a7}.warn{color:#b00}svg{display:block;margin:1em 0}"
                 + ".t{font-weight:bold;font-size:13px}.l{font-size:11px;fill:#555}pre{background:#f6f6f6;padding:1em;white-space:pre-wrap}</style></head><body>");
         out.printf(Locale.ROOT, "<h1>kvscope report</h1><p>%d server(s), %s of trace from %s, %s events.</p>%n",
-                r.servers().size(), duration(r.end() - r.start()), instant(r.start()), count(r.counters().events));
+                r.servers().size(), duration(r.end() - r.start()), instant(r.start()), count(r.counters().events()));
         if (r.commandsOnly()) out.println("<p class='warn'>Light profile: latencies are command execution only.</p>");
         if (r.lostEvents() > 0) {
             out.printf(Locale.ROOT, "<p class='warn'>The tracer discarded %s events; %s requests in flight were dropped.</p>%n",
-                    count(r.lostEvents()), count(r.counters().requestsAffectedByLoss));
+                    count(r.lostEvents()), count(r.counters().requestsAffectedByLoss()));
         }
         findings(r, out);
+        if (r.services() != null) ServicesHtml.write(r.services(), r.start(), out);
         var hist = histograms(r, stored);
         var series = r.series();
         for (int si = 0; si < r.servers().size(); si++) {
@@ -51,13 +53,13 @@ public final class HtmlReport {
                 out.println(Svg.histogram("Latency distribution (read start → reply written)", h.names, h.counts, labels));
             }
             if (series != null) {
-                int k = series.servers.indexOf(s.name());
+                int k = series.servers().indexOf(s.name());
                 if (k >= 0) {
-                    var xl = "each point: " + duration(series.bucketNs) + " of trace";
-                    out.println(Svg.lines("Requests completed per interval", List.of(s.name()), List.of(series.requests.get(k)), "requests", xl));
+                    var xl = "each point: " + duration(series.bucketNs()) + " of trace";
+                    out.println(Svg.lines("Requests completed per interval", List.of(s.name()), List.of(series.requests().get(k)), "requests", xl));
                     if (s.bus().bytesOut() > 0 || s.bus().bytesIn() > 0) {
                         out.println(Svg.lines("Cluster bus volume per interval", List.of("out", "in"),
-                                List.of(series.busOut.get(k), series.busIn.get(k)), "bytes", xl));
+                                List.of(series.busOut().get(k), series.busIn().get(k)), "bytes", xl));
                     }
                 }
             }

@@ -18,4 +18,9 @@ public final class JsonReport {
     public static void write(Report r, Writer out) throws IOException {
         JSON.writeValue(out, r);
     }
+
+    /** Any part of the report (one request's tree, say) in the same JSON style. */
+    public static void writeValue(Object value, Writer out) throws IOException {
+        JSON.writeValue(out, value);
+    }
 }

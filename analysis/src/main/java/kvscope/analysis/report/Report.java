@@ -5,27 +5,31 @@ import kvscope.analysis.Summary;
 import kvscope.analysis.findings.Finding;
 import kvscope.analysis.findings.Findings;
 import kvscope.analysis.findings.Thresholds;
-import kvscope.analysis.model.ModelCounters;
+import kvscope.analysis.model.Counters;
 import kvscope.analysis.model.ServerStats;
+import kvscope.analysis.segments.Segment;
+import kvscope.analysis.segments.SegmentFile;
+import kvscope.analysis.segments.Slowest;
+import kvscope.analysis.services.ServicesReport;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
+import java.util.Map;
 
 /**
  * Everything {@code kvscope report} shows, gathered from a stored analysis (summary + segments). Its JSON form is
  * the contract of {@code report --format json}: {@code {"servers":[{"name":…,"commands":[…],"bus":{…}}],
- * "lost_events":…,"findings":[…]}}.
+ * "lost_events":…,"findings":[…],"services":{"routes":[…]}}} ({@code services} null without the Node.js agent's events).
  */
 public record Report(long start, long end, boolean commandsOnly, List<Server> servers, long lostEvents,
-                     ModelCounters counters, List<Finding> findings, Summary.Series series) {
+                     Counters counters, List<Finding> findings, Summary.Series series, ServicesReport services) {
 
     public static Report of(Stored stored) throws IOException { return of(stored, Thresholds.DEFAULT); }
 
     public record Server(String name, long durationNs, List<Command> commands, List<Slow> slowest,
                          Connections connections, List<ThreadActivity> threads, EventLoop eventLoop, Bus bus,
-                         long unansweredRequests, long unfinishedAtEnd, java.util.Map<String, Long> redirects) {}
+                         long unansweredRequests, long unfinishedAtEnd, Map<String, Long> redirects) {}
 
     public record Command(String name, String type, long count, double perSecond, long minNs, double meanNs,
                           long p50Ns, long p90Ns, long p99Ns, long maxNs) {}
@@ -33,7 +37,7 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
     public record Slow(String command, long latencyNs, long start, int fd, long clientId, long readNs, long executeNs,
                        long replyNs) {}
 
-    public record Connections(long accepted, java.util.Map<String, Long> byType, long freed, long seenMidLife,
+    public record Connections(long accepted, Map<String, Long> byType, long freed, long seenMidLife,
                               long fdReusedWithoutFree) {}
 
     public record ThreadActivity(int tid, String role, long reads, long writes, long commands, long busyNs) {}
@@ -49,65 +53,62 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
     static final int SLOWEST = 10;
 
     public static Report of(Stored stored, Thresholds thresholds) throws IOException {
+        return of(stored, thresholds, ServicesReport.SLOWEST);
+    }
+
+    /** @param slowestPerRoute how many of each route's slowest HTTP requests to split (with the Node.js agent's events) */
+    public static Report of(Stored stored, Thresholds thresholds, int slowestPerRoute) throws IOException {
         var sum = stored.summary();
         var sf = stored.segments();
         var servers = new ArrayList<Server>();
-        for (var st : sum.servers) {
-            long duration = Math.max(1, sum.end - sum.start);
-            var cmds = sum.latencies.stream().filter(l -> l.server.equals(st.name))
-                    .map(l -> new Command(l.command, l.type, l.count, l.count * 1e9 / duration, l.min, l.mean, l.p50,
-                            l.p90, l.p99, l.max))
+        for (var st : sum.servers()) {
+            long duration = Math.max(1, sum.end() - sum.start());
+            var cmds = sum.latencies().stream().filter(l -> l.server().equals(st.name()))
+                    .map(l -> new Command(l.command(), l.type(), l.count(), l.count() * 1e9 / duration, l.min(), l.mean(), l.p50(),
+                            l.p90(), l.p99(), l.max()))
                     .toList();
-            servers.add(new Server(st.name, duration, cmds, slowest(sf, sf.serverIndex(st.name)), connections(st),
-                    threads(st), new EventLoop(st.eventLoopIterations, st.longestIterationNs, st.longestIterationAt),
-                    bus(st), st.unansweredRequests, st.unfinishedAtEnd, st.redirects));
+            servers.add(new Server(st.name(), duration, cmds, slowest(sf, sf.serverIndex(st.name())), connections(st),
+                    threads(st), new EventLoop(st.eventLoopIterations(), st.longestIterationNs(), st.longestIterationAt()),
+                    bus(st), st.unansweredRequests(), st.unfinishedAtEnd(), st.redirects()));
         }
-        return new Report(sum.start, sum.end, sum.commandsOnly, servers, sum.counters.lostEvents, sum.counters,
-                Findings.detect(stored, thresholds), sum.series);
+        var services = stored.services().count() > 0 || !stored.services().problems().isEmpty()
+                ? ServicesReport.of(stored.services(), thresholds, slowestPerRoute) : null;
+        return new Report(sum.start(), sum.end(), sum.commandsOnly(), servers, sum.counters().lostEvents(), sum.counters(),
+                Findings.detect(stored, thresholds), sum.series(), services);
     }
 
-    private static List<Slow> slowest(kvscope.analysis.segments.SegmentFile sf, int server) {
+    private static List<Slow> slowest(SegmentFile sf, int server) {
         if (server < 0) return List.of();
-        var heap = new PriorityQueue<long[]>((a, b) -> Long.compare(a[0], b[0])); // [latency, index]
-        sf.scan(Long.MIN_VALUE, Long.MAX_VALUE, server, -1, c -> {
-            long l = c.latency();
-            if (heap.size() < SLOWEST) heap.add(new long[] {l, c.index()});
-            else if (l > heap.peek()[0]) {
-                heap.poll();
-                heap.add(new long[] {l, c.index()});
-            }
-        });
         var out = new ArrayList<Slow>();
-        for (var e : heap) {
-            var s = sf.get(e[1]);
-            long unknown = kvscope.analysis.segments.Segment.UNKNOWN;
+        for (long i : Slowest.of(sf, SLOWEST, server)) {
+            var s = sf.get(i);
+            long unknown = Segment.UNKNOWN;
             out.add(new Slow(sf.commands().get(s.command()), s.latency(), s.start(), s.fd(), s.clientId(),
                     s.readStart() == unknown ? -1 : s.commandStart() - s.readStart(),
                     s.commandEnd() - s.commandStart(),
                     s.replyEnd() == unknown ? -1 : s.replyEnd() - s.commandEnd()));
         }
-        out.sort((a, b) -> Long.compare(b.latencyNs(), a.latencyNs()));
         return out;
     }
 
     private static Connections connections(ServerStats st) {
-        return new Connections(st.connectionsAccepted, st.acceptedByType, st.connectionsFreed, st.connectionsSeenMidLife,
-                st.fdReusedWithoutFree);
+        return new Connections(st.connectionsAccepted(), st.acceptedByType(), st.connectionsFreed(), st.connectionsSeenMidLife(),
+                st.fdReusedWithoutFree());
     }
 
     private static List<ThreadActivity> threads(ServerStats st) {
         var out = new ArrayList<ThreadActivity>();
-        st.threads.forEach((tid, t) -> out.add(new ThreadActivity(tid, t.main ? "main" : "io", t.reads, t.writes,
-                t.commands, t.busyNs)));
+        st.threads().forEach((tid, t) -> out.add(new ThreadActivity(tid, t.main() ? "main" : "io", t.reads(), t.writes(),
+                t.commands(), t.busyNs())));
         return out;
     }
 
     private static Bus bus(ServerStats st) {
-        return new Bus(st.busBytesOut, st.busBytesIn, flows(st.busOutByType), flows(st.busInByType),
-                flows(st.busOutByLink), flows(st.busInByLink), st.publishes, st.publishedPayloadBytes);
+        return new Bus(st.busBytesOut(), st.busBytesIn(), flows(st.busOutByType()), flows(st.busInByType()),
+                flows(st.busOutByLink()), flows(st.busInByLink()), st.publishes(), st.publishedPayloadBytes());
     }
 
-    private static List<Flow> flows(java.util.Map<String, long[]> m) {
+    private static List<Flow> flows(Map<String, long[]> m) {
         var out = new ArrayList<Flow>();
         m.forEach((k, v) -> out.add(new Flow(k, v[0], v[1])));
         out.sort((a, b) -> Long.compare(b.bytes(), a.bytes()));

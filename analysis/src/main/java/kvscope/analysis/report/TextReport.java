@@ -1,6 +1,10 @@
 package kvscope.analysis.report;
 
+import kvscope.analysis.services.ServicesText;
+
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import static kvscope.analysis.report.Units.*;
@@ -12,23 +16,24 @@ public final class TextReport {
     public static void write(Report r, PrintWriter out) {
         var c = r.counters();
         out.printf(Locale.ROOT, "kvscope report: %d server%s, %s of trace from %s, %s events%n", r.servers().size(),
-                r.servers().size() == 1 ? "" : "s", duration(r.end() - r.start()), instant(r.start()), count(c.events));
+                r.servers().size() == 1 ? "" : "s", duration(r.end() - r.start()), instant(r.start()), count(c.events()));
         if (r.commandsOnly()) {
             out.println("  light profile: latencies are command execution only (no read or write events recorded)");
         }
-        if (r.lostEvents() > 0 || c.lostCountUnknown > 0) {
+        if (r.lostEvents() > 0 || c.lostCountUnknown() > 0) {
             out.printf(Locale.ROOT, "  LOST EVENTS: the tracer discarded %s events in %s ranges; %s requests in flight were dropped%n",
-                    count(r.lostEvents()), count(c.lostRanges), count(c.requestsAffectedByLoss));
+                    count(r.lostEvents()), count(c.lostRanges()), count(c.requestsAffectedByLoss()));
         }
-        for (var d : c.damage) {
+        for (var d : c.damage()) {
             out.println("  TRACE DAMAGED: " + d + " — everything after this point of that stream is missing from the results");
         }
-        if (!c.unknownEvents.isEmpty()) out.println("  events not used by the model: " + c.unknownEvents);
-        if (c.lateStates > 0) {
+        if (!c.unknownEvents().isEmpty()) out.println("  events not used by the model: " + c.unknownEvents());
+        if (c.lateStates() > 0) {
             out.printf(Locale.ROOT, "  %s states were reported later than the model's reorder window and placed up to %s late%n",
-                    count(c.lateStates), duration(c.maxLatenessNs));
+                    count(c.lateStates()), duration(c.maxLatenessNs()));
         }
         for (var s : r.servers()) server(r, s, out);
+        if (r.services() != null) ServicesText.write(r.services(), r.start(), out);
         out.println();
         out.println(r.findings().isEmpty() ? "findings: none" : "findings (" + r.findings().size() + "):");
         for (var f : r.findings()) {
@@ -99,8 +104,8 @@ public final class TextReport {
         }
     }
 
-    static java.util.List<String> wrap(String text, int width) {
-        var lines = new java.util.ArrayList<String>();
+    static List<String> wrap(String text, int width) {
+        var lines = new ArrayList<String>();
         var line = new StringBuilder();
         for (var word : text.split(" ")) {
             if (line.length() > 0 && line.length() + 1 + word.length() > width) {
@@ -114,7 +119,7 @@ public final class TextReport {
         return lines;
     }
 
-    private static void flows(PrintWriter out, String label, java.util.List<Report.Flow> flows) {
+    private static void flows(PrintWriter out, String label, List<Report.Flow> flows) {
         if (flows.isEmpty()) return;
         var sb = new StringBuilder(label);
         for (int i = 0; i < flows.size(); i++) {

@@ -1,6 +1,7 @@
 package kvscope.analysis.segments;
 
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Exact latency statistics of a set of segments. Percentiles use the nearest-rank definition (the value at rank
@@ -40,7 +41,7 @@ public record LatencyStats(long count, long min, long max, double mean, long p50
      * Statistics of every (server, command) pair of the file, keyed {@code server << 32 | command}: one pass over the
      * file, a second only if the latencies do not all fit in memory ({@link LatencyCollector}).
      */
-    public static java.util.Map<Long, LatencyStats> byServerAndCommand(SegmentFile f) {
+    public static Map<Long, LatencyStats> byServerAndCommand(SegmentFile f) {
         var collector = new LatencyCollector();
         f.forEach(c -> collector.add(c.server(), c.command(), c.latency()));
         return collector.finish(f);

@@ -1,7 +1,10 @@
 package kvscope.analysis.segments;
 
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
@@ -57,7 +60,7 @@ public final class SegmentFile implements AutoCloseable {
             if (count < 0 || footer != HEADER + count * RECORD || footer > size) {
                 throw damaged(path, 12, "record count " + count + " does not fit the file size " + size);
             }
-            var in = new DataInputStream(new java.io.BufferedInputStream(Channels.newInputStream(ch.position(footer))));
+            var in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch.position(footer))));
             int blocks = in.readInt();
             if (blocks != (count + BLOCK - 1) / BLOCK) throw damaged(path, footer, "block index of " + blocks + " blocks");
             var minStart = new long[blocks];
@@ -71,7 +74,7 @@ public final class SegmentFile implements AutoCloseable {
             return new SegmentFile(path, ch, count, minStart, maxEnd, servers, commands);
         } catch (IOException | RuntimeException e) {
             ch.close();
-            if (e instanceof java.io.EOFException) throw damaged(path, -1, "truncated name tables");
+            if (e instanceof EOFException) throw damaged(path, -1, "truncated name tables");
             throw e;
         }
     }
@@ -164,10 +167,10 @@ public final class SegmentFile implements AutoCloseable {
             long pos = HEADER + first * RECORD;
             try {
                 while (b.hasRemaining()) {
-                    if (ch.read(b, pos + b.position()) < 0) throw new java.io.EOFException(path + ": ends inside segment " + first);
+                    if (ch.read(b, pos + b.position()) < 0) throw new EOFException(path + ": ends inside segment " + first);
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(path + ": cannot read segments at " + first, e);
+                throw new UncheckedIOException(path + ": cannot read segments at " + first, e);
             }
         }
 

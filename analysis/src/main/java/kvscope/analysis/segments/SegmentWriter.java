@@ -1,5 +1,7 @@
 package kvscope.analysis.segments;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -8,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,8 +110,8 @@ public final class SegmentWriter implements AutoCloseable {
         latencies.add(server, command, end - start);
         int block = (int) (count / BLOCK);
         if (block >= blockMinStart.length) {
-            blockMinStart = java.util.Arrays.copyOf(blockMinStart, block * 2);
-            blockMaxEnd = java.util.Arrays.copyOf(blockMaxEnd, block * 2);
+            blockMinStart = Arrays.copyOf(blockMinStart, block * 2);
+            blockMaxEnd = Arrays.copyOf(blockMaxEnd, block * 2);
         }
         if (count % BLOCK == 0) {
             blockMinStart[block] = start;
@@ -169,8 +172,8 @@ public final class SegmentWriter implements AutoCloseable {
         flush();
         footer = ch.position();
         int blocks = (int) ((count + BLOCK - 1) / BLOCK);
-        var out = new java.io.ByteArrayOutputStream();
-        var data = new java.io.DataOutputStream(out);
+        var out = new ByteArrayOutputStream();
+        var data = new DataOutputStream(out);
         data.writeInt(blocks);
         for (int i = 0; i < blocks; i++) {
             data.writeLong(blockMinStart[i]);
@@ -208,11 +211,11 @@ public final class SegmentWriter implements AutoCloseable {
     public SegmentFile reader() throws IOException {
         if (footer < 0) throw new IllegalStateException("reader() before finish()");
         int blocks = (int) ((count + BLOCK - 1) / BLOCK);
-        return SegmentFile.of(path, count, java.util.Arrays.copyOf(blockMinStart, blocks),
-                java.util.Arrays.copyOf(blockMaxEnd, blocks), List.copyOf(servers), List.copyOf(commands));
+        return SegmentFile.of(path, count, Arrays.copyOf(blockMinStart, blocks),
+                Arrays.copyOf(blockMaxEnd, blocks), List.copyOf(servers), List.copyOf(commands));
     }
 
-    private static void writeNames(java.io.DataOutputStream out, List<String> names) throws IOException {
+    private static void writeNames(DataOutputStream out, List<String> names) throws IOException {
         out.writeInt(names.size());
         for (var n : names) {
             var b = n.getBytes(StandardCharsets.UTF_8);

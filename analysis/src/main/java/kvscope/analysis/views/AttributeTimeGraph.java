@@ -2,6 +2,7 @@ package kvscope.analysis.views;
 
 import kvscope.statesystem.History;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,13 +28,13 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
     private static final double SPLIT_MIN_INTERVALS = 100_000;
 
     protected final History h;
-    private List<Model.Entry> entries;
+    private List<Tsp.Entry> entries;
     private Map<Long, RowSpec> rows;
 
     AttributeTimeGraph(History h) { this.h = h; }
 
     /** Adds the provider's entries (parents first) and registers the rows among them. */
-    protected abstract void build(List<Model.Entry> entries, Map<Long, RowSpec> rows);
+    protected abstract void build(List<Tsp.Entry> entries, Map<Long, RowSpec> rows);
 
     /** The label of interval i of a row (null: none), reading the row's other attributes from {@code s} if needed. */
     protected abstract String label(RowSpec row, Sampled.Buf value, int i, Sampled s, long t0, long step);
@@ -44,36 +45,36 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
      */
     protected abstract String style(RowSpec row, Sampled.Buf value, int i);
 
-    protected Model.Header header() { return Model.Header.of("Name", "STRING"); }
+    protected Tsp.Header header() { return Tsp.Header.of("Name", "STRING"); }
 
     private synchronized void ensureBuilt() {
         if (entries != null) return;
-        var e = new ArrayList<Model.Entry>();
+        var e = new ArrayList<Tsp.Entry>();
         var r = new HashMap<Long, RowSpec>();
         build(e, r);
         entries = List.copyOf(e);
         rows = Map.copyOf(r);
     }
 
-    @Override public Model.Tree tree() {
+    @Override public Tsp.Tree tree() {
         ensureBuilt();
-        return new Model.Tree(List.of(header()), -1, entries);
+        return new Tsp.Tree(List.of(header()), -1, entries);
     }
 
-    @Override public Model.TimeGraph states(Query q, long[] items) {
+    @Override public Tsp.TimeGraph states(Query q, long[] items) {
         ensureBuilt();
         // A lone query may use every core; among others (a crowd of clients) it keeps to its own thread.
         int parts = IN_FLIGHT.incrementAndGet() == 1 ? CORES : 1;
         try {
-            return new Model.TimeGraph(rows(q, items, parts));
+            return new Tsp.TimeGraph(rows(q, items, parts));
         } finally {
             IN_FLIGHT.decrementAndGet();
         }
     }
 
-    private List<Model.Row> rows(Query q, long[] items, int parts) {
+    private List<Tsp.Row> rows(Query q, long[] items, int parts) {
         long t0 = q.start(), t1 = q.end(), step = q.step();
-        var out = new ArrayList<Model.Row>(Math.min(items.length, rows.size()));
+        var out = new ArrayList<Tsp.Row>(Math.min(items.length, rows.size()));
         var batch = new RowSpec[items.length];
         var batchIds = new long[items.length];
         var quarks = new int[items.length * 3];
@@ -95,7 +96,7 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
             }
             if (nRows == 0) continue;
             try (var sampled = Sampled.scan(h, quarks, nQuarks, t0, t1, step, splitPays(nQuarks, t0, t1, step) ? parts : 1)) {
-                for (int r = 0; r < nRows; r++) out.add(new Model.Row(batchIds[r], states(batch[r], sampled, t0, step)));
+                for (int r = 0; r < nRows; r++) out.add(new Tsp.Row(batchIds[r], states(batch[r], sampled, t0, step)));
             }
         }
         return out;
@@ -115,14 +116,14 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
     }
 
     /** One row's states: the scanned intervals, those that look the same at this resolution merged into one. */
-    private List<Model.State> states(RowSpec row, Sampled sampled, long t0, long step) {
+    private List<Tsp.TimeGraphState> states(RowSpec row, Sampled sampled, long t0, long step) {
         var buf = sampled.of(row.value());
-        var states = new ArrayList<Model.State>();
+        var states = new ArrayList<Tsp.TimeGraphState>();
         // The state being extended: a sample's state is appended only once the next one differs from it.
         long start = 0, end = 0;
         String label = null;
-        Model.StyleRef style = null;
-        Model.StyleRef st = null; // the style of interval i's value
+        Tsp.StyleRef style = null;
+        Tsp.StyleRef st = null; // the style of interval i's value
         for (int i = 0; i < buf.size; i++) {
             // The same value as the interval before (most are, at a coarse resolution) has the same style.
             if (i == 0 || !buf.sameValue(i, i - 1)) {
@@ -139,18 +140,18 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
                 end = e;
                 continue;
             }
-            if (style != null) states.add(new Model.State(start, end, label, 0, style));
+            if (style != null) states.add(new Tsp.TimeGraphState(start, end, label, 0, style));
             start = s;
             end = e;
             label = l;
             style = st;
         }
-        if (style != null) states.add(new Model.State(start, end, label, 0, style));
+        if (style != null) states.add(new Tsp.TimeGraphState(start, end, label, 0, style));
         return states;
     }
 
     /** No links between rows yet: PUBLISH → subscriber arrows come with the cross-node links. */
-    @Override public List<Model.Arrow> arrows(Query q) { return List.of(); }
+    @Override public List<Tsp.Arrow> arrows(Query q) { return List.of(); }
 
     @Override public Map<String, String> tooltip(long item, long time) {
         ensureBuilt();
@@ -180,9 +181,9 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
     static int[] depthFirst(History h) {
         var out = new int[h.attributeCount()];
         int n = 0;
-        var stack = new java.util.ArrayDeque<int[]>();
+        var stack = new ArrayDeque<int[]>();
         stack.push(h.children(-1));
-        var pos = new java.util.ArrayDeque<Integer>();
+        var pos = new ArrayDeque<Integer>();
         pos.push(0);
         while (!stack.isEmpty()) {
             var kids = stack.peek();
@@ -197,17 +198,17 @@ abstract class AttributeTimeGraph implements Provider.TimeGraph {
             stack.push(h.children(q));
             pos.push(0);
         }
-        return java.util.Arrays.copyOf(out, n);
+        return Arrays.copyOf(out, n);
     }
 
     /** Top-level attributes that are servers (they hold the given child folder). */
     protected int[] servers(String folder) {
-        return java.util.Arrays.stream(h.children(-1)).filter(q -> h.quarkUnder(q, folder) >= 0).toArray();
+        return Arrays.stream(h.children(-1)).filter(q -> h.lookupUnder(q, folder) >= 0).toArray();
     }
 
     /** Children sorted by their name as a number when it is one (fds, tids), else by name. */
     protected int[] numericChildren(int q) {
-        return java.util.Arrays.stream(h.children(q)).boxed().sorted((a, b) -> {
+        return Arrays.stream(h.children(q)).boxed().sorted((a, b) -> {
             var na = h.name(a);
             var nb = h.name(b);
             try {

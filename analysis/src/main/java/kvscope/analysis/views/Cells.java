@@ -16,7 +16,7 @@ final class Cells {
 
     /** Start, end and value bits of each cell, side by side. */
     final long[] times;
-    /** Kind.ordinal() of each cell's interval; 0 (NULL) is an empty cell. */
+    /** ValueKind.ordinal() of each cell's interval; 0 (NULL) is an empty cell. */
     final byte[] kind;
     final String[] string;
     /** Filled cells in (attribute, sample) order. */

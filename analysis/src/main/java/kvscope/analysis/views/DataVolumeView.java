@@ -2,6 +2,7 @@ package kvscope.analysis.views;
 
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.statesystem.History;
+import kvscope.statesystem.ValueKind;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,18 +16,18 @@ import java.util.Map;
  * so a zoomed-out view loses no bytes between samples.
  */
 final class DataVolumeView implements Provider.Xy {
-    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.datavolume", "Data volume",
-            "Bytes/s in and out per server: clients and the cluster bus (total and per link)", Model.Kind.TREE_TIME_XY);
-    private static final Model.Axis X = new Model.Axis("Time", "ns", "TIMESTAMP");
-    private static final Model.Axis Y = new Model.Axis("Throughput", "B/s", "NUMBER");
-    private static final Model.StyleRef LINE = new Model.StyleRef(null, Map.of("series-type", "line"));
+    static final Tsp.Descriptor DESCRIPTOR = new Tsp.Descriptor("kvscope.datavolume", "Data volume",
+            "Bytes/s in and out per server: clients and the cluster bus (total and per link)", Tsp.ProviderType.TREE_TIME_XY);
+    private static final Tsp.Axis X = new Tsp.Axis("Time", "ns", "TIMESTAMP");
+    private static final Tsp.Axis Y = new Tsp.Axis("Throughput", "B/s", "NUMBER");
+    private static final Tsp.StyleRef LINE = new Tsp.StyleRef(null, Map.of("series-type", "line"));
 
     /** A series: a cumulative counter (quark ≥ 0), or client bytes of a server from the segments (quark −1). */
     private record Spec(long id, String name, int quark, int server, boolean out) {}
 
     private final History h;
     private final SegmentFile segments;
-    private List<Model.Entry> entries;
+    private List<Tsp.Entry> entries;
     private Map<Long, Spec> specs;
 
     DataVolumeView(History h, SegmentFile segments) {
@@ -34,33 +35,33 @@ final class DataVolumeView implements Provider.Xy {
         this.segments = segments;
     }
 
-    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+    @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
 
     private synchronized void ensureBuilt() {
         if (entries != null) return;
-        var e = new ArrayList<Model.Entry>();
+        var e = new ArrayList<Tsp.Entry>();
         var s = new HashMap<Long, Spec>();
         // Client series get ids past every quark, so no id is used twice.
         long nextId = h.attributeCount();
         for (int server : h.children(-1)) {
-            int bus = h.quarkUnder(server, "Bus");
+            int bus = h.lookupUnder(server, "Bus");
             if (bus < 0) continue;
             var name = h.name(server);
-            e.add(Model.Entry.xy(server, -1, name, false, false));
+            e.add(Tsp.Entry.xy(server, -1, name, false, false));
             int segServer = segments.serverIndex(name);
             for (boolean out : new boolean[] {false, true}) {
                 var spec = new Spec(nextId++, name + " clients " + (out ? "out" : "in"), -1, segServer, out);
                 s.put(spec.id(), spec);
-                e.add(Model.Entry.xy(spec.id(), server, "Clients " + (out ? "out" : "in"), true, true));
+                e.add(Tsp.Entry.xy(spec.id(), server, "Clients " + (out ? "out" : "in"), true, true));
             }
-            counter(e, s, server, h.quarkUnder(bus, "Out", "Bytes"), name + " bus out", "Bus out", true);
-            counter(e, s, server, h.quarkUnder(bus, "In", "Bytes"), name + " bus in", "Bus in", true);
-            int links = h.quarkUnder(bus, "Links");
+            counter(e, s, server, h.lookupUnder(bus, "Out", "Bytes"), name + " bus out", "Bus out", true);
+            counter(e, s, server, h.lookupUnder(bus, "In", "Bytes"), name + " bus in", "Bus in", true);
+            int links = h.lookupUnder(bus, "Links");
             if (links >= 0) {
                 for (int link : h.children(links)) {
                     var peer = h.name(link);
-                    counter(e, s, server, h.quarkUnder(link, "Out", "Bytes"), name + " → " + peer, "Link " + peer + " out", false);
-                    counter(e, s, server, h.quarkUnder(link, "In", "Bytes"), name + " ← " + peer, "Link " + peer + " in", false);
+                    counter(e, s, server, h.lookupUnder(link, "Out", "Bytes"), name + " → " + peer, "Link " + peer + " out", false);
+                    counter(e, s, server, h.lookupUnder(link, "In", "Bytes"), name + " ← " + peer, "Link " + peer + " in", false);
                 }
             }
         }
@@ -68,18 +69,18 @@ final class DataVolumeView implements Provider.Xy {
         specs = Map.copyOf(s);
     }
 
-    private void counter(List<Model.Entry> e, Map<Long, Spec> s, int parent, int q, String name, String label, boolean isDefault) {
+    private void counter(List<Tsp.Entry> e, Map<Long, Spec> s, int parent, int q, String name, String label, boolean isDefault) {
         if (q < 0) return;
         s.put((long) q, new Spec(q, name, q, -1, false));
-        e.add(Model.Entry.xy(q, parent, label, true, isDefault));
+        e.add(Tsp.Entry.xy(q, parent, label, true, isDefault));
     }
 
-    @Override public Model.Tree tree() {
+    @Override public Tsp.Tree tree() {
         ensureBuilt();
-        return new Model.Tree(List.of(Model.Header.of("Series", "STRING")), -1, entries);
+        return new Tsp.Tree(List.of(Tsp.Header.of("Series", "STRING")), -1, entries);
     }
 
-    @Override public Model.Xy xy(Query q, long[] items) {
+    @Override public Tsp.Xy xy(Query q, long[] items) {
         ensureBuilt();
         int n = q.nbTimes();
         long step = q.step();
@@ -92,12 +93,12 @@ final class DataVolumeView implements Provider.Xy {
             var sp = specs.get(id);
             if (sp != null && !wanted.contains(sp)) wanted.add(sp);
         }
-        var series = new ArrayList<Model.Series>(wanted.size());
+        var series = new ArrayList<Tsp.Series>(wanted.size());
         for (var sp : wanted) {
             var y = sp.quark() >= 0 ? counterRate(sp.quark(), first, step, n) : clientRate(sp, first, step, n);
-            series.add(new Model.Series(sp.id(), sp.name(), x, y, LINE, X, Y));
+            series.add(new Tsp.Series(sp.id(), sp.name(), x, y, LINE, X, Y));
         }
-        return new Model.Xy("Data volume", series);
+        return new Tsp.Xy("Data volume", series);
     }
 
     /** Bytes/s of a cumulative counter: its value at each sample (carried over nulls), differenced. */
@@ -106,7 +107,7 @@ final class DataVolumeView implements Provider.Xy {
         var known = new boolean[n + 1];
         long last = first + n * step;
         h.scan(new int[] {quark}, first, last, step, (qq, s, e, kind, l, d, str) -> {
-            if (kind == kvscope.statesystem.Kind.NULL) return;
+            if (kind == ValueKind.NULL) return;
             long lo = Math.max(0, ceilDiv(s - first, step)), hi = Math.min(n, Math.floorDiv(e - first, step));
             for (long k = lo; k <= hi; k++) {
                 v[(int) k] = l;

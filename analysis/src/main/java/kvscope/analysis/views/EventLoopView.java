@@ -10,27 +10,27 @@ import java.util.Map;
  * of its pending read and write queues, from {@code EventLoop/{Phase,PendingReads,PendingWrites}}.
  */
 final class EventLoopView extends AttributeTimeGraph {
-    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.eventloop", "Event loop",
-            "Each server's event-loop phases and pending read/write queue lengths", Model.Kind.TIME_GRAPH);
+    static final Tsp.Descriptor DESCRIPTOR = new Tsp.Descriptor("kvscope.eventloop", "Event loop",
+            "Each server's event-loop phases and pending read/write queue lengths", Tsp.ProviderType.TIME_GRAPH);
 
     EventLoopView(History h) { super(h); }
 
-    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+    @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
 
-    @Override protected void build(List<Model.Entry> entries, Map<Long, RowSpec> rows) {
+    @Override protected void build(List<Tsp.Entry> entries, Map<Long, RowSpec> rows) {
         for (int server : servers("EventLoop")) {
-            int loop = h.quarkUnder(server, "EventLoop");
-            entries.add(Model.Entry.timeGraph(server, -1, h.name(server), false, h.start(), h.end()));
+            int loop = h.lookupUnder(server, "EventLoop");
+            entries.add(Tsp.Entry.timeGraph(server, -1, h.name(server), false, h.start(), h.end()));
             add(entries, rows, server, loop, "Phase", "Phase");
             add(entries, rows, server, loop, "PendingReads", "Pending reads");
             add(entries, rows, server, loop, "PendingWrites", "Pending writes");
         }
     }
 
-    private void add(List<Model.Entry> entries, Map<Long, RowSpec> rows, int server, int loop, String name, String label) {
-        int q = h.quarkUnder(loop, name);
+    private void add(List<Tsp.Entry> entries, Map<Long, RowSpec> rows, int server, int loop, String name, String label) {
+        int q = h.lookupUnder(loop, name);
         if (q < 0) return;
-        entries.add(Model.Entry.timeGraph(q, server, label, true, h.start(), h.end()));
+        entries.add(Tsp.Entry.timeGraph(q, server, label, true, h.start(), h.end()));
         rows.put((long) q, new RowSpec(q, new int[0], new int[] {loop}));
     }
 

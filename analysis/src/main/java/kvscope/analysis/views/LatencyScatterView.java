@@ -4,7 +4,9 @@ import kvscope.analysis.Summary;
 import kvscope.analysis.segments.SegmentFile;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -14,48 +16,48 @@ import java.util.Map;
  * view, not the number of requests, and every series shares the same x values (what TSP viewers assume).
  */
 final class LatencyScatterView implements Provider.Xy {
-    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.latency.scatter", "Events latency",
+    static final Tsp.Descriptor DESCRIPTOR = new Tsp.Descriptor("kvscope.latency.scatter", "Events latency",
             "Request latency against time, per server and command (the slowest request per pixel)",
-            Model.Kind.TREE_TIME_XY);
-    private static final Model.Axis X = new Model.Axis("Time", "ns", "TIMESTAMP");
-    private static final Model.Axis Y = new Model.Axis("Latency", "ns", "DURATION");
-    private static final Model.StyleRef SCATTER = new Model.StyleRef(null, Map.of("series-type", "scatter"));
+            Tsp.ProviderType.TREE_TIME_XY);
+    private static final Tsp.Axis X = new Tsp.Axis("Time", "ns", "TIMESTAMP");
+    private static final Tsp.Axis Y = new Tsp.Axis("Latency", "ns", "DURATION");
+    private static final Tsp.StyleRef SCATTER = new Tsp.StyleRef(null, Map.of("series-type", "scatter"));
 
     private record Spec(long id, String name, int server, int command) {}
 
     private final SegmentFile segments;
-    private final List<Model.Entry> entries = new ArrayList<>();
+    private final List<Tsp.Entry> entries = new ArrayList<>();
     private final Map<Long, Spec> specs = new HashMap<>();
 
     LatencyScatterView(SegmentFile segments, Summary summary) {
         this.segments = segments;
         int commands = segments.commands().size();
-        var added = new java.util.HashSet<Integer>();
-        for (var l : summary.latencies) {
-            int s = segments.serverIndex(l.server), k = segments.commandIndex(l.command);
+        var added = new HashSet<Integer>();
+        for (var l : summary.latencies()) {
+            int s = segments.serverIndex(l.server()), k = segments.commandIndex(l.command());
             if (s < 0 || k < 0) continue;
             long serverId = 1 + (long) s * (commands + 1);
-            if (added.add(s)) entries.add(Model.Entry.xy(serverId, -1, l.server, false, false));
-            var spec = new Spec(serverId + 1 + k, l.server + " " + l.command, s, k);
+            if (added.add(s)) entries.add(Tsp.Entry.xy(serverId, -1, l.server(), false, false));
+            var spec = new Spec(serverId + 1 + k, l.server() + " " + l.command(), s, k);
             specs.put(spec.id(), spec);
-            entries.add(Model.Entry.xy(spec.id(), serverId, l.command, true, true));
+            entries.add(Tsp.Entry.xy(spec.id(), serverId, l.command(), true, true));
         }
     }
 
-    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+    @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
 
-    @Override public Model.Tree tree() {
-        return new Model.Tree(List.of(Model.Header.of("Command", "STRING")), -1, List.copyOf(entries));
+    @Override public Tsp.Tree tree() {
+        return new Tsp.Tree(List.of(Tsp.Header.of("Command", "STRING")), -1, List.copyOf(entries));
     }
 
-    @Override public Model.Xy xy(Query q, long[] items) {
+    @Override public Tsp.Xy xy(Query q, long[] items) {
         int n = q.nbTimes();
         long step = q.step();
         var x = new long[n];
         for (int k = 0; k < n; k++) x[k] = q.start() + k * step;
         var wanted = new ArrayList<Spec>();
         var seriesOf = new int[segments.servers().size()][segments.commands().size()];
-        for (var row : seriesOf) java.util.Arrays.fill(row, -1);
+        for (var row : seriesOf) Arrays.fill(row, -1);
         for (long id : items) {
             var sp = specs.get(id);
             if (sp == null || seriesOf[sp.server()][sp.command()] >= 0) continue;
@@ -73,11 +75,11 @@ final class LatencyScatterView implements Provider.Xy {
                 if (l > y[i][k]) y[i][k] = l;
             });
         }
-        var series = new ArrayList<Model.Series>(wanted.size());
+        var series = new ArrayList<Tsp.Series>(wanted.size());
         for (int i = 0; i < wanted.size(); i++) {
             var sp = wanted.get(i);
-            series.add(new Model.Series(sp.id(), sp.name(), x, y[i], SCATTER, X, Y));
+            series.add(new Tsp.Series(sp.id(), sp.name(), x, y[i], SCATTER, X, Y));
         }
-        return new Model.Xy("Events latency", series);
+        return new Tsp.Xy("Events latency", series);
     }
 }

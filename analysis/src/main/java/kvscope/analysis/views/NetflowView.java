@@ -16,9 +16,9 @@ import java.util.Map;
  * {@code Connections/<fd>/Status}; arrows follow published messages from the publisher over the bus to subscribers.
  */
 final class NetflowView extends AttributeTimeGraph {
-    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.netflow", "Redis Netflow",
+    static final Tsp.Descriptor DESCRIPTOR = new Tsp.Descriptor("kvscope.netflow", "Redis Netflow",
             "A row per connection (server › fd): reading, executing, writing, cluster traffic, freeing",
-            Model.Kind.TIME_GRAPH);
+            Tsp.ProviderType.TIME_GRAPH);
     /** Distinct clients named in a row's label: enough to recognise it, bounded whatever the fd reuse. */
     private static final int PEERS_SHOWN = 3;
 
@@ -42,8 +42,8 @@ final class NetflowView extends AttributeTimeGraph {
      * Arrows between connection rows, within and across servers: at most one per (source row, target row, pixel)
      * so a full-range answer stays small whatever the trace.
      */
-    @Override public List<Model.Arrow> arrows(Query q) {
-        var out = new ArrayList<Model.Arrow>();
+    @Override public List<Tsp.Arrow> arrows(Query q) {
+        var out = new ArrayList<Tsp.Arrow>();
         var seen = new HashSet<Long>();
         long step = q.step();
         int[] rowOf = new int[servers.size()];
@@ -55,7 +55,7 @@ final class NetflowView extends AttributeTimeGraph {
             long pixel = (Math.max(srcTime, q.start()) - q.start()) / step;
             long key = (((long) src * 31 + dst) * 0x9E3779B97F4A7C15L) ^ pixel;
             if (!seen.add(key)) return;
-            out.add(new Model.Arrow(src, dst, srcTime, dstTime, Styles.ref(Styles.arrow(kind))));
+            out.add(new Tsp.Arrow(src, dst, srcTime, dstTime, Styles.ref(Styles.arrow(kind))));
         });
         return out;
     }
@@ -64,26 +64,26 @@ final class NetflowView extends AttributeTimeGraph {
     private int row(int[] connections, int server, int fd) {
         if (server < 0 || server >= servers.size()) return -1;
         if (connections[server] == Integer.MIN_VALUE) {
-            int root = h.quark(servers.get(server));
-            connections[server] = root < 0 ? -1 : h.quarkUnder(root, "Connections");
+            int root = h.lookup(servers.get(server));
+            connections[server] = root < 0 ? -1 : h.lookupUnder(root, "Connections");
         }
         int parent = connections[server];
-        return parent < 0 ? -1 : h.quarkUnder(parent, Integer.toString(fd));
+        return parent < 0 ? -1 : h.lookupUnder(parent, Integer.toString(fd));
     }
 
-    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+    @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
 
-    @Override protected Model.Header header() { return Model.Header.of("Connection", "STRING"); }
+    @Override protected Tsp.Header header() { return Tsp.Header.of("Connection", "STRING"); }
 
-    @Override protected void build(List<Model.Entry> entries, Map<Long, RowSpec> rows) {
+    @Override protected void build(List<Tsp.Entry> entries, Map<Long, RowSpec> rows) {
         for (int server : servers("Connections")) {
-            entries.add(Model.Entry.timeGraph(server, -1, h.name(server), false, h.start(), h.end()));
-            int requests = h.quarkUnder(server, "Requests");
-            for (int fd : numericChildren(h.quarkUnder(server, "Connections"))) {
-                int status = h.quarkUnder(fd, "Status");
+            entries.add(Tsp.Entry.timeGraph(server, -1, h.name(server), false, h.start(), h.end()));
+            int requests = h.lookupUnder(server, "Requests");
+            for (int fd : numericChildren(h.lookupUnder(server, "Connections"))) {
+                int status = h.lookupUnder(fd, "Status");
                 if (status < 0) continue;
-                int req = requests < 0 ? -1 : h.quarkUnder(requests, h.name(fd));
-                entries.add(Model.Entry.timeGraph(fd, server, label(fd), true, h.start(), h.end()));
+                int req = requests < 0 ? -1 : h.lookupUnder(requests, h.name(fd));
+                entries.add(Tsp.Entry.timeGraph(fd, server, label(fd), true, h.start(), h.end()));
                 rows.put((long) fd, new RowSpec(status, new int[0], req < 0 ? new int[] {fd} : new int[] {fd, req}));
             }
         }
@@ -91,7 +91,7 @@ final class NetflowView extends AttributeTimeGraph {
 
     /** "fd 12 · 10.0.0.5:50000 #3, …": the first few clients seen on the fd. */
     private String label(int fd) {
-        int peer = h.quarkUnder(fd, "Peer"), id = h.quarkUnder(fd, "Id");
+        int peer = h.lookupUnder(fd, "Peer"), id = h.lookupUnder(fd, "Id");
         // peer → " #id": a peer seen again with its id unknown (an interval split by a re-set) is not listed twice.
         var seen = new LinkedHashMap<String, String>();
         boolean more = false;

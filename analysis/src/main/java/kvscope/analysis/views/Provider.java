@@ -9,18 +9,18 @@ import java.util.Map;
  * several threads at once.
  */
 public sealed interface Provider {
-    Model.Descriptor descriptor();
+    Tsp.Descriptor descriptor();
 
     default String id() { return descriptor().id(); }
 
     /** Rows over time: a tree of entries, and states per entry at a resolution. */
     non-sealed interface TimeGraph extends Provider {
-        Model.Tree tree();
+        Tsp.Tree tree();
 
         /** States of the requested entries (unknown ids are ignored), about one per sample gap. */
-        Model.TimeGraph states(Query q, long[] items);
+        Tsp.TimeGraph states(Query q, long[] items);
 
-        List<Model.Arrow> arrows(Query q);
+        List<Tsp.Arrow> arrows(Query q);
 
         /** What an entry was at time t, as name → value; empty when the entry is unknown or idle then. */
         Map<String, String> tooltip(long item, long time);
@@ -28,22 +28,22 @@ public sealed interface Provider {
 
     /** Series over time. */
     non-sealed interface Xy extends Provider {
-        Model.Tree tree();
+        Tsp.Tree tree();
 
         /** The requested series, all sharing the same x values ({@code q.nbTimes()} of them). */
-        Model.Xy xy(Query q, long[] items);
+        Tsp.Xy xy(Query q, long[] items);
     }
 
     /** A tree of rows with columns, for a time range (or, for the state explorer, at the range's start). */
     non-sealed interface DataTree extends Provider {
-        Model.Tree tree(long start, long end);
+        Tsp.Tree tree(long start, long end);
     }
 
     /** A virtual table, read page by page. */
     non-sealed interface Table extends Provider {
-        List<Model.Column> columns();
+        List<Tsp.Column> columns();
 
         /** Lines [index, index + count) clipped to the table, with the given columns (all when empty). */
-        Model.Table lines(long index, int count, long[] columnIds);
+        Tsp.Table lines(long index, int count, long[] columnIds);
     }
 }

@@ -1,7 +1,7 @@
 package kvscope.analysis.views;
 
 import kvscope.statesystem.History;
-import kvscope.statesystem.Kind;
+import kvscope.statesystem.ValueKind;
 import kvscope.statesystem.Visitor;
 
 import java.util.Arrays;
@@ -22,8 +22,8 @@ final class Sampled implements AutoCloseable {
      * the rows of a larger request in batches, so a request for many rows at many pixels cannot exhaust the heap.
      */
     static final long MAX_CELLS = 1L << 21;
-    private static final Kind[] KINDS = Kind.values();
-    private static final byte DOUBLE = (byte) Kind.DOUBLE.ordinal(), STRING = (byte) Kind.STRING.ordinal();
+    private static final ValueKind[] KINDS = ValueKind.values();
+    private static final byte DOUBLE = (byte) ValueKind.DOUBLE.ordinal(), STRING = (byte) ValueKind.STRING.ordinal();
 
     private final int[] slotOfQuark;
     private final int samples;
@@ -122,8 +122,8 @@ final class Sampled implements AutoCloseable {
 
         Filer(long after) { this.after = after; }
 
-        @Override public void interval(int q, long s, long e, Kind k, long longValue, double doubleValue, String str) {
-            if (k == Kind.NULL || s <= after) return;
+        @Override public void interval(int q, long s, long e, ValueKind k, long longValue, double doubleValue, String str) {
+            if (k == ValueKind.NULL || s <= after) return;
             int cell = slotOfQuark[q] * samples + sampleOf(s);
             // Two intervals of one attribute cannot hold the same first sample in a sound history; if a damaged one
             // says so, keep the later (it holds the sample) rather than fail the view.
@@ -131,7 +131,7 @@ final class Sampled implements AutoCloseable {
             if (kind[cell] != 0 && times[at] >= s) return;
             times[at] = s;
             times[at + 1] = e;
-            times[at + 2] = k == Kind.DOUBLE ? Double.doubleToRawLongBits(doubleValue) : longValue;
+            times[at + 2] = k == ValueKind.DOUBLE ? Double.doubleToRawLongBits(doubleValue) : longValue;
             kind[cell] = (byte) k.ordinal();
             string[cell] = str;
         }
@@ -193,7 +193,7 @@ final class Sampled implements AutoCloseable {
 
         long end(int i) { return s.times[3 * at(i) + 1]; }
 
-        Kind kind(int i) { return KINDS[s.kind[at(i)]]; }
+        ValueKind kind(int i) { return KINDS[s.kind[at(i)]]; }
 
         /** The value of an INT or LONG interval (a DOUBLE's rounded toward zero; 0 for a string). */
         long longValue(int i) {

@@ -11,22 +11,22 @@ import java.util.Map;
  * view exists. Capped at {@value #MAX_ENTRIES} entries, parents first: a tree view has no paging.
  */
 final class StateTimeGraphView extends AttributeTimeGraph {
-    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.state.timegraph", "State system",
-            "Every attribute of the model and its values over time", Model.Kind.TIME_GRAPH);
+    static final Tsp.Descriptor DESCRIPTOR = new Tsp.Descriptor("kvscope.state.timegraph", "State system",
+            "Every attribute of the model and its values over time", Tsp.ProviderType.TIME_GRAPH);
     static final int MAX_ENTRIES = 20_000;
 
     StateTimeGraphView(History h) { super(h); }
 
-    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+    @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
 
-    @Override protected Model.Header header() { return Model.Header.of("Attribute", "STRING"); }
+    @Override protected Tsp.Header header() { return Tsp.Header.of("Attribute", "STRING"); }
 
-    @Override protected void build(List<Model.Entry> entries, Map<Long, RowSpec> rows) {
+    @Override protected void build(List<Tsp.Entry> entries, Map<Long, RowSpec> rows) {
         for (int q : depthFirst(h)) {
             if (entries.size() == MAX_ENTRIES) break;
             boolean leaf = h.children(q).length == 0;
             int parent = h.parent(q);
-            entries.add(Model.Entry.timeGraph(q, parent, h.name(q), leaf, h.start(), h.end()));
+            entries.add(Tsp.Entry.timeGraph(q, parent, h.name(q), leaf, h.start(), h.end()));
             if (leaf) rows.put((long) q, new RowSpec(q, new int[0], parent >= 0 ? new int[] {parent} : new int[0]));
         }
     }

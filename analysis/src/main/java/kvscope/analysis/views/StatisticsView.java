@@ -15,31 +15,31 @@ import java.util.Map;
  * segments overlapping it.
  */
 final class StatisticsView implements Provider.DataTree {
-    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.statistics", "Latency statistics",
-            "Per server and command: count, min, mean, p50, p99, max latency (ns)", Model.Kind.DATA_TREE);
-    static final List<Model.Header> HEADERS = List.of(Model.Header.of("Server / command", "STRING"),
-            Model.Header.of("Count", "NUMBER"), Model.Header.of("Min ns", "NUMBER"), Model.Header.of("Mean ns", "NUMBER"),
-            Model.Header.of("P50 ns", "NUMBER"), Model.Header.of("P99 ns", "NUMBER"), Model.Header.of("Max ns", "NUMBER"));
+    static final Tsp.Descriptor DESCRIPTOR = new Tsp.Descriptor("kvscope.statistics", "Latency statistics",
+            "Per server and command: count, min, mean, p50, p99, max latency (ns)", Tsp.ProviderType.DATA_TREE);
+    static final List<Tsp.Header> HEADERS = List.of(Tsp.Header.of("Server / command", "STRING"),
+            Tsp.Header.of("Count", "NUMBER"), Tsp.Header.of("Min ns", "NUMBER"), Tsp.Header.of("Mean ns", "NUMBER"),
+            Tsp.Header.of("P50 ns", "NUMBER"), Tsp.Header.of("P99 ns", "NUMBER"), Tsp.Header.of("Max ns", "NUMBER"));
 
     private final SegmentFile segments;
     private final Summary summary;
     /** Per server: the commands it ran (segment indexes), busiest first, as the summary lists them. */
     private final Map<Integer, List<Integer>> commands = new LinkedHashMap<>();
-    private Model.Tree whole;
+    private Tsp.Tree whole;
 
     StatisticsView(SegmentFile segments, Summary summary) {
         this.segments = segments;
         this.summary = summary;
-        for (var l : summary.latencies) {
-            int s = segments.serverIndex(l.server), k = segments.commandIndex(l.command);
+        for (var l : summary.latencies()) {
+            int s = segments.serverIndex(l.server()), k = segments.commandIndex(l.command());
             if (s >= 0 && k >= 0) commands.computeIfAbsent(s, x -> new ArrayList<>()).add(k);
         }
     }
 
-    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+    @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
 
-    @Override public Model.Tree tree(long start, long end) {
-        boolean all = start <= summary.start && end >= summary.end;
+    @Override public Tsp.Tree tree(long start, long end) {
+        boolean all = start <= summary.start() && end >= summary.end();
         if (all) {
             synchronized (this) {
                 if (whole == null) whole = compute(Long.MIN_VALUE, Long.MAX_VALUE);
@@ -49,29 +49,29 @@ final class StatisticsView implements Provider.DataTree {
         return compute(start, end);
     }
 
-    private Model.Tree compute(long t0, long t1) {
+    private Tsp.Tree compute(long t0, long t1) {
         int width = segments.commands().size() + 1;
-        var entries = new ArrayList<Model.Entry>();
+        var entries = new ArrayList<Tsp.Entry>();
         for (var e : commands.entrySet()) {
             int s = e.getKey();
             long serverId = 1 + (long) s * width;
             var total = LatencyStats.of(segments, s, -1, t0, t1);
-            entries.add(Model.Entry.data(serverId, -1, labels(segments.servers().get(s), total)));
+            entries.add(Tsp.Entry.data(serverId, -1, labels(segments.servers().get(s), total)));
             for (int k : e.getValue()) {
                 var st = t0 == Long.MIN_VALUE ? fromSummary(s, k) : LatencyStats.of(segments, s, k, t0, t1);
                 if (st.count() == 0) continue;
-                entries.add(Model.Entry.data(serverId + 1 + k, serverId, labels(segments.commands().get(k), st)));
+                entries.add(Tsp.Entry.data(serverId + 1 + k, serverId, labels(segments.commands().get(k), st)));
             }
         }
-        return new Model.Tree(HEADERS, -1, entries);
+        return new Tsp.Tree(HEADERS, -1, entries);
     }
 
     private LatencyStats fromSummary(int s, int k) {
         var server = segments.servers().get(s);
         var command = segments.commands().get(k);
-        for (var l : summary.latencies) {
-            if (l.server.equals(server) && l.command.equals(command))
-                return new LatencyStats(l.count, l.min, l.max, l.mean, l.p50, l.p90, l.p99);
+        for (var l : summary.latencies()) {
+            if (l.server().equals(server) && l.command().equals(command))
+                return new LatencyStats(l.count(), l.min(), l.max(), l.mean(), l.p50(), l.p90(), l.p99());
         }
         return LatencyStats.EMPTY;
     }

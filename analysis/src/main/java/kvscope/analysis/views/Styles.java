@@ -1,5 +1,7 @@
 package kvscope.analysis.views;
 
+import kvscope.analysis.flows.Flow;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,8 +17,12 @@ public final class Styles {
             CLUSTER_PROCESS = "CLUSTER_PROCESS", IO_THREADS = "IO_THREADS", PUBLISH = "PUBLISH", POLL = "POLL",
             BEFORE_SLEEP = "BEFORE_SLEEP", PROCESS_EVENTS = "PROCESS_EVENTS", PENDING = "PENDING", VALUE = "VALUE",
             OTHER = "OTHER";
+    /** The Services view: a request in a service's own code, and what it waits on. */
+    public static final String HANDLING = "HANDLING", WAIT_SERVICE = "WAIT_SERVICE", WAIT_REDIS = "WAIT_REDIS",
+            WAIT_MARIADB = "WAIT_MARIADB", WAIT_UNTRACED = "WAIT_UNTRACED", ARROW_HTTP = "ARROW_HTTP",
+            ARROW_REDIS = "ARROW_REDIS";
 
-    private static final Map<String, Model.StyleRef> REFS = new LinkedHashMap<>();
+    private static final Map<String, Tsp.StyleRef> REFS = new LinkedHashMap<>();
     private static final Map<String, Map<String, Object>> STYLES = new LinkedHashMap<>();
 
     static {
@@ -38,8 +44,17 @@ public final class Styles {
         add(PENDING, "#ff9896", 0.6);
         add(VALUE, "#c5b0d5", 0.8);
         add(OTHER, "#7f7f7f", 0.8);
-        // Netflow arrows, by flow kind (see kvscope.analysis.flows.Flow.Kind).
-        for (var k : kvscope.analysis.flows.Flow.Kind.values()) {
+        add(HANDLING, "#4e79a7", 1.0);
+        add(WAIT_SERVICE, "#a0cbe8", 0.7);
+        add(WAIT_REDIS, "#e15759", 0.7);
+        add(WAIT_MARIADB, "#b07aa1", 0.7);
+        add(WAIT_UNTRACED, "#bab0ac", 0.7);
+        for (var a : new String[][] {{ARROW_HTTP, "#4e79a7", "service → service"}, {ARROW_REDIS, "#e15759", "service → Redis"}}) {
+            STYLES.put(a[0], Map.of("color", a[1], "background-color", a[1], "width", 1, "label", a[2]));
+            REFS.put(a[0], Tsp.StyleRef.of(a[0]));
+        }
+        // Netflow arrows, by flow kind (see kvscope.analysis.flows.Flow.Hop).
+        for (var k : Flow.Hop.values()) {
             var colour = switch (k) {
                 case PUBLISH_TO_BUS -> "#e377c2";
                 case BUS -> "#8c564b";
@@ -48,23 +63,23 @@ public final class Styles {
                 case REDIRECT -> "#d62728";
             };
             STYLES.put(arrow(k), Map.of("color", colour, "background-color", colour, "width", 1, "label", k.label()));
-            REFS.put(arrow(k), Model.StyleRef.of(arrow(k)));
+            REFS.put(arrow(k), Tsp.StyleRef.of(arrow(k)));
         }
     }
 
     /** The style key of an arrow of this kind. */
-    static String arrow(kvscope.analysis.flows.Flow.Kind k) { return "ARROW_" + k.name(); }
+    static String arrow(Flow.Hop k) { return "ARROW_" + k.name(); }
 
     private static void add(String key, String colour, double height) {
         STYLES.put(key, Map.of("background-color", colour, "height", height, "opacity", 1.0));
-        REFS.put(key, Model.StyleRef.of(key));
+        REFS.put(key, Tsp.StyleRef.of(key));
     }
 
     /** Every style by key: the TSP {@code /style} model. */
     public static Map<String, Map<String, Object>> all() { return STYLES; }
 
     /** The shared reference to a style (one instance per key, so states allocate no style). */
-    public static Model.StyleRef ref(String key) { return REFS.getOrDefault(key, REFS.get(OTHER)); }
+    public static Tsp.StyleRef ref(String key) { return REFS.getOrDefault(key, REFS.get(OTHER)); }
 
     /** A connection's Status (see the model's Connections) → style key. */
     static String ofStatus(String status) {

@@ -1,6 +1,7 @@
 package kvscope.analysis.views;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Column selection and line building shared by the table providers. */
@@ -14,7 +15,7 @@ final class Tables {
             for (int i = 0; i < count; i++) all[i] = i;
             return all;
         }
-        return java.util.Arrays.stream(requested).filter(c -> c >= 0 && c < count).mapToInt(c -> (int) c).toArray();
+        return Arrays.stream(requested).filter(c -> c >= 0 && c < count).mapToInt(c -> (int) c).toArray();
     }
 
     static List<Long> ids(int[] cols) {
@@ -23,9 +24,9 @@ final class Tables {
         return out;
     }
 
-    static Model.Line line(long index, String[] all, int[] cols) {
-        var cells = new ArrayList<Model.Cell>(cols.length);
-        for (int c : cols) cells.add(new Model.Cell(all[c], 0));
-        return new Model.Line(index, 0, cells);
+    static Tsp.Line line(long index, String[] all, int[] cols) {
+        var cells = new ArrayList<Tsp.Cell>(cols.length);
+        for (int c : cols) cells.add(new Tsp.Cell(all[c], 0));
+        return new Tsp.Line(index, 0, cells);
     }
 }

@@ -10,27 +10,27 @@ import java.util.Map;
  * fd=12", "Freeing client fd=132" — from {@code Threads/<tid>/{Operation,Connection,Bytes}}.
  */
 final class ThreadsView extends AttributeTimeGraph {
-    static final Model.Descriptor DESCRIPTOR = new Model.Descriptor("kvscope.threads", "Threads",
-            "A row per Redis thread (main and I/O threads): operation, bytes and fd", Model.Kind.TIME_GRAPH);
+    static final Tsp.Descriptor DESCRIPTOR = new Tsp.Descriptor("kvscope.threads", "Threads",
+            "A row per Redis thread (main and I/O threads): operation, bytes and fd", Tsp.ProviderType.TIME_GRAPH);
 
     ThreadsView(History h) { super(h); }
 
-    @Override public Model.Descriptor descriptor() { return DESCRIPTOR; }
+    @Override public Tsp.Descriptor descriptor() { return DESCRIPTOR; }
 
-    @Override protected Model.Header header() { return Model.Header.of("Thread", "STRING"); }
+    @Override protected Tsp.Header header() { return Tsp.Header.of("Thread", "STRING"); }
 
-    @Override protected void build(List<Model.Entry> entries, Map<Long, RowSpec> rows) {
+    @Override protected void build(List<Tsp.Entry> entries, Map<Long, RowSpec> rows) {
         for (int server : servers("Threads")) {
-            entries.add(Model.Entry.timeGraph(server, -1, h.name(server), false, h.start(), h.end()));
-            int[] threads = numericChildren(h.quarkUnder(server, "Threads"));
+            entries.add(Tsp.Entry.timeGraph(server, -1, h.name(server), false, h.start(), h.end()));
+            int[] threads = numericChildren(h.lookupUnder(server, "Threads"));
             for (int i = 0; i < threads.length; i++) {
                 int t = threads[i];
-                int op = h.quarkUnder(t, "Operation");
+                int op = h.lookupUnder(t, "Operation");
                 if (op < 0) continue;
-                int conn = h.quarkUnder(t, "Connection"), bytes = h.quarkUnder(t, "Bytes");
+                int conn = h.lookupUnder(t, "Connection"), bytes = h.lookupUnder(t, "Bytes");
                 // Redis's main thread has the process id as tid and is created first: the lowest tid.
                 var label = "tid " + h.name(t) + (i == 0 ? " (main)" : "");
-                entries.add(Model.Entry.timeGraph(t, server, label, true, h.start(), h.end()));
+                entries.add(Tsp.Entry.timeGraph(t, server, label, true, h.start(), h.end()));
                 rows.put((long) t, new RowSpec(op, new int[] {Math.max(conn, op), Math.max(bytes, op)}, new int[] {t}));
             }
         }

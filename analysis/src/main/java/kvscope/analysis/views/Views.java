@@ -21,14 +21,17 @@ public final class Views {
         var summary = stored.summary();
         return new Views(List.of(new NetflowView(h, stored.flows(), sf.servers()), new ThreadsView(h), new EventLoopView(h),
                 new DataVolumeView(h, sf), new LatencyScatterView(sf, summary), new SlowestRequestsView(sf),
-                new StatisticsView(sf, summary), new StateExplorerView(h), new StateTimeGraphView(h), new FindingsView(stored)));
+                new StatisticsView(sf, summary), new StateExplorerView(h), new StateTimeGraphView(h), new FindingsView(stored),
+                new ServicesView(stored.services(), sf, h, stored.flows()), new ServiceRoutesView(stored.services()),
+                new ServiceRequestsView(stored.services())));
     }
 
     /** The descriptors of every view, whatever the model holds: viewers list them before the analysis ends. */
-    public static List<Model.Descriptor> descriptors() {
+    public static List<Tsp.Descriptor> descriptors() {
         return List.of(NetflowView.DESCRIPTOR, ThreadsView.DESCRIPTOR, EventLoopView.DESCRIPTOR,
                 DataVolumeView.DESCRIPTOR, LatencyScatterView.DESCRIPTOR, SlowestRequestsView.DESCRIPTOR,
-                StatisticsView.DESCRIPTOR, StateExplorerView.DESCRIPTOR, StateTimeGraphView.DESCRIPTOR, FindingsView.DESCRIPTOR);
+                StatisticsView.DESCRIPTOR, StateExplorerView.DESCRIPTOR, StateTimeGraphView.DESCRIPTOR, FindingsView.DESCRIPTOR,
+                ServicesView.DESCRIPTOR, ServiceRoutesView.DESCRIPTOR, ServiceRequestsView.DESCRIPTOR);
     }
 
     public List<Provider> all() { return providers; }

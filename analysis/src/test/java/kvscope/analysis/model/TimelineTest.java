@@ -32,7 +32,7 @@ class TimelineTest {
             long end;
             try (var h = History.create(dir.resolve("h" + seed + ".ht"), new Config(4096, 4))) {
                 int[] q = new int[50];
-                for (int i = 0; i < q.length; i++) q[i] = h.attribute("a", Integer.toString(i));
+                for (int i = 0; i < q.length; i++) q[i] = h.getOrCreate("a", Integer.toString(i));
                 var tl = new Timeline(h, horizon);
                 String[] labels = {"READ", "WRITE", "REGISTERED"};
                 long now = 1_000_000;
@@ -53,7 +53,7 @@ class TimelineTest {
                     changes.add(new Change(t, a, v, i));
                 }
                 end = now + 1;
-                tl.close(end);
+                tl.complete(end);
                 assertThat(tl.late()).as("seed %d", seed).isZero();
             }
             try (var h = History.open(dir.resolve("h" + seed + ".ht"))) {
@@ -81,7 +81,7 @@ class TimelineTest {
     @Test
     void moreChangesThanTheHorizonCanHoldAreCommittedEarlyAndExactly() throws IOException {
         try (var h = History.create(dir.resolve("burst.ht"), Config.DEFAULT)) {
-            int a = h.attribute("a"), b = h.attribute("b");
+            int a = h.getOrCreate("a"), b = h.getOrCreate("b");
             var tl = new Timeline(h, Long.MAX_VALUE / 4);
             long n = (1 << 22) + 3 * HistoryWriter.BATCH;
             for (long i = 0; i < n; i++) {
@@ -90,7 +90,7 @@ class TimelineTest {
                 tl.set(t, a, i);
                 if (i % 1000 == 0) tl.set(t - 1, b, i); // retroactive by 1 ns: within what is still held
             }
-            tl.close(1_000 + 2 * n);
+            tl.complete(1_000 + 2 * n);
             assertThat(tl.late()).isZero();
             assertThat(h.at(1_000 + 2 * 12_345, a).longValue()).isEqualTo(12_345);
             assertThat(h.at(1_000 + 2 * (n - 1), a).longValue()).isEqualTo(n - 1);
@@ -102,7 +102,7 @@ class TimelineTest {
     @Test
     void aChangeOlderThanTheHorizonIsAppliedWhenCommittedAndCounted() throws IOException {
         try (var h = History.create(dir.resolve("late.ht"), Config.DEFAULT)) {
-            int a = h.attribute("a"), b = h.attribute("b");
+            int a = h.getOrCreate("a"), b = h.getOrCreate("b");
             var tl = new Timeline(h, 100);
             tl.advance(1_000);
             tl.set(1_000, a, "x");
@@ -111,7 +111,7 @@ class TimelineTest {
             tl.advance(3_000);
             tl.flush();               // everything up to 3 000 is in the history
             tl.set(1_500, a, "late"); // 1 500 ns late: beyond the horizon
-            tl.close(4_000);
+            tl.complete(4_000);
             assertThat(tl.late()).isEqualTo(1);
             assertThat(tl.maxLateness()).isEqualTo(500);
             assertThat(h.at(1_600, a).string()).isEqualTo("x");
@@ -122,14 +122,14 @@ class TimelineTest {
     @Test
     void repeatsOfTheCurrentValueMakeNoInterval() throws IOException {
         try (var h = History.create(dir.resolve("repeat.ht"), Config.DEFAULT)) {
-            int a = h.attribute("a");
+            int a = h.getOrCreate("a");
             var tl = new Timeline(h, 100);
             var label = "REGISTERED";
             for (long t = 1_000; t < 2_000; t += 10) {
                 tl.advance(t);
                 tl.set(t, a, label);
             }
-            tl.close(2_000);
+            tl.complete(2_000);
             long intervals = 0;
             for (var it = h.intervals(a, 0, 2_000); it.next(); ) intervals++;
             assertThat(intervals).isEqualTo(1);

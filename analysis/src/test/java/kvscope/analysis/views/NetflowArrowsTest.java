@@ -1,7 +1,7 @@
 package kvscope.analysis.views;
 
 import kvscope.analysis.Analysis;
-import kvscope.analysis.synthetic.SampleTraces;
+import kvscope.fixtures.SampleTraces;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,11 +22,11 @@ class NetflowArrowsTest {
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var netflow = (Provider.TimeGraph) Views.of(stored).find(NetflowView.DESCRIPTOR.id()).orElseThrow();
             var labels = netflow.tree().entries().stream()
-                    .collect(Collectors.toMap(Model.Entry::id, e -> e.labels().get(0)));
+                    .collect(Collectors.toMap(Tsp.Entry::id, e -> e.labels().get(0)));
             var parents = netflow.tree().entries().stream()
-                    .collect(Collectors.toMap(Model.Entry::id, Model.Entry::parentId));
+                    .collect(Collectors.toMap(Tsp.Entry::id, Tsp.Entry::parentId));
             var sum = stored.summary();
-            var arrows = netflow.arrows(new Query(sum.start, sum.end, 1000));
+            var arrows = netflow.arrows(new Query(sum.start(), sum.end(), 1000));
             assertThat(arrows).hasSize(6);
             // "server › fd" of both ends: the arrow from node 1's link fd 20 lands on node 2's link fd 30.
             var ends = arrows.stream().map(a -> end(labels, parents, a.sourceId()) + " -> " + end(labels, parents, a.targetId())
@@ -42,7 +42,7 @@ class NetflowArrowsTest {
             long mid = (bus.start() + bus.end()) / 2;
             assertThat(netflow.arrows(new Query(mid, mid + 10, 100))).extracting(a -> a.style().parentKey())
                     .contains("ARROW_BUS").doesNotContain("ARROW_PUBLISH_LOCAL");
-            assertThat(netflow.arrows(new Query(sum.end + 1, sum.end + 1_000_000, 100))).isEmpty();
+            assertThat(netflow.arrows(new Query(sum.end() + 1, sum.end() + 1_000_000, 100))).isEmpty();
         }
     }
 

@@ -2,7 +2,7 @@ package kvscope.analysis.views;
 
 import kvscope.analysis.Analysis;
 import kvscope.analysis.Stored;
-import kvscope.analysis.synthetic.SyntheticRedis;
+import kvscope.fixtures.SyntheticRedis;
 import kvscope.statesystem.History;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,8 +63,8 @@ class SampledTest {
 
     @Test
     void holdsTheIntervalOfEverySampleOnceInTimeOrderWhateverTheSplit() {
-        int[] statuses = h.quarks("*", "Connections", "*", "Status");
-        int[] phases = h.quarks("*", "EventLoop", "*");
+        int[] statuses = h.match("*", "Connections", "*", "Status");
+        int[] phases = h.match("*", "EventLoop", "*");
         assertThat(statuses).hasSizeGreaterThan(5);
         var quarks = new int[statuses.length + phases.length + 1];
         System.arraycopy(statuses, 0, quarks, 0, statuses.length);

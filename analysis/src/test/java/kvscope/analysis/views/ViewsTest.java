@@ -2,6 +2,7 @@ package kvscope.analysis.views;
 
 import kvscope.analysis.Analysis;
 import kvscope.analysis.Stored;
+import kvscope.fixtures.SampleTraces;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,13 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import static kvscope.analysis.views.ViewTrace.SERVER;
-import static kvscope.analysis.views.ViewTrace.T0;
+import static kvscope.fixtures.RedisTraceWriter.T0;
+import static kvscope.fixtures.SampleTraces.SERVER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-/** Every view answers from the stored model of a trace whose every state is known (see {@link ViewTrace}). */
+/** Every view answers from the stored model of a trace whose every state is known (see {@link SampleTraces}). */
 class ViewsTest {
     @TempDir static Path dir;
     static Stored stored;
@@ -29,7 +30,7 @@ class ViewsTest {
 
     @BeforeAll
     static void analyse() throws IOException {
-        stored = Analysis.analyze(List.of(ViewTrace.write(dir.resolve("trace"))), Analysis.Options.defaults());
+        stored = Analysis.analyze(List.of(SampleTraces.twoRequests(dir.resolve("trace"))), Analysis.Options.defaults());
         views = Views.of(stored);
         start = stored.history().start();
         end = stored.history().end();
@@ -45,18 +46,18 @@ class ViewsTest {
     /** Every sample a nanosecond apart: states come back exactly as stored. */
     private static Query everyNs() { return new Query(start, end, (int) Math.min(Query.MAX_TIMES, end - start)); }
 
-    private static Model.Entry entry(Model.Tree tree, String label) {
+    private static Tsp.Entry entry(Tsp.Tree tree, String label) {
         return tree.entries().stream().filter(e -> e.labels().get(0).startsWith(label)).findFirst()
                 .orElseThrow(() -> new AssertionError("no entry " + label + " in " + tree.entries()));
     }
 
-    private static List<Model.State> states(Provider.TimeGraph v, long id, Query q) {
+    private static List<Tsp.TimeGraphState> states(Provider.TimeGraph v, long id, Query q) {
         var rows = v.states(q, new long[] {id}).rows();
         assertThat(rows).hasSize(1);
         return rows.get(0).states();
     }
 
-    private static Model.State stateAt(List<Model.State> states, long t) {
+    private static Tsp.TimeGraphState stateAt(List<Tsp.TimeGraphState> states, long t) {
         return states.stream().filter(s -> s.start() <= t && t <= s.end()).findFirst()
                 .orElseThrow(() -> new AssertionError("no state at " + (t - T0) + " in " + states));
     }
@@ -65,9 +66,9 @@ class ViewsTest {
     void listsEveryViewWithUrlSafeUniqueIds() {
         var ids = views.all().stream().map(Provider::id).toList();
         assertThat(ids).doesNotHaveDuplicates().allMatch(id -> id.matches("[A-Za-z0-9._-]+"));
-        assertThat(ids).containsExactlyElementsOf(Views.descriptors().stream().map(Model.Descriptor::id).toList());
-        assertThat(views.all()).extracting(p -> p.descriptor().type()).contains(Model.Kind.TIME_GRAPH,
-                Model.Kind.TREE_TIME_XY, Model.Kind.DATA_TREE, Model.Kind.TABLE);
+        assertThat(ids).containsExactlyElementsOf(Views.descriptors().stream().map(Tsp.Descriptor::id).toList());
+        assertThat(views.all()).extracting(p -> p.descriptor().type()).contains(Tsp.ProviderType.TIME_GRAPH,
+                Tsp.ProviderType.TREE_TIME_XY, Tsp.ProviderType.DATA_TREE, Tsp.ProviderType.TABLE);
     }
 
     @Test
@@ -97,7 +98,7 @@ class ViewsTest {
         assertThat(s).noneMatch(st -> st.start() <= T0 + 35_000 && T0 + 35_000 <= st.end()); // closed: nothing drawn
         assertThat(s).isSortedAccordingTo((a, b) -> Long.compare(a.start(), b.start()));
         var cluster = states(v, entry(tree, "fd 20").id(), everyNs());
-        assertThat(cluster).extracting(Model.State::label).contains("CLUSTER SEND", "CLUSTER READ");
+        assertThat(cluster).extracting(Tsp.TimeGraphState::label).contains("CLUSTER SEND", "CLUSTER READ");
     }
 
     @Test
@@ -117,7 +118,7 @@ class ViewsTest {
         var v = view("kvscope.netflow", Provider.TimeGraph.class);
         long fd8 = entry(v.tree(), "fd 8").id(), fd20 = entry(v.tree(), "fd 20").id();
         var rows = v.states(everyNs(), new long[] {fd20, 999_999, fd8}).rows();
-        assertThat(rows).extracting(Model.Row::entryId).containsExactly(fd20, fd8);
+        assertThat(rows).extracting(Tsp.Row::entryId).containsExactly(fd20, fd8);
     }
 
     @Test
@@ -182,7 +183,7 @@ class ViewsTest {
             assertThat(s.yValues()).hasSize(400);
             assertThat(Arrays.stream(s.yValues()).allMatch(y -> Double.isFinite(y) && y >= 0)).isTrue();
         }
-        Map<String, Double> bytes = xy.series().stream().collect(Collectors.toMap(Model.Series::seriesName,
+        Map<String, Double> bytes = xy.series().stream().collect(Collectors.toMap(Tsp.Series::seriesName,
                 s -> Arrays.stream(s.yValues()).sum() * q.step() / 1e9));
         assertThat(bytes.get(SERVER + " bus out")).isCloseTo(4000, within(1e-6));
         assertThat(bytes.get(SERVER + " bus in")).isCloseTo(500, within(1e-6));
@@ -201,7 +202,7 @@ class ViewsTest {
         long set = entry(tree, "set").id(), get = entry(tree, "get").id();
         var q = new Query(T0, T0 + 40_000, 40);
         var xy = v.xy(q, new long[] {set, get});
-        assertThat(xy.series()).extracting(Model.Series::seriesName).containsExactly(SERVER + " set", SERVER + " get");
+        assertThat(xy.series()).extracting(Tsp.Series::seriesName).containsExactly(SERVER + " set", SERVER + " get");
         assertThat(xy.series().get(0).style().values()).containsEntry("series-type", "scatter");
         assertThat(xy.series().get(0).xValues()).isEqualTo(xy.series().get(1).xValues());
         assertThat(xy.series().get(0).yValues()[9]).as("SET read at +9 µs, 4 µs").isEqualTo(4000);
@@ -216,7 +217,7 @@ class ViewsTest {
         var t = v.lines(0, 100, new long[0]);
         assertThat(t.size()).isEqualTo(2);
         assertThat(t.lines()).hasSize(2);
-        var first = t.lines().get(0).cells().stream().map(Model.Cell::content).toList();
+        var first = t.lines().get(0).cells().stream().map(Tsp.Cell::content).toList();
         assertThat(first).containsExactly(Long.toString(T0 + 9000), SERVER, "set", "4000", "8", "3", "31", "5", "100", "100");
         assertThat(t.lines().get(1).cells().get(2).content()).isEqualTo("get");
         var page = v.lines(1, 5, new long[] {3, 0});
@@ -224,7 +225,7 @@ class ViewsTest {
         assertThat(page.columnIds()).containsExactly(3L, 0L);
         assertThat(page.lines()).singleElement().satisfies(l -> {
             assertThat(l.index()).isEqualTo(1);
-            assertThat(l.cells()).extracting(Model.Cell::content).containsExactly("2800", Long.toString(T0 + 21_200));
+            assertThat(l.cells()).extracting(Tsp.Cell::content).containsExactly("2800", Long.toString(T0 + 21_200));
         });
         assertThat(v.lines(50, 10, new long[0]).lines()).isEmpty();
     }
@@ -233,7 +234,7 @@ class ViewsTest {
     void statisticsPerServerAndCommandForTheWholeTraceOrARange() {
         var v = view("kvscope.statistics", Provider.DataTree.class);
         var whole = v.tree(start, end);
-        assertThat(whole.headers()).extracting(Model.Header::name)
+        assertThat(whole.headers()).extracting(Tsp.Header::name)
                 .containsExactly("Server / command", "Count", "Min ns", "Mean ns", "P50 ns", "P99 ns", "Max ns");
         var server = entry(whole, SERVER);
         assertThat(server.labels()).containsExactly(SERVER, "2", "2800", "3400", "2800", "4000", "4000");
@@ -248,7 +249,7 @@ class ViewsTest {
     void stateExplorerShowsWhatIsAliveAtTheTimeWithItsFolders() {
         var v = view("kvscope.state.explorer", Provider.DataTree.class);
         var tree = v.tree(T0 + 11_000, T0 + 11_000);
-        var byId = tree.entries().stream().collect(Collectors.toMap(Model.Entry::id, e -> e));
+        var byId = tree.entries().stream().collect(Collectors.toMap(Tsp.Entry::id, e -> e));
         var status = tree.entries().stream().filter(e -> e.labels().get(0).equals("Status")
                 && e.labels().get(1).equals("PROCESS_COMMAND:set")).findFirst().orElseThrow();
         assertThat(status.labels().get(2)).isEqualTo(Long.toString(T0 + 10_500));
@@ -274,7 +275,7 @@ class ViewsTest {
     void stateTimeGraphDrawsEveryAttributeOverTime() {
         var v = view("kvscope.state.timegraph", Provider.TimeGraph.class);
         var tree = v.tree();
-        var byId = tree.entries().stream().collect(Collectors.toMap(Model.Entry::id, e -> e));
+        var byId = tree.entries().stream().collect(Collectors.toMap(Tsp.Entry::id, e -> e));
         var status = tree.entries().stream().filter(e -> e.labels().get(0).equals("Status")
                 && byId.get(e.parentId()).labels().get(0).equals("8")
                 && byId.get(byId.get(e.parentId()).parentId()).labels().get(0).equals("Connections")).findFirst().orElseThrow();
@@ -288,14 +289,14 @@ class ViewsTest {
 
     @Test
     void findingsTableListsWhatTheDetectorsFoundWithItsTime() throws IOException {
-        try (var slow = Analysis.analyze(List.of(ViewTrace.writeSlow(dir.resolve("slow"))), Analysis.Options.defaults())) {
+        try (var slow = Analysis.analyze(List.of(SampleTraces.slowGet(dir.resolve("slow"))), Analysis.Options.defaults())) {
             var v = (Provider.Table) Views.of(slow).find("kvscope.findings").orElseThrow();
-            assertThat(v.columns()).extracting(Model.Column::name).startsWith("Timestamp ns", "Duration ns");
+            assertThat(v.columns()).extracting(Tsp.Column::name).startsWith("Timestamp ns", "Duration ns");
             var t = v.lines(0, 200, new long[0]);
             var expected = kvscope.analysis.findings.Findings.detect(slow, kvscope.analysis.findings.Thresholds.DEFAULT);
             assertThat(expected).isNotEmpty();
             assertThat(t.size()).isEqualTo(expected.size());
-            var first = t.lines().get(0).cells().stream().map(Model.Cell::content).toList();
+            var first = t.lines().get(0).cells().stream().map(Tsp.Cell::content).toList();
             assertThat(first.get(0)).isEqualTo(Long.toString(expected.get(0).start()));
             assertThat(first.get(4)).isEqualTo(expected.get(0).title()).isNotBlank();
             assertThat(String.join(" ", first)).contains("get");

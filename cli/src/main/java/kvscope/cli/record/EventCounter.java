@@ -2,11 +2,14 @@ package kvscope.cli.record;
 
 import kvscope.cli.UserError;
 import kvscope.ctf.CtfException;
+import kvscope.ctf.Event;
+import kvscope.ctf.Field;
 import kvscope.ctf.Trace;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.TreeMap;
 
 /** Counts the events of a CTF trace per name, and the events the tracer discarded, with kvscope's own reader. */
@@ -37,8 +40,8 @@ public final class EventCounter {
                 else if (e.type() == pubs && e.has(pubFd)) publishes += batchLength(e, pubFd);
                 int i = e.type().index();
                 if (i >= perType.length) {
-                    perType = java.util.Arrays.copyOf(perType, i * 2);
-                    names = java.util.Arrays.copyOf(names, i * 2);
+                    perType = Arrays.copyOf(perType, i * 2);
+                    names = Arrays.copyOf(names, i * 2);
                 }
                 if (perType[i]++ == 0) names[i] = e.name();
             }
@@ -51,7 +54,7 @@ public final class EventCounter {
     }
 
     /** The commands (publishes) a batch holds: the length of its sequences, 0 for an event of another layout. */
-    private static long batchLength(kvscope.ctf.Event e, kvscope.ctf.Field fd) {
+    private static long batchLength(Event e, Field fd) {
         try {
             return e.length(fd);
         } catch (IllegalArgumentException notASequence) {

@@ -2,6 +2,7 @@ package kvscope.cli.redis;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -33,7 +34,7 @@ public record TlsCerts(Path dir, Path caCert, Path serverCert, Path serverKey) i
     }
 
     private static void openssl(Duration timeout, Path dir, String... args) {
-        var cmd = new java.util.ArrayList<String>();
+        var cmd = new ArrayList<String>();
         cmd.add("openssl");
         cmd.addAll(List.of(args));
         Tools.run(timeout, dir, cmd).orThrow();

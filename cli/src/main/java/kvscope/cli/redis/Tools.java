@@ -1,5 +1,6 @@
 package kvscope.cli.redis;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ public final class Tools {
             out = Files.createTempFile("kvscope-tool", ".out");
             err = Files.createTempFile("kvscope-tool", ".err");
             var pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             if (workDir != null) pb.directory(workDir.toFile());
             var p = start(pb);
             boolean timedOut = false;

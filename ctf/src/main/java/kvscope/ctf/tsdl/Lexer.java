@@ -5,10 +5,10 @@ import java.util.List;
 
 /** Splits TSDL text into tokens (C-like: identifiers, numbers, strings, punctuation; comments dropped). */
 final class Lexer {
-    enum Kind { IDENT, NUMBER, STRING, PUNCT, EOF }
+    enum TokenType { IDENT, NUMBER, STRING, PUNCT, EOF }
 
-    record Token(Kind kind, String text, int line) {
-        boolean is(String s) { return (kind == Kind.PUNCT || kind == Kind.IDENT) && text.equals(s); }
+    record Token(TokenType kind, String text, int line) {
+        boolean is(String s) { return (kind == TokenType.PUNCT || kind == TokenType.IDENT) && text.equals(s); }
     }
 
     private static final String[] PUNCTS = {"...", ":=", "{", "}", "[", "]", "(", ")", ";", ",", "=", ":", ".", "<", ">", "+", "-", "*"};
@@ -34,14 +34,14 @@ final class Lexer {
             if (Character.isLetter(c) || c == '_') {
                 int j = i + 1;
                 while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) j++;
-                out.add(new Token(Kind.IDENT, s.substring(i, j), line));
+                out.add(new Token(TokenType.IDENT, s.substring(i, j), line));
                 i = j;
                 continue;
             }
             if (Character.isDigit(c)) {
                 int j = i + 1;
                 while (j < n && (Character.isLetterOrDigit(s.charAt(j)))) j++;
-                out.add(new Token(Kind.NUMBER, s.substring(i, j), line));
+                out.add(new Token(TokenType.NUMBER, s.substring(i, j), line));
                 i = j;
                 continue;
             }
@@ -60,14 +60,14 @@ final class Lexer {
                     }
                     j++;
                 }
-                out.add(new Token(Kind.STRING, sb.toString(), line));
+                out.add(new Token(TokenType.STRING, sb.toString(), line));
                 i = j + 1;
                 continue;
             }
             boolean matched = false;
             for (var p : PUNCTS) {
                 if (s.startsWith(p, i)) {
-                    out.add(new Token(Kind.PUNCT, p, line));
+                    out.add(new Token(TokenType.PUNCT, p, line));
                     i += p.length();
                     matched = true;
                     break;
@@ -75,7 +75,7 @@ final class Lexer {
             }
             if (!matched) throw new TsdlException(line, "unexpected character '" + c + "'");
         }
-        out.add(new Token(Kind.EOF, "<end of metadata>", line));
+        out.add(new Token(TokenType.EOF, "<end of metadata>", line));
         return out;
     }
 

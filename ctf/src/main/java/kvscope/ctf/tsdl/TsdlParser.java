@@ -52,7 +52,7 @@ public final class TsdlParser {
 
     private String ident() throws TsdlException {
         var t = peek();
-        if (t.kind() != Lexer.Kind.IDENT) throw err("expected a name but found '" + t.text() + "'");
+        if (t.kind() != Lexer.TokenType.IDENT) throw err("expected a name but found '" + t.text() + "'");
         p++;
         return t.text();
     }
@@ -60,7 +60,7 @@ public final class TsdlParser {
     // ---- top level ----
 
     private void parseTop() throws TsdlException {
-        while (peek().kind() != Lexer.Kind.EOF) {
+        while (peek().kind() != Lexer.TokenType.EOF) {
             if (accept(";")) continue;
             var t = peek();
             switch (t.text()) {
@@ -86,7 +86,7 @@ public final class TsdlParser {
         int depth = 1;
         while (depth > 0) {
             var t = next();
-            if (t.kind() == Lexer.Kind.EOF) throw err("unterminated block");
+            if (t.kind() == Lexer.TokenType.EOF) throw err("unterminated block");
             if (t.is("{")) depth++;
             else if (t.is("}")) depth--;
         }
@@ -98,7 +98,7 @@ public final class TsdlParser {
         var type = parseType();
         expect(":=");
         var name = new StringBuilder(ident());
-        while (peek().kind() == Lexer.Kind.IDENT) name.append(' ').append(ident());
+        while (peek().kind() == Lexer.TokenType.IDENT) name.append(' ').append(ident());
         aliases.put(name.toString(), type);
         expect(";");
     }
@@ -139,9 +139,9 @@ public final class TsdlParser {
     /** A number (Long), a string, or an identifier path such as {@code clock.monotonic.value}. */
     private Object parseValue() throws TsdlException {
         var t = peek();
-        if (t.kind() == Lexer.Kind.STRING) { p++; return t.text(); }
-        if (t.is("-") || t.is("+") || t.kind() == Lexer.Kind.NUMBER) return parseNumber();
-        if (t.kind() == Lexer.Kind.IDENT) {
+        if (t.kind() == Lexer.TokenType.STRING) { p++; return t.text(); }
+        if (t.is("-") || t.is("+") || t.kind() == Lexer.TokenType.NUMBER) return parseNumber();
+        if (t.kind() == Lexer.TokenType.IDENT) {
             var sb = new StringBuilder(ident());
             while (accept(".")) sb.append('.').append(ident());
             return sb.toString();
@@ -153,7 +153,7 @@ public final class TsdlParser {
         boolean neg = false;
         if (accept("-")) neg = true; else accept("+");
         var t = next();
-        if (t.kind() != Lexer.Kind.NUMBER) throw new TsdlException(t.line(), "expected a number but found '" + t.text() + "'");
+        if (t.kind() != Lexer.TokenType.NUMBER) throw new TsdlException(t.line(), "expected a number but found '" + t.text() + "'");
         var s = t.text();
         int end = s.length();
         while (end > 0 && "uUlL".indexOf(s.charAt(end - 1)) >= 0) end--;
@@ -279,12 +279,12 @@ public final class TsdlParser {
             default -> { }
         }
         // A type name, possibly several words ("unsigned long"): take the longest run of identifiers that names an alias.
-        if (t.kind() != Lexer.Kind.IDENT) throw err("expected a type but found '" + t.text() + "'");
+        if (t.kind() != Lexer.TokenType.IDENT) throw err("expected a type but found '" + t.text() + "'");
         var name = new StringBuilder();
         Decl best = null;
         int bestEnd = -1;
         int k = 0;
-        while (peek(k).kind() == Lexer.Kind.IDENT) {
+        while (peek(k).kind() == Lexer.TokenType.IDENT) {
             if (k > 0) name.append(' ');
             name.append(peek(k).text());
             var d = aliases.get(name.toString());
@@ -357,7 +357,7 @@ public final class TsdlParser {
 
     private Decl parseEnum() throws TsdlException {
         String name = null;
-        if (peek().kind() == Lexer.Kind.IDENT) name = ident();
+        if (peek().kind() == Lexer.TokenType.IDENT) name = ident();
         Decl container = null;
         if (accept(":")) container = parseType();
         if (!peek().is("{")) {
@@ -376,7 +376,7 @@ public final class TsdlParser {
         long nextValue = 0;
         while (!accept("}")) {
             var t = next();
-            if (t.kind() != Lexer.Kind.IDENT && t.kind() != Lexer.Kind.STRING)
+            if (t.kind() != Lexer.TokenType.IDENT && t.kind() != Lexer.TokenType.STRING)
                 throw new TsdlException(t.line(), "expected an enum label but found '" + t.text() + "'");
             long lo = nextValue, hi = nextValue;
             if (accept("=")) {
@@ -395,7 +395,7 @@ public final class TsdlParser {
 
     private Decl parseStruct() throws TsdlException {
         String name = null;
-        if (peek().kind() == Lexer.Kind.IDENT) name = ident();
+        if (peek().kind() == Lexer.TokenType.IDENT) name = ident();
         if (!peek().is("{")) {
             if (name == null) throw err("struct without a body or a name");
             var d = structs.get(name);
@@ -419,7 +419,7 @@ public final class TsdlParser {
 
     private Decl parseVariant() throws TsdlException {
         String name = null;
-        if (peek().kind() == Lexer.Kind.IDENT) name = ident();
+        if (peek().kind() == Lexer.TokenType.IDENT) name = ident();
         String tag = null;
         if (accept("<")) {
             var sb = new StringBuilder(ident());
@@ -462,7 +462,7 @@ public final class TsdlParser {
     private Decl parseDims(Decl type) throws TsdlException {
         var dims = new ArrayList<Object>();
         while (accept("[")) {
-            if (peek().kind() == Lexer.Kind.NUMBER) {
+            if (peek().kind() == Lexer.TokenType.NUMBER) {
                 long n = parseNumber();
                 if (n < 0) throw err("negative array length");
                 dims.add(n);

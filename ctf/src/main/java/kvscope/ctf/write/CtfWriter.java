@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +131,7 @@ public final class CtfWriter implements AutoCloseable {
     @Override public void close() {
         for (var s : streams.values()) s.close();
         try {
-            var text = Metadata.text(this, uuidObj.toString());
+            var text = MetadataText.text(this, uuidObj.toString());
             var bytes = text.getBytes(StandardCharsets.UTF_8);
             Files.write(dir.resolve("metadata"), packetized ? packetize(bytes) : bytes);
         } catch (IOException e) {
@@ -149,6 +150,6 @@ public final class CtfWriter implements AutoCloseable {
             out.put(text, off, len);
             out.position(start + 4096);
         }
-        return java.util.Arrays.copyOf(out.array(), out.position());
+        return Arrays.copyOf(out.array(), out.position());
     }
 }

@@ -170,7 +170,7 @@ public final class StreamWriter {
         if (v instanceof byte[] b && !(t instanceof FieldType.Array a0 && !(a0.element() instanceof FieldType.Text))
                 && !(t instanceof FieldType.Sequence s0 && !(s0.element() instanceof FieldType.Text))) return putString(b);
         if (v instanceof Double d) return t instanceof FieldType.Float ? putDouble(d) : putLong(d.longValue());
-        if (v instanceof java.lang.Float f) return putDouble(f);
+        if (v instanceof Float f) return putDouble(f);
         if (v instanceof Number n) return putLong(n.longValue());
         nextType();
         if (t instanceof FieldType.Array a) {

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
-import kvscope.statesystem.Changes;
 import kvscope.statesystem.Config;
 import kvscope.statesystem.FullState;
 import kvscope.statesystem.History;
@@ -105,10 +104,10 @@ public final class ShtBench {
         long intervals;
         int[] leafQuark = new int[w.leaves];
         try (var h = History.create(file, Config.DEFAULT)) {
-            for (int i = 0; i < w.leaves; i++) leafQuark[i] = h.attribute(paths[i]);
+            for (int i = 0; i < w.leaves; i++) leafQuark[i] = h.getOrCreate(paths[i]);
             // Batches of changes, one lock per batch, as the analysis hands them over (and as SQLite gets batched
-            // inserts); the batch's columns are the store's own API and are timed.
-            var batch = new Changes(8192);
+            // inserts); filling the batch's columns is timed.
+            var batch = new ChangeBatch(8192);
             for (long i = 0; i < changes; i++) {
                 w.next();
                 int q = leafQuark[w.leaf];
@@ -124,7 +123,7 @@ public final class ShtBench {
                 }
             }
             h.apply(batch);
-            h.close(w.time + 1);
+            h.complete(w.time + 1);
             intervals = h.intervalCount();
         }
         long buildNs = System.nanoTime() - t0;
@@ -165,12 +164,12 @@ public final class ShtBench {
                 warm[i] = System.nanoTime() - a;
             }
             var full = new FullState();
-            for (int i = 0; i < 300; i++) h.at(start + (long) (rnd.nextDouble() * (end - start)), full);
+            for (int i = 0; i < 300; i++) h.fullAt(start + (long) (rnd.nextDouble() * (end - start)), full);
             long[] fulls = new long[1000];
             for (int i = 0; i < fulls.length; i++) {
                 long t = start + (long) (rnd.nextDouble() * (end - start));
                 long a = System.nanoTime();
-                h.at(t, full);
+                h.fullAt(t, full);
                 fulls[i] = System.nanoTime() - a;
             }
             int nq = Math.min(1000, leafQuark.length);

@@ -1,0 +1,125 @@
+package kvscope.analysis.services;
+
+import kvscope.analysis.report.Units;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * HTTP hops: a service's client span and another service's server span are one exchange when they carry the same
+ * 4-tuple (EVENTS.md: both name the connection by who opened it), the same method and path, and the same place in
+ * the order of the connection's exchanges. On one connection HTTP/1.1 exchanges follow each other (Node does not
+ * pipeline), so per 4-tuple the client requests and the server requests, each in time order, are two lists of the
+ * same exchanges: they are aligned by method and path, skipping on either side what has no counterpart (a request that
+ * failed before it was sent, a server request from an untraced client reusing the tuple). Nothing is added to the
+ * requests themselves (the paper's transparency): the tuple, the order and the times are the only join.
+ *
+ * <p>Why order rather than "the client was waiting when the server started": each side's event is stamped when its
+ * callback runs, not when the bytes moved. Node publishes {@code http.client.request.start} when the request is
+ * finished, after its bytes were written — when that write completes asynchronously, after the whole exchange
+ * (measured on a loaded 2-core machine with an agent stamping there: the callee answered 2 ms before its caller's
+ * request event); a server's {@code finish} likewise comes after the client could read the response. The agent now
+ * stamps a request when it is issued and a response when it is ended (EVENTS.md), but traces of other agents, and
+ * other clocks, need not: only the order on the connection is relied on, and the times are checked against a generous
+ * bound, so a tuple reused much later never joins.
+ */
+final class Hops {
+    /** How far apart the two sides of one exchange may be stamped at most. */
+    static final long WINDOW_NS = 1_000_000_000L;
+    /** How far ahead on either list the alignment looks for the exchange it misses. */
+    static final int LOOKAHEAD = 8;
+
+    private Hops() {}
+
+    static void match(ServicesBuilder b, Map<String, Long> stats) {
+        var s = b.spans;
+        var clients = new HashMap<Tuple, List<Integer>>();
+        var servers = new HashMap<Tuple, List<Integer>>();
+        long noTuple = 0;
+        for (int i = 0; i < s.size; i++) {
+            var kind = s.kind(i);
+            if (kind != SpanKind.CLIENT && kind != SpanKind.SERVER) continue;
+            var t = new Tuple(s.srcAddr[i], s.srcPort[i], s.dstAddr[i], s.dstPort[i]);
+            if (!t.complete() || s.has(i, Spans.GARBLED)) {
+                if (kind == SpanKind.CLIENT) {
+                    noPeer(b, i);
+                    noTuple++;
+                }
+                continue;
+            }
+            (kind == SpanKind.CLIENT ? clients : servers).computeIfAbsent(t, k -> new ArrayList<>()).add(i);
+        }
+        long hops = 0, entries = 0;
+        for (var e : servers.entrySet()) {
+            var srv = e.getValue();
+            var cli = clients.remove(e.getKey());
+            if (cli == null) {
+                entries += srv.size();
+                continue;
+            }
+            srv.sort((x, y) -> Long.compare(s.start[x], s.start[y]));
+            cli.sort((x, y) -> Long.compare(s.start[x], s.start[y]));
+            int i = 0, j = 0;
+            while (i < cli.size() && j < srv.size()) {
+                int c = cli.get(i), sv = srv.get(j);
+                if (fits(s, c, sv)) {
+                    s.link[c] = sv;
+                    s.link[sv] = c;
+                    s.parent[sv] = c;
+                    hops++;
+                    i++;
+                    j++;
+                    continue;
+                }
+                int skipClients = -1, skipServers = -1;
+                for (int k = 1; k <= LOOKAHEAD && i + k < cli.size(); k++) {
+                    if (fits(s, cli.get(i + k), sv)) { skipClients = k; break; }
+                }
+                for (int k = 1; k <= LOOKAHEAD && j + k < srv.size(); k++) {
+                    if (fits(s, c, srv.get(j + k))) { skipServers = k; break; }
+                }
+                boolean dropClient = skipServers < 0 && (skipClients >= 0 || s.start[c] <= s.start[sv])
+                        || (skipClients >= 0 && skipClients <= skipServers);
+                if (dropClient) {
+                    noPeer(b, c);
+                    i++;
+                } else {
+                    entries++;
+                    j++;
+                }
+            }
+            while (i < cli.size()) noPeer(b, cli.get(i++));
+            entries += srv.size() - j;
+        }
+        for (var rest : clients.values()) for (int cl : rest) noPeer(b, cl);
+        stats.put("http hops joined", hops);
+        stats.put("http requests from untraced clients", entries);
+        if (noTuple > 0) stats.put("http calls that never connected", noTuple);
+    }
+
+    /** One exchange: the same method and path, stamped within {@link #WINDOW_NS} of each other. */
+    private static boolean fits(Spans s, int c, int sv) {
+        if (s.method[c] != s.method[sv] || s.path[c] != s.path[sv]) return false;
+        long cEnd = s.end[c] == Spans.UNKNOWN ? Long.MAX_VALUE - WINDOW_NS : s.end[c];
+        return s.start[sv] >= s.start[c] - WINDOW_NS && s.start[sv] <= cEnd + WINDOW_NS;
+    }
+
+    /** A client span answered by no traced server: counted, and its time shown as "not traced". */
+    private static void noPeer(ServicesBuilder b, int i) {
+        var s = b.spans;
+        s.flag(i, Spans.NO_PEER);
+        var n = b.names;
+        b.problems.add("HTTP calls whose server never appears in the trace (the peer is not traced, or never answered)",
+                () -> Units.offset(s.start[i], b.first()) + " " + n.get(s.service[i]) + " (pid " + s.pid[i] + ") → "
+                        + peer(b, i) + b.describe(i) + (s.error[i] >= 0 ? " error " + n.get(s.error[i]) : ""));
+    }
+
+    /** "10.0.0.5:8080", else the host the request named, else "?". */
+    static String peer(ServicesBuilder b, int i) {
+        var s = b.spans;
+        if (s.dstAddr[i] >= 0 && s.dstPort[i] > 0) return b.names.get(s.dstAddr[i]) + ":" + s.dstPort[i];
+        return s.name[i] >= 0 ? b.names.get(s.name[i]) : "?";
+    }
+}
