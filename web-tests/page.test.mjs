@@ -131,9 +131,9 @@ test('Netflow draws the arrows the endpoint returns, only in the visible range, 
   try {
     assert.ok(await page.isVisible('#legend .arrow-key'), 'the legend names the arrows');
     // The recorded trace's own arrows (PUBLISH → subscriber): if the endpoint has some, some must be drawn.
-    const real = await page.evaluate(async () => (await call('POST',
+    const real = await page.evaluate(async () => { const { S, abs, call } = kvscope; return (await call('POST',
       `/experiments/${S.exp}/outputs/timeGraph/kvscope.netflow/arrows`,
-      { requested_timerange: { start: abs(0), end: abs(S.span), nbTimes: 1000 } })).model.length);
+      { requested_timerange: { start: abs(0), end: abs(S.span), nbTimes: 1000 } })).model.length; });
     if (real > 0) {
       await page.waitForFunction(sel => Number(document.querySelector(sel).dataset.arrows) > 0, NETFLOW, { timeout: 10_000 })
         .catch(() => {});
@@ -146,6 +146,7 @@ test('Netflow draws the arrows the endpoint returns, only in the visible range, 
     // Arrows answered in the server's place, between real rows at known times: drawn, filtered by the visible
     // range, and explained on hover.
     const fake = await page.evaluate(() => {
+      const { S, abs, fmtDuration, rel, views } = kvscope;
       const rows = views.find(v => v.output === 'kvscope.netflow').entries.filter(e => e.hasData);
       const at = f => abs(S.span * f).toString();
       const a = (src, dst, s, e) => ({ sourceId: rows[src].id, targetId: rows[Math.min(dst, rows.length - 1)].id, s: at(s), e: at(e) });
@@ -155,7 +156,7 @@ test('Netflow draws the arrows the endpoint returns, only in the visible range, 
     const body = '{"model":[' + fake.list.map(a => `{"sourceId":${a.sourceId},"targetId":${a.targetId},"start":${a.s},`
       + `"end":${a.e},"style":{"parentKey":"TEST_LINK","values":{}}}`).join(',') + '],"status":"COMPLETED","statusMessage":"Completed"}';
     await page.route('**/outputs/timeGraph/kvscope.netflow/arrows', r => r.fulfill({ status: 200, contentType: 'application/json', body }));
-    await page.evaluate(() => setRange(0, S.span));
+    await page.evaluate(() => kvscope.setRange(0, kvscope.S.span));
     await page.waitForFunction(sel => document.querySelector(sel).dataset.arrows === '3', NETFLOW, { timeout: 10_000 });
     // A style the page does not know: drawn in the default arrow colour (#4a148c), whose pixels are counted.
     const ink = await page.$eval(NETFLOW, c => {
@@ -169,7 +170,7 @@ test('Netflow draws the arrows the endpoint returns, only in the visible range, 
 
     // The hover over the middle of the first arrow names both ends and their times.
     const mid = await page.evaluate(() => {
-      const d = views.find(v => v.output === 'kvscope.netflow').drawn.find(x => x.y0 < x.y1); // the first: the only one drawn downwards
+      const d = kvscope.views.find(v => v.output === 'kvscope.netflow').drawn.find(x => x.y0 < x.y1); // the first: the only one drawn downwards
       return { x: (d.x0 + d.x1) / 2, y: (d.y0 + d.y1) / 2 };
     });
     const canvas = page.locator(NETFLOW);
@@ -182,7 +183,7 @@ test('Netflow draws the arrows the endpoint returns, only in the visible range, 
       `the tooltip gives both ends' times ${fake.first.s} and ${fake.first.e}: ${tip}`);
 
     // Zoomed to [25 %, 80 %] of the trace, the arrow at 5 % is not drawn.
-    await page.evaluate(() => setRange(S.span * 0.25, S.span * 0.80));
+    await page.evaluate(() => kvscope.setRange(kvscope.S.span * 0.25, kvscope.S.span * 0.80));
     await page.waitForFunction(sel => document.querySelector(sel).dataset.arrows === '2', NETFLOW, { timeout: 10_000 });
     await page.unroute('**/outputs/timeGraph/kvscope.netflow/arrows');
     assert.deepEqual(errors, [], 'no script error on the page');

@@ -11,10 +11,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import static kvscope.fixtures.RedisTraceWriter.T0;
 import static kvscope.server.Http.params;
@@ -465,18 +468,32 @@ class TspServerTest {
     // ---------------------------------------------------------------- the page
 
     @Test
-    void servesTheWebPageAndItsScripts() {
+    void servesTheWebPageAndItsModules() {
         var page = http.get("/");
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Content-Type")).startsWith("text/html");
-        assertThat(page.raw().body()).contains("<canvas", "app.js");
-        var js = http.get("/web/app.js");
-        assertThat(js.status()).isEqualTo(200);
-        assertThat(js.raw().body()).contains("'/tsp/api'", "/outputs/timeGraph/", "requested_timerange");
+        assertThat(page.raw().body()).contains("<canvas", "<script type=\"module\" src=\"web/app.js\">");
+        // The page's ES modules, followed from app.js through their imports: each served as JavaScript (a browser
+        // refuses a module of any other type), as it is in the resources.
+        var modules = new LinkedHashMap<String, String>();
+        var todo = new ArrayDeque<>(List.of("app.js"));
+        while (!todo.isEmpty()) {
+            var name = todo.pop();
+            if (modules.containsKey(name)) continue;
+            var js = http.get("/web/" + name);
+            assertThat(js.status()).as(name).isEqualTo(200);
+            assertThat(js.header("Content-Type")).as(name).startsWith("text/javascript");
+            modules.put(name, js.raw().body());
+            var imports = Pattern.compile("^import [^;]* from '\\./([A-Za-z0-9_-]+\\.js)';", Pattern.MULTILINE).matcher(js.raw().body());
+            while (imports.find()) todo.add(imports.group(1));
+        }
+        assertThat(modules).containsKeys("tsp.js", "state.js", "timegraph.js", "services.js");
+        var all = String.join("\n", modules.values());
+        assertThat(all).contains("'/tsp/api'", "/outputs/timeGraph/", "requested_timerange");
         // Every output the page asks for is one the server has.
         var known = Views.descriptors().stream().map(d -> d.id()).toList();
         var used = new ArrayList<String>();
-        var m = java.util.regex.Pattern.compile("kvscope\\.[a-z.]+[a-z]").matcher(js.raw().body() + page.raw().body());
+        var m = Pattern.compile("kvscope\\.[a-z.]+[a-z]").matcher(all + page.raw().body());
         while (m.find()) used.add(m.group());
         assertThat(used).isNotEmpty().allSatisfy(id -> assertThat(known).contains(id));
         assertThat(http.get("/web/style.css").header("Content-Type")).startsWith("text/css");

@@ -1,0 +1,22 @@
+// The slowest requests table; a click on a line moves the cursor there.
+import { fmtDuration } from './format.js';
+import { S, centreOn, rel, setCursor } from './state.js';
+import { LineTable } from './tables.js';
+import { call } from './tsp.js';
+
+let slowest = null;
+
+export async function loadSlowest() {
+  const out = `/experiments/${S.exp}/outputs/table/kvscope.latency.slowest`;
+  const cols = (await call('POST', out + '/columns', {})).model;
+  const r = (await call('POST', out + '/lines', { requested_table_index: 0, requested_table_count: 10000 })).model;
+  const ts = cols.findIndex(c => c.name === 'Timestamp ns');
+  slowest = slowest || new LineTable('slowest', cols.map((c, i) => ({
+    name: c.name, numeric: c.type !== 'STRING', show: i === ts ? v => '+' + fmtDuration(rel(v)) : null,
+  })));
+  slowest.set(r.lines.map(l => {
+    const raw = l.cells.map(c => c.content);
+    const t = rel(raw[ts]);
+    return { raw, onclick: () => { setCursor(t); centreOn(t); } };
+  }), r.size);
+}
