@@ -1,5 +1,8 @@
 package kvscope.analysis.model;
 
+import java.util.Arrays;
+import java.util.TreeMap;
+
 /**
  * Bus entity (paper Fig. 3): the cluster bus as each node sees it — bytes out and in (cumulative, so a view derives
  * bytes/s over any window), per peer link, by message type, and the Type of traffic under way (a broadcast, or a
@@ -68,6 +71,35 @@ final class Bus {
             c.timeline.set(c.time, c.server.busIn, st.busBytesIn);
         }
         ServerCounters.add(out ? st.busOutByLink : st.busInByLink, linkName(conn), n);
+        if (conn.peerNode == null) {
+            conn.anonBus[out ? 0 : 2]++;
+            conn.anonBus[out ? 1 : 3] += n;
+        }
+    }
+
+    /**
+     * A link met mid-life was just named by a snapshot: the bytes it carried before, counted under "fd=N", move to
+     * its peer node, so that nothing a snapshot could name stays a bare descriptor. (The per-link time line under
+     * Bus/Links keeps "fd=N" for that time: it is history, written already.)
+     */
+    static void renameLink(Ctx c, Conn conn) {
+        var st = c.server.stats;
+        move(st.busOutByLink, "fd=" + conn.fd, conn.peerNode, conn.anonBus[0], conn.anonBus[1]);
+        move(st.busInByLink, "fd=" + conn.fd, conn.peerNode, conn.anonBus[2], conn.anonBus[3]);
+        Arrays.fill(conn.anonBus, 0);
+    }
+
+    private static void move(TreeMap<String, long[]> map, String from, String to, long messages, long bytes) {
+        if (messages == 0) return;
+        var f = map.get(from);
+        if (f != null) {
+            f[0] -= messages;
+            f[1] -= bytes;
+            if (f[0] <= 0) map.remove(from);
+        }
+        var t = map.computeIfAbsent(to, k -> new long[2]);
+        t[0] += messages;
+        t[1] += bytes;
     }
 
     /** A link's display name: the first 8 hex digits of the peer node id, as redis-cli shows node ids; else its fd. */

@@ -83,6 +83,7 @@ final class Ctx {
         server.stats.connectionsSeenMidLife++;
         c = server.connOrNew(fd);
         c.reset(id, typeIfNew, "", true);
+        c.midLife = true;
         timeline.set(time, c.qType, typeIfNew);
         timeline.set(time, c.qId, id);
         timeline.set(time, c.qStatus, "UNKNOWN");

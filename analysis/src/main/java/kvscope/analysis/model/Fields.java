@@ -16,7 +16,7 @@ final class Fields {
     final Field requested, ret, sslPending, nclients, ioThreads, pendingWrites, pendingReads, tlsPending;
     final Field timeoutUs, nevents, mask, newMask, channel, payloadLen, receivers, sharded, timeNs;
     final Field len, nlinks, peer, totlen, sender, port, tlsPort, clusterEnabled, clusterPort, ioThreadsDoReads,
-            connectedClients, usedMemory, role, slot, kind, targetPort, nodeId;
+            connectedClients, usedMemory, role, slot, kind, targetPort, nodeId, clientName, flags;
 
     Fields(Trace t) {
         fd = t.field("fd"); id = t.field("id"); startNs = t.field("start_ns");
@@ -42,6 +42,7 @@ final class Fields {
         usedMemory = t.field("used_memory"); role = t.field("role");
         slot = t.field("slot"); kind = t.field("kind"); targetPort = t.field("target_port");
         nodeId = t.field("node_id");
+        clientName = t.field("client_name"); flags = t.field("flags");
     }
 
     /** An integer field, or {@code dflt} when this event does not have it (an older or lighter instrumentation). */

@@ -73,6 +73,7 @@ public final class ModelBuilder implements AutoCloseable {
         var d = new Dispatch(Dispatch.REDIS);
         new Servers().register(d);
         new Connections().register(d);
+        new Snapshot().register(d);
         new Requests().register(d);
         new Threads().register(d);
         eventLoop.register(d);
