@@ -580,11 +580,15 @@ LTTNG_UST_TRACEPOINT_EVENT(redis, snapshot_cluster_link,
 )
 
 LTTNG_UST_TRACEPOINT_EVENT(redis, snapshot_end,
-    LTTNG_UST_TP_ARGS(uint64_t, seq, uint64_t, clients, uint32_t, links),
+    LTTNG_UST_TP_ARGS(uint64_t, seq, uint64_t, clients, uint32_t, links, uint32_t, steps, uint64_t, busy_ns,
+                      uint64_t, cpu_ns),
     LTTNG_UST_TP_FIELDS(
         lttng_ust_field_integer(uint64_t, seq, seq)
         lttng_ust_field_integer(uint64_t, clients, clients)
         lttng_ust_field_integer(uint32_t, links, links)
+        lttng_ust_field_integer(uint32_t, steps, steps)
+        lttng_ust_field_integer(uint64_t, busy_ns, busy_ns)
+        lttng_ust_field_integer(uint64_t, cpu_ns, cpu_ns)
     )
 )
 

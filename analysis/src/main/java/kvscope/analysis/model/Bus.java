@@ -24,7 +24,7 @@ final class Bus {
         d.on("cluster_send", c -> {
             var conn = c.conn("cluster");
             var peer = c.str(c.fields.peer);
-            if (!peer.isEmpty() && !peer.startsWith("\0")) conn.peerNode = peer;
+            if (!peer.isEmpty() && !peer.startsWith("\0") && !peer.equals(conn.peerNode)) named(c, conn, peer);
             var type = c.str(c.fields.typeName);
             ServerCounters.add(c.server.stats.busOutByType, type, c.num(c.fields.totlen));
             if (!c.server.inBroadcast) {
@@ -43,7 +43,7 @@ final class Bus {
         d.on("cluster_process_packet", c -> {
             var conn = c.conn("cluster");
             var sender = c.str(c.fields.sender);
-            if (conn.peerNode == null && !sender.isEmpty() && !sender.startsWith("\0")) conn.peerNode = sender;
+            if (conn.peerNode == null && !sender.isEmpty() && !sender.startsWith("\0")) named(c, conn, sender);
             ServerCounters.add(c.server.stats.busInByType, c.str(c.fields.typeName), c.num(c.fields.totlen));
         });
         d.on("publish", c -> {
@@ -77,12 +77,19 @@ final class Bus {
         }
     }
 
+    /** The link's peer node is known now (from a message it carried, or from a snapshot). */
+    static void named(Ctx c, Conn conn, String peerNode) {
+        conn.peerNode = peerNode;
+        renameLink(c, conn);
+    }
+
     /**
-     * A link met mid-life was just named by a snapshot: the bytes it carried before, counted under "fd=N", move to
-     * its peer node, so that nothing a snapshot could name stays a bare descriptor. (The per-link time line under
-     * Bus/Links keeps "fd=N" for that time: it is history, written already.)
+     * A link just got its peer node: the bytes it carried before, counted under "fd=N" (a link met mid-life, or an
+     * inbound link's first reads before its first packet said who sent it), move to that node, so that nothing
+     * that could be named stays a bare descriptor. (The per-link time line under Bus/Links keeps "fd=N" for that
+     * time: it is history, written already.)
      */
-    static void renameLink(Ctx c, Conn conn) {
+    private static void renameLink(Ctx c, Conn conn) {
         var st = c.server.stats;
         move(st.busOutByLink, "fd=" + conn.fd, conn.peerNode, conn.anonBus[0], conn.anonBus[1]);
         move(st.busInByLink, "fd=" + conn.fd, conn.peerNode, conn.anonBus[2], conn.anonBus[3]);

@@ -53,10 +53,7 @@ final class Snapshot {
         c.timeline.set(c.time, conn.qType, type);
         c.timeline.set(c.time, conn.qPeer, peer);
         if (!clientName.isEmpty()) c.timeline.set(c.time, conn.qClient, clientName);
-        if (peerNode != null && conn.peerNode == null) {
-            conn.peerNode = peerNode;
-            Bus.renameLink(c, conn);
-        }
+        if (peerNode != null && conn.peerNode == null) Bus.named(c, conn, peerNode);
         if (type.equals("client") && c.str(c.fields.flags).contains("P")) conn.subscriber = true;
     }
 }
