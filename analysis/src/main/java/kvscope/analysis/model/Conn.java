@@ -14,6 +14,8 @@ final class Conn {
     long id;
     String type = "unknown";
     String peer = "";
+    /** CLIENT SETNAME's name, as the latest snapshot said, or null. */
+    String clientName;
     // Quarks of this fd's attributes, resolved once.
     int qConn, qType, qPeer, qClient, qId, qMemory, qDataStructure, qStatus, qFileEvents;
     int qReq, qCommand, qReqType, qReqDataStructure, qReqConnection;
@@ -111,6 +113,7 @@ final class Conn {
         phaseEnd = 0;
         recent.clear();
         peerNode = null;
+        clientName = null;
         midLife = false;
         named = false;
         Arrays.fill(anonBus, 0);

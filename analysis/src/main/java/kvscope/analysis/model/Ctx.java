@@ -86,6 +86,8 @@ final class Ctx {
         c.midLife = true;
         timeline.set(time, c.qType, typeIfNew);
         timeline.set(time, c.qId, id);
+        timeline.clear(time, c.qPeer);
+        timeline.clear(time, c.qClient);
         timeline.set(time, c.qStatus, "UNKNOWN");
         c.recent.add(seq, eventName, time, vtid());
         return c;

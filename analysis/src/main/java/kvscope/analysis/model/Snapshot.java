@@ -27,6 +27,12 @@ final class Snapshot {
         });
     }
 
+    private static void clientName(Ctx c, Conn conn, String name) {
+        if (name.isEmpty() || name.equals(conn.clientName)) return;
+        conn.clientName = name;
+        c.timeline.set(c.time, conn.qClient, name);
+    }
+
     private static void name(Ctx c, String type, String peer, String clientName, String peerNode) {
         int fd = c.fd();
         long id = c.id();
@@ -41,10 +47,13 @@ final class Snapshot {
             conn.reset(id, type, peer, true);
             conn.midLife = true;
             c.timeline.set(c.time, conn.qId, id);
+            c.timeline.clear(c.time, conn.qClient);
             c.timeline.set(c.time, conn.qMemory, c.num(c.fields.qbufLen) + c.num(c.fields.pendingReply));
             c.timeline.set(c.time, conn.qStatus, Connections.REGISTERED);
         } else if (!conn.midLife || conn.named) {
-            return; // accepted in this trace, or named by an earlier snapshot
+            // Accepted in this trace, or named by an earlier snapshot: only its name may be news (CLIENT SETNAME).
+            clientName(c, conn, clientName);
+            return;
         }
         conn.named = true;
         c.server.stats.connectionsNamedBySnapshot++;
@@ -52,8 +61,12 @@ final class Snapshot {
         conn.peer = peer;
         c.timeline.set(c.time, conn.qType, type);
         c.timeline.set(c.time, conn.qPeer, peer);
-        if (!clientName.isEmpty()) c.timeline.set(c.time, conn.qClient, clientName);
+        clientName(c, conn, clientName);
         if (peerNode != null && conn.peerNode == null) Bus.named(c, conn, peerNode);
-        if (type.equals("client") && c.str(c.fields.flags).contains("P")) conn.subscriber = true;
+        // A subscriber (CLIENT LIST's P): the messages published after this go to it, as Flows does once it saw one.
+        if (type.equals("client") && c.str(c.fields.flags).contains("P") && !conn.subscriber) {
+            conn.subscriber = true;
+            c.server.flows.subscribers.add(conn);
+        }
     }
 }
