@@ -37,6 +37,15 @@ class AttachTest {
 
     @Test
     void aSessionAttachedLateNamesEveryConnectionThatExistedBefore(@TempDir Path dir) throws Exception {
+        attachLate(dir, Profile.FULL);
+    }
+
+    @Test
+    void theLightProfileNamesThemToo(@TempDir Path dir) throws Exception {
+        attachLate(dir, Profile.LIGHT);
+    }
+
+    private void attachLate(Path dir, Profile profile) throws Exception {
         var bin = InstrumentedRedis.bin();
         var trace = dir.resolve("attach");
         int[] ports = new int[3];
@@ -71,7 +80,7 @@ class AttachTest {
                 // Ground truth, taken on the pooled connection itself (a short-lived one would be in the list).
                 before.put(0, clients((String) pool.get(0).call("CLIENT", "LIST")));
                 for (int i = 0; i < 3; i++) links[i] = ((List<?>) cluster.node(i).call("CLUSTER", "LINKS")).size();
-                try (var rec = Recording.start(trace, Profile.FULL)) {
+                try (var rec = Recording.start(trace, profile)) {
                     for (int round = 0; round < 50; round++) {
                         for (var c : pool) c.call("SET", tag + round, "v");
                         pool.get(0).call("PUBLISH", "news", "x".repeat(100));
