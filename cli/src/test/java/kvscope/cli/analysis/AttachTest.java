@@ -7,6 +7,7 @@ import kvscope.analysis.model.ServerStats;
 import kvscope.cli.record.Profile;
 import kvscope.cli.record.Recording;
 import kvscope.cli.redis.RedisCluster;
+import kvscope.cli.redis.RedisServer;
 import kvscope.cli.redis.Resp;
 import kvscope.cli.testing.InstrumentedRedis;
 import kvscope.cli.testing.TraceEvents;
@@ -14,7 +15,7 @@ import kvscope.statesystem.History;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,6 +44,71 @@ class AttachTest {
     @Test
     void theLightProfileNamesThemToo(@TempDir Path dir) throws Exception {
         attachLate(dir, Profile.LIGHT);
+    }
+
+    /**
+     * A trace cut out of a long recording (`lttng rotate`: the second chunk alone, which begins mid-life): the
+     * periodic snapshot, 10 s after the first, names every connection in it.
+     */
+    @Test
+    void aChunkOfALongRecordingNamesEverythingAfterItsNextSnapshot(@TempDir Path dir) throws Exception {
+        var bin = InstrumentedRedis.bin();
+        var trace = dir.resolve("long");
+        var names = new HashMap<Integer, String>();
+        int port;
+        try (var server = RedisServer.start(bin.resolve("redis-server"))) {
+            port = server.port();
+            var pool = new ArrayList<Resp>();
+            try {
+                for (int i = 0; i < POOL; i++) {
+                    var c = server.client();
+                    pool.add(c);
+                    c.call("CLIENT", "SETNAME", "pool-" + i);
+                }
+                for (var c : clients((String) pool.get(0).call("CLIENT", "LIST"))) names.put(c.fd(), c.name());
+                try (var rec = Recording.start(trace, Profile.LIGHT)) {
+                    load(pool, 2_000);
+                    var rotate = new ProcessBuilder("lttng", "rotate", rec.session()).redirectErrorStream(true).start();
+                    var out = new String(rotate.getInputStream().readAllBytes());
+                    assertThat(rotate.waitFor()).as("lttng rotate: " + out).isZero();
+                    load(pool, 11_000); // past the periodic snapshot, 10 s after the first
+                    rec.stop();
+                }
+            } finally {
+                for (var c : pool) c.close();
+            }
+        }
+        List<Path> chunks;
+        try (var s = Files.list(trace.resolve("archives"))) {
+            chunks = s.filter(Files::isDirectory).sorted().toList();
+        }
+        assertThat(chunks).as("chunks of the rotated recording").hasSize(2);
+        var cut = chunks.get(1);
+        var events = TraceEvents.read(cut, List.of("snapshot_start"));
+        assertThat(events.named("snapshot_start")).as("the chunk's snapshots: periodic ones only")
+                .isNotEmpty().allSatisfy(e -> assertThat(e.num("periodic")).isEqualTo(1));
+        try (var stored = Analysis.analyze(List.of(cut), Analysis.Options.defaults()
+                .withCache(dir.resolve("cut.model")))) {
+            var st = server(stored.summary(), port);
+            assertThat(st.connectionsSeenMidLife()).as("the chunk begins mid-life").isGreaterThanOrEqualTo(POOL);
+            assertThat(st.connectionsNamedBySnapshot()).isEqualTo(st.connectionsSeenMidLife());
+            var h = stored.history();
+            for (var e : names.entrySet()) {
+                if (!e.getValue().startsWith("pool-")) continue;
+                var fd = Integer.toString(e.getKey());
+                assertThat(str(h, h.end(), st.name(), "Connections", fd, "Type")).isEqualTo("client");
+                assertThat(str(h, h.end(), st.name(), "Connections", fd, "Client")).isEqualTo(e.getValue());
+            }
+        }
+    }
+
+    /** SETs on every pooled connection, one round every 20 ms, for ms milliseconds. */
+    private static void load(List<Resp> pool, long ms) throws InterruptedException {
+        long end = System.currentTimeMillis() + ms;
+        for (int round = 0; System.currentTimeMillis() < end; round++) {
+            for (var c : pool) c.call("SET", "k" + round, "v");
+            Thread.sleep(20);
+        }
     }
 
     private void attachLate(Path dir, Profile profile) throws Exception {
