@@ -70,7 +70,8 @@ final class Ctx {
         int fd = fd();
         long id = id();
         var c = server.conn(fd);
-        if (c != null && c.open && c.id == id) {
+        // An event without a client id (another layout) belongs to whichever client holds the fd.
+        if (c != null && c.open && (c.id == id || item < 0 && !event.has(fields.id))) {
             c.recent.add(seq, eventName, time, vtid());
             return c;
         }

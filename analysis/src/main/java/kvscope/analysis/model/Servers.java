@@ -1,9 +1,11 @@
 package kvscope.analysis.model;
 
+import static kvscope.analysis.model.Dispatch.*;
+
 /** The server's own facts, from server_info (EVENTS.md): configuration, connected clients, memory. */
 final class Servers {
     void register(Dispatch d) {
-        d.on("server_info", c -> {
+        d.on("server_info", NOTHING, c -> {
             var st = c.server.stats;
             st.cluster = c.num(c.fields.clusterEnabled) != 0;
             st.ioThreads = (int) c.num(c.fields.ioThreads);

@@ -489,7 +489,7 @@ class ModelTest {
     }
 
     @Test
-    void aCommandsEventOfAnotherLayoutIsCountedNotApplied() throws IOException {
+    void aCommandsEventOfAnotherLayoutIsSwitchedOffAndSaidSo() throws IOException {
         var trace = dir.resolve("other-layout");
         var b = CtfWriter.builder(trace).env("hostname", "h5").env("domain", "ust")
                 .clockOffsetSeconds(RedisTraceWriter.OFFSET_S)
@@ -504,7 +504,11 @@ class ModelTest {
             w.stream(0).write(ev, T0 + 10_000, 500, 9, 7L, "get", raw(T0 + 1000), 100L);
         }
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
-            assertThat(stored.summary().counters().unknownEvents()).containsEntry("redis:commands (inconsistent fields, not applied)", 1L);
+            // Found when the trace opened (issue #20), not per event: the batch's handlers are off, and the report says why.
+            var c = stored.summary().counters();
+            assertThat(c.layout()).contains("redis:commands.fd holds integer, not numbers as kvscope's Redis patch writes it: not read",
+                    "redis:commands has no duration_ns, no fd, no id, no start_ns: not modelled from it: the light profile's batches");
+            assertThat(c.eventsByName()).containsEntry("commands", 1L);
             assertThat(stored.segments().count()).isZero();
         }
     }
