@@ -15,7 +15,9 @@ final class Connections {
             FREEING = "FREEING", WAIT_WRITE = "WAIT_WRITE", BLOCKED = "BLOCKED";
 
     void register(Dispatch d) {
-        d.on("accept_client", FD, this::accept);
+        // Without its type (client, cluster link…) an accepted connection is not modelled at its accept: its next event
+        // adopts it as a client seen mid-life, which is what it most likely is.
+        d.on("accept_client", new String[] {"fd", "type"}, this::accept);
         d.on("client_set_type", FD, c -> {
             var conn = c.conn("client");
             conn.type = c.str(c.fields.type);
@@ -124,7 +126,7 @@ final class Connections {
     private void write(Ctx c) {
         var conn = c.conn("client");
         long n = c.num(c.fields.nwritten);
-        boolean done = c.num(c.fields.done) != 0;
+        boolean done = c.replyDone();
         c.timeline.set(c.start(), conn.qStatus, WRITE);
         c.timeline.set(c.time, conn.qStatus, done ? REGISTERED : WAIT_WRITE);
         conn.pendingReply = done ? 0 : Math.max(0, c.num(c.fields.pending) - Math.max(0, n));

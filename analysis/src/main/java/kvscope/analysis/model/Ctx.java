@@ -59,6 +59,16 @@ final class Ctx {
         return item < 0 ? Fields.get(event, field, 0) : event.has(field) ? event.getLong(field, item) : 0;
     }
     String str(Field field) { return item >= 0 && field == fields.name ? itemName : Fields.str(event, field, ""); }
+    /**
+     * Whether a write_to_client_end sent the whole reply: its {@code done}; in a layout without it, whether the write
+     * left nothing {@code pending}; without either, yes (Layouts says so in the report).
+     */
+    boolean replyDone() {
+        if (event.has(fields.done)) return event.getLong(fields.done) != 0;
+        if (event.has(fields.pending)) return event.getLong(fields.pending) - Math.max(0, num(fields.nwritten)) <= 0;
+        return true;
+    }
+
     int vtid() { return thread == null ? 0 : thread.vtid; }
 
     /**

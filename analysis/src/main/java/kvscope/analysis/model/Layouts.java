@@ -50,6 +50,13 @@ final class Layouts {
     /** {@code type} is the client's kind as text in these, a cluster message type number elsewhere. */
     private static final Set<String> TYPE_AS_TEXT = Set.of("accept_client", "client_set_type", "free_client");
 
+    /** A field read with a fallback when absent: the report says what stands in for it. */
+    record Fallback(String event, String field, String instead) {}
+
+    static final List<Fallback> FALLBACKS = List.of(
+            new Fallback("write_to_client_end", "done", "a reply counts as sent when its write leaves nothing pending "
+                    + "(or, without pending either, at its first write)"));
+
     private final Map<EventType, Map<String, Boolean>> usable = new HashMap<>();
     private final int version;
     private final List<String> notes = new ArrayList<>();
@@ -73,6 +80,10 @@ final class Layouts {
             }
         }
         wrongKind.forEach((f, why) -> notes.add(f + " holds " + why + " as kvscope's Redis patch writes it: not read"));
+        for (var fb : FALLBACKS) {
+            var t = Dispatch.redis(trace, fb.event());
+            if (t.exists() && !usable(t, fb.field())) notes.add(t.name() + " has no " + fb.field() + ": " + fb.instead());
+        }
     }
 
     /** The event's name within the provider. */

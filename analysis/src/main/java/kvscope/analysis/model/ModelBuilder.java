@@ -103,8 +103,9 @@ public final class ModelBuilder implements AutoCloseable {
     private static Dispatch.Entry batchOf(Dispatch d, Trace trace, Layouts layouts, String single, String batch,
                                           List<Dispatch.Skipped> skipped) {
         var type = Dispatch.redis(trace, batch);
+        // A trace without the batch (the full profile, an earlier layout) switches nothing off.
         return d.entry(single).restrictedTo(f -> layouts.usable(type, f.equals("name") ? "names" : f),
-                type.name() + " (as " + single + ")", skipped);
+                type.name() + " (as " + single + ")", type.exists() ? skipped : new ArrayList<>());
     }
 
     public boolean commandsOnly() { return ctx.commandsOnly; }

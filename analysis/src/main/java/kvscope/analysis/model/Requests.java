@@ -105,7 +105,7 @@ final class Requests {
         if (n > 0) conn.writeBytes += n;
         conn.writeThread = c.vtid();
         if (conn.waiting > 0 && conn.writeStart == Segment.UNKNOWN) conn.writeStart = c.start();
-        if (c.num(c.fields.done) == 0 || conn.waiting == 0) {
+        if (!c.replyDone() || conn.waiting == 0) {
             if (conn.waiting == 0) conn.writeBytes = 0; // a push (pub/sub message), not a reply
             return;
         }
