@@ -55,7 +55,10 @@ final class Layouts {
 
     static final List<Fallback> FALLBACKS = List.of(
             new Fallback("write_to_client_end", "done", "a reply counts as sent when its write leaves nothing pending "
-                    + "(or, without pending either, at its first write)"));
+                    + "(or, without pending either, at its first write)"),
+            new Fallback("call_command_start", "name", "its requests have no command name"),
+            new Fallback("call_command_end", "name", "the commands it ends are unnamed where no call_command_start "
+                    + "names them"));
 
     private final Map<EventType, Map<String, Boolean>> usable = new HashMap<>();
     private final int version;
