@@ -17,7 +17,7 @@ final class Fields {
     final Field requested, ret, sslPending, nclients, ioThreads, pendingWrites, pendingReads, tlsPending;
     final Field timeoutUs, nevents, mask, newMask, channel, payloadLen, receivers, sharded, timeNs;
     final Field len, nlinks, peer, totlen, sender, port, tlsPort, clusterEnabled, clusterPort, ioThreadsDoReads,
-            connectedClients, usedMemory, role, slot, kind, targetPort, nodeId;
+            connectedClients, usedMemory, role, slot, kind, targetPort, nodeId, layout;
 
     Fields(Trace trace, Layouts layouts) {
         var t = new Handles(trace, layouts);
@@ -43,7 +43,7 @@ final class Fields {
         ioThreadsDoReads = t.field("io_threads_do_reads"); connectedClients = t.field("connected_clients");
         usedMemory = t.field("used_memory"); role = t.field("role");
         slot = t.field("slot"); kind = t.field("kind"); targetPort = t.field("target_port");
-        nodeId = t.field("node_id");
+        nodeId = t.field("node_id"); layout = t.field("layout");
     }
 
     /** Handles on the Redis events' fields where they hold what kvscope reads them as ({@link Layouts#field}). */

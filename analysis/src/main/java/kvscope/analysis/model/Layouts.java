@@ -42,6 +42,12 @@ final class Layouts {
             new Version(4, "the light profile's commands batch", "commands", null),
             new Version(5, "the light profile's publishes batch", "publishes", null));
     static final int CURRENT = 5;
+    /**
+     * The field of server_info in which the patch would write its layout version, so that a trace says it rather than
+     * kvscope inferring it (a proposal: the patch does not write it yet). Read when present; a version above
+     * {@link #CURRENT} is said to be newer than this kvscope.
+     */
+    static final String WRITTEN = "layout";
 
     /** The light profile's batches: element i of every sequence is one command or publish. */
     private static final Set<String> BATCHES = Set.of("commands", "publishes");
@@ -121,13 +127,30 @@ final class Layouts {
     int version() { return version; }
 
     /**
+     * The notes once the events are read: a version the trace itself states ({@code written}, 0 if none) replaces the
+     * inferred one; a newer one than this kvscope knows is said.
+     */
+    static List<String> withWritten(List<String> notes, long written) {
+        if (written <= 0) return notes;
+        var out = new ArrayList<String>();
+        if (written > CURRENT) {
+            out.add("the Redis events are of layout " + written + " of kvscope's Redis patch, newer than this kvscope "
+                    + "knows (" + CURRENT + "): read as far as it can be; update kvscope to model what is new");
+        }
+        for (var n : notes) if (!n.startsWith(INFERRED)) out.add(n);
+        return out;
+    }
+
+    private static final String INFERRED = "the Redis events match layout ";
+
+    /**
      * What the report says about the layouts: the version recognised, fields of another kind, and each handler
      * switched off (grouped: one line per event and missing fields).
      */
     List<String> notes(List<Dispatch.Skipped> skipped, Set<String> unknownRedisEvents) {
         var out = new ArrayList<String>();
         if (version < CURRENT) {
-            out.add("the Redis events match layout " + version + " of kvscope's Redis patch (of " + CURRENT
+            out.add(INFERRED + version + " of kvscope's Redis patch (of " + CURRENT
                     + "): the trace declares nothing that later layouts added ("
                     + String.join(", ", VERSIONS.stream().filter(v -> v.number() > version).map(Version::added).distinct().toList())
                     + "), so that is not modelled");

@@ -252,6 +252,9 @@ public final class ModelBuilder implements AutoCloseable {
         }
         for (var s : serverList) backlogs.finish(s.openConns(), end);
         timeline.finish(end);
+        var layout = Layouts.withWritten(List.copyOf(counters.layout), counters.writtenLayout);
+        counters.layout.clear();
+        counters.layout.addAll(layout);
         counters.lateStates = timeline.late();
         counters.maxLatenessNs = timeline.maxLateness();
         for (var en : entries) if (en != null && en.count > 0) counters.eventsByName.put(en.eventName, en.count);

@@ -21,6 +21,8 @@ final class ModelCounters {
     final List<String> damage = new ArrayList<>();
     /** What the check of the Redis events' layouts found when the trace opened (see Layouts). */
     final List<String> layout = new ArrayList<>();
+    /** The highest layout version a server_info said it was written in (0: none said). */
+    long writtenLayout;
     /** Events of other providers and the kernel, by name: in the trace, not in the Redis model. */
     final TreeMap<String, Long> otherProviders = new TreeMap<>();
     final TreeMap<String, Long> eventsByName = new TreeMap<>();

@@ -12,6 +12,8 @@ final class Servers {
             if (c.num(c.fields.tlsPort) > 0) st.tls = true;
             c.timeline.set(c.time, c.server.memory, c.num(c.fields.usedMemory));
             c.timeline.set(c.time, c.server.clients, c.num(c.fields.connectedClients));
+            // The layout version the patch says it writes (proposed for server_info: see Layouts.WRITTEN).
+            if (c.event.has(c.fields.layout)) c.counters.writtenLayout = Math.max(c.counters.writtenLayout, c.num(c.fields.layout));
             // The node's own cluster id (newer instrumentation): names it exactly, however short the recording.
             if (c.server.nodeId == null && c.event.has(c.fields.nodeId)) {
                 var id = c.str(c.fields.nodeId);
