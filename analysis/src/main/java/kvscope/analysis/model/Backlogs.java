@@ -22,7 +22,7 @@ final class Backlogs {
             Comparator.comparingLong((OpenBacklog b) -> b.maxBytes));
 
     void register(Dispatch d) {
-        d.on("write_to_client_end", FD_START, this::written);
+        d.on("write_to_client_end", FD, this::written);
         d.on("free_client", FD, c -> {
             var conn = c.conn("client");
             long unsent = c.num(c.fields.pendingReply);

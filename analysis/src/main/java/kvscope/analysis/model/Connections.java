@@ -24,7 +24,7 @@ final class Connections {
             c.timeline.set(c.time, conn.qType, conn.type);
         });
         d.on("insert_pending_read", FD, c -> c.timeline.set(c.time, c.conn("client").qDataStructure, "clients_pending_read"));
-        d.on("end_read_client_query", FD_START, this::read);
+        d.on("end_read_client_query", FD, this::read);
         d.on("tls_pending_add", FD, c -> c.timeline.set(c.time, c.conn("client").qDataStructure, "tls_pending_list"));
         d.on("tls_pending_process", FD, c -> c.timeline.clear(c.time, c.conn("client").qDataStructure));
         d.on("call_command_start", FD, c -> {
@@ -34,7 +34,7 @@ final class Connections {
                 if ("clients_pending_read".equals(conn.dataStructure)) setDs(c, conn, null);
             }
         });
-        d.on("call_command_end", FD_START, c -> {
+        d.on("call_command_end", FD, c -> {
             var conn = c.conn("client");
             if (c.num(c.fields.depth) != 0) return;
             if (c.commandsOnly) c.timeline.set(c.start(), conn.qStatus, processCommand.of(c.str(c.fields.name)));
@@ -48,7 +48,7 @@ final class Connections {
             c.timeline.set(c.time, conn.qStatus, c.num(c.fields.blocked) != 0 ? BLOCKED : conn.waiting > 0 ? WAIT_WRITE : REGISTERED);
         });
         d.on("insert_clientwrite_queue", FD, c -> setDs(c, c.conn("client"), "clients_pending_write"));
-        d.on("write_to_client_end", FD_START, this::write);
+        d.on("write_to_client_end", FD, this::write);
         d.on("free_client_async", FD, c -> setDs(c, c.conn("client"), "clients_to_close"));
         d.on("free_client", FD, c -> free(c, c.conn("client")));
         d.on("free_cluster_link", FD, c -> free(c, c.conn("cluster")));
@@ -58,17 +58,17 @@ final class Connections {
             // freeClient closes the connection after its free_client event: the fd leaves the event loop last.
             if (conn != null && conn.freeing && c.num(c.fields.newMask) == 0) forget(c, conn);
         });
-        d.on("cluster_write", FD_START, c -> {
+        d.on("cluster_write", FD, c -> {
             var conn = c.conn("cluster");
             c.timeline.set(c.start(), conn.qStatus, "CLUSTER_WRITE");
             c.timeline.set(c.time, conn.qStatus, REGISTERED);
         });
-        d.on("cluster_read", FD_START, c -> {
+        d.on("cluster_read", FD, c -> {
             var conn = c.conn("cluster");
             c.timeline.set(c.start(), conn.qStatus, "CLUSTER_READ");
             c.timeline.set(c.time, conn.qStatus, REGISTERED);
         });
-        d.on("cluster_process_packet", FD_START, c -> {
+        d.on("cluster_process_packet", FD, c -> {
             var conn = c.conn("cluster");
             c.timeline.set(c.start(), conn.qStatus, clusterProcess.of(c.str(c.fields.typeName)));
             c.timeline.set(c.time, conn.qStatus, REGISTERED);

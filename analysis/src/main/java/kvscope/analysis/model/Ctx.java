@@ -54,7 +54,11 @@ final class Ctx {
 
     int fd() { return (int) (item < 0 ? event.getLong(fields.fd) : event.getLong(fields.fd, item)); }
     long id() { return item >= 0 ? event.getLong(fields.id, item) : event.has(fields.id) ? event.getLong(fields.id) : 0; }
-    long start() { return item < 0 ? server.fromRaw(event.getLong(fields.startNs)) : itemStart; }
+    /** When the phase this event ends began; in a layout without start_ns, the event's own time (a phase of no length). */
+    long start() {
+        if (item >= 0) return itemStart;
+        return event.has(fields.startNs) ? server.fromRaw(event.getLong(fields.startNs)) : time;
+    }
     long num(Field field) {
         return item < 0 ? Fields.get(event, field, 0) : event.has(field) ? event.getLong(field, item) : 0;
     }

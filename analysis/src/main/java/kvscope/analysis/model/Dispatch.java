@@ -14,8 +14,8 @@ import java.util.function.Predicate;
  * per class, each registering what it reacts to), in registration order. Handlers register by the event's name
  * within its provider ({@code "accept_client"}); the provider's prefix ({@code "redis:"}) is known here only.
  *
- * <p>Each handler names the fields it cannot do without ({@code fd} to find the connection, {@code start_ns} to place
- * a phase); every other field it reads has a default. When the trace opens, a handler whose event lacks one of them
+ * <p>Each handler names the fields it cannot do without ({@code fd} to find the connection); every other field it
+ * reads has a default. When the trace opens, a handler whose event lacks one of them
  * in this trace's layout (see {@link Layouts}) is switched off for that event, and said so ({@link Skipped}).
  */
 final class Dispatch {
@@ -38,8 +38,11 @@ final class Dispatch {
     /** The same table, for the handlers of an entity that models {@code what} ("connection states"). */
     Dispatch as(String what) { return new Dispatch(prefix, byName, what); }
 
-    /** What handlers need, named once: a connection's fd, a phase's start, both, or nothing beyond defaults. */
-    static final String[] NOTHING = {}, FD = {"fd"}, START = {"start_ns"}, FD_START = {"fd", "start_ns"};
+    /**
+     * What handlers need, named once: a connection's fd, or nothing beyond defaults. A phase's start is not among
+     * them: without start_ns a phase is placed at its event, without length (Ctx.start, said by Layouts).
+     */
+    static final String[] NOTHING = {}, FD = {"fd"};
 
     /** @param needs the fields the handler cannot do without (it reads any other one with a default) */
     void on(String event, String[] needs, Handler h) {

@@ -54,7 +54,7 @@ final class EventLoop {
             c.timeline.set(c.time, c.server.pendingReads, 0);
             c.timeline.set(c.time, c.server.pendingWrites, 0);
         });
-        d.on("poll_end", START, c -> {
+        d.on("poll_end", NOTHING, c -> {
             var s = c.server;
             long pollStart = c.start();
             if (s.phaseDepth == 0 || !POLL.equals(s.phaseStack[0])) c.timeline.set(pollStart, s.phase, POLL);

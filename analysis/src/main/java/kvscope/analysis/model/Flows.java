@@ -56,8 +56,8 @@ final class Flows {
         });
         d.on("publish", FD, this::publish);
         d.on("cluster_send", FD, this::send);
-        d.on("cluster_process_packet", FD_START, this::processed);
-        d.on("write_to_client_end", FD_START, this::written);
+        d.on("cluster_process_packet", FD, this::processed);
+        d.on("write_to_client_end", FD, this::written);
         d.on("free_client", FD, c -> c.server.flows.subscribers.remove(c.conn("client")));
     }
 

@@ -45,9 +45,9 @@ final class Invariants {
             for (var conn : c.server.openConns()) conn.pendingRead = false;
         });
         d.on("call_command_start", FD, c -> c.conn("client").pendingRead = false);
-        d.on("end_read_client_query", FD_START, c -> overlap(c, c.conn("client"), c.start()));
-        d.on("write_to_client_end", FD_START, c -> overlap(c, c.conn("client"), c.start()));
-        d.on("ssl_read", FD_START, c -> overlap(c, c.conn("client"), c.start()));
+        d.on("end_read_client_query", FD, c -> overlap(c, c.conn("client"), c.start()));
+        d.on("write_to_client_end", FD, c -> overlap(c, c.conn("client"), c.start()));
+        d.on("ssl_read", FD, c -> overlap(c, c.conn("client"), c.start()));
         d.on("free_client", FD, c -> {
             long id = c.id();
             var freedBy = c.server.freedClients.get(id);

@@ -66,6 +66,10 @@ final class Layouts {
             new Fallback("call_command_end", "name", "the commands it ends are unnamed where no call_command_start "
                     + "names them"));
 
+    /** The events that report a phase at its end, from its start_ns (instrument/redis/EVENTS.md). */
+    static final List<String> PHASES = List.of("end_read_client_query", "call_command_end", "write_to_client_end",
+            "ssl_read", "poll_end", "cluster_write", "cluster_read", "cluster_process_packet");
+
     private final Map<EventType, Map<String, Boolean>> usable = new HashMap<>();
     private final int version;
     private final List<String> notes = new ArrayList<>();
@@ -89,6 +93,11 @@ final class Layouts {
             }
         }
         wrongKind.forEach((f, why) -> notes.add(f + " holds " + why + " as kvscope's Redis patch writes it: not read"));
+        for (var e : PHASES) {
+            var t = Dispatch.redis(trace, e);
+            if (t.exists() && !usable(t, "start_ns"))
+                notes.add(t.name() + " has no start_ns: its phases are placed at the event itself, with no length");
+        }
         for (var fb : FALLBACKS) {
             var t = Dispatch.redis(trace, fb.event());
             if (t.exists() && !usable(t, fb.field())) notes.add(t.name() + " has no " + fb.field() + ": " + fb.instead());

@@ -23,7 +23,7 @@ final class Requests {
             // Postponed to the I/O threads: it was readable when the poll that reported it ended.
             if (conn.readableAt == Segment.UNKNOWN) conn.readableAt = readableSince(c, c.time);
         });
-        d.on("end_read_client_query", FD_START, c -> {
+        d.on("end_read_client_query", FD, c -> {
             var conn = c.conn("client");
             long n = c.num(c.fields.nread);
             if (n <= 0) return;
@@ -43,14 +43,14 @@ final class Requests {
             conn.commandStart = c.time;
             describe(c, conn, c.time, name);
         });
-        d.on("call_command_end", FD_START, this::commandEnd);
+        d.on("call_command_end", FD, this::commandEnd);
         d.on("end_process_command", FD, c -> {
             var conn = c.conn("client");
             // Rejected commands and commands queued by MULTI never reach call(): nothing waits for a reply segment.
             if (conn.waiting == 0 && c.num(c.fields.blocked) == 0) forget(c, conn);
         });
         d.on("insert_clientwrite_queue", FD, c -> c.timeline.set(c.time, c.conn("client").qReqDataStructure, "clients_pending_write"));
-        d.on("write_to_client_end", FD_START, this::written);
+        d.on("write_to_client_end", FD, this::written);
         d.on("free_client", FD, c -> {
             var conn = c.conn("client");
             c.server.stats.unansweredRequests += conn.waiting;

@@ -16,12 +16,12 @@ final class Threads {
     private final Labels processing = new Labels("Processing cluster ");
 
     void register(Dispatch d) {
-        d.on("end_read_client_query", FD_START, c -> {
+        d.on("end_read_client_query", FD, c -> {
             long start = c.start();
             phase(c, start, "Reading client", c.num(c.fields.nread));
             c.thread.stats.reads++;
         });
-        d.on("ssl_read", FD_START, c -> {
+        d.on("ssl_read", FD, c -> {
             // Inside a read phase: the phase's own event comes after, so return to a generic "reading" state and
             // let that event write the read over its whole span (the Timeline keeps both in time order).
             var conn = c.server.conn(c.fd());
@@ -42,7 +42,7 @@ final class Threads {
             c.timeline.set(c.time, th.qConnection, c.fd());
             if (depth == 0) c.timeline.set(c.time, th.qRequest, name);
         });
-        d.on("call_command_end", FD_START, c -> {
+        d.on("call_command_end", FD, c -> {
             var th = c.thread;
             int depth = (int) Math.min(th.commands.length - 1, Math.max(0, c.num(c.fields.depth)));
             if (c.commandsOnly) {
@@ -59,7 +59,7 @@ final class Threads {
             }
             restore(c);
         });
-        d.on("write_to_client_end", FD_START, c -> {
+        d.on("write_to_client_end", FD, c -> {
             phase(c, c.start(), "Writing client", c.num(c.fields.nwritten));
             c.thread.stats.writes++;
         });
@@ -71,9 +71,9 @@ final class Threads {
             // thread to: they are counted, not drawn.
             if (c.item < 0) instant(c, "Publishing", c.num(c.fields.payloadLen));
         });
-        d.on("cluster_read", FD_START, c -> phase(c, c.start(), "Reading cluster link", c.num(c.fields.nread)));
-        d.on("cluster_write", FD_START, c -> phase(c, c.start(), "Writing cluster link", c.num(c.fields.nwritten)));
-        d.on("cluster_process_packet", FD_START, c -> phase(c, c.start(), processing.of(c.str(c.fields.typeName)), c.num(c.fields.totlen)));
+        d.on("cluster_read", FD, c -> phase(c, c.start(), "Reading cluster link", c.num(c.fields.nread)));
+        d.on("cluster_write", FD, c -> phase(c, c.start(), "Writing cluster link", c.num(c.fields.nwritten)));
+        d.on("cluster_process_packet", FD, c -> phase(c, c.start(), processing.of(c.str(c.fields.typeName)), c.num(c.fields.totlen)));
         d.on("handle_pending_reads_threads_start", NOTHING, c -> outer(c, "Reads by I/O threads"));
         d.on("handle_pending_reads_threads_end", NOTHING, c -> {
             outer(c, null);

@@ -157,18 +157,22 @@ class AnyTraceTest {
         TraceRewriter.rewrite(recorded.get(Profile.FULL), out, List.of(new Drop(e, "start_ns")));
         var r = Cli.run("analyze", out.toString(), "--cache", tmp.resolve("m-no-start-ns").toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("layout: redis:end_read_client_query has no start_ns: not modelled from it: ")
-                .contains("requests and their latencies").contains("thread phases");
+        assertThat(r.out()).contains("layout: redis:end_read_client_query has no start_ns: its phases are placed at the event itself");
         var report = Cli.run("report", out.toString(), "--cache", tmp.resolve("m-no-start-ns").toString());
         assertThat(report.exitCode()).as(report.err()).isZero();
         assertThat(report.out()).contains("LAYOUT: redis:end_read_client_query has no start_ns")
                 .contains("the Redis events have another layout");
         try (var s = Analysis.analyze(List.of(out), Analysis.Options.defaults().withCache(tmp.resolve("m-no-start-ns")))) {
-            // What does not need the read's start is modelled: every connection, every publish.
-            var n = Numbers.of(s.summary());
-            assertThat(n.connections()).isEqualTo(baseline.get(Profile.FULL).connections());
-            assertThat(n.publishes()).isEqualTo(30);
+            // Everything is modelled, the reads without their length: every request, connection, publish is there.
+            assertThat(Numbers.of(s.summary())).isEqualTo(baseline.get(Profile.FULL));
         }
+        // Without fd, the read is no one's: the handlers that need the connection are off, and said to be.
+        var noFd = tmp.resolve("no-fd");
+        TraceRewriter.rewrite(recorded.get(Profile.FULL), noFd, List.of(new Drop(e, "fd")));
+        var r2 = Cli.run("analyze", noFd.toString(), "--cache", tmp.resolve("m-no-fd").toString());
+        assertThat(r2.exitCode()).as(r2.err()).isZero();
+        assertThat(r2.out()).contains("layout: redis:end_read_client_query has no fd: not modelled from it: connection states, "
+                + "invariant checks, requests and their latencies, thread phases");
     }
 
     @Test
