@@ -8,6 +8,7 @@ import kvscope.ctf.Trace;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -77,9 +78,9 @@ final class Layouts {
     Layouts(Trace trace) {
         int v = 1;
         for (var ver : VERSIONS) {
-            var t = Dispatch.redis(trace, ver.event() == null ? "" : ver.event());
-            if (ver.event() != null && t.exists() && (ver.field() == null || t.kind(ver.field()) != FieldKind.ABSENT))
-                v = Math.max(v, ver.number());
+            if (ver.event() == null) continue; // the first: nothing to recognise it by
+            var t = Dispatch.redis(trace, ver.event());
+            if (t.exists() && (ver.field() == null || t.kind(ver.field()) != FieldKind.ABSENT)) v = Math.max(v, ver.number());
         }
         this.version = v;
         var wrongKind = new TreeMap<String, String>();
@@ -89,7 +90,7 @@ final class Layouts {
                 var k = t.kind(f);
                 var want = expected(event(t), f);
                 if (want != null && k != want && k != FieldKind.ABSENT)
-                    wrongKind.put(t.name() + "." + f, k.name().toLowerCase() + ", not " + want.name().toLowerCase());
+                    wrongKind.put(t.name() + "." + f, k.name().toLowerCase(Locale.ROOT) + ", not " + want.name().toLowerCase(Locale.ROOT));
             }
         }
         wrongKind.forEach((f, why) -> notes.add(f + " holds " + why + " as kvscope's Redis patch writes it: not read"));
