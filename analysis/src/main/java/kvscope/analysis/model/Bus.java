@@ -20,7 +20,8 @@ final class Bus {
             c.server.inBroadcast = false;
             c.timeline.clear(c.time, c.server.busType);
         });
-        d.on("cluster_send", FD, c -> {
+        // Bytes by message type need the type and the size; without them the bus is not counted from the event.
+        d.on("cluster_send", needs("fd", "type_name", "totlen"), c -> {
             var conn = c.conn("cluster");
             var peer = c.str(c.fields.peer);
             if (!peer.isEmpty() && !peer.startsWith("\0")) conn.peerNode = peer;
@@ -31,15 +32,15 @@ final class Bus {
                 c.server.unicastShown = true; // shown until the link writes it
             }
         });
-        d.on("cluster_write", FD, c -> {
+        d.on("cluster_write", needs("fd", "nwritten"), c -> {
             if (c.server.unicastShown && !c.server.inBroadcast) {
                 c.server.unicastShown = false;
                 c.timeline.clear(c.time, c.server.busType);
             }
             wire(c, c.num(c.fields.nwritten), true);
         });
-        d.on("cluster_read", FD, c -> wire(c, c.num(c.fields.nread), false));
-        d.on("cluster_process_packet", FD, c -> {
+        d.on("cluster_read", needs("fd", "nread"), c -> wire(c, c.num(c.fields.nread), false));
+        d.on("cluster_process_packet", needs("fd", "type_name", "totlen"), c -> {
             var conn = c.conn("cluster");
             var sender = c.str(c.fields.sender);
             if (conn.peerNode == null && !sender.isEmpty() && !sender.startsWith("\0")) conn.peerNode = sender;

@@ -84,8 +84,15 @@ final class Ctx {
         int fd = fd();
         long id = id();
         var c = server.conn(fd);
-        // An event without a client id (another layout) belongs to whichever client holds the fd.
-        if (c != null && c.open && (c.id == id || item < 0 && !event.has(fields.id))) {
+        // An event without a client id (another layout) belongs to whichever client holds the fd; a connection first
+        // seen on such an event takes the id of the next event that has one.
+        boolean noId = item < 0 && !event.has(fields.id);
+        if (c != null && c.open && (c.id == id || noId || c.idUnknown)) {
+            if (c.idUnknown && !noId) {
+                c.idUnknown = false;
+                c.id = id;
+                timeline.set(time, c.qId, id);
+            }
             c.recent.add(seq, eventName, time, vtid());
             return c;
         }
@@ -98,6 +105,7 @@ final class Ctx {
         server.stats.connectionsSeenMidLife++;
         c = server.connOrNew(fd);
         c.reset(id, typeIfNew, "", true);
+        c.idUnknown = item < 0 && !event.has(fields.id);
         timeline.set(time, c.qType, typeIfNew);
         timeline.set(time, c.qId, id);
         timeline.set(time, c.qStatus, "UNKNOWN");

@@ -44,6 +44,9 @@ final class Dispatch {
      */
     static final String[] NOTHING = {}, FD = {"fd"};
 
+    /** Any other set of needed fields. */
+    static String[] needs(String... fields) { return fields; }
+
     /** @param needs the fields the handler cannot do without (it reads any other one with a default) */
     void on(String event, String[] needs, Handler h) {
         byName.computeIfAbsent(event, k -> new ArrayList<>()).add(new Registered(h, List.of(needs), models));

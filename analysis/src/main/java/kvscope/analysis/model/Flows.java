@@ -55,9 +55,11 @@ final class Flows {
             if (conn.isClient()) c.server.flows.queued(conn);
         });
         d.on("publish", FD, this::publish);
-        d.on("cluster_send", FD, this::send);
-        d.on("cluster_process_packet", FD, this::processed);
-        d.on("write_to_client_end", FD, this::written);
+        // A bus message is paired across nodes by its type, peer and size (BusMatcher): without one, no arrow from it.
+        d.on("cluster_send", needs("fd", "type_name", "peer", "totlen"), this::send);
+        d.on("cluster_process_packet", needs("fd", "type_name", "sender", "totlen"), this::processed);
+        // The arrow ends when bytes of the reply went out: without nwritten that is not known.
+        d.on("write_to_client_end", needs("fd", "nwritten"), this::written);
         d.on("free_client", FD, c -> c.server.flows.subscribers.remove(c.conn("client")));
     }
 

@@ -12,6 +12,7 @@ import kvscope.cli.testing.InstrumentedRedis;
 import kvscope.ctf.FieldKind;
 import kvscope.ctf.Trace;
 import kvscope.ctf.write.FieldType;
+import kvscope.fixtures.SampleTraces;
 import kvscope.fixtures.TraceRewriter;
 import kvscope.fixtures.TraceRewriter.Change;
 import kvscope.fixtures.TraceRewriter.Drop;
@@ -62,17 +63,27 @@ class AnyTraceTest {
     private final Map<Profile, Path> recorded = new LinkedHashMap<>();
     private final Map<Profile, Numbers> baseline = new LinkedHashMap<>();
     private int variants;
+    /**
+     * The traces mutated field by field: both recordings, and the repo's 3-node cluster fixture (written in our
+     * layout by RedisTraceWriter) for the cluster-bus events no single recorded server emits.
+     */
+    private final List<Source> sources = new ArrayList<>();
 
     /** What a variant must keep when the report says nothing about a change. */
-    record Numbers(long requests, Map<String, Long> byCommand, long connections, long publishes) {
+    record Numbers(long requests, Map<String, Long> byCommand, long connections, long publishes, long arrows,
+                   long busBytes) {
         static Numbers of(Summary s) {
             var byCommand = new TreeMap<String, Long>();
             for (var l : s.latencies()) byCommand.merge(l.command(), l.count(), Long::sum);
             return new Numbers(s.latencies().stream().mapToLong(l -> l.count()).sum(), byCommand,
                     s.servers().stream().mapToLong(x -> x.connectionsAccepted()).sum(),
-                    s.servers().stream().mapToLong(x -> x.publishes()).sum());
+                    s.servers().stream().mapToLong(x -> x.publishes()).sum(), s.counters().flows(),
+                    s.servers().stream().mapToLong(x -> x.busBytesOut() + x.busBytesIn()).sum());
         }
     }
+
+    /** A trace whose layout is mutated, and the numbers of its unchanged model. */
+    record Source(String name, Path trace, Numbers baseline) {}
 
     @BeforeAll
     void recordBothProfiles() throws IOException {
@@ -108,7 +119,21 @@ class AnyTraceTest {
             assertThat(original.publishes()).isEqualTo(30);
             assertThat(rewritten).as(profile + ": written again").isEqualTo(original);
             baseline.put(profile, original);
+            sources.add(new Source(profile.name(), dir, original));
         }
+        var cluster = SampleTraces.publishAcrossCluster(tmp.resolve("cluster"));
+        TraceRewriter.rewrite(cluster, tmp.resolve("cluster-same"), List.of());
+        Numbers original, rewritten;
+        try (var s = Analysis.analyze(List.of(cluster), Analysis.Options.defaults().withCache(tmp.resolve("m-cluster")))) {
+            original = Numbers.of(s.summary());
+        }
+        try (var s = Analysis.analyze(List.of(tmp.resolve("cluster-same")),
+                Analysis.Options.defaults().withCache(tmp.resolve("m-cluster-same")))) {
+            rewritten = Numbers.of(s.summary());
+        }
+        assertThat(original.arrows()).as("the fixture's arrows").isPositive();
+        assertThat(rewritten).as("cluster fixture written again").isEqualTo(original);
+        sources.add(new Source("cluster fixture", cluster, original));
     }
 
     @AfterAll
@@ -121,23 +146,24 @@ class AnyTraceTest {
         var notSaid = new ArrayList<String>();
         var problems = new ArrayList<String>();
         var skipLines = new TreeSet<String>();
-        for (var profile : recorded.keySet()) {
-            var fields = redisFields(recorded.get(profile));
+        for (var source : sources) {
+            var profile = source.name();
+            var fields = redisFields(source.trace());
             assertThat(fields).as(profile + " events").isNotEmpty();
             for (var ev : fields.entrySet()) {
                 for (var field : ev.getValue().keySet()) {
                     var e = ev.getKey();
                     var kind = ev.getValue().get(field);
-                    var drop = variant(profile, List.of(new Drop(e, field)));
+                    var drop = variant(source, List.of(new Drop(e, field)));
                     skipLines.addAll(drop.counters().layout());
-                    expectSaidOrUnchanged(profile, drop, e, field, notSaid, problems);
-                    var rename = variant(profile, List.of(new Rename(e, field, field + "_v2")));
-                    expectSaidOrUnchanged(profile, rename, e, field, notSaid, problems);
-                    var retype = variant(profile, List.of(new Retype(e, field)));
+                    expectSaidOrUnchanged(source, drop, e, field, notSaid, problems);
+                    var rename = variant(source, List.of(new Rename(e, field, field + "_v2")));
+                    expectSaidOrUnchanged(source, rename, e, field, notSaid, problems);
+                    var retype = variant(source, List.of(new Retype(e, field)));
                     if (retype.counters().layout().stream().noneMatch(l -> l.startsWith(e + "." + field + " holds")))
                         problems.add(profile + " " + e + "." + field + " retyped, not said: " + retype.counters().layout());
                     if (kind == FieldKind.INTEGER || kind == FieldKind.NUMBERS) {
-                        variant(profile, List.of(new Resize(e, field, new FieldType.Int(8, false, 8, false, false))));
+                        variant(source, List.of(new Resize(e, field, new FieldType.Int(8, false, 8, false, false))));
                     }
                 }
             }
@@ -235,12 +261,13 @@ class AnyTraceTest {
     }
 
     /** Analyses one variant as `kvscope analyze` does, in this JVM; checks what every variant must satisfy. */
-    private Summary variant(Profile profile, List<Change> changes) throws IOException {
+    private Summary variant(Source source, List<Change> changes) throws IOException {
+        var profile = source.name();
         var dir = tmp.resolve("variant");
         var cache = tmp.resolve("variant.model");
         TempDirs.deleteRecursively(dir);
         TempDirs.deleteRecursively(cache);
-        TraceRewriter.rewrite(recorded.get(profile), dir, changes);
+        TraceRewriter.rewrite(source.trace(), dir, changes);
         var r = assertTimeoutPreemptively(ONE_ANALYSIS, () -> Cli.run("analyze", dir.toString(), "--cache", cache.toString()),
                 () -> profile + " " + changes + ": hung");
         assertThat(r.exitCode()).as(profile + " " + changes + ": " + r.err()).isBetween(0, 1);
@@ -261,12 +288,12 @@ class AnyTraceTest {
      * A field dropped or renamed: either the report names the event as lacking it (and what is not modelled), or the
      * model's numbers are those of the whole trace — never less, silently.
      */
-    private void expectSaidOrUnchanged(Profile profile, Summary s, String event, String field, List<String> notSaid,
+    private void expectSaidOrUnchanged(Source source, Summary s, String event, String field, List<String> notSaid,
                                        List<String> problems) {
         var said = s.counters().layout().stream().anyMatch(l -> l.startsWith(event + " has no ") && l.contains(field));
         if (said) return;
         var n = Numbers.of(s);
-        if (!n.equals(baseline.get(profile))) problems.add(profile + " " + event + " without " + field + ", nothing said: " + n);
+        if (!n.equals(source.baseline())) problems.add(source.name() + " " + event + " without " + field + ", nothing said: " + n);
         notSaid.add(event + "." + field);
     }
 
