@@ -1,6 +1,6 @@
 package kvscope.analysis.model;
 
-import static kvscope.analysis.model.Dispatch.*;
+import static kvscope.analysis.model.Dispatch.FD;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,6 +1,8 @@
 package kvscope.analysis.model;
 
-import static kvscope.analysis.model.Dispatch.*;
+import static kvscope.analysis.model.Dispatch.FD;
+import static kvscope.analysis.model.Dispatch.NOTHING;
+import static kvscope.analysis.model.Dispatch.needs;
 
 /**
  * Bus entity (paper Fig. 3): the cluster bus as each node sees it — bytes out and in (cumulative, so a view derives

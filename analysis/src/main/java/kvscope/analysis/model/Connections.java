@@ -1,6 +1,7 @@
 package kvscope.analysis.model;
 
-import static kvscope.analysis.model.Dispatch.*;
+import static kvscope.analysis.model.Dispatch.FD;
+import static kvscope.analysis.model.Dispatch.needs;
 
 /**
  * Connections entity (paper Fig. 3): per fd, its Type, Peer, client Id, Memory (query buffer + reply bytes not yet
@@ -17,7 +18,7 @@ final class Connections {
     void register(Dispatch d) {
         // Without its type (client, cluster link…) an accepted connection is not modelled at its accept: its next event
         // adopts it as a client seen mid-life, which is what it most likely is.
-        d.on("accept_client", new String[] {"fd", "type"}, this::accept);
+        d.on("accept_client", needs("fd", "type"), this::accept);
         d.on("client_set_type", FD, c -> {
             var conn = c.conn("client");
             conn.type = c.str(c.fields.type);

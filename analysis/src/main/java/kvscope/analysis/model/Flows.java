@@ -1,6 +1,8 @@
 package kvscope.analysis.model;
 
-import static kvscope.analysis.model.Dispatch.*;
+import static kvscope.analysis.model.Dispatch.FD;
+import static kvscope.analysis.model.Dispatch.NOTHING;
+import static kvscope.analysis.model.Dispatch.needs;
 
 import kvscope.analysis.flows.Flow;
 

@@ -1,6 +1,7 @@
 package kvscope.analysis.model;
 
-import static kvscope.analysis.model.Dispatch.*;
+import static kvscope.analysis.model.Dispatch.FD;
+import static kvscope.analysis.model.Dispatch.NOTHING;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package kvscope.analysis.model;
 
-import static kvscope.analysis.model.Dispatch.*;
+import static kvscope.analysis.model.Dispatch.NOTHING;
 
 /** The server's own facts, from server_info (EVENTS.md): configuration, connected clients, memory. */
 final class Servers {

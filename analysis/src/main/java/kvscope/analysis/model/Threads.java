@@ -1,6 +1,7 @@
 package kvscope.analysis.model;
 
-import static kvscope.analysis.model.Dispatch.*;
+import static kvscope.analysis.model.Dispatch.FD;
+import static kvscope.analysis.model.Dispatch.NOTHING;
 
 /**
  * Threads entity (paper Fig. 3 and the thread views of Figs. 10–17): per thread, the Operation it performs now and
