@@ -66,8 +66,7 @@ public final class OtlpWriter {
                 if (sel.hasServer(s)) server(s, servers.get(s));
             }
             if (sel.server() < 0) {
-                var list = services.services();
-                for (int k = 0; k < list.size(); k++) service(k, list.get(k).name());
+                for (var svc : services.services()) service(svc.name());
             }
             g.writeEndArray();
             g.writeEndObject();
@@ -118,7 +117,22 @@ public final class OtlpWriter {
     /** The trace a request belongs to: its service call's when a traced service sent it, else its own. */
     private String traceOf(long segment) {
         var call = callOf.get(segment);
-        return call == null ? ids.requestTrace(segment) : ids.serviceTrace(services.trace(call));
+        return call == null ? ids.requestTrace(segment) : ids.serviceTrace(root(call));
+    }
+
+    /**
+     * The span a service span's trace is named after: its top ancestor (the incoming HTTP request, or the call of an
+     * instrumented load generator that made it). Parents are a few levels up; the walk is bounded against a cycle
+     * in a damaged file.
+     */
+    private long root(long span) {
+        long r = span;
+        for (int depth = 0; depth < 1000; depth++) {
+            int p = services.parent(r);
+            if (p < 0) return r;
+            r = p;
+        }
+        return r;
     }
 
     private void request(SegmentFile.Cursor c) throws IOException {
@@ -220,7 +234,7 @@ public final class OtlpWriter {
         g.writeEndObject();
     }
 
-    private void service(int id, String name) throws IOException {
+    private void service(String name) throws IOException {
         g.writeStartObject();
         g.writeObjectFieldStart("resource");
         g.writeArrayFieldStart("attributes");
@@ -228,21 +242,21 @@ public final class OtlpWriter {
         g.writeEndArray();
         g.writeEndObject();
         scopeStart();
-        for (int i = 0; i < services.count(); i++) {
-            if (services.serviceId(i) == id) serviceSpan(i);
+        for (long i = 0; i < services.count(); i++) {
+            if (name.equals(services.service(i))) serviceSpan(i);
         }
         scopeEnd();
         g.writeEndObject();
     }
 
-    private void serviceSpan(int i) throws IOException {
+    private void serviceSpan(long i) throws IOException {
         long start = services.start(i);
         boolean answered = services.finished(i);
         long end = answered ? services.end(i) : start;
         if (!sel.overlaps(start, end)) return;
         var kind = services.kind(i);
         int parent = services.parent(i);
-        spanStart(ids.serviceTrace(services.trace(i)), ExportIds.span(ExportIds.SERVICE, i),
+        spanStart(ids.serviceTrace(root(i)), ExportIds.span(ExportIds.SERVICE, i),
                 parent >= 0 ? ExportIds.span(ExportIds.SERVICE, parent) : 0, spanName(i, kind),
                 kind == SpanKind.SERVER ? SERVER : CLIENT, start, end);
         g.writeArrayFieldStart("attributes");
@@ -277,7 +291,7 @@ public final class OtlpWriter {
         if (!answered) unfinished++;
     }
 
-    private String spanName(int i, SpanKind kind) {
+    private String spanName(long i, SpanKind kind) {
         return switch (kind) {
             case SERVER -> services.routeKey(i);
             case CLIENT -> (services.method(i) == null ? "HTTP" : services.method(i));

@@ -11,6 +11,7 @@ import kvscope.statesystem.History;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.HashSet;
 
 /**
  * Chrome trace-event JSON (the "JSON Array/Object Format" that ui.perfetto.dev and chrome://tracing open): one process
@@ -214,9 +215,13 @@ public final class PerfettoWriter {
     }
 
     private void services() throws IOException {
-        var list = services.services();
-        for (int k = 0; k < list.size(); k++) metadata("process_name", SERVICE_PROCESS + k, 0, list.get(k).name());
+        // A span names its service by a name id (an index into the names table), which is also its process's pid.
+        var named = new HashSet<Integer>();
         for (int i = 0; i < services.count(); i++) {
+            int id = services.serviceId(i);
+            if (named.add(id)) metadata("process_name", SERVICE_PROCESS + id, 0, services.service(i));
+        }
+        for (long i = 0; i < services.count(); i++) {
             long start = services.start(i);
             boolean answered = services.finished(i);
             long end = answered ? services.end(i) : start;
@@ -238,7 +243,7 @@ public final class PerfettoWriter {
         }
     }
 
-    private String label(int i) {
+    private String label(long i) {
         return switch (services.kind(i)) {
             case SERVER -> services.routeKey(i);
             case CLIENT -> String.valueOf(services.method(i)) + " " + String.valueOf(services.path(i));
