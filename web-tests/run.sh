@@ -12,6 +12,7 @@ if ! command -v chromium >/dev/null; then
 fi
 # The version is pinned in package.json; no lockfile is kept (it would name the registry's host).
 npm install --no-package-lock --no-audit --no-fund --loglevel=error >/dev/null
+node tsp-json-bigint.mjs # the Trace Viewer client's JSON parser: see the file
 trace="$here/out/trace"
 rm -rf "$trace"
 mkdir -p "$here/out"
