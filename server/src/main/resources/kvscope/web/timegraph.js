@@ -1,7 +1,7 @@
 // A time graph (TSP timeGraph output): a row per entry, its states as coloured bars, arrows between rows (e.g. a
 // PUBLISH to the subscriber's write). Fetches what the visible range needs, one sample per pixel.
 import { drawCursor, fit, interact } from './canvas.js';
-import { fmtDuration } from './format.js';
+import { esc, fmtDuration } from './format.js';
 import { S, abs, colour, on, rel, setCursor, tOf, xOf } from './state.js';
 import { call } from './tsp.js';
 
@@ -30,7 +30,7 @@ export class TimeGraph {
       return d;
     }));
     // An empty view says why (the section's data-empty), instead of an empty box.
-    const why = this.section.dataset.empty || 'nothing in this trace';
+    const why = esc(this.section.dataset.empty || 'nothing in this trace');
     if (this.entries.length === 0) this.labels.innerHTML = `<div class="empty" title="${why}">${why}</div>`;
     this.section.classList.toggle('is-empty', this.entries.length === 0);
   }
