@@ -22,3 +22,4 @@ services="$here/out/services-trace"
 rm -rf "$services" "$services-app"
 "$here/../kvscope" demo --scenario microservices --no-serve --requests 150 -o "$services" > "$here/out/services-demo.log"
 KVSCOPE_TRACE="$trace" KVSCOPE_SERVICES_TRACE="$services" npm test
+KVSCOPE_TRACE="$trace" KVSCOPE_SERVICES_TRACE="$services" node --test --test-reporter=spec views.test.mjs
