@@ -52,6 +52,8 @@ final class Bus {
             if (c.fd() < 0) return; // a message that arrived over the bus, not a client's PUBLISH
             c.server.stats.publishes++;
             c.server.stats.publishedPayloadBytes += c.num(c.fields.payloadLen);
+            // Cumulative, beside Out/Bytes: a view divides one by the other over any window (the PUBLISH amplification).
+            c.timeline.set(c.time, c.server.busPublished, c.server.stats.publishedPayloadBytes);
             c.server.stats.publishReceivers += c.num(c.fields.receivers);
         });
     }

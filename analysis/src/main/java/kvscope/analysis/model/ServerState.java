@@ -21,7 +21,7 @@ final class ServerState {
     final int index;
     final History h;
     final int root, connections, requests, threads, eventLoop, bus;
-    final int phase, pendingReads, pendingWrites, busType, busOut, busIn, busLinks, memory, clients;
+    final int phase, pendingReads, pendingWrites, busType, busOut, busIn, busPublished, busLinks, memory, clients;
     final ServerCounters stats;
 
     /** Connections by fd: an array up to {@link #DENSE_FDS} (every real Redis), a map above (a hostile trace's fd). */
@@ -80,6 +80,7 @@ final class ServerState {
         busType = h.getOrCreateUnder(bus, "Type");
         busOut = h.getOrCreateUnder(bus, "Out", "Bytes");
         busIn = h.getOrCreateUnder(bus, "In", "Bytes");
+        busPublished = h.getOrCreateUnder(bus, "Published", "Bytes");
         busLinks = h.getOrCreateUnder(bus, "Links");
         memory = h.getOrCreateUnder(root, "Info", "UsedMemory");
         clients = h.getOrCreateUnder(root, "Info", "ConnectedClients");
