@@ -2,6 +2,8 @@ package kvscope.cli.analysis;
 
 import kvscope.analysis.Analysis;
 import kvscope.analysis.Summary;
+import kvscope.analysis.findings.Findings;
+import kvscope.analysis.findings.Thresholds;
 import kvscope.cli.record.Profile;
 import kvscope.cli.record.Recording;
 import kvscope.cli.redis.RedisServer;
@@ -191,6 +193,11 @@ class AnyTraceTest {
         try (var s = Analysis.analyze(List.of(out), Analysis.Options.defaults().withCache(tmp.resolve("m-no-start-ns")))) {
             // Everything is modelled, the reads without their length: every request, connection, publish is there.
             assertThat(Numbers.of(s.summary())).isEqualTo(baseline.get(Profile.FULL));
+            // The page's findings table (kvscope.findings) lists the same words.
+            assertThat(Findings.detect(s, Thresholds.DEFAULT)).anySatisfy(f -> {
+                assertThat(f.kind()).isEqualTo("trace-layout");
+                assertThat(f.explanation()).contains("redis:end_read_client_query has no start_ns");
+            });
         }
         // Without fd, the read is no one's: the handlers that need the connection are off, and said to be.
         var noFd = tmp.resolve("no-fd");
