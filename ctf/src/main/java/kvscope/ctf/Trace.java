@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * A set of CTF traces read as one time-ordered sequence of events. See the package documentation for an example.
@@ -126,6 +127,16 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
      * {@code vpid} or {@code procname} on any event.
      */
     public Field field(String name) { return field(name, classes); }
+
+    /**
+     * A handle on the field in the event types {@code keep} accepts only: in the others {@link Event#has} is false,
+     * as if they lacked it (a reader that found another layout there when the trace opened reads no value from it).
+     */
+    public Field field(String name, Predicate<EventType> keep) {
+        var among = new ArrayList<TraceData.EventClass>();
+        for (var c : classes) if (keep.test(c.type)) among.add(c);
+        return field(name, among);
+    }
 
     Field field(String name, List<TraceData.EventClass> among) {
         var slots = new int[classes.size() + 1];

@@ -28,6 +28,11 @@ public final class TextReport {
             out.println("  TRACE DAMAGED: " + d + " — everything after this point of that stream is missing from the results");
         }
         if (!c.unknownEvents().isEmpty()) out.println("  events not used by the model: " + c.unknownEvents());
+        for (var l : c.layout()) out.println("  LAYOUT: " + l);
+        if (!c.otherProviders().isEmpty()) {
+            out.println("  events of other providers (in the trace, not in the Redis model; kvscope events lists them): "
+                    + c.otherProvidersByProvider());
+        }
         if (c.lateStates() > 0) {
             out.printf(Locale.ROOT, "  %s states were reported later than the model's reorder window and placed up to %s late%n",
                     count(c.lateStates()), duration(c.maxLatenessNs()));
