@@ -41,6 +41,13 @@ public final class ClockSync {
         pairs.computeIfAbsent(key(id(from), id(to)), k -> new PairList()).add(send, receive);
     }
 
+    /** Messages received before they were sent, on the hosts' own clocks: what synchronisation has to mend. */
+    long backwards() {
+        long n = 0;
+        for (var l : pairs.values()) for (int i = 0; i < l.size(); i++) if (l.receive(i) < l.send(i)) n++;
+        return n;
+    }
+
     private int id(String host) {
         var i = ids.get(host);
         if (i == null) {

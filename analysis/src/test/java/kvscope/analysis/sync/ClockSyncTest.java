@@ -2,12 +2,16 @@ package kvscope.analysis.sync;
 
 import kvscope.analysis.Analysis;
 import kvscope.analysis.flows.Flow;
+import kvscope.analysis.report.Report;
+import kvscope.analysis.report.TextReport;
 import kvscope.analysis.sync.SkewedCluster.Host;
 import kvscope.analysis.sync.SkewedCluster.Link;
 import kvscope.ctf.Trace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +59,7 @@ class ClockSyncTest {
             for (var e : t) bus.accept(e);
             bus.into(pairsUnsynced);
         }
+        assertTrue(pairsUnsynced.backwards() > 100, "unsynchronised, messages to node-b arrive before they leave");
         var clocks = Clocks.estimate(List.of(dir));
         var m = byHost(clocks);
         assertEquals(Verdict.REFERENCE, m.get("node-a").verdict());
@@ -76,6 +81,11 @@ class ClockSyncTest {
             });
             assertEquals(0, backwards[0], "arrows going backwards after synchronisation");
             assertEquals(publishes, bus[0], "every publish crossing the bus has its arrow");
+            var text = new StringWriter();
+            TextReport.write(Report.of(stored), new PrintWriter(text));
+            assertTrue(text.toString().contains("== clocks of 2 hosts"), text.toString());
+            var line = text.toString().lines().filter(l -> l.trim().startsWith("node-b")).findFirst().orElseThrow();
+            assertTrue(line.contains("accurate") && line.contains("±") && line.contains("ppm"), line);
         }
     }
 
