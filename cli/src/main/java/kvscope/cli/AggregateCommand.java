@@ -69,7 +69,15 @@ final class AggregateCommand implements Callable<Integer> {
                 "--live-port=tcp://127.0.0.1:" + (port + 2));
         var log = Files.createTempFile("kvscope-relayd", ".log");
         var relayd = Tools.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
-        AutoCloseable stop = () -> stop(relayd);
+        // Ctrl-C ends the JVM: its exit hook stops the relay and still lists what was received.
+        var listed = new boolean[1];
+        AutoCloseable stop = () -> {
+            stop(relayd);
+            synchronized (listed) {
+                if (!listed[0]) listHosts(dir);
+                listed[0] = true;
+            }
+        };
         Cleanup.register(stop);
         try {
             // A relay that cannot bind its ports exits at once: say so rather than wait for hosts that cannot come.
@@ -86,10 +94,9 @@ final class AggregateCommand implements Callable<Integer> {
             else relayd.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
         } finally {
             Cleanup.unregister(stop);
-            stop(relayd);
             Files.deleteIfExists(log);
         }
-        listHosts(dir);
+        stop.close();
         return 0;
     }
 
