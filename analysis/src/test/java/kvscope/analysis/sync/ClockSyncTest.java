@@ -4,9 +4,10 @@ import kvscope.analysis.Analysis;
 import kvscope.analysis.flows.Flow;
 import kvscope.analysis.report.Report;
 import kvscope.analysis.report.TextReport;
-import kvscope.analysis.sync.SkewedCluster.Host;
-import kvscope.analysis.sync.SkewedCluster.Link;
 import kvscope.ctf.Trace;
+import kvscope.fixtures.SkewedCluster;
+import kvscope.fixtures.SkewedCluster.Host;
+import kvscope.fixtures.SkewedCluster.Link;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
