@@ -25,6 +25,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A signal (the test timing out) exits through the EXIT trap too.
+trap "exit 143" TERM INT
 kv() { "$java" -Dkvscope.home="${KVSCOPE_HOME:-}" -cp "$cp" kvscope.cli.Kvscope "$@"; }
 
 ip netns add "$p-sw"; ip netns add "$p-a"; ip netns add "$p-b"
