@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 "Exit codes: 0 ok, 1 the trace or input is bad (the message says what and where), 2 usage."},
         subcommands = {
                 RecordCommand.class,
+                AggregateCommand.class,
                 EventsCommand.class,
                 AnalyzeCommand.class,
                 ReportCommand.class,

@@ -154,6 +154,19 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
         return new Field(name, slots, nodes, plans);
     }
 
+    /**
+     * Puts trace {@code index} on another clock: from now on its events' timestamps (and {@link #timeRange()}) are
+     * {@code fix} applied to its own. For traces of several hosts, estimated from the traces themselves (see
+     * kvscope.analysis.sync); call before iterating.
+     */
+    public void synchronize(int index, ClockFix fix) {
+        data.get(index).fix = fix == null ? ClockFix.NONE : fix;
+        range = null;
+    }
+
+    /** The correction applied to trace {@code index} ({@link ClockFix#NONE} unless {@link #synchronize} was called). */
+    public ClockFix clockFix(int index) { return data.get(index).fix; }
+
     /** Total size of the data stream files in bytes (for progress: {@link #bytesRead()} / this). */
     public long totalBytes() { return totalBytes; }
 

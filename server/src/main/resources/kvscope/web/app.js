@@ -15,6 +15,7 @@ import { readHash, startSharing } from './share.js';
 import { loadSlowest } from './slowest.js';
 import { S, abs, colour, on, rel, setCursor, setRange, zoom } from './state.js';
 import { TimeGraph } from './timegraph.js';
+import { showClocks } from './clocks.js';
 import { call } from './tsp.js';
 
 let views = [];
@@ -97,6 +98,7 @@ async function main() {
   S.span = Math.max(1, rel(e.end));
   S.t0 = 0; S.t1 = S.span;
   document.getElementById('experiment').textContent = chosen.name + ' · ' + e.nbEvents + ' events';
+  showClocks(e);
   const style = await call('POST', `/experiments/${S.exp}/outputs/kvscope.netflow/style`, {});
   S.styles = style.model.styles;
   document.getElementById('legend').innerHTML = Object.keys(S.styles)

@@ -165,7 +165,7 @@ public final class ModelBuilder implements AutoCloseable {
                 var proc = e.has(fields.procname) ? e.getString(fields.procname) : e.trace().hostname();
                 name = vpid >= 0 ? proc + "-" + vpid : proc;
             }
-            s = new ServerState(name, (int) vpid, ti, e.trace().clockOffsetNs(), segments.server(name), h);
+            s = new ServerState(name, (int) vpid, ti, e.trace().clockOffsetNs(), trace.clockFix(ti), segments.server(name), h);
             s.named = names.containsKey(key);
             s.stats.vpid = (int) vpid;
             s.stats.host = e.trace().hostname();
