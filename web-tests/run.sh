@@ -12,6 +12,7 @@ if ! command -v chromium >/dev/null; then
 fi
 # The version is pinned in package.json; no lockfile is kept (it would name the registry's host).
 npm install --no-package-lock --no-audit --no-fund --loglevel=error >/dev/null
+node tsp-json-bigint.mjs # the Trace Viewer client's JSON parser: see the file
 trace="$here/out/trace"
 rm -rf "$trace"
 mkdir -p "$here/out"
@@ -21,3 +22,4 @@ services="$here/out/services-trace"
 rm -rf "$services" "$services-app"
 "$here/../kvscope" demo --scenario microservices --no-serve --requests 150 -o "$services" > "$here/out/services-demo.log"
 KVSCOPE_TRACE="$trace" KVSCOPE_SERVICES_TRACE="$services" npm test
+KVSCOPE_TRACE="$trace" KVSCOPE_SERVICES_TRACE="$services" node --test --test-reporter=spec views.test.mjs

@@ -6,6 +6,7 @@ import kvscope.analysis.segments.LatencyStats;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.segments.SegmentWriter;
 import kvscope.analysis.services.ServicesBuilder;
+import kvscope.analysis.sync.Clocks;
 import kvscope.analysis.util.Background;
 import kvscope.analysis.util.Writeback;
 import kvscope.ctf.CtfException;
@@ -32,7 +33,7 @@ import java.util.stream.Stream;
  */
 public final class Analysis {
     /** Bumped whenever the model changes meaning: stored models of another version are rebuilt. */
-    public static final int VERSION = 6;
+    public static final int VERSION = 9;
     /** How often the files being written are forced to disk during the pass (see {@link Writeback}). */
     static final long WRITEBACK_MS = 300;
     /** The files of a stored analysis, in its folder (docs/architecture.md, "What an analysis stores"). */
@@ -97,12 +98,18 @@ public final class Analysis {
         ModelBuilder.Result result;
         List<Summary.CommandLatency> latencies;
         Summary.Series series;
+        // Several hosts: their clocks synchronised from the traces' message pairs first (a pass of its own), so that
+        // the model is built on one time line (kvscope.analysis.sync).
+        var clocks = Clocks.estimate(traces);
+        Files.deleteIfExists(dir.resolve(Clocks.FILE));
+        if (!clocks.hosts().isEmpty()) clocks.write(dir.resolve(Clocks.FILE));
         try (var trace = Trace.open(traces);
              var h = History.create(model, Config.DEFAULT);
              var sw = new SegmentWriter(segs);
              var fw = new FlowWriter(flows);
              var builder = new ModelBuilder(trace, h, sw, fw, dir.resolve("buslog.tmp"), o.horizonNs())) {
             // The services around Redis (the nodejs agent's events), in the same pass: see kvscope.analysis.services.
+            clocks.apply(trace);
             var integration = new ServicesBuilder(trace, builder::serverIndex);
             for (var type : trace.eventTypes()) if (integration.reads(type)) builder.readElsewhere(type);
             long n = 0;

@@ -3,6 +3,7 @@ package kvscope.analysis;
 import kvscope.analysis.flows.FlowFile;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.services.ServicesFile;
+import kvscope.analysis.sync.Clocks;
 import kvscope.statesystem.History;
 import kvscope.statesystem.HistoryFileException;
 
@@ -97,6 +98,9 @@ public final class Stored implements AutoCloseable {
         if (services == null) services = ServicesFile.open(dir.resolve(Analysis.SERVICES));
         return services;
     }
+
+    /** The hosts' clocks, synchronised from the traces' message pairs ({@link Clocks#SINGLE} for one host). */
+    public Clocks clocks() throws IOException { return Clocks.read(dir.resolve(Clocks.FILE)); }
 
     @Override public synchronized void close() throws IOException {
         if (services != null) services.close();

@@ -55,7 +55,8 @@ class SummaryJsonTest {
     void awkwardValuesGiveTheTextDatabindWrites() throws IOException {
         var lossRanges = List.of(new long[] {Long.MIN_VALUE, Long.MAX_VALUE}, new long[0]);
         var counters = new Counters(0, 0, 0, 0, 0, lossRanges, 0, 0, Map.of("redis:new_event", 3L),
-                List.of("file at byte 7: truncated"), Map.of(), 0, 0, 0);
+                List.of("file at byte 7: truncated"), Map.of(), 0, 0, 0, List.of("redis:x has no fd: not modelled from it: \"q\""),
+                Map.of("sched_switch", 2L));
         var noThread = new ServerStats.ThreadStats(false, 0, 0, 0, 0);
         var st = new ServerStats("h:1", null, 0, 0, false, 0, false, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                 Map.of(), 0, 0, 0, 0, 0, Map.of("ping", new long[] {2, 300}), Map.of(), Map.of(), Map.of(),

@@ -66,6 +66,10 @@ final class AnalyzeCommand implements Runnable {
             }
             for (var d : c.damage()) out.println("  WARNING: the trace is damaged: " + d + "; the model holds what came before");
             if (!c.unknownEvents().isEmpty()) out.println("  events the model does not use: " + c.unknownEvents().keySet());
+            for (var l : c.layout()) out.println("  layout: " + l);
+            if (!c.otherProviders().isEmpty()) {
+                out.println("  events of other providers, not modelled: " + c.otherProvidersByProvider());
+            }
             out.println("next: kvscope report " + String.join(" ", args.traces.stream().map(Object::toString).toList()));
         } catch (IOException e) {
             throw new UserError(e.getMessage());

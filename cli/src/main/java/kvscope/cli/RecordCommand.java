@@ -5,6 +5,7 @@ import kvscope.cli.record.NodeAgent;
 import kvscope.cli.record.Profile;
 import kvscope.cli.record.Recording;
 import kvscope.cli.record.RecordingSummary;
+import kvscope.cli.record.RelayUrl;
 import kvscope.cli.redis.Cleanup;
 import kvscope.cli.redis.Tools;
 import picocli.CommandLine.Command;
@@ -45,6 +46,12 @@ import java.util.concurrent.TimeUnit;
                 "  kvscope record -o trace --duration 30s   # what runs now, for 30 s",
                 "  kvscope record --profile light           # until Ctrl-C; production-cheap",
                 "  kvscope events trace --limit 20          # then look at the events",
+                "",
+                "Several hosts: run `kvscope aggregate -o DIR` on one machine, then on each",
+                "host `kvscope record --relay AGGREGATOR -- CMD`: every host's session streams",
+                "to the aggregator's relay daemon (lttng-relayd), which writes DIR/HOSTNAME/….",
+                "`kvscope analyze DIR` then synchronises the hosts' clocks from the messages",
+                "they exchanged and analyses them as one system.",
                 ""},
         footer = {"", "Exit codes: 0 ok, 1 the command or LTTng failed (the message says what",
                 "to do), 2 usage."})
@@ -53,6 +60,11 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR",
             description = "trace directory (created; must not hold a trace). Default: ./kvscope-trace-<time>")
     Path output;
+
+    @Option(names = "--relay", paramLabel = "HOST[:PORT]",
+            description = "stream to the lttng-relayd of `kvscope aggregate` on HOST (control port, default 5342;"
+                    + " data port = control + 1) instead of writing a local trace")
+    String relay;
 
     @Option(names = "--duration", paramLabel = "D",
             description = "record for this long (30s, 500ms, 2m); with CMD, stop CMD when it is over")
@@ -74,11 +86,17 @@ final class RecordCommand implements Callable<Integer> {
             throw UserError.usage("command not found: " + command.get(0)
                     + " (give a program on PATH or a path to an executable after --)");
         }
+        if (relay != null && output != null) {
+            throw UserError.usage("--relay and -o exclude each other: with --relay the trace is written by the relay"
+                    + " daemon, in the directory `kvscope aggregate -o DIR` was given");
+        }
+        var url = relay == null ? null : RelayUrl.of(relay);
         var dir = output != null ? output : Recording.defaultDir("kvscope-trace");
         var out = System.out;
         boolean runs = command != null && !command.isEmpty();
         if (runs) NodeAgent.ensureBuilt(out);
-        var rec = Recording.start(dir, prof);
+        var rec = url != null ? Recording.streaming(url, prof) : Recording.start(dir, prof);
+        if (url != null) out.println("Streaming to the relay daemon at " + url);
         var finisher = new Finisher(rec);
         Cleanup.register(finisher);
         int rc = 0;
@@ -163,7 +181,9 @@ final class RecordCommand implements Callable<Integer> {
             } finally {
                 rec.close();
             }
-            RecordingSummary.print(rec.dir(), System.out);
+            if (rec.dir() != null) RecordingSummary.print(rec.dir(), System.out);
+            else System.out.println("Trace streamed to the relay daemon: it is in the aggregator's directory, under this"
+                    + " host's name.");
         }
     }
 }

@@ -1,7 +1,6 @@
 package kvscope.cli;
 
-import kvscope.fixtures.ServicesTraceWriter;
-import kvscope.fixtures.ServicesTraceWriter.Conn;
+import kvscope.fixtures.SampleTraces;
 import kvscope.cli.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,39 +8,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static kvscope.fixtures.RedisTraceWriter.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code kvscope report} on a trace with services: the services part, --slow-http, and one request with --request. */
 class ReportServicesTest {
     @TempDir Path dir;
 
-    static long us(long micros) { return T0 + micros * 1000; }
-
     /** Five GET /users/:id through gateway (pid 300) → user (301), whose Redis GET executes 10 ms. */
     private String trace() {
-        var trace = dir.resolve("trace");
-        var r = new Conn("127.0.0.1", 43000, "127.0.0.1", 6379);
-        try (var w = new ServicesTraceWriter(trace, "h1", 100)) {
-            w.serverInfo(us(0), 6379);
-            w.accept(us(20), 8, 5, r);
-            for (int k = 0; k < 5; k++) {
-                long o = k * 20_000L, span = 10L * k + 1;
-                var load = new Conn("127.0.0.1", 50000 + k, "127.0.0.1", 3000);
-                var g = new Conn("127.0.0.1", 41000 + k, "127.0.0.1", 3001);
-                w.receive(us(o + 1000), 300, "gateway", span, "GET", "/users/" + k, load);
-                w.call(us(o + 1100), 300, "gateway", span + 1, span, "GET", "/users/" + k, g);
-                w.receive(us(o + 1300), 301, "user", span, "GET", "/users/" + k, g);
-                w.redisSend(us(o + 1700), 301, "user", span, r, "get", 1);
-                w.request(8, 5, "get", us(o + 1500), us(o + 1750), us(o + 1760), us(o + 1770), us(o + 1780), us(o + 11_790),
-                        us(o + 11_800), us(o + 11_810));
-                w.redisReply(us(o + 11_900), 301, "user", r, 1);
-                w.respond(us(o + 12_000), 301, "user", span, 200, "/users/:id");
-                w.answered(us(o + 12_100), 300, "gateway", span + 1, span, 200, g);
-                w.respond(us(o + 12_200), 300, "gateway", span, 200, "/users/:id");
-            }
-        }
-        return trace.toString();
+        return SampleTraces.usersThroughGateway(dir.resolve("trace"), 5).toString();
     }
 
     @Test

@@ -100,7 +100,7 @@ class PubsubClusterScenarioTest {
     }
 
     /** Waits until the publisher's bus sockets stop sending the burst (all messages handed to the kernel). */
-    private static void awaitQuietBus(RedisServer node, Set<Integer> ports) throws Exception {
+    static void awaitQuietBus(RedisServer node, Set<Integer> ports) throws Exception {
         long last = -1;
         for (int i = 0; i < 50; i++) {
             long now = SocketBytes.sent(node.pid(), ports);
@@ -115,7 +115,7 @@ class PubsubClusterScenarioTest {
      * the publisher. The subscriber's node alone is not enough: a CI run read the kernel's counters while 17 messages
      * to the third node were still unsent.
      */
-    private static void awaitDelivered(RedisCluster cluster, long[] receivedBefore, long expected) throws Exception {
+    static void awaitDelivered(RedisCluster cluster, long[] receivedBefore, long expected) throws Exception {
         for (int i = 0; i < 250; i++) {
             boolean all = true;
             for (int k = 1; k < cluster.nodes().size(); k++) {
@@ -126,7 +126,7 @@ class PubsubClusterScenarioTest {
         }
     }
 
-    private static long publishReceived(RedisServer node) {
+    static long publishReceived(RedisServer node) {
         var key = "cluster_stats_messages_publish_received:";
         var info = (String) node.call("CLUSTER", "INFO");
         return info.lines().filter(l -> l.startsWith(key)).mapToLong(l -> Long.parseLong(l.substring(key.length()).trim()))
@@ -153,7 +153,7 @@ class PubsubClusterScenarioTest {
                 .findFirst().orElse(0);
     }
 
-    private static String channelOnNode(RedisCluster cluster, int index) {
+    static String channelOnNode(RedisCluster cluster, int index) {
         var myId = cluster.nodeId(index);
         for (int i = 0; ; i++) {
             var name = "news-" + i;

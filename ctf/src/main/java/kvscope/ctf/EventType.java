@@ -49,6 +49,22 @@ public final class EventType {
         return owner.field(fieldName, classes);
     }
 
+    /**
+     * What the field holds in this event type: {@link FieldKind#ABSENT} when any class of the type (one per trace)
+     * lacks it, {@link FieldKind#OTHER} when the classes disagree.
+     */
+    public FieldKind kind(String fieldName) {
+        FieldKind k = null;
+        for (var c : classes) {
+            var r = c.fields.get(fieldName);
+            if (r == null) return FieldKind.ABSENT;
+            var ck = FieldKind.of(r.node());
+            if (k != null && k != ck) return FieldKind.OTHER;
+            k = ck;
+        }
+        return k == null ? FieldKind.ABSENT : k;
+    }
+
     /** Names of the payload fields, in declaration order (of the first trace declaring the event). */
     public List<String> fieldNames() {
         return classes.isEmpty() || classes.get(0).payload == null ? List.of() : List.of(classes.get(0).payload.shownNames);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * A set of CTF traces read as one time-ordered sequence of events. See the package documentation for an example.
@@ -127,6 +128,16 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
      */
     public Field field(String name) { return field(name, classes); }
 
+    /**
+     * A handle on the field in the event types {@code keep} accepts only: in the others {@link Event#has} is false,
+     * as if they lacked it (a reader that found another layout there when the trace opened reads no value from it).
+     */
+    public Field field(String name, Predicate<EventType> keep) {
+        var among = new ArrayList<TraceData.EventClass>();
+        for (var c : classes) if (keep.test(c.type)) among.add(c);
+        return field(name, among);
+    }
+
     Field field(String name, List<TraceData.EventClass> among) {
         var slots = new int[classes.size() + 1];
         var nodes = new Node[classes.size() + 1];
@@ -142,6 +153,19 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
         }
         return new Field(name, slots, nodes, plans);
     }
+
+    /**
+     * Puts trace {@code index} on another clock: from now on its events' timestamps (and {@link #timeRange()}) are
+     * {@code fix} applied to its own. For traces of several hosts, estimated from the traces themselves (see
+     * kvscope.analysis.sync); call before iterating.
+     */
+    public void synchronize(int index, ClockFix fix) {
+        data.get(index).fix = fix == null ? ClockFix.NONE : fix;
+        range = null;
+    }
+
+    /** The correction applied to trace {@code index} ({@link ClockFix#NONE} unless {@link #synchronize} was called). */
+    public ClockFix clockFix(int index) { return data.get(index).fix; }
 
     /** Total size of the data stream files in bytes (for progress: {@link #bytesRead()} / this). */
     public long totalBytes() { return totalBytes; }

@@ -60,6 +60,8 @@ final class TraceData {
     final List<Path> files;
     final long freq, offsetS, offsetCycles;
     final boolean bigEndian;
+    /** The correction onto the reference host's clock ({@link Trace#synchronize}); NONE until then. */
+    ClockFix fix = ClockFix.NONE;
 
     TraceData(int index, Path dir, int firstEventIndex, boolean plans) {
         this.dir = dir;
@@ -77,7 +79,7 @@ final class TraceData {
         offsetCycles = clock == null ? 0 : clock.offsetCycles();
         info = new TraceInfo(index, dir, md.env(), clock == null ? null : clock.name(), freq, md.uuid(),
                 offsetS * 1_000_000_000L + (freq == 1_000_000_000L ? offsetCycles
-                        : (long) ((double) offsetCycles * 1e9 / freq)));
+                        : (long) ((double) offsetCycles * 1e9 / freq)), clock == null ? null : clock.uuid());
         try {
             var c = new Compiler(md.bigEndian());
             c.space(true, 0);
@@ -178,6 +180,12 @@ final class TraceData {
 
     /** Converts clock cycles to nanoseconds since the epoch (clock offset applied, CTF 1.8 §8). */
     long toNs(long cycles) {
+        long ns = ownNs(cycles);
+        return fix == ClockFix.NONE ? ns : fix.apply(ns);
+    }
+
+    /** Clock cycles to ns since the epoch on the trace's own clock (its offset applied, no synchronisation). */
+    private long ownNs(long cycles) {
         if (freq == 1_000_000_000L) return offsetS * 1_000_000_000L + offsetCycles + cycles;
         long total = offsetCycles + cycles;
         long sec = Long.divideUnsigned(total, freq);

@@ -61,6 +61,27 @@ class WriterRoundTripTest {
         }
     }
 
+    @Test
+    void aClockOffsetWithNanosecondsIsKeptExactly() throws Exception {
+        // LTTng's offsets are not whole seconds; a trace written again must keep them, or the raw clock values in
+        // its fields (start_ns) would no longer mean the same instants as its timestamps.
+        long offset = 1_700_000_000_123_456_789L;
+        var b = CtfWriter.builder(dir.resolve("offset")).clockOffsetNs(offset);
+        var e = b.event("t:e", FieldSpec.of("x", FieldType.s32()));
+        try (var w = b.open()) {
+            w.stream(0).write(e, offset + 5, 1);
+        }
+        try (var t = Trace.open(dir.resolve("offset"))) {
+            assertThat(t.traces().get(0).clockOffsetNs()).isEqualTo(offset);
+            var ts = new ArrayList<Long>();
+            for (var ev : t) ts.add(ev.timestamp());
+            assertThat(ts).containsExactly(offset + 5);
+        }
+        var bt = TestSupport.babeltrace(dir, List.of(dir.resolve("offset")));
+        assertThat(bt).hasSize(1);
+        assertThat(bt.get(0).get("ts").toString()).as("babeltrace2 reads the same instant").isEqualTo(Long.toString(offset + 5));
+    }
+
     static void assertSameIgnoringTies(String what, List<Map<String, Object>> expected, List<Map<String, Object>> actual) {
         assertThat(actual).as(what + ": number of events").hasSize(expected.size());
         int i = 0;

@@ -1,11 +1,14 @@
 package kvscope.server;
 
+import kvscope.analysis.report.Units;
+import kvscope.analysis.sync.Verdict;
 import kvscope.analysis.views.Provider;
 import kvscope.analysis.views.Query;
 import kvscope.analysis.views.Styles;
 import kvscope.analysis.views.Tsp;
 import kvscope.analysis.views.Views;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -160,7 +163,29 @@ final class TspApi {
         p.put("analysis", job.status().name());
         p.put("progress", String.format(Locale.ROOT, "%.3f", job.fraction()));
         if (job.error() != null) p.put("error", job.error());
+        clocks(job, p);
         return p;
+    }
+
+    /**
+     * Several hosts: one property {@code clock:HOST} per host, how its clock was put on the reference host's time
+     * line (TSP has no field for it; theia-trace-extension #719 asks for one). The page shows them as a table.
+     */
+    private static void clocks(Job job, Map<String, String> p) {
+        var s = job.stored();
+        if (s == null) return;
+        try {
+            for (var c : s.clocks().hosts()) {
+                p.put("clock:" + c.host(), c.verdict().name().toLowerCase(Locale.ROOT) + "; offset "
+                        + (c.offsetNs() < 0 ? "-" : "+") + Units.duration(Math.abs(c.offsetNs()))
+                        + String.format(Locale.ROOT, "; drift %+.2f ppm; ", c.driftPpm())
+                        + (c.verdict() == Verdict.REFERENCE ? "reference" : c.bounded()
+                                ? "± " + Units.duration(Math.round(c.boundNs())) : "unbounded")
+                        + "; " + c.pairs() + " pairs; " + c.verdict().text());
+            }
+        } catch (IOException e) {
+            p.put("clock:error", "cannot read the hosts' clocks: " + e.getMessage());
+        }
     }
 
     // ------------------------------------------------------------------ outputs

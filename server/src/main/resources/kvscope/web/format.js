@@ -9,3 +9,12 @@ export function fmtDuration(ns) {
 }
 
 export const esc = s => String(s).replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+
+/** Bytes with a binary unit, as the report writes them. */
+export function fmtBytes(b) {
+  const a = Math.abs(b);
+  if (a >= 1 << 30) return (b / (1 << 30)).toFixed(2) + ' GiB';
+  if (a >= 1 << 20) return (b / (1 << 20)).toFixed(2) + ' MiB';
+  if (a >= 1 << 10) return (b / (1 << 10)).toFixed(1) + ' KiB';
+  return Math.round(b) + ' B';
+}

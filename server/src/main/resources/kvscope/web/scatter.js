@@ -66,6 +66,10 @@ export class Scatter {
         if (m === 1 || hi - lo < 2) g.fillText(fmtDuration(d * m), 8, y + 3);
       }
     }
+    // Nothing to plot says why, instead of an empty box.
+    const empty = this.ids.length === 0 ? 'no Redis request in this trace' : this.points.length === 0 ? 'no request in the visible range' : '';
+    if (empty) { g.fillStyle = '#999'; g.font = 'italic 12px system-ui'; g.fillText(empty, w / 2 - 80, h / 2); }
+    this.canvas.dataset.empty = empty;
     drawCursor(g, w, h);
   }
   nearest(x, y) {

@@ -1,6 +1,6 @@
 // kvscope's page, the services part: "where the time went" per route and for any request, from the TSP outputs
 // kvscope.services.routes (data tree) and kvscope.services.requests (table). The Services time graph itself is a
-// section.view like the others (app.js draws it); this module only hides it when the trace has no services.
+// section.view like the others (app.js draws it).
 import { esc } from './format.js';
 import { S, abs, on, rel, setCursor, setRange } from './state.js';
 import { call } from './tsp.js';
@@ -160,9 +160,7 @@ function renderRequests() {
 export async function startServices() {
   const tree = await post(`/experiments/${S.exp}/outputs/timeGraph/kvscope.services/tree`, {});
   const hasServices = tree && tree.entries.length > 0;
-  // The Services view is drawn by app.js from the start (a section hidden then would be drawn 0 px wide): it is
-  // only taken away when the trace has no services.
-  document.getElementById('services-view').hidden = !hasServices;
+  // The Services view is drawn by app.js from the start; with no services it stays, saying why (its data-empty).
   document.getElementById('services-time').hidden = !hasServices;
   if (!hasServices) return;
   const legend = document.getElementById('services-legend');

@@ -5,6 +5,8 @@ export const S = {
   exp: null, origin: 0n, span: 1,       // experiment, its start (BigInt), its length (ns)
   t0: 0, t1: 1,                         // visible range, ns relative to origin
   cursor: null,                         // ns relative to origin, or null
+  selection: null,                      // { server, fds: [fd…], tids: [tid…] }: rows to highlight, or null
+  view: null,                           // the output id of the view last navigated to (a finding's), or null
   styles: {},
 };
 export const abs = rel => S.origin + BigInt(Math.round(rel));
@@ -18,8 +20,8 @@ export function colour(key) {
   return s && s.values ? s.values['background-color'] : '#888';
 }
 
-const listeners = { range: [], cursor: [] };
-/** fn() after every change of `what`: 'range' (the visible range) or 'cursor'. */
+const listeners = { range: [], cursor: [], selection: [] };
+/** fn() after every change of `what`: 'range' (the visible range), 'cursor' or 'selection'. */
 export function on(what, fn) { listeners[what].push(fn); }
 const emit = what => { for (const fn of listeners[what]) fn(); };
 
@@ -46,4 +48,10 @@ export function zoom(factor, around) {
 export function centreOn(t) {
   const half = (S.t1 - S.t0) / 2;
   setRange(t - half, t + half);
+}
+
+export function select(selection, view) {
+  S.selection = selection;
+  S.view = view || null;
+  emit('selection');
 }

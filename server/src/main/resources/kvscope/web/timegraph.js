@@ -1,8 +1,8 @@
 // A time graph (TSP timeGraph output): a row per entry, its states as coloured bars, arrows between rows (e.g. a
 // PUBLISH to the subscriber's write). Fetches what the visible range needs, one sample per pixel.
 import { drawCursor, fit, interact } from './canvas.js';
-import { fmtDuration } from './format.js';
-import { S, abs, colour, rel, setCursor, tOf, xOf } from './state.js';
+import { esc, fmtDuration } from './format.js';
+import { S, abs, colour, on, rel, setCursor, tOf, xOf } from './state.js';
 import { call } from './tsp.js';
 
 const ROW = 16;
@@ -10,11 +10,13 @@ const ARROW = '#4a148c'; // links between rows: darker than every state colour, 
 
 export class TimeGraph {
   constructor(section) {
+    this.section = section;
     this.output = section.dataset.output;
     this.canvas = section.querySelector('canvas');
     this.labels = section.querySelector('.labels');
     this.entries = []; this.rows = []; this.states = new Map(); this.seq = 0;
-    this.arrows = []; this.drawn = [];
+    this.arrows = []; this.drawn = []; this.marked = new Set();
+    on('selection', () => this.highlight());
     interact(this.canvas, (x, y) => this.hover(x, y), (x, y) => this.click(x, y));
   }
   async load() {
@@ -27,7 +29,36 @@ export class TimeGraph {
       if (!e.hasData) d.className = 'parent';
       return d;
     }));
-    if (this.entries.length === 0) this.labels.innerHTML = '<div class="empty">nothing in this trace</div>';
+    // An empty view says why (the section's data-empty), instead of an empty box.
+    const why = esc(this.section.dataset.empty || 'nothing in this trace');
+    if (this.entries.length === 0) this.labels.innerHTML = `<div class="empty" title="${why}">${why}</div>`;
+    this.section.classList.toggle('is-empty', this.entries.length === 0);
+  }
+  /**
+   * The rows a finding concerns (S.selection: its server, connections, threads) marked in the labels and drawn on a
+   * yellow band; the first scrolled into the view's box.
+   */
+  highlight() {
+    const sel = S.selection;
+    this.marked = new Set();
+    if (sel) {
+      const server = this.entries.find(e => e.parentId === -1 && e.labels[0] === sel.server);
+      for (const e of this.entries) {
+        if (!server || e.parentId !== server.id) continue;
+        const fd = /^fd (-?\d+)\b/.exec(e.labels[0]), tid = /^tid (\d+)\b/.exec(e.labels[0]);
+        if ((fd && (sel.fds || []).includes(Number(fd[1]))) || (tid && (sel.tids || []).includes(Number(tid[1])))) this.marked.add(e.id);
+      }
+      // Nothing finer to show (an event-loop stall, the bus): the server's own rows.
+      if (server && this.marked.size === 0) for (const e of this.entries) if (e.id === server.id || e.parentId === server.id) this.marked.add(e.id);
+    }
+    [...this.labels.children].forEach((d, i) => d.classList.toggle('selected', !!this.entries[i] && this.marked.has(this.entries[i].id)));
+    this.section.dataset.highlighted = String(this.marked.size);
+    const first = this.entries.findIndex(e => this.marked.has(e.id));
+    if (first >= 0) {
+      const box = this.canvas.parentElement;
+      box.scrollTop = Math.max(0, first * ROW - box.clientHeight / 3);
+    }
+    this.draw();
   }
   async fetch() {
     const ids = this.entries.filter(e => e.hasData).map(e => e.id);
@@ -54,9 +85,11 @@ export class TimeGraph {
     const { g, w, h } = fit(this.canvas, Math.max(ROW, this.entries.length * ROW));
     g.clearRect(0, 0, w, h);
     g.font = '10px system-ui'; g.textBaseline = 'middle';
+    if (this.entries.length === 0) { g.fillStyle = '#999'; g.font = 'italic 11px system-ui'; g.fillText(this.section.dataset.empty || '', 6, ROW / 2); }
     this.entries.forEach((e, i) => {
       const y = i * ROW;
-      if (!e.hasData) { g.fillStyle = '#f3f3f3'; g.fillRect(0, y, w, ROW); return; }
+      if (this.marked.has(e.id)) { g.fillStyle = '#fff59d'; g.fillRect(0, y, w, ROW); }
+      if (!e.hasData) { if (!this.marked.has(e.id)) { g.fillStyle = '#f3f3f3'; g.fillRect(0, y, w, ROW); } return; }
       for (const st of this.states.get(e.id) || []) {
         const x0 = Math.max(0, xOf(st.s, w)), x1 = Math.min(w, xOf(st.e + 1, w));
         if (x1 < 0 || x0 > w) continue;

@@ -1,5 +1,7 @@
 package kvscope.analysis.model;
 
+import static kvscope.analysis.model.Dispatch.FD;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,8 +22,8 @@ final class Backlogs {
             Comparator.comparingLong((OpenBacklog b) -> b.maxBytes));
 
     void register(Dispatch d) {
-        d.on("write_to_client_end", this::written);
-        d.on("free_client", c -> {
+        d.on("write_to_client_end", FD, this::written);
+        d.on("free_client", FD, c -> {
             var conn = c.conn("client");
             long unsent = c.num(c.fields.pendingReply);
             if (conn.backlog == null && unsent >= MIN_BYTES) open(c, conn, unsent, 0);

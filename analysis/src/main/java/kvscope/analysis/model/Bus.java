@@ -3,6 +3,10 @@ package kvscope.analysis.model;
 import java.util.Arrays;
 import java.util.TreeMap;
 
+import static kvscope.analysis.model.Dispatch.FD;
+import static kvscope.analysis.model.Dispatch.NOTHING;
+import static kvscope.analysis.model.Dispatch.needs;
+
 /**
  * Bus entity (paper Fig. 3): the cluster bus as each node sees it — bytes out and in (cumulative, so a view derives
  * bytes/s over any window), per peer link, by message type, and the Type of traffic under way (a broadcast, or a
@@ -13,15 +17,16 @@ final class Bus {
     private final Labels unicast = new Labels("unicast ");
 
     void register(Dispatch d) {
-        d.on("broadcast_start", c -> {
+        d.on("broadcast_start", NOTHING, c -> {
             c.server.inBroadcast = true;
             c.timeline.set(c.time, c.server.busType, broadcast.of(c.str(c.fields.typeName)));
         });
-        d.on("broadcast_end", c -> {
+        d.on("broadcast_end", NOTHING, c -> {
             c.server.inBroadcast = false;
             c.timeline.clear(c.time, c.server.busType);
         });
-        d.on("cluster_send", c -> {
+        // Bytes by message type need the type and the size; without them the bus is not counted from the event.
+        d.on("cluster_send", needs("fd", "type_name", "totlen"), c -> {
             var conn = c.conn("cluster");
             var peer = c.str(c.fields.peer);
             if (!peer.isEmpty() && !peer.startsWith("\0") && !peer.equals(conn.peerNode)) named(c, conn, peer);
@@ -32,24 +37,26 @@ final class Bus {
                 c.server.unicastShown = true; // shown until the link writes it
             }
         });
-        d.on("cluster_write", c -> {
+        d.on("cluster_write", needs("fd", "nwritten"), c -> {
             if (c.server.unicastShown && !c.server.inBroadcast) {
                 c.server.unicastShown = false;
                 c.timeline.clear(c.time, c.server.busType);
             }
             wire(c, c.num(c.fields.nwritten), true);
         });
-        d.on("cluster_read", c -> wire(c, c.num(c.fields.nread), false));
-        d.on("cluster_process_packet", c -> {
+        d.on("cluster_read", needs("fd", "nread"), c -> wire(c, c.num(c.fields.nread), false));
+        d.on("cluster_process_packet", needs("fd", "type_name", "totlen"), c -> {
             var conn = c.conn("cluster");
             var sender = c.str(c.fields.sender);
             if (conn.peerNode == null && !sender.isEmpty() && !sender.startsWith("\0")) named(c, conn, sender);
             ServerCounters.add(c.server.stats.busInByType, c.str(c.fields.typeName), c.num(c.fields.totlen));
         });
-        d.on("publish", c -> {
+        d.on("publish", FD, c -> {
             if (c.fd() < 0) return; // a message that arrived over the bus, not a client's PUBLISH
             c.server.stats.publishes++;
             c.server.stats.publishedPayloadBytes += c.num(c.fields.payloadLen);
+            // Cumulative, beside Out/Bytes: a view divides one by the other over any window (the PUBLISH amplification).
+            c.timeline.set(c.time, c.server.busPublished, c.server.stats.publishedPayloadBytes);
             c.server.stats.publishReceivers += c.num(c.fields.receivers);
         });
     }

@@ -25,6 +25,9 @@ final class CommandBatch extends BatchReplay {
     private String text;
     private int from;
 
+    /** The sequences a batch cannot be replayed without (the others have defaults). */
+    static final String[] NEEDS = {"fd", "id", "names", "start_ns", "duration_ns"};
+
     CommandBatch(Dispatch.Entry commandEnd, ModelCounters counters) {
         super(commandEnd, counters, MALFORMED, FUTURE);
     }

@@ -22,6 +22,8 @@ final class Conn {
 
     /** Open from accept (or first sight) until freed. */
     boolean open;
+    /** Adopted from an event without a client id (another layout): the next event that has one gives it. */
+    boolean idUnknown;
     /** free_client seen: the attributes are cleared when the event loop stops watching the fd. */
     boolean freeing;
     /** Waiting in clients_pending_read, queued by this thread (Invariants). */
@@ -103,6 +105,7 @@ final class Conn {
     /** A new client on this fd: forget everything about the previous one. */
     void reset(long id, String type, String peer, boolean partial) {
         this.id = id;
+        this.idUnknown = false;
         this.type = type;
         this.peer = peer;
         this.partial = partial;

@@ -1,5 +1,8 @@
 package kvscope.analysis.model;
 
+import static kvscope.analysis.model.Dispatch.FD;
+import static kvscope.analysis.model.Dispatch.needs;
+
 /**
  * Connections entity (paper Fig. 3): per fd, its Type, Peer, client Id, Memory (query buffer + reply bytes not yet
  * sent), DataStructure (which Redis list holds it now), Status (what the server is doing with it) and FileEvents
@@ -13,58 +16,60 @@ final class Connections {
             FREEING = "FREEING", WAIT_WRITE = "WAIT_WRITE", BLOCKED = "BLOCKED";
 
     void register(Dispatch d) {
-        d.on("accept_client", this::accept);
-        d.on("client_set_type", c -> {
+        // Without its type (client, cluster link…) an accepted connection is not modelled at its accept: its next event
+        // adopts it as a client seen mid-life, which is what it most likely is.
+        d.on("accept_client", needs("fd", "type"), this::accept);
+        d.on("client_set_type", FD, c -> {
             var conn = c.conn("client");
             conn.type = c.str(c.fields.type);
             c.timeline.set(c.time, conn.qType, conn.type);
         });
-        d.on("insert_pending_read", c -> c.timeline.set(c.time, c.conn("client").qDataStructure, "clients_pending_read"));
-        d.on("end_read_client_query", this::read);
-        d.on("tls_pending_add", c -> c.timeline.set(c.time, c.conn("client").qDataStructure, "tls_pending_list"));
-        d.on("tls_pending_process", c -> c.timeline.clear(c.time, c.conn("client").qDataStructure));
-        d.on("call_command_start", c -> {
+        d.on("insert_pending_read", FD, c -> c.timeline.set(c.time, c.conn("client").qDataStructure, "clients_pending_read"));
+        d.on("end_read_client_query", FD, this::read);
+        d.on("tls_pending_add", FD, c -> c.timeline.set(c.time, c.conn("client").qDataStructure, "tls_pending_list"));
+        d.on("tls_pending_process", FD, c -> c.timeline.clear(c.time, c.conn("client").qDataStructure));
+        d.on("call_command_start", FD, c -> {
             var conn = c.conn("client");
             if (c.num(c.fields.depth) == 0) {
                 c.timeline.set(c.time, conn.qStatus, processCommand.of(c.str(c.fields.name)));
                 if ("clients_pending_read".equals(conn.dataStructure)) setDs(c, conn, null);
             }
         });
-        d.on("call_command_end", c -> {
+        d.on("call_command_end", FD, c -> {
             var conn = c.conn("client");
             if (c.num(c.fields.depth) != 0) return;
             if (c.commandsOnly) c.timeline.set(c.start(), conn.qStatus, processCommand.of(c.str(c.fields.name)));
             c.timeline.set(c.time, conn.qStatus, REGISTERED);
         });
         // Refused before execution: shown until end_process_command ends the request (its MOVED reply follows).
-        d.on("cluster_redirect", c -> c.timeline.set(c.time, c.conn("client").qStatus,
+        d.on("cluster_redirect", FD, c -> c.timeline.set(c.time, c.conn("client").qStatus,
                 redirected.of(c.str(c.fields.kind))));
-        d.on("end_process_command", c -> {
+        d.on("end_process_command", FD, c -> {
             var conn = c.conn("client");
             c.timeline.set(c.time, conn.qStatus, c.num(c.fields.blocked) != 0 ? BLOCKED : conn.waiting > 0 ? WAIT_WRITE : REGISTERED);
         });
-        d.on("insert_clientwrite_queue", c -> setDs(c, c.conn("client"), "clients_pending_write"));
-        d.on("write_to_client_end", this::write);
-        d.on("free_client_async", c -> setDs(c, c.conn("client"), "clients_to_close"));
-        d.on("free_client", c -> free(c, c.conn("client")));
-        d.on("free_cluster_link", c -> free(c, c.conn("cluster")));
-        d.on("add_file_event", Connections::fileEvents);
-        d.on("delete_file_event", c -> {
+        d.on("insert_clientwrite_queue", FD, c -> setDs(c, c.conn("client"), "clients_pending_write"));
+        d.on("write_to_client_end", FD, this::write);
+        d.on("free_client_async", FD, c -> setDs(c, c.conn("client"), "clients_to_close"));
+        d.on("free_client", FD, c -> free(c, c.conn("client")));
+        d.on("free_cluster_link", FD, c -> free(c, c.conn("cluster")));
+        d.on("add_file_event", FD, Connections::fileEvents);
+        d.on("delete_file_event", FD, c -> {
             var conn = fileEvents(c);
             // freeClient closes the connection after its free_client event: the fd leaves the event loop last.
             if (conn != null && conn.freeing && c.num(c.fields.newMask) == 0) forget(c, conn);
         });
-        d.on("cluster_write", c -> {
+        d.on("cluster_write", FD, c -> {
             var conn = c.conn("cluster");
             c.timeline.set(c.start(), conn.qStatus, "CLUSTER_WRITE");
             c.timeline.set(c.time, conn.qStatus, REGISTERED);
         });
-        d.on("cluster_read", c -> {
+        d.on("cluster_read", FD, c -> {
             var conn = c.conn("cluster");
             c.timeline.set(c.start(), conn.qStatus, "CLUSTER_READ");
             c.timeline.set(c.time, conn.qStatus, REGISTERED);
         });
-        d.on("cluster_process_packet", c -> {
+        d.on("cluster_process_packet", FD, c -> {
             var conn = c.conn("cluster");
             c.timeline.set(c.start(), conn.qStatus, clusterProcess.of(c.str(c.fields.typeName)));
             c.timeline.set(c.time, conn.qStatus, REGISTERED);
@@ -123,7 +128,7 @@ final class Connections {
     private void write(Ctx c) {
         var conn = c.conn("client");
         long n = c.num(c.fields.nwritten);
-        boolean done = c.num(c.fields.done) != 0;
+        boolean done = c.replyDone();
         c.timeline.set(c.start(), conn.qStatus, WRITE);
         c.timeline.set(c.time, conn.qStatus, done ? REGISTERED : WAIT_WRITE);
         conn.pendingReply = done ? 0 : Math.max(0, c.num(c.fields.pending) - Math.max(0, n));

@@ -54,11 +54,25 @@ final class Ctx {
 
     int fd() { return (int) (item < 0 ? event.getLong(fields.fd) : event.getLong(fields.fd, item)); }
     long id() { return item >= 0 ? event.getLong(fields.id, item) : event.has(fields.id) ? event.getLong(fields.id) : 0; }
-    long start() { return item < 0 ? server.fromRaw(event.getLong(fields.startNs)) : itemStart; }
+    /** When the phase this event ends began; in a layout without start_ns, the event's own time (a phase of no length). */
+    long start() {
+        if (item >= 0) return itemStart;
+        return event.has(fields.startNs) ? server.fromRaw(event.getLong(fields.startNs)) : time;
+    }
     long num(Field field) {
         return item < 0 ? Fields.get(event, field, 0) : event.has(field) ? event.getLong(field, item) : 0;
     }
     String str(Field field) { return item >= 0 && field == fields.name ? itemName : Fields.str(event, field, ""); }
+    /**
+     * Whether a write_to_client_end sent the whole reply: its {@code done}; in a layout without it, whether the write
+     * left nothing {@code pending}; without either, yes (Layouts says so in the report).
+     */
+    boolean replyDone() {
+        if (event.has(fields.done)) return event.getLong(fields.done) != 0;
+        if (event.has(fields.pending)) return event.getLong(fields.pending) - Math.max(0, num(fields.nwritten)) <= 0;
+        return true;
+    }
+
     int vtid() { return thread == null ? 0 : thread.vtid; }
 
     /**
@@ -70,7 +84,15 @@ final class Ctx {
         int fd = fd();
         long id = id();
         var c = server.conn(fd);
-        if (c != null && c.open && c.id == id) {
+        // An event without a client id (another layout) belongs to whichever client holds the fd; a connection first
+        // seen on such an event takes the id of the next event that has one.
+        boolean noId = item < 0 && !event.has(fields.id);
+        if (c != null && c.open && (c.id == id || noId || c.idUnknown)) {
+            if (c.idUnknown && !noId) {
+                c.idUnknown = false;
+                c.id = id;
+                timeline.set(time, c.qId, id);
+            }
             c.recent.add(seq, eventName, time, vtid());
             return c;
         }
@@ -84,6 +106,7 @@ final class Ctx {
         c = server.connOrNew(fd);
         c.reset(id, typeIfNew, "", true);
         c.midLife = true;
+        c.idUnknown = item < 0 && !event.has(fields.id);
         timeline.set(time, c.qType, typeIfNew);
         timeline.set(time, c.qId, id);
         timeline.clear(time, c.qPeer);

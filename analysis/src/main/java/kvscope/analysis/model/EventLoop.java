@@ -1,5 +1,7 @@
 package kvscope.analysis.model;
 
+import static kvscope.analysis.model.Dispatch.NOTHING;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -36,7 +38,7 @@ final class EventLoop {
     static final String BEFORE_SLEEP = "BEFORE_SLEEP", POLL = "POLL", PROCESS_EVENTS = "PROCESS_EVENTS";
 
     void register(Dispatch d) {
-        d.on("before_sleep_start", c -> {
+        d.on("before_sleep_start", NOTHING, c -> {
             var s = c.server;
             reset(c, BEFORE_SLEEP);
             s.pendingReadCount = (int) c.num(c.fields.pendingReads);
@@ -44,7 +46,7 @@ final class EventLoop {
             c.timeline.set(c.time, s.pendingReads, s.pendingReadCount);
             c.timeline.set(c.time, s.pendingWrites, s.pendingWriteCount);
         });
-        d.on("before_sleep_end", c -> {
+        d.on("before_sleep_end", NOTHING, c -> {
             reset(c, POLL);
             // beforeSleep hands every pending read and write to the threads or writes them itself.
             c.server.pendingReadCount = 0;
@@ -52,7 +54,7 @@ final class EventLoop {
             c.timeline.set(c.time, c.server.pendingReads, 0);
             c.timeline.set(c.time, c.server.pendingWrites, 0);
         });
-        d.on("poll_end", c -> {
+        d.on("poll_end", NOTHING, c -> {
             var s = c.server;
             long pollStart = c.start();
             if (s.phaseDepth == 0 || !POLL.equals(s.phaseStack[0])) c.timeline.set(pollStart, s.phase, POLL);
@@ -70,12 +72,12 @@ final class EventLoop {
             }
             s.iterationStart = c.time;
         });
-        d.on("handle_pending_reads_threads_start", c -> push(c, "HANDLE_PENDING_READS"));
-        d.on("handle_pending_reads_threads_end", EventLoop::pop);
-        d.on("handle_pending_writes_threads_start", c -> push(c, "HANDLE_PENDING_WRITES"));
-        d.on("handle_pending_writes_threads_end", EventLoop::pop);
-        d.on("insert_pending_read", c -> c.timeline.set(c.time, c.server.pendingReads, ++c.server.pendingReadCount));
-        d.on("insert_clientwrite_queue", c -> c.timeline.set(c.time, c.server.pendingWrites, ++c.server.pendingWriteCount));
+        d.on("handle_pending_reads_threads_start", NOTHING, c -> push(c, "HANDLE_PENDING_READS"));
+        d.on("handle_pending_reads_threads_end", NOTHING, EventLoop::pop);
+        d.on("handle_pending_writes_threads_start", NOTHING, c -> push(c, "HANDLE_PENDING_WRITES"));
+        d.on("handle_pending_writes_threads_end", NOTHING, EventLoop::pop);
+        d.on("insert_pending_read", NOTHING, c -> c.timeline.set(c.time, c.server.pendingReads, ++c.server.pendingReadCount));
+        d.on("insert_clientwrite_queue", NOTHING, c -> c.timeline.set(c.time, c.server.pendingWrites, ++c.server.pendingWriteCount));
     }
 
     private static void reset(Ctx c, String phase) {

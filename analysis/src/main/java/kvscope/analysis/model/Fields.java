@@ -7,7 +7,8 @@ import kvscope.ctf.Trace;
 /**
  * Field handles resolved once for the whole trace (see instrument/redis/EVENTS.md). Names that carry different
  * types in different events ({@code type} is a string in accept_client and an integer in cluster_send) are read
- * through the string or integer accessor that each handler knows applies.
+ * through the string or integer accessor that each handler knows applies. In a Redis event whose field holds something
+ * else (another layout), the handle does not see the field at all: {@link Event#has} is false and defaults apply.
  */
 final class Fields {
     final Field fd, id, startNs, vtid, vpid, procname;
@@ -16,11 +17,12 @@ final class Fields {
     final Field requested, ret, sslPending, nclients, ioThreads, pendingWrites, pendingReads, tlsPending;
     final Field timeoutUs, nevents, mask, newMask, channel, payloadLen, receivers, sharded, timeNs;
     final Field len, nlinks, peer, totlen, sender, port, tlsPort, clusterEnabled, clusterPort, ioThreadsDoReads,
-            connectedClients, usedMemory, role, slot, kind, targetPort, nodeId, clientName, flags;
+            connectedClients, usedMemory, role, slot, kind, targetPort, nodeId, layout, clientName, flags;
 
-    Fields(Trace t) {
+    Fields(Trace trace, Layouts layouts) {
+        var t = new Handles(trace, layouts);
         fd = t.field("fd"); id = t.field("id"); startNs = t.field("start_ns");
-        vtid = t.field("vtid"); vpid = t.field("vpid"); procname = t.field("procname");
+        vtid = trace.field("vtid"); vpid = trace.field("vpid"); procname = trace.field("procname");
         nread = t.field("nread"); readlen = t.field("readlen"); qbufLen = t.field("qbuf_len"); name = t.field("name");
         names = t.field("names");
         depth = t.field("depth"); durationNs = t.field("duration_ns"); blocked = t.field("blocked");
@@ -41,8 +43,13 @@ final class Fields {
         ioThreadsDoReads = t.field("io_threads_do_reads"); connectedClients = t.field("connected_clients");
         usedMemory = t.field("used_memory"); role = t.field("role");
         slot = t.field("slot"); kind = t.field("kind"); targetPort = t.field("target_port");
-        nodeId = t.field("node_id");
+        nodeId = t.field("node_id"); layout = t.field("layout");
         clientName = t.field("client_name"); flags = t.field("flags");
+    }
+
+    /** Handles on the Redis events' fields where they hold what kvscope reads them as ({@link Layouts#field}). */
+    private record Handles(Trace trace, Layouts layouts) {
+        Field field(String name) { return layouts.field(trace, name); }
     }
 
     /** An integer field, or {@code dflt} when this event does not have it (an older or lighter instrumentation). */

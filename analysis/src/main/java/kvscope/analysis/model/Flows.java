@@ -1,5 +1,9 @@
 package kvscope.analysis.model;
 
+import static kvscope.analysis.model.Dispatch.FD;
+import static kvscope.analysis.model.Dispatch.NOTHING;
+import static kvscope.analysis.model.Dispatch.needs;
+
 import kvscope.analysis.flows.Flow;
 
 import java.io.IOException;
@@ -32,8 +36,8 @@ final class Flows {
     private final Map<Long, ArrayDeque<long[]>> redirects = new HashMap<>();
 
     void register(Dispatch d) {
-        d.on("cluster_redirect", this::redirected);
-        d.on("call_command_start", c -> {
+        d.on("cluster_redirect", FD, this::redirected);
+        d.on("call_command_start", FD, c -> {
             if (c.num(c.fields.depth) != 0) return;
             c.server.flows.mark();
             if (!redirects.isEmpty()) retried(c);
@@ -44,19 +48,21 @@ final class Flows {
                 c.server.flows.subscribers.add(conn);
             }
         });
-        d.on("call_command_end", c -> {
+        d.on("call_command_end", NOTHING, c -> {
             if (c.num(c.fields.depth) == 0) c.server.flows.publishFd = Integer.MIN_VALUE;
         });
-        d.on("cluster_read", c -> c.server.flows.mark());
-        d.on("insert_clientwrite_queue", c -> {
+        d.on("cluster_read", NOTHING, c -> c.server.flows.mark());
+        d.on("insert_clientwrite_queue", FD, c -> {
             var conn = c.conn("client");
             if (conn.isClient()) c.server.flows.queued(conn);
         });
-        d.on("publish", this::publish);
-        d.on("cluster_send", this::send);
-        d.on("cluster_process_packet", this::processed);
-        d.on("write_to_client_end", this::written);
-        d.on("free_client", c -> c.server.flows.subscribers.remove(c.conn("client")));
+        d.on("publish", FD, this::publish);
+        // A bus message is paired across nodes by its type, peer and size (BusMatcher): without one, no arrow from it.
+        d.on("cluster_send", needs("fd", "type_name", "peer", "totlen"), this::send);
+        d.on("cluster_process_packet", needs("fd", "type_name", "sender", "totlen"), this::processed);
+        // The arrow ends when bytes of the reply went out: without nwritten that is not known.
+        d.on("write_to_client_end", needs("fd", "nwritten"), this::written);
+        d.on("free_client", FD, c -> c.server.flows.subscribers.remove(c.conn("client")));
     }
 
     /** Events were lost: a retry may have gone unseen, so no waiting redirection can be paired safely. */

@@ -1,5 +1,8 @@
 package kvscope.analysis.model;
 
+import static kvscope.analysis.model.Dispatch.FD;
+import static kvscope.analysis.model.Dispatch.NOTHING;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,21 +35,21 @@ final class Invariants {
     }
 
     void register(Dispatch d) {
-        d.on("insert_pending_read", c -> {
+        d.on("insert_pending_read", FD, c -> {
             var conn = c.conn("client");
             if (conn.pendingRead) report(c, conn, "queued-twice", conn.pendingReadThread, conn.fd, conn.id);
             conn.pendingRead = true;
             conn.pendingReadThread = c.vtid();
         });
-        d.on("handle_pending_reads_threads_end", c -> {
+        d.on("handle_pending_reads_threads_end", NOTHING, c -> {
             // The fan-out empties clients_pending_read.
             for (var conn : c.server.openConns()) conn.pendingRead = false;
         });
-        d.on("call_command_start", c -> c.conn("client").pendingRead = false);
-        d.on("end_read_client_query", c -> overlap(c, c.conn("client"), c.start()));
-        d.on("write_to_client_end", c -> overlap(c, c.conn("client"), c.start()));
-        d.on("ssl_read", c -> overlap(c, c.conn("client"), c.start()));
-        d.on("free_client", c -> {
+        d.on("call_command_start", FD, c -> c.conn("client").pendingRead = false);
+        d.on("end_read_client_query", FD, c -> overlap(c, c.conn("client"), c.start()));
+        d.on("write_to_client_end", FD, c -> overlap(c, c.conn("client"), c.start()));
+        d.on("ssl_read", FD, c -> overlap(c, c.conn("client"), c.start()));
+        d.on("free_client", FD, c -> {
             long id = c.id();
             var freedBy = c.server.freedClients.get(id);
             var conn = c.server.conn(c.fd());

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The sink of the analysis: turns each event of an instrumented Redis into changes of the model (paper Fig. 3) and
@@ -63,7 +64,8 @@ public final class ModelBuilder implements AutoCloseable {
         this.segments = segments;
         this.flows = flows;
         this.busLog = new BusLog(busLog);
-        this.fields = new Fields(trace);
+        var layouts = new Layouts(trace);
+        this.fields = new Fields(trace, layouts);
         boolean commandsOnly = !Dispatch.redis(trace, "write_to_client_end").exists();
         this.timeline = new Timeline(h, commandsOnly ? Math.max(horizonNs, COMMANDS_ONLY_HORIZON_NS) : horizonNs);
         this.names = ServerNames.scan(trace);
@@ -71,22 +73,40 @@ public final class ModelBuilder implements AutoCloseable {
         boolean fileEvents = Dispatch.redis(trace, "delete_file_event").exists();
         this.ctx = new Ctx(fields, timeline, segments, flows, this.busLog, commandsOnly, fileEvents, counters);
         var d = new Dispatch(Dispatch.REDIS);
-        new Servers().register(d);
-        new Connections().register(d);
-        new Snapshot().register(d);
-        new Requests().register(d);
-        new Threads().register(d);
-        eventLoop.register(d);
-        new Bus().register(d);
-        flowFinder.register(d);
-        backlogs.register(d);
-        invariants.register(d);
+        new Servers().register(d.as("server facts"));
+        new Connections().register(d.as("connection states"));
+        new Snapshot().register(d.as("connections from the snapshot"));
+        new Requests().register(d.as("requests and their latencies"));
+        new Threads().register(d.as("thread phases"));
+        eventLoop.register(d.as("event loop"));
+        new Bus().register(d.as("cluster bus"));
+        flowFinder.register(d.as("causal links"));
+        backlogs.register(d.as("output backlogs"));
+        invariants.register(d.as("invariant checks"));
         // The light profile's batches run the call_command_end handlers once per command they hold, and the publish
-        // handlers once per publish.
-        d.on("commands", new CommandBatch(d.entry("call_command_end"), counters));
-        d.on("publishes", new PublishBatch(d.entry("publish"), counters));
-        this.entries = d.entries(trace);
+        // handlers once per publish: those handlers are checked against the batch's layout (its sequences).
+        var skipped = new ArrayList<Dispatch.Skipped>();
+        var batches = d.as("the light profile's batches");
+        batches.on("commands", CommandBatch.NEEDS,
+                new CommandBatch(batchOf(d, trace, layouts, "call_command_end", "commands", skipped), counters));
+        batches.on("publishes", PublishBatch.NEEDS,
+                new PublishBatch(batchOf(d, trace, layouts, "publish", "publishes", skipped), counters));
+        this.entries = d.entries(trace, layouts, skipped);
+        var unknownRedis = new TreeSet<String>();
+        for (var t : trace.eventTypes()) {
+            if (t.name().startsWith(Dispatch.REDIS + ":") && t.index() >= 0 && entries[t.index()] == null) unknownRedis.add(t.name());
+        }
+        counters.layout.addAll(layouts.notes(skipped, unknownRedis));
         this.readElsewhere = new boolean[entries.length];
+    }
+
+    /** The handlers of {@code single} that a batch event's layout can feed (its {@code names} stand for {@code name}). */
+    private static Dispatch.Entry batchOf(Dispatch d, Trace trace, Layouts layouts, String single, String batch,
+                                          List<Dispatch.Skipped> skipped) {
+        var type = Dispatch.redis(trace, batch);
+        // A trace without the batch (the full profile, an earlier layout) switches nothing off.
+        return d.entry(single).restrictedTo(f -> layouts.usable(type, f.equals("name") ? "names" : f),
+                type.name() + " (as " + single + ")", type.exists() ? skipped : new ArrayList<>());
     }
 
     public boolean commandsOnly() { return ctx.commandsOnly; }
@@ -106,7 +126,10 @@ public final class ModelBuilder implements AutoCloseable {
         int i = type.index();
         var entry = i >= 0 && i < entries.length ? entries[i] : null;
         if (entry == null) {
-            if (i < 0 || i >= readElsewhere.length || !readElsewhere[i]) counters.unknownEvents.merge(type.name(), 1L, Long::sum);
+            if (i >= 0 && i < readElsewhere.length && readElsewhere[i]) return;
+            // Kernel events and other providers' are no part of the Redis model: counted apart, not "unknown".
+            if (type.name().startsWith(Dispatch.REDIS + ":")) counters.unknownEvents.merge(type.name(), 1L, Long::sum);
+            else counters.otherProviders.merge(type.name(), 1L, Long::sum);
             return;
         }
         var c = ctx;
@@ -143,7 +166,7 @@ public final class ModelBuilder implements AutoCloseable {
                 var proc = e.has(fields.procname) ? e.getString(fields.procname) : e.trace().hostname();
                 name = vpid >= 0 ? proc + "-" + vpid : proc;
             }
-            s = new ServerState(name, (int) vpid, ti, e.trace().clockOffsetNs(), segments.server(name), h);
+            s = new ServerState(name, (int) vpid, ti, e.trace().clockOffsetNs(), trace.clockFix(ti), segments.server(name), h);
             s.named = names.containsKey(key);
             s.stats.vpid = (int) vpid;
             s.stats.host = e.trace().hostname();
@@ -230,6 +253,9 @@ public final class ModelBuilder implements AutoCloseable {
         }
         for (var s : serverList) backlogs.finish(s.openConns(), end);
         timeline.finish(end);
+        var layout = Layouts.withWritten(List.copyOf(counters.layout), counters.writtenLayout);
+        counters.layout.clear();
+        counters.layout.addAll(layout);
         counters.lateStates = timeline.late();
         counters.maxLatenessNs = timeline.maxLateness();
         for (var en : entries) if (en != null && en.count > 0) counters.eventsByName.put(en.eventName, en.count);

@@ -19,6 +19,12 @@ final class ModelCounters {
     final TreeMap<String, Long> unknownEvents = new TreeMap<>();
     /** Where the trace was damaged (file, byte offset, what): the model holds what came before. */
     final List<String> damage = new ArrayList<>();
+    /** What the check of the Redis events' layouts found when the trace opened (see Layouts). */
+    final List<String> layout = new ArrayList<>();
+    /** The highest layout version a server_info said it was written in (0: none said). */
+    long writtenLayout;
+    /** Events of other providers and the kernel, by name: in the trace, not in the Redis model. */
+    final TreeMap<String, Long> otherProviders = new TreeMap<>();
     final TreeMap<String, Long> eventsByName = new TreeMap<>();
     /** Arrows of the Netflow view: causal links between connections (PUBLISH → bus → subscriber). */
     long flows;
@@ -29,6 +35,6 @@ final class ModelCounters {
 
     Counters build() {
         return new Counters(events, lostEvents, lostRanges, lostCountUnknown, requestsAffectedByLoss, lossRanges,
-                lateStates, maxLatenessNs, unknownEvents, damage, eventsByName, flows, busMessagesUnpaired, flowsDropped);
+                lateStates, maxLatenessNs, unknownEvents, damage, eventsByName, flows, busMessagesUnpaired, flowsDropped, layout, otherProviders);
     }
 }

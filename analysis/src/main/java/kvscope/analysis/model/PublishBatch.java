@@ -13,6 +13,9 @@ final class PublishBatch extends BatchReplay {
     static final String MALFORMED = "redis:publishes (inconsistent fields, not applied)";
     static final String FUTURE = "redis:publishes (publish after its event, not applied)";
 
+    /** The sequences a batch cannot be replayed without (the others have defaults). */
+    static final String[] NEEDS = {"fd", "id", "time_ns", "payload_len", "receivers"};
+
     PublishBatch(Dispatch.Entry publish, ModelCounters counters) {
         super(publish, counters, MALFORMED, FUTURE);
     }

@@ -1,5 +1,7 @@
 package kvscope.analysis.model;
 
+import static kvscope.analysis.model.Dispatch.FD;
+
 import kvscope.analysis.segments.Segment;
 
 /**
@@ -15,13 +17,13 @@ final class Requests {
     private String lastName, lastType;
 
     void register(Dispatch d) {
-        d.on("insert_pending_read", c -> {
+        d.on("insert_pending_read", FD, c -> {
             var conn = c.conn("client");
             c.timeline.set(c.time, conn.qReqDataStructure, "clients_pending_read");
             // Postponed to the I/O threads: it was readable when the poll that reported it ended.
             if (conn.readableAt == Segment.UNKNOWN) conn.readableAt = readableSince(c, c.time);
         });
-        d.on("end_read_client_query", c -> {
+        d.on("end_read_client_query", FD, c -> {
             var conn = c.conn("client");
             long n = c.num(c.fields.nread);
             if (n <= 0) return;
@@ -33,7 +35,7 @@ final class Requests {
             conn.readThread = c.vtid();
             c.timeline.set(conn.readStart, conn.qReqDataStructure, "query_buffer");
         });
-        d.on("call_command_start", c -> {
+        d.on("call_command_start", FD, c -> {
             if (c.num(c.fields.depth) != 0) return;
             var conn = c.conn("client");
             var name = c.str(c.fields.name);
@@ -41,15 +43,15 @@ final class Requests {
             conn.commandStart = c.time;
             describe(c, conn, c.time, name);
         });
-        d.on("call_command_end", this::commandEnd);
-        d.on("end_process_command", c -> {
+        d.on("call_command_end", FD, this::commandEnd);
+        d.on("end_process_command", FD, c -> {
             var conn = c.conn("client");
             // Rejected commands and commands queued by MULTI never reach call(): nothing waits for a reply segment.
             if (conn.waiting == 0 && c.num(c.fields.blocked) == 0) forget(c, conn);
         });
-        d.on("insert_clientwrite_queue", c -> c.timeline.set(c.time, c.conn("client").qReqDataStructure, "clients_pending_write"));
-        d.on("write_to_client_end", this::written);
-        d.on("free_client", c -> {
+        d.on("insert_clientwrite_queue", FD, c -> c.timeline.set(c.time, c.conn("client").qReqDataStructure, "clients_pending_write"));
+        d.on("write_to_client_end", FD, this::written);
+        d.on("free_client", FD, c -> {
             var conn = c.conn("client");
             c.server.stats.unansweredRequests += conn.waiting;
             conn.waiting = 0;
@@ -103,7 +105,7 @@ final class Requests {
         if (n > 0) conn.writeBytes += n;
         conn.writeThread = c.vtid();
         if (conn.waiting > 0 && conn.writeStart == Segment.UNKNOWN) conn.writeStart = c.start();
-        if (c.num(c.fields.done) == 0 || conn.waiting == 0) {
+        if (!c.replyDone() || conn.waiting == 0) {
             if (conn.waiting == 0) conn.writeBytes = 0; // a push (pub/sub message), not a reply
             return;
         }

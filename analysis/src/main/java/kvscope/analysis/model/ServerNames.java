@@ -26,12 +26,13 @@ final class ServerNames {
     private final Field port, tlsPort, localPort, type;
 
     ServerNames(Trace trace) {
+        var layouts = new Layouts(trace);
         info = Dispatch.redis(trace, "server_info");
         accept = Dispatch.redis(trace, "accept_client");
-        port = trace.field("port");
-        tlsPort = trace.field("tls_port");
-        localPort = trace.field("local_port");
-        type = trace.field("type");
+        port = layouts.field(trace, "port");
+        tlsPort = layouts.field(trace, "tls_port");
+        localPort = layouts.field(trace, "local_port");
+        type = layouts.field(trace, "type");
     }
 
     /** Key of a server: its trace and its process id (−1 when the trace has no vpid context). */
@@ -41,9 +42,10 @@ final class ServerNames {
     int port(Event e) {
         long p = -1;
         if (e.type() == info) {
-            p = e.getLong(port);
+            // Read only where they are integers: another layout of the event names no server by them.
+            p = e.has(port) ? e.getLong(port) : -1;
             if (p <= 0 && e.has(tlsPort)) p = e.getLong(tlsPort);
-        } else if (e.type() == accept && "client".equals(e.getString(type))) {
+        } else if (e.type() == accept && e.has(type) && e.has(localPort) && "client".equals(e.getString(type))) {
             p = e.getLong(localPort);
         }
         return p > 0 && p <= 65535 ? (int) p : -1;

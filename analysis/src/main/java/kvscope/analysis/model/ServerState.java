@@ -1,6 +1,7 @@
 package kvscope.analysis.model;
 
 import kvscope.analysis.util.LongMap;
+import kvscope.ctf.ClockFix;
 import kvscope.statesystem.History;
 
 import java.util.Arrays;
@@ -18,10 +19,12 @@ final class ServerState {
     final int vpid;
     final int traceIndex;
     final long clockOffset;
+    /** Its host's clock onto the reference host's (ClockFix.NONE for one host). */
+    final ClockFix clockFix;
     final int index;
     final History h;
     final int root, connections, requests, threads, eventLoop, bus;
-    final int phase, pendingReads, pendingWrites, busType, busOut, busIn, busLinks, memory, clients;
+    final int phase, pendingReads, pendingWrites, busType, busOut, busIn, busPublished, busLinks, memory, clients;
     final ServerCounters stats;
 
     /** Connections by fd: an array up to {@link #DENSE_FDS} (every real Redis), a map above (a hostile trace's fd). */
@@ -61,11 +64,12 @@ final class ServerState {
     /** The node's own cluster id once it is known (learned from its peers' traffic, see Bus). */
     String nodeId;
 
-    ServerState(String name, int vpid, int traceIndex, long clockOffset, int index, History h) {
+    ServerState(String name, int vpid, int traceIndex, long clockOffset, ClockFix clockFix, int index, History h) {
         this.name = name;
         this.vpid = vpid;
         this.traceIndex = traceIndex;
         this.clockOffset = clockOffset;
+        this.clockFix = clockFix;
         this.index = index;
         this.h = h;
         root = h.getOrCreate(name);
@@ -80,6 +84,7 @@ final class ServerState {
         busType = h.getOrCreateUnder(bus, "Type");
         busOut = h.getOrCreateUnder(bus, "Out", "Bytes");
         busIn = h.getOrCreateUnder(bus, "In", "Bytes");
+        busPublished = h.getOrCreateUnder(bus, "Published", "Bytes");
         busLinks = h.getOrCreateUnder(bus, "Links");
         memory = h.getOrCreateUnder(root, "Info", "UsedMemory");
         clients = h.getOrCreateUnder(root, "Info", "ConnectedClients");
@@ -164,6 +169,9 @@ final class ServerState {
         threadsByTid.values().forEach(action);
     }
 
-    /** Converts a {@code start_ns} field (raw CLOCK_MONOTONIC, EVENTS.md) to the trace's ns since the epoch. */
-    long fromRaw(long rawNs) { return rawNs + clockOffset; }
+    /**
+     * Converts a {@code start_ns} field (raw CLOCK_MONOTONIC, EVENTS.md) to ns since the epoch on the time line of
+     * the events: the trace's clock offset, then its host's synchronisation, as the reader does for timestamps.
+     */
+    long fromRaw(long rawNs) { return clockFix.apply(rawNs + clockOffset); }
 }

@@ -1,5 +1,9 @@
 package kvscope.analysis.model;
 
+import static kvscope.analysis.model.Dispatch.FD;
+import static kvscope.analysis.model.Dispatch.NOTHING;
+import static kvscope.analysis.model.Dispatch.needs;
+
 /**
  * What existed when recording started (instrument/redis/EVENTS.md, "Snapshot"): the instrumented Redis writes one
  * {@code snapshot_client} per client and one {@code snapshot_cluster_link} per cluster link when a session enables
@@ -11,14 +15,14 @@ final class Snapshot {
     void register(Dispatch d) {
         // The client and link events name connections; start and end only bracket them (a snapshot is whole once
         // its end is seen: one cut short by the end of the trace does not count).
-        d.on("snapshot_start", c -> { });
-        d.on("snapshot_end", c -> c.server.stats.snapshots++);
-        d.on("snapshot_client", c -> {
+        d.on("snapshot_start", NOTHING, c -> { });
+        d.on("snapshot_end", NOTHING, c -> c.server.stats.snapshots++);
+        d.on("snapshot_client", needs("fd", "type"), c -> {
             long port = c.num(c.fields.peerPort);
             var peer = port > 0 ? c.str(c.fields.peerAddr) + ":" + port : c.str(c.fields.peerAddr);
             name(c, c.str(c.fields.type), peer, c.str(c.fields.clientName), null);
         });
-        d.on("snapshot_cluster_link", c -> {
+        d.on("snapshot_cluster_link", FD, c -> {
             long port = c.num(c.fields.peerPort);
             var addr = c.str(c.fields.peerAddr);
             var peer = port > 0 && !addr.isEmpty() ? addr + ":" + port : addr;

@@ -1,5 +1,8 @@
 package kvscope.analysis.model;
 
+import static kvscope.analysis.model.Dispatch.FD;
+import static kvscope.analysis.model.Dispatch.NOTHING;
+
 /**
  * Threads entity (paper Fig. 3 and the thread views of Figs. 10–17): per thread, the Operation it performs now and
  * on which Connection (fd) and Request. Operations nest — a command inside EXEC or a script (by Redis's own call
@@ -14,12 +17,12 @@ final class Threads {
     private final Labels processing = new Labels("Processing cluster ");
 
     void register(Dispatch d) {
-        d.on("end_read_client_query", c -> {
+        d.on("end_read_client_query", FD, c -> {
             long start = c.start();
             phase(c, start, "Reading client", c.num(c.fields.nread));
             c.thread.stats.reads++;
         });
-        d.on("ssl_read", c -> {
+        d.on("ssl_read", FD, c -> {
             // Inside a read phase: the phase's own event comes after, so return to a generic "reading" state and
             // let that event write the read over its whole span (the Timeline keeps both in time order).
             var conn = c.server.conn(c.fd());
@@ -30,7 +33,7 @@ final class Threads {
             c.timeline.set(c.time, c.thread.qOperation, reading);
             c.timeline.clear(c.time, c.thread.qBytes);
         });
-        d.on("call_command_start", c -> {
+        d.on("call_command_start", FD, c -> {
             var th = c.thread;
             int depth = (int) Math.min(th.commands.length - 1, Math.max(0, c.num(c.fields.depth)));
             var name = c.str(c.fields.name);
@@ -40,7 +43,7 @@ final class Threads {
             c.timeline.set(c.time, th.qConnection, c.fd());
             if (depth == 0) c.timeline.set(c.time, th.qRequest, name);
         });
-        d.on("call_command_end", c -> {
+        d.on("call_command_end", FD, c -> {
             var th = c.thread;
             int depth = (int) Math.min(th.commands.length - 1, Math.max(0, c.num(c.fields.depth)));
             if (c.commandsOnly) {
@@ -57,28 +60,28 @@ final class Threads {
             }
             restore(c);
         });
-        d.on("write_to_client_end", c -> {
+        d.on("write_to_client_end", FD, c -> {
             phase(c, c.start(), "Writing client", c.num(c.fields.nwritten));
             c.thread.stats.writes++;
         });
-        d.on("free_client", c -> instant(c, "Freeing client", -1));
-        d.on("free_client_async", c -> instant(c, "Scheduling free of client", -1));
-        d.on("free_cluster_link", c -> instant(c, "Freeing cluster link", -1));
-        d.on("publish", c -> {
+        d.on("free_client", FD, c -> instant(c, "Freeing client", -1));
+        d.on("free_client_async", FD, c -> instant(c, "Scheduling free of client", -1));
+        d.on("free_cluster_link", FD, c -> instant(c, "Freeing cluster link", -1));
+        d.on("publish", FD, c -> {
             // A batch's publishes (the light profile) happened inside commands that the batch cannot restore the
             // thread to: they are counted, not drawn.
             if (c.item < 0) instant(c, "Publishing", c.num(c.fields.payloadLen));
         });
-        d.on("cluster_read", c -> phase(c, c.start(), "Reading cluster link", c.num(c.fields.nread)));
-        d.on("cluster_write", c -> phase(c, c.start(), "Writing cluster link", c.num(c.fields.nwritten)));
-        d.on("cluster_process_packet", c -> phase(c, c.start(), processing.of(c.str(c.fields.typeName)), c.num(c.fields.totlen)));
-        d.on("handle_pending_reads_threads_start", c -> outer(c, "Reads by I/O threads"));
-        d.on("handle_pending_reads_threads_end", c -> {
+        d.on("cluster_read", FD, c -> phase(c, c.start(), "Reading cluster link", c.num(c.fields.nread)));
+        d.on("cluster_write", FD, c -> phase(c, c.start(), "Writing cluster link", c.num(c.fields.nwritten)));
+        d.on("cluster_process_packet", FD, c -> phase(c, c.start(), processing.of(c.str(c.fields.typeName)), c.num(c.fields.totlen)));
+        d.on("handle_pending_reads_threads_start", NOTHING, c -> outer(c, "Reads by I/O threads"));
+        d.on("handle_pending_reads_threads_end", NOTHING, c -> {
             outer(c, null);
             endIoThreadInstants(c);
         });
-        d.on("handle_pending_writes_threads_start", c -> outer(c, "Writes by I/O threads"));
-        d.on("handle_pending_writes_threads_end", c -> {
+        d.on("handle_pending_writes_threads_start", NOTHING, c -> outer(c, "Writes by I/O threads"));
+        d.on("handle_pending_writes_threads_end", NOTHING, c -> {
             outer(c, null);
             endIoThreadInstants(c);
         });

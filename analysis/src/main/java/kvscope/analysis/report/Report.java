@@ -11,10 +11,12 @@ import kvscope.analysis.segments.Segment;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.segments.Slowest;
 import kvscope.analysis.services.ServicesReport;
+import kvscope.analysis.sync.HostClock;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -23,7 +25,8 @@ import java.util.Map;
  * "lost_events":…,"findings":[…],"services":{"routes":[…]}}} ({@code services} null without the Node.js agent's events).
  */
 public record Report(long start, long end, boolean commandsOnly, List<Server> servers, long lostEvents,
-                     Counters counters, List<Finding> findings, Summary.Series series, ServicesReport services) {
+                     Counters counters, List<Finding> findings, Summary.Series series, ServicesReport services,
+                     List<Clock> clocks) {
 
     public static Report of(Stored stored) throws IOException { return of(stored, Thresholds.DEFAULT); }
 
@@ -50,6 +53,20 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
 
     public record Flow(String name, long messages, long bytes) {}
 
+    /**
+     * One host's clock against the reference host's (several hosts only; see kvscope.analysis.sync).
+     * @param boundNs provable accuracy of the host's corrected timestamps (±), null when the pairs do not bound it
+     * @param driftBoundPpm the same for the drift, null when not bounded
+     */
+    public record Clock(String host, String verdict, String meaning, long offsetNs, double driftPpm, Double boundNs,
+                        Double driftBoundPpm, long pairs, List<String> path) {
+        static Clock of(HostClock c) {
+            return new Clock(c.host(), c.verdict().name().toLowerCase(Locale.ROOT), c.verdict().text(), c.offsetNs(),
+                    c.driftPpm(), Double.isFinite(c.boundNs()) ? c.boundNs() : null,
+                    Double.isFinite(c.driftBoundPpm()) ? c.driftBoundPpm() : null, c.pairs(), c.path());
+        }
+    }
+
 
     static final int SLOWEST = 10;
 
@@ -75,7 +92,8 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
         var services = stored.services().count() > 0 || !stored.services().problems().isEmpty()
                 ? ServicesReport.of(stored.services(), thresholds, slowestPerRoute) : null;
         return new Report(sum.start(), sum.end(), sum.commandsOnly(), servers, sum.counters().lostEvents(), sum.counters(),
-                Findings.detect(stored, thresholds), sum.series(), services);
+                Findings.detect(stored, thresholds), sum.series(), services,
+                stored.clocks().hosts().stream().map(Clock::of).toList());
     }
 
     private static List<Slow> slowest(SegmentFile sf, int server) {

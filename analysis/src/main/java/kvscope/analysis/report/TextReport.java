@@ -28,10 +28,16 @@ public final class TextReport {
             out.println("  TRACE DAMAGED: " + d + " — everything after this point of that stream is missing from the results");
         }
         if (!c.unknownEvents().isEmpty()) out.println("  events not used by the model: " + c.unknownEvents());
+        for (var l : c.layout()) out.println("  LAYOUT: " + l);
+        if (!c.otherProviders().isEmpty()) {
+            out.println("  events of other providers (in the trace, not in the Redis model; kvscope events lists them): "
+                    + c.otherProvidersByProvider());
+        }
         if (c.lateStates() > 0) {
             out.printf(Locale.ROOT, "  %s states were reported later than the model's reorder window and placed up to %s late%n",
                     count(c.lateStates()), duration(c.maxLatenessNs()));
         }
+        clocks(r, out);
         for (var s : r.servers()) server(r, s, out);
         if (r.services() != null) ServicesText.write(r.services(), r.start(), out);
         out.println();
@@ -109,6 +115,23 @@ public final class TextReport {
             flows(out, "    received from:    ", b.inByLink());
         }
     }
+
+    /** Several hosts: how each one's clock was put on the reference host's time line, and how well it is known. */
+    private static void clocks(Report r, PrintWriter out) {
+        if (r.clocks().isEmpty()) return;
+        out.println();
+        out.println("== clocks of " + r.clocks().size() + " hosts (synchronised from the traces' message pairs) ==");
+        out.printf(Locale.ROOT, "  %-20s %12s %14s %14s %8s  %s%n", "host", "offset", "drift", "accuracy", "pairs", "verdict");
+        for (var c : r.clocks()) {
+            var drift = String.format(Locale.ROOT, "%+.2f ppm", c.driftPpm());
+            var bound = c.boundNs() == null ? "unbounded" : "± " + duration(Math.round(c.boundNs()));
+            if (c.verdict().equals("reference")) bound = "-";
+            out.printf(Locale.ROOT, "  %-20s %12s %14s %14s %8s  %s%s%n", c.host(), signed(c.offsetNs()), drift, bound,
+                    count(c.pairs()), c.meaning(), c.path().size() > 2 ? " (via " + String.join(" → ", c.path()) + ")" : "");
+        }
+    }
+
+    private static String signed(long ns) { return (ns < 0 ? "-" : "+") + duration(Math.abs(ns)); }
 
     static List<String> wrap(String text, int width) {
         var lines = new ArrayList<String>();

@@ -529,6 +529,7 @@ public final class ServicesBuilder {
         if (e.has(f.acceptType) && !"client".equals(e.getString(f.acceptType))) return;
         int peerPort = Tuple.port(e.getLong(f.peerPort)), localPort = Tuple.port(e.getLong(f.localPort));
         if (peerPort <= 0 || localPort <= 0) return; // a unix socket: no service reaches Redis that way here
+        if (!e.has(f.acceptFd)) return;
         int server = servers.of(e), fd = (int) e.getLong(f.acceptFd);
         long id = e.getLong(f.acceptId);
         var side = new RedisSide(id);

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * Data volume (paper Figs. 7–8): bytes/s in and out per server — on the cluster bus (total and per peer link), from
  * the cumulative counters {@code Bus/{Out,In}/Bytes} and {@code Bus/Links/<peer>/{Out,In}/Bytes}, and on client
- * connections, from the request segments' bytes. The rate over a sample gap is the counter's difference over the gap,
+ * connections, from the request segments' bytes; and the payload bytes clients PUBLISHed ({@code Bus/Published/Bytes}),
+ * which bus out is compared with. The rate over a sample gap is the counter's difference over the gap,
  * so a zoomed-out view loses no bytes between samples.
  */
 final class DataVolumeView implements Provider.Xy {
@@ -56,6 +57,8 @@ final class DataVolumeView implements Provider.Xy {
             }
             counter(e, s, server, h.lookupUnder(bus, "Out", "Bytes"), name + " bus out", "Bus out", true);
             counter(e, s, server, h.lookupUnder(bus, "In", "Bytes"), name + " bus in", "Bus in", true);
+            // The payload clients PUBLISHed: bus out over it is the amplification of redis/redis#12196, over any range.
+            counter(e, s, server, h.lookupUnder(bus, "Published", "Bytes"), name + " published", "Published payload", true);
             int links = h.lookupUnder(bus, "Links");
             if (links >= 0) {
                 for (int link : h.children(links)) {

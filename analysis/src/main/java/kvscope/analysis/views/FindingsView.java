@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * Findings: what the analysis detectors report ({@link Findings#detect}, default thresholds), most serious first,
- * each with its time range — the {@code Timestamp ns} column lets a viewer jump the other views to it.
+ * each with its time range — the {@code Timestamp ns} column lets a viewer jump the other views to it, and the
+ * {@code View}, {@code Server}, {@code fd} and {@code Threads} columns say which view and rows to show.
  */
 final class FindingsView implements Provider.Table {
     static final Tsp.Descriptor DESCRIPTOR = new Tsp.Descriptor("kvscope.findings", "Findings",
@@ -21,7 +22,8 @@ final class FindingsView implements Provider.Table {
             new Tsp.Column(1, "Duration ns", "", "DURATION"), new Tsp.Column(2, "Severity", "", "STRING"),
             new Tsp.Column(3, "Server", "", "STRING"), new Tsp.Column(4, "Finding", "", "STRING"),
             new Tsp.Column(5, "fd", "", "NUMBER"), new Tsp.Column(6, "View", "the view that shows it", "STRING"),
-            new Tsp.Column(7, "Explanation", "", "STRING"), new Tsp.Column(8, "Kind", "", "STRING"));
+            new Tsp.Column(7, "Explanation", "", "STRING"), new Tsp.Column(8, "Kind", "", "STRING"),
+            new Tsp.Column(9, "Threads", "the threads it concerns (tids, comma-separated)", "STRING"));
 
     private final Stored stored;
     private List<Finding> findings;
@@ -44,6 +46,12 @@ final class FindingsView implements Provider.Table {
         return findings;
     }
 
+    private static String threads(List<Integer> tids) {
+        var b = new StringBuilder();
+        for (int t : tids) b.append(b.isEmpty() ? "" : ",").append(t);
+        return b.toString();
+    }
+
     @Override public Tsp.Table lines(long index, int count, long[] columnIds) {
         var all = findings();
         var cols = Tables.columns(columnIds, COLUMNS.size());
@@ -52,7 +60,7 @@ final class FindingsView implements Provider.Table {
             var f = all.get((int) i);
             var cells = new String[] {Long.toString(f.start()), Long.toString(Math.max(0, f.end() - f.start())),
                     f.severity().name(), f.server(), f.title(), f.fd() >= 0 ? Integer.toString(f.fd()) : "",
-                    f.view(), f.explanation(), f.kind()};
+                    f.view(), f.explanation(), f.kind(), threads(f.threads())};
             lines.add(Tables.line(i, cells, cols));
         }
         return new Tsp.Table(Math.max(0, index), all.size(), Tables.ids(cols), lines);

@@ -52,6 +52,11 @@ final class Lttng {
         lttng("create", session, "--output=" + outputDir);
     }
 
+    /** A session streaming to an lttng-relayd ({@code net://HOST[:CTRL[:DATA]]}) instead of writing locally. */
+    static void createStreaming(String session, String url) {
+        lttng("create", session, "--set-url=" + url);
+    }
+
     /**
      * One channel for everything, with buffers large enough that a loaded Redis (about 1 M events/s) does not
      * overrun them while the consumer drains (tracing-cost.md measured 0 discards with 4 x 4 MiB per CPU).

@@ -34,12 +34,27 @@ public final class Recording implements AutoCloseable {
 
     /** Creates and starts a session writing to {@code dir} (created if missing) with the events of {@code profile}. */
     public static Recording start(Path dir, Profile profile) {
-        var rules = profile.eventRules();
         var out = prepareDir(dir);
         Lttng.ensureSessionDaemon();
         var session = uniqueSessionName();
         Lttng.create(session, out.toString());
-        var rec = new Recording(session, out);
+        return configure(new Recording(session, out), profile);
+    }
+
+    /**
+     * Creates and starts a session streaming to the lttng-relayd at {@code relayUrl} (see {@link RelayUrl}): the
+     * trace is written on the relay's host, under its output directory, in a folder named after this host.
+     */
+    public static Recording streaming(String relayUrl, Profile profile) {
+        Lttng.ensureSessionDaemon();
+        var session = uniqueSessionName();
+        Lttng.createStreaming(session, relayUrl);
+        return configure(new Recording(session, null), profile);
+    }
+
+    private static Recording configure(Recording rec, Profile profile) {
+        var rules = profile.eventRules();
+        var session = rec.session;
         Cleanup.register(rec);
         try {
             Lttng.enableChannel(session, CHANNEL);
@@ -94,6 +109,7 @@ public final class Recording implements AutoCloseable {
         return out;
     }
 
+    /** The local trace directory, or null when the session streams to a relay daemon. */
     public Path dir() { return dir; }
 
     public String session() { return session; }

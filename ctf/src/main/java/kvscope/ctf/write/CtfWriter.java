@@ -44,7 +44,7 @@ public final class CtfWriter implements AutoCloseable {
         private final Map<String, Object> env = new LinkedHashMap<>();
         private final List<FieldSpec> context = new ArrayList<>();
         private final List<EventDef> events = new ArrayList<>();
-        private long offsetSeconds;
+        private long offsetSeconds, offsetExtraNs;
         private int packetBytes = 64 * 1024;
         private int padTo = 4096;
         private boolean bigEndian;
@@ -61,7 +61,17 @@ public final class CtfWriter implements AutoCloseable {
         }
 
         /** Clock {@code offset_s}: timestamps are written as ns since this many seconds after the epoch. */
-        public Builder clockOffsetSeconds(long s) { offsetSeconds = s; return this; }
+        public Builder clockOffsetSeconds(long s) { offsetSeconds = s; offsetExtraNs = 0; return this; }
+
+        /**
+         * Clock {@code offset_s} and {@code offset} (ns, the clock counting ns) from one value: a trace written again
+         * keeps the exact offset LTTng gave it, so raw clock values in its fields (start_ns) still mean the same time.
+         */
+        public Builder clockOffsetNs(long ns) {
+            offsetSeconds = Math.floorDiv(ns, 1_000_000_000L);
+            offsetExtraNs = Math.floorMod(ns, 1_000_000_000L);
+            return this;
+        }
 
         /** A packet is closed once its content reaches this many bytes; packets are padded to multiples of {@code padTo}. */
         public Builder packetBytes(int bytes, int padTo) {
@@ -99,7 +109,7 @@ public final class CtfWriter implements AutoCloseable {
     final Path dir;
     final List<FieldSpec> context;
     final List<EventDef> events;
-    final long offsetSeconds;
+    final long offsetSeconds, offsetExtraNs;
     final int packetBytes, padTo;
     final boolean bigEndian, packetized;
     final Map<String, Object> env;
@@ -112,6 +122,7 @@ public final class CtfWriter implements AutoCloseable {
         context = List.copyOf(b.context);
         events = List.copyOf(b.events);
         offsetSeconds = b.offsetSeconds;
+        offsetExtraNs = b.offsetExtraNs;
         packetBytes = b.packetBytes;
         padTo = b.padTo;
         bigEndian = b.bigEndian;

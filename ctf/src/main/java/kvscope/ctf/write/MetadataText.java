@@ -28,7 +28,7 @@ final class MetadataText {
         sb.append("};\n\n");
         sb.append("clock {\n\tname = \"monotonic\";\n\tuuid = \"").append(uuid).append("\";\n\tdescription = \"Monotonic Clock\";\n")
                 .append("\tfreq = 1000000000; /* Frequency, in Hz */\n\tprecision = 0;\n\toffset_s = ").append(w.offsetSeconds)
-                .append(";\n\toffset = 0;\n\tabsolute = TRUE;\n};\n\n");
+                .append(";\n\toffset = ").append(w.offsetExtraNs).append(";\n\tabsolute = TRUE;\n};\n\n");
         sb.append("struct event_header_compact {\n\tenum : uint5_t { compact = 0 ... 30, extended = 31 } id;\n\tvariant <id> {\n")
                 .append("\t\tstruct {\n\t\t\tuint27_clock_monotonic_t timestamp;\n\t\t} compact;\n")
                 .append("\t\tstruct {\n\t\t\tuint32_t id;\n\t\t\tuint64_clock_monotonic_t timestamp;\n\t\t} extended;\n\t} v;\n} align(8);\n\n");

@@ -36,7 +36,7 @@ public final class StreamWriter {
     StreamWriter(CtfWriter w, int cpu, Path file) {
         this.w = w;
         this.cpu = cpu;
-        this.offsetNs = w.offsetSeconds * 1_000_000_000L;
+        this.offsetNs = w.offsetSeconds * 1_000_000_000L + w.offsetExtraNs;
         try {
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         } catch (IOException e) {

@@ -1,0 +1,135 @@
+package kvscope.analysis.sync;
+
+import kvscope.ctf.Event;
+import kvscope.ctf.EventType;
+import kvscope.ctf.Field;
+import kvscope.ctf.Trace;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Message pairs from the Redis cluster bus: a TCP connection between two nodes is seen from both ends (the
+ * {@code accept_client} of its outbound end, which connected, has the local port the inbound end sees as its peer's),
+ * and on it messages arrive in the order they were queued. So the k-th message one end queued ({@code cluster_send},
+ * on the sender's clock) is the k-th the other processed ({@code cluster_process_packet}, its {@code start_ns} on the
+ * receiver's clock, after the whole message was read) — checked by type and length; the first disagreement ends the
+ * pairing of that connection (lost events or a connection whose start the trace missed).
+ */
+final class BusPairs {
+    /** Messages kept per link and direction: enough for the hull, a bounded memory however busy the bus. */
+    static final int MAX_PER_LINK = 1 << 16;
+
+    /** One end of a cluster link, as one node saw it. */
+    private static final class End {
+        final String host;
+        final long clockOffset;
+        boolean known, inbound;
+        String peerAddr;
+        long peerPort, localPort;
+        final List<long[]> sent = new ArrayList<>(), processed = new ArrayList<>();
+        long beyond;
+
+        End(String host, long clockOffset) {
+            this.host = host;
+            this.clockOffset = clockOffset;
+        }
+    }
+
+    private final Map<String, End> ends = new HashMap<>();
+    private final EventType accept, send, process;
+    private final Field fd, id, vpid, type, inbound, peerAddr, peerPort, localPort, startNs, totlen;
+    /** Counted for the report: pairs that could not be made. */
+    long unmatchedLinks, disagreeing, beyondCap;
+
+    BusPairs(Trace t) {
+        accept = t.eventType("redis:accept_client");
+        send = t.eventType("redis:cluster_send");
+        process = t.eventType("redis:cluster_process_packet");
+        fd = t.field("fd");
+        id = t.field("id");
+        vpid = t.field("vpid");
+        type = t.field("type");
+        inbound = t.field("inbound");
+        peerAddr = t.field("peer_addr");
+        peerPort = t.field("peer_port");
+        localPort = t.field("local_port");
+        startNs = t.field("start_ns");
+        totlen = t.field("totlen");
+    }
+
+    boolean reads(EventType t) { return t == accept || t == send || t == process; }
+
+    void accept(Event e) {
+        var t = e.type();
+        if (t != accept && t != send && t != process) return;
+        var info = e.trace();
+        var key = info.index() + "/" + (e.has(vpid) ? e.getLong(vpid) : -1) + "/" + e.getLong(id);
+        if (t == accept) {
+            if (!"cluster".equals(e.getString(type))) return;
+            var end = new End(info.host(), info.clockOffsetNs());
+            end.known = true;
+            end.inbound = e.getLong(inbound) != 0;
+            end.peerAddr = e.getString(peerAddr);
+            end.peerPort = e.getLong(peerPort);
+            end.localPort = e.getLong(localPort);
+            ends.put(key, end);
+            return;
+        }
+        var end = ends.get(key);
+        if (end == null) {
+            // A link created before the trace began: its message counts are unknown, it is not used.
+            ends.put(key, end = new End(info.host(), info.clockOffsetNs()));
+        }
+        if (!end.known) return;
+        var list = t == send ? end.sent : end.processed;
+        if (list.size() >= MAX_PER_LINK) {
+            end.beyond++;
+            return;
+        }
+        long time = t == send ? e.timestamp() : e.getLong(startNs) + end.clockOffset;
+        list.add(new long[] {time, e.getLong(type), e.getLong(totlen)});
+    }
+
+    /** Pairs the two ends of every connection seen from both and adds their messages to {@code sync}. */
+    void into(ClockSync sync) {
+        var outbound = new HashMap<String, List<End>>();
+        for (var end : ends.values()) {
+            if (!end.known) {
+                unmatchedLinks++;
+                continue;
+            }
+            beyondCap += end.beyond;
+            if (!end.inbound) outbound.computeIfAbsent(end.localPort + ":" + end.peerPort, k -> new ArrayList<>()).add(end);
+        }
+        for (var in : ends.values()) {
+            if (!in.known || !in.inbound) continue;
+            var candidates = outbound.getOrDefault(in.peerPort + ":" + in.localPort, List.of()).stream()
+                    .filter(o -> !o.host.equals(in.host)).toList();
+            if (candidates.size() != 1) {
+                // Same-host links need no synchronisation; two candidates (a port pair reused) cannot be told apart.
+                if (candidates.size() > 1) unmatchedLinks++;
+                continue;
+            }
+            var out = candidates.get(0);
+            pairs(out, in, sync);
+            pairs(in, out, sync);
+        }
+    }
+
+    private void pairs(End from, End to, ClockSync sync) {
+        int n = Math.min(from.sent.size(), to.processed.size());
+        for (int k = 0; k < n; k++) {
+            var s = from.sent.get(k);
+            var r = to.processed.get(k);
+            if (s[1] != r[1] || s[2] != r[2]) {
+                disagreeing += n - k;
+                return;
+            }
+            sync.pair(from.host, s[0], to.host, r[0]);
+        }
+    }
+
+}
