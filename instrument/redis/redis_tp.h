@@ -28,6 +28,23 @@ struct redis_tp_server_info {
     const char *node_id; /* CLUSTER_NAMELEN (40) chars, not NUL-terminated; all NUL when not a cluster node */
 };
 
+/* Arguments of snapshot_client (more than a tracepoint's 10 arguments); strings never NULL. */
+struct redis_tp_snapshot_client {
+    uint64_t seq, id, qbuf_len, pending_reply, repl_offset, age_s, idle_s;
+    int32_t fd, peer_port, local_port, db, subscriptions;
+    uint8_t inbound, tls;
+    const char *type, *peer_addr, *name, *flags;
+};
+
+/* Arguments of snapshot_cluster_link. */
+struct redis_tp_snapshot_link {
+    uint64_t seq, id, sndbuf_len, rcvbuf_len;
+    int32_t fd, peer_port;
+    uint8_t inbound, tls;
+    const char *peer;       /* CLUSTER_NAMELEN (40) chars, not NUL-terminated */
+    const char *peer_addr;
+};
+
 /* start_ns fields: CLOCK_MONOTONIC, the clock LTTng-UST stamps events with (see EVENTS.md, "Clock"). */
 static inline uint64_t redis_tp_now_ns(void) {
     struct timespec ts;
@@ -503,6 +520,75 @@ LTTNG_UST_TRACEPOINT_EVENT(redis, server_info,
         lttng_ust_field_string(role, si->role)
         lttng_ust_field_integer(uint8_t, startup, si->startup)
         lttng_ust_field_array_text(char, node_id, si->node_id, 40)
+    )
+)
+
+/* ---- snapshot: what exists when a session starts (redis_snapshot.c; EVENTS.md "Snapshot") ---- */
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, snapshot_start,
+    LTTNG_UST_TP_ARGS(uint64_t, seq, int, periodic, uint64_t, clients, uint32_t, links, uint64_t, repl_offset,
+                      const char *, master_addr, int, master_port),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(uint64_t, seq, seq)
+        lttng_ust_field_integer(uint8_t, periodic, periodic)
+        lttng_ust_field_integer(uint64_t, clients, clients)
+        lttng_ust_field_integer(uint32_t, links, links)
+        lttng_ust_field_integer(uint64_t, repl_offset, repl_offset)
+        lttng_ust_field_string(master_addr, master_addr)
+        lttng_ust_field_integer(int32_t, master_port, master_port)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, snapshot_client,
+    LTTNG_UST_TP_ARGS(const struct redis_tp_snapshot_client *, s),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(uint64_t, seq, s->seq)
+        lttng_ust_field_integer(int32_t, fd, s->fd)
+        lttng_ust_field_integer(uint64_t, id, s->id)
+        lttng_ust_field_string(type, s->type)
+        lttng_ust_field_integer(uint8_t, inbound, s->inbound)
+        lttng_ust_field_integer(uint8_t, tls, s->tls)
+        lttng_ust_field_string(peer_addr, s->peer_addr)
+        lttng_ust_field_integer(int32_t, peer_port, s->peer_port)
+        lttng_ust_field_integer(int32_t, local_port, s->local_port)
+        lttng_ust_field_string(client_name, s->name)
+        lttng_ust_field_integer(int32_t, db, s->db)
+        lttng_ust_field_string(flags, s->flags)
+        lttng_ust_field_integer(uint64_t, age_s, s->age_s)
+        lttng_ust_field_integer(uint64_t, idle_s, s->idle_s)
+        lttng_ust_field_integer(int32_t, subscriptions, s->subscriptions)
+        lttng_ust_field_integer(uint64_t, qbuf_len, s->qbuf_len)
+        lttng_ust_field_integer(uint64_t, pending_reply, s->pending_reply)
+        lttng_ust_field_integer(uint64_t, repl_offset, s->repl_offset)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, snapshot_cluster_link,
+    LTTNG_UST_TP_ARGS(const struct redis_tp_snapshot_link *, s),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(uint64_t, seq, s->seq)
+        lttng_ust_field_integer(int32_t, fd, s->fd)
+        lttng_ust_field_integer(uint64_t, id, s->id)
+        lttng_ust_field_array_text(char, peer, s->peer, 40)
+        lttng_ust_field_integer(uint8_t, inbound, s->inbound)
+        lttng_ust_field_integer(uint8_t, tls, s->tls)
+        lttng_ust_field_string(peer_addr, s->peer_addr)
+        lttng_ust_field_integer(int32_t, peer_port, s->peer_port)
+        lttng_ust_field_integer(uint64_t, sndbuf_len, s->sndbuf_len)
+        lttng_ust_field_integer(uint64_t, rcvbuf_len, s->rcvbuf_len)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, snapshot_end,
+    LTTNG_UST_TP_ARGS(uint64_t, seq, uint64_t, clients, uint32_t, links, uint32_t, steps, uint64_t, busy_ns,
+                      uint64_t, cpu_ns),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(uint64_t, seq, seq)
+        lttng_ust_field_integer(uint64_t, clients, clients)
+        lttng_ust_field_integer(uint32_t, links, links)
+        lttng_ust_field_integer(uint32_t, steps, steps)
+        lttng_ust_field_integer(uint64_t, busy_ns, busy_ns)
+        lttng_ust_field_integer(uint64_t, cpu_ns, cpu_ns)
     )
 )
 

@@ -178,7 +178,7 @@ class MicroservicesScenarioTest {
         });
     }
 
-    private static void checkRedisGateway(Stored stored, ServicesFile f) throws IOException {
+    static void checkRedisGateway(Stored stored, ServicesFile f) throws IOException {
         var segments = stored.segments();
         var linked = new HashSet<Long>();
         var connections = new HashSet<String>();

@@ -1,5 +1,8 @@
 package kvscope.analysis.model;
 
+import java.util.Arrays;
+import java.util.TreeMap;
+
 import static kvscope.analysis.model.Dispatch.FD;
 import static kvscope.analysis.model.Dispatch.NOTHING;
 import static kvscope.analysis.model.Dispatch.needs;
@@ -26,7 +29,7 @@ final class Bus {
         d.on("cluster_send", needs("fd", "type_name", "totlen"), c -> {
             var conn = c.conn("cluster");
             var peer = c.str(c.fields.peer);
-            if (!peer.isEmpty() && !peer.startsWith("\0")) conn.peerNode = peer;
+            if (!peer.isEmpty() && !peer.startsWith("\0") && !peer.equals(conn.peerNode)) named(c, conn, peer);
             var type = c.str(c.fields.typeName);
             ServerCounters.add(c.server.stats.busOutByType, type, c.num(c.fields.totlen));
             if (!c.server.inBroadcast) {
@@ -45,7 +48,7 @@ final class Bus {
         d.on("cluster_process_packet", needs("fd", "type_name", "totlen"), c -> {
             var conn = c.conn("cluster");
             var sender = c.str(c.fields.sender);
-            if (conn.peerNode == null && !sender.isEmpty() && !sender.startsWith("\0")) conn.peerNode = sender;
+            if (conn.peerNode == null && !sender.isEmpty() && !sender.startsWith("\0")) named(c, conn, sender);
             ServerCounters.add(c.server.stats.busInByType, c.str(c.fields.typeName), c.num(c.fields.totlen));
         });
         d.on("publish", FD, c -> {
@@ -75,6 +78,42 @@ final class Bus {
             c.timeline.set(c.time, c.server.busIn, st.busBytesIn);
         }
         ServerCounters.add(out ? st.busOutByLink : st.busInByLink, linkName(conn), n);
+        if (conn.peerNode == null) {
+            conn.anonBus[out ? 0 : 2]++;
+            conn.anonBus[out ? 1 : 3] += n;
+        }
+    }
+
+    /** The link's peer node is known now (from a message it carried, or from a snapshot). */
+    static void named(Ctx c, Conn conn, String peerNode) {
+        conn.peerNode = peerNode;
+        renameLink(c, conn);
+    }
+
+    /**
+     * A link just got its peer node: the bytes it carried before, counted under "fd=N" (a link met mid-life, or an
+     * inbound link's first reads before its first packet said who sent it), move to that node, so that nothing
+     * that could be named stays a bare descriptor. (The per-link time line under Bus/Links keeps "fd=N" for that
+     * time: it is history, written already.)
+     */
+    private static void renameLink(Ctx c, Conn conn) {
+        var st = c.server.stats;
+        move(st.busOutByLink, "fd=" + conn.fd, conn.peerNode, conn.anonBus[0], conn.anonBus[1]);
+        move(st.busInByLink, "fd=" + conn.fd, conn.peerNode, conn.anonBus[2], conn.anonBus[3]);
+        Arrays.fill(conn.anonBus, 0);
+    }
+
+    private static void move(TreeMap<String, long[]> map, String from, String to, long messages, long bytes) {
+        if (messages == 0) return;
+        var f = map.get(from);
+        if (f != null) {
+            f[0] -= messages;
+            f[1] -= bytes;
+            if (f[0] <= 0) map.remove(from);
+        }
+        var t = map.computeIfAbsent(to, k -> new long[2]);
+        t[0] += messages;
+        t[1] += bytes;
     }
 
     /** A link's display name: the first 8 hex digits of the peer node id, as redis-cli shows node ids; else its fd. */

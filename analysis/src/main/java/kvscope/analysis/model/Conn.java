@@ -14,8 +14,10 @@ final class Conn {
     long id;
     String type = "unknown";
     String peer = "";
+    /** CLIENT SETNAME's name, as the latest snapshot said, or null. */
+    String clientName;
     // Quarks of this fd's attributes, resolved once.
-    int qConn, qType, qPeer, qId, qMemory, qDataStructure, qStatus, qFileEvents;
+    int qConn, qType, qPeer, qClient, qId, qMemory, qDataStructure, qStatus, qFileEvents;
     int qReq, qCommand, qReqType, qReqDataStructure, qReqConnection;
 
     /** Open from accept (or first sight) until freed. */
@@ -39,6 +41,10 @@ final class Conn {
 
     /** The connection was first seen mid-life (the trace started after it was accepted, or events were lost). */
     boolean partial;
+    /** First seen mid-life (counted in connectionsSeenMidLife), and whether a snapshot has named it since. */
+    boolean midLife, named;
+    /** Bus bytes of this link counted under "fd=N" before it had a peer node: [out msgs, out bytes, in msgs, in bytes]. */
+    final long[] anonBus = new long[4];
 
     // The read that delivered the bytes the next command comes from.
     long readStart = Segment.UNKNOWN;
@@ -110,6 +116,10 @@ final class Conn {
         phaseEnd = 0;
         recent.clear();
         peerNode = null;
+        clientName = null;
+        midLife = false;
+        named = false;
+        Arrays.fill(anonBus, 0);
         clearInFlight();
         readThread = 0;
         qbufLen = 0;

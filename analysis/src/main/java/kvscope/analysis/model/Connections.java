@@ -90,6 +90,7 @@ final class Connections {
         if (c.num(c.fields.tls) != 0) c.server.stats.tls = true;
         c.timeline.set(c.time, conn.qType, type);
         c.timeline.set(c.time, conn.qPeer, peer);
+        c.timeline.clear(c.time, conn.qClient);
         c.timeline.set(c.time, conn.qId, conn.id);
         c.timeline.set(c.time, conn.qMemory, 0L);
         c.timeline.clear(c.time, conn.qDataStructure);
@@ -150,6 +151,7 @@ final class Connections {
         conn.dataStructure = null;
         c.timeline.clear(c.time, conn.qType);
         c.timeline.clear(c.time, conn.qPeer);
+        c.timeline.clear(c.time, conn.qClient);
         c.timeline.clear(c.time, conn.qId);
         c.timeline.clear(c.time, conn.qMemory);
         c.timeline.clear(c.time, conn.qDataStructure);

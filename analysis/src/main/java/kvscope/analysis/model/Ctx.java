@@ -105,9 +105,12 @@ final class Ctx {
         server.stats.connectionsSeenMidLife++;
         c = server.connOrNew(fd);
         c.reset(id, typeIfNew, "", true);
+        c.midLife = true;
         c.idUnknown = item < 0 && !event.has(fields.id);
         timeline.set(time, c.qType, typeIfNew);
         timeline.set(time, c.qId, id);
+        timeline.clear(time, c.qPeer);
+        timeline.clear(time, c.qClient);
         timeline.set(time, c.qStatus, "UNKNOWN");
         c.recent.add(seq, eventName, time, vtid());
         return c;

@@ -17,7 +17,7 @@ final class Fields {
     final Field requested, ret, sslPending, nclients, ioThreads, pendingWrites, pendingReads, tlsPending;
     final Field timeoutUs, nevents, mask, newMask, channel, payloadLen, receivers, sharded, timeNs;
     final Field len, nlinks, peer, totlen, sender, port, tlsPort, clusterEnabled, clusterPort, ioThreadsDoReads,
-            connectedClients, usedMemory, role, slot, kind, targetPort, nodeId, layout;
+            connectedClients, usedMemory, role, slot, kind, targetPort, nodeId, layout, clientName, flags;
 
     Fields(Trace trace, Layouts layouts) {
         var t = new Handles(trace, layouts);
@@ -44,6 +44,7 @@ final class Fields {
         usedMemory = t.field("used_memory"); role = t.field("role");
         slot = t.field("slot"); kind = t.field("kind"); targetPort = t.field("target_port");
         nodeId = t.field("node_id"); layout = t.field("layout");
+        clientName = t.field("client_name"); flags = t.field("flags");
     }
 
     /** Handles on the Redis events' fields where they hold what kvscope reads them as ({@link Layouts#field}). */

@@ -41,8 +41,9 @@ final class Layouts {
             new Version(2, "cluster_redirect and call_command_start.slot", "call_command_start", "slot"),
             new Version(3, "server_info.node_id", "server_info", "node_id"),
             new Version(4, "the light profile's commands batch", "commands", null),
-            new Version(5, "the light profile's publishes batch", "publishes", null));
-    static final int CURRENT = 5;
+            new Version(5, "the light profile's publishes batch", "publishes", null),
+            new Version(6, "the attach snapshot", "snapshot_client", null));
+    static final int CURRENT = 6;
     /**
      * The field of server_info in which the patch would write its layout version, so that a trace says it rather than
      * kvscope inferring it (a proposal: the patch does not write it yet). Read when present; a version above
@@ -53,9 +54,10 @@ final class Layouts {
     /** The light profile's batches: element i of every sequence is one command or publish. */
     private static final Set<String> BATCHES = Set.of("commands", "publishes");
     private static final Set<String> TEXT = Set.of("name", "names", "channels", "type_name", "peer_addr", "role", "kind",
-            "channel", "node_id", "peer", "sender", "node", "target_addr");
+            "channel", "node_id", "peer", "sender", "node", "target_addr", "client_name", "flags", "master_addr");
     /** {@code type} is the client's kind as text in these, a cluster message type number elsewhere. */
-    private static final Set<String> TYPE_AS_TEXT = Set.of("accept_client", "client_set_type", "free_client");
+    private static final Set<String> TYPE_AS_TEXT = Set.of("accept_client", "client_set_type", "free_client",
+            "snapshot_client");
 
     /** A field read with a fallback when absent: the report says what stands in for it. */
     record Fallback(String event, String field, String instead) {}

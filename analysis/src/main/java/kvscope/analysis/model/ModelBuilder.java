@@ -75,6 +75,7 @@ public final class ModelBuilder implements AutoCloseable {
         var d = new Dispatch(Dispatch.REDIS);
         new Servers().register(d.as("server facts"));
         new Connections().register(d.as("connection states"));
+        new Snapshot().register(d.as("connections from the snapshot"));
         new Requests().register(d.as("requests and their latencies"));
         new Threads().register(d.as("thread phases"));
         eventLoop.register(d.as("event loop"));

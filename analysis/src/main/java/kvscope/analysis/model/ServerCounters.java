@@ -18,6 +18,10 @@ final class ServerCounters {
     final TreeMap<String, Long> acceptedByType = new TreeMap<>();
     long connectionsFreed;
     long connectionsSeenMidLife;
+    /** Of those, how many a snapshot named (type, peer; the rest stay "unknown"). */
+    long connectionsNamedBySnapshot;
+    /** Snapshots of the server written whole in the trace (snapshot_end seen). */
+    long snapshots;
     long fdReusedWithoutFree;
     long clientBytesIn;
     long clientBytesOut;
@@ -58,7 +62,7 @@ final class ServerCounters {
                 connectionsFreed, connectionsSeenMidLife, fdReusedWithoutFree, clientBytesIn, clientBytesOut, commands,
                 nestedCommands, unansweredRequests, unfinishedAtEnd, eventLoopIterations, longestIterationNs,
                 longestIterationAt, redirects, publishes, publishedPayloadBytes, publishReceivers, busBytesOut, busBytesIn,
-                busOutByType, busInByType, busOutByLink, busInByLink, threadStats);
+                busOutByType, busInByType, busOutByLink, busInByLink, threadStats, connectionsNamedBySnapshot, snapshots);
     }
 
     /** One thread's counters. */

@@ -126,6 +126,7 @@ final class ServerState {
             int cq = h.getOrCreateUnder(connections, Integer.toString(fd));
             c.qType = h.getOrCreateUnder(cq, "Type");
             c.qPeer = h.getOrCreateUnder(cq, "Peer");
+            c.qClient = h.getOrCreateUnder(cq, "Client");
             c.qId = h.getOrCreateUnder(cq, "Id");
             c.qMemory = h.getOrCreateUnder(cq, "Memory");
             c.qDataStructure = h.getOrCreateUnder(cq, "DataStructure");

@@ -11,6 +11,8 @@ import java.util.TreeMap;
  *
  * @param redirects requests refused with a redirection, by kind (moved, ask, crossslot, tryagain, clusterdown)
  * @param threads by thread id (vtid)
+ * @param connectionsNamedBySnapshot of the connectionsSeenMidLife, how many a snapshot named (type and peer)
+ * @param snapshots snapshots of the server written whole in the trace (instrument/redis/EVENTS.md, "Snapshot")
  */
 public record ServerStats(String name, String host, int port, int vpid, boolean cluster, int ioThreads, boolean tls,
                           long connectionsAccepted, Map<String, Long> acceptedByType, long connectionsFreed,
@@ -20,7 +22,8 @@ public record ServerStats(String name, String host, int port, int vpid, boolean 
                           long longestIterationAt, Map<String, Long> redirects, long publishes, long publishedPayloadBytes,
                           long publishReceivers, long busBytesOut, long busBytesIn, Map<String, long[]> busOutByType,
                           Map<String, long[]> busInByType, Map<String, long[]> busOutByLink,
-                          Map<String, long[]> busInByLink, Map<Integer, ThreadStats> threads) {
+                          Map<String, long[]> busInByLink, Map<Integer, ThreadStats> threads,
+                          long connectionsNamedBySnapshot, long snapshots) {
 
     public ServerStats {
         acceptedByType = sorted(acceptedByType);

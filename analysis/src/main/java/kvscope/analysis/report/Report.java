@@ -40,8 +40,9 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
     public record Slow(String command, long latencyNs, long start, int fd, long clientId, long readNs, long executeNs,
                        long replyNs) {}
 
+    /** @param namedBySnapshot of seenMidLife, how many a snapshot of the server named (type, peer) */
     public record Connections(long accepted, Map<String, Long> byType, long freed, long seenMidLife,
-                              long fdReusedWithoutFree) {}
+                              long fdReusedWithoutFree, long namedBySnapshot, long snapshots) {}
 
     public record ThreadActivity(int tid, String role, long reads, long writes, long commands, long busyNs) {}
 
@@ -111,7 +112,7 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
 
     private static Connections connections(ServerStats st) {
         return new Connections(st.connectionsAccepted(), st.acceptedByType(), st.connectionsFreed(), st.connectionsSeenMidLife(),
-                st.fdReusedWithoutFree());
+                st.fdReusedWithoutFree(), st.connectionsNamedBySnapshot(), st.snapshots());
     }
 
     private static List<ThreadActivity> threads(ServerStats st) {

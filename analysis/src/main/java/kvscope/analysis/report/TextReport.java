@@ -81,7 +81,13 @@ public final class TextReport {
         }
         var cn = s.connections();
         out.printf(Locale.ROOT, "  connections: %s accepted %s, %s freed", count(cn.accepted()), cn.byType(), count(cn.freed()));
-        if (cn.seenMidLife() > 0) out.printf(Locale.ROOT, ", %s already open when seen first", count(cn.seenMidLife()));
+        if (cn.seenMidLife() > 0) {
+            out.printf(Locale.ROOT, ", %s already open when seen first", count(cn.seenMidLife()));
+            long unnamed = cn.seenMidLife() - cn.namedBySnapshot();
+            if (cn.snapshots() > 0) out.printf(Locale.ROOT, " (%s named by the snapshot, %s never named)",
+                    count(cn.namedBySnapshot()), count(unnamed));
+            else out.print(" (no snapshot named them: record with the snapshot_* events)");
+        }
         out.println();
         for (var t : s.threads()) {
             out.printf(Locale.ROOT, "  thread %-7d %-4s  %s commands, %s reads, %s writes, busy %s%n", t.tid(), t.role(),

@@ -16,7 +16,8 @@ import java.util.Map;
  * Each Redis call a service made ↔ one request of the Redis model (a segment). The connection first: Redis's
  * {@code accept_client} names the client by its address and port and says which local port accepted it — the
  * service's {@code redis_send} names the same connection by its own address and port and Redis's port (EVENTS.md);
- * ports are reused over time, so the latest accept before the first command wins. Then the order: RESP answers in
+ * ports are reused over time, so the latest accept before the first command wins. A connection made before the
+ * recording started is named by Redis's snapshot ({@code snapshot_client}), which counts as accepted before anything. Then the order: RESP answers in
  * order, and Redis executes a connection's commands in order, so the calls and the connection's segments are two
  * lists of the same commands — except what Redis never executes as a request (commands queued by MULTI, refused
  * before execution: MOVED, unknown command) and what the agent did not see. The lists are aligned by command name
@@ -56,7 +57,7 @@ final class RedisLinks {
             if (best == null) {
                 unseen += c.calls.size;
                 b.problems.add("Redis calls on connections the Redis trace does not show (Redis not traced, or the "
-                                + "connection was made before the recording started): not linked", c.calls.size,
+                                + "connection was made before the recording started and no redis:snapshot_client named it): not linked", c.calls.size,
                         Units.offset(firstSend, b.first()) + " " + b.names.get(c.proc.service) + " (pid " + c.proc.pid + ") "
                                 + b.names.get(t.srcAddr()) + ":" + t.srcPort() + " → " + b.names.get(t.dstAddr()) + ":" + t.dstPort());
                 continue;

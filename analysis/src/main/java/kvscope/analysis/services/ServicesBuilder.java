@@ -111,7 +111,7 @@ public final class ServicesBuilder {
     private final Handler[] handlers;
     private final Field[][] required;
     private final String[] eventNames;
-    private final int acceptIndex, callStartIndex, endProcessIndex;
+    private final int acceptIndex, snapshotIndex, callStartIndex, endProcessIndex;
     /** Whether the trace has any event type of the agent at all. */
     private final boolean agentEvents;
     /** The accepted client connections open now, per segment-file server, by fd. */
@@ -159,6 +159,7 @@ public final class ServicesBuilder {
         }
         agentEvents = trace.eventTypes().stream().anyMatch(t -> t.name().startsWith(AgentFields.PROVIDER));
         acceptIndex = index(trace, "redis:accept_client");
+        snapshotIndex = index(trace, "redis:snapshot_client");
         callStartIndex = index(trace, "redis:call_command_start");
         endProcessIndex = index(trace, "redis:end_process_command");
     }
@@ -194,8 +195,8 @@ public final class ServicesBuilder {
             return;
         }
         int i = e.type().index();
-        if (i == acceptIndex) {
-            accepted(e);
+        if (i == acceptIndex || i == snapshotIndex) {
+            accepted(e, i == snapshotIndex);
             return;
         }
         if (i == callStartIndex || i == endProcessIndex) {
@@ -518,7 +519,12 @@ public final class ServicesBuilder {
                         + (e.has(f.message) ? e.getString(f.message) : "?"));
     }
 
-    private void accepted(Event e) {
+    /**
+     * accept_client, or a client of a snapshot (snapshot_client, the same fields): a connection that existed before
+     * the recording started, accepted "before anything" for the linking (RedisLinks takes the latest accept before a
+     * call). A snapshot repeats what an accept or an earlier snapshot said already: the first word stays.
+     */
+    private void accepted(Event e, boolean snapshot) {
         if (!e.has(f.peerPort) || !e.has(f.localPort) || !e.has(f.peerAddr) || !e.has(f.acceptId)) return;
         if (e.has(f.acceptType) && !"client".equals(e.getString(f.acceptType))) return;
         int peerPort = Tuple.port(e.getLong(f.peerPort)), localPort = Tuple.port(e.getLong(f.localPort));
@@ -531,10 +537,13 @@ public final class ServicesBuilder {
             while (sides.size() <= server) sides.add(new RedisSide[64]);
             var byFd = sides.get(server);
             if (fd >= byFd.length) sides.set(server, byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2)));
+            if (snapshot && byFd[fd] != null && byFd[fd].id == id) return;
             byFd[fd] = side;
+        } else if (snapshot) {
+            return;
         }
         accepted.add(new Accepted(server, fd, id, Tuple.address(e.getString(f.peerAddr)), peerPort, localPort,
-                e.timestamp(), side));
+                snapshot ? Long.MIN_VALUE : e.timestamp(), side));
     }
 
     /** Fds above this are not followed for unexecuted commands (no real Redis has that many clients). */

@@ -89,9 +89,9 @@ final class NetflowView extends AttributeTimeGraph {
         }
     }
 
-    /** "fd 12 · 10.0.0.5:50000 #3, …": the first few clients seen on the fd. */
+    /** "fd 12 · 10.0.0.5:50000 #3 pool-1, …": the first few clients seen on the fd (with their names when known). */
     private String label(int fd) {
-        int peer = h.lookupUnder(fd, "Peer"), id = h.lookupUnder(fd, "Id");
+        int peer = h.lookupUnder(fd, "Peer"), id = h.lookupUnder(fd, "Id"), name = h.lookupUnder(fd, "Client");
         // peer → " #id": a peer seen again with its id unknown (an interval split by a re-set) is not listed twice.
         var seen = new LinkedHashMap<String, String>();
         boolean more = false;
@@ -103,6 +103,10 @@ final class NetflowView extends AttributeTimeGraph {
                 if (id >= 0) {
                     var s = h.at(it.start(), id);
                     if (s != null && !s.isNull()) client = " #" + s.value();
+                }
+                if (name >= 0) { // the client's name, from Redis's snapshot (set with its peer when met mid-life)
+                    var s = h.at(it.start(), name);
+                    if (s != null && !s.isNull()) client += " " + s.value();
                 }
                 var known = seen.get(p);
                 if (known == null) {
