@@ -61,6 +61,10 @@ static inline uint64_t redis_tp_now_ns(void) {
  * follow them, each with its own times; flushing before every publish made a PUBLISH load cost two events per
  * request instead of one.
  */
+/* The layout of these events, written in server_info.layout so a reader knows which it holds: bumped whenever an
+ * event or a field is added or changed (kvscope's analysis/model/Layouts.java lists every one). */
+#define REDIS_TP_LAYOUT 6
+
 #define REDIS_TP_BATCH 32          /* commands per event at most */
 #define REDIS_TP_BATCH_NAMES 640   /* bytes of their names, separated by one space */
 #define REDIS_TP_NAME_MAX 64       /* a longer command name is cut */
@@ -520,6 +524,7 @@ LTTNG_UST_TRACEPOINT_EVENT(redis, server_info,
         lttng_ust_field_string(role, si->role)
         lttng_ust_field_integer(uint8_t, startup, si->startup)
         lttng_ust_field_array_text(char, node_id, si->node_id, 40)
+        lttng_ust_field_integer(uint16_t, layout, REDIS_TP_LAYOUT)
     )
 )
 

@@ -42,11 +42,12 @@ final class Layouts {
             new Version(3, "server_info.node_id", "server_info", "node_id"),
             new Version(4, "the light profile's commands batch", "commands", null),
             new Version(5, "the light profile's publishes batch", "publishes", null),
-            new Version(6, "the attach snapshot", "snapshot_client", null));
+            new Version(6, "the attach snapshot", "snapshot_client", null),
+            new Version(6, "the attach snapshot and server_info.layout", "server_info", "layout"));
     static final int CURRENT = 6;
     /**
-     * The field of server_info in which the patch would write its layout version, so that a trace says it rather than
-     * kvscope inferring it (a proposal: the patch does not write it yet). Read when present; a version above
+     * The field of server_info in which the patch writes its layout version ({@code REDIS_TP_LAYOUT} in redis_tp.h,
+     * since layout 6), so that a trace says it rather than kvscope inferring it. Read when present; a version above
      * {@link #CURRENT} is said to be newer than this kvscope.
      */
     static final String WRITTEN = "layout";

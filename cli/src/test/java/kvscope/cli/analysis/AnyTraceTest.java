@@ -241,7 +241,10 @@ class AnyTraceTest {
     @Test
     void tracesOfEachEarlierLayoutOfThePatchGiveTheSameNumbers() throws IOException {
         var layouts = new TreeMap<Integer, List<Change>>();
-        layouts.put(4, List.of(new Unbatch(Unbatch.PUBLISHES)));                                    // before 87b092f
+        layouts.put(5, List.of(new DropEvent("redis:snapshot_start"), new DropEvent("redis:snapshot_client"),
+                new DropEvent("redis:snapshot_cluster_link"), new DropEvent("redis:snapshot_end"),
+                new Drop("redis:server_info", "layout")));                                           // before the snapshot
+        layouts.put(4, plus(layouts.get(5), new Unbatch(Unbatch.PUBLISHES)));                       // before 87b092f
         layouts.put(3, plus(layouts.get(4), new Unbatch(Unbatch.COMMANDS)));                        // before d85e17c
         layouts.put(2, plus(layouts.get(3), new Drop("redis:server_info", "node_id")));            // before 86c2c86
         layouts.put(1, plus(layouts.get(2), new DropEvent("redis:cluster_redirect"),
