@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const here = new URL('.', import.meta.url).pathname;
@@ -51,11 +51,7 @@ before(async () => {
   rmSync(standalone, { recursive: true, force: true });
   execFileSync(root + 'kvscope', ['record', '-o', standalone, '--', here + 'views-standalone.sh'],
     { stdio: ['ignore', 'ignore', 'inherit'] });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
