@@ -74,14 +74,7 @@ final class Dispatch {
         var entries = new Entry[trace.eventTypes().size()];
         byName.forEach((name, handlers) -> {
             var type = type(trace, prefix + name);
-            if (!type.exists()) return;
-            var usable = new ArrayList<Registered>();
-            for (var r : handlers) {
-                var missing = r.needs.stream().filter(f -> !layouts.usable(type, f)).toList();
-                if (missing.isEmpty()) usable.add(r);
-                else skipped.add(new Skipped(type.name(), r.models, missing));
-            }
-            entries[type.index()] = new Entry(name, prefix + name, usable);
+            if (type.exists()) entries[type.index()] = entry(name).restrictedTo(f -> layouts.usable(type, f), type.name(), skipped);
         });
         return entries;
     }
@@ -109,13 +102,16 @@ final class Dispatch {
             this.handlers = handlers.stream().map(Registered::handler).toArray(Handler[]::new);
         }
 
-        /** This entry with only the handlers whose needs {@code usable} accepts; the others go to {@code skipped}. */
-        Entry restrictedTo(Predicate<String> usable, String batchEvent, List<Skipped> skipped) {
+        /**
+         * This entry with only the handlers whose needs {@code usable} accepts; the others go to {@code skipped}, as
+         * switched off for {@code event} (the trace's event, or a batch standing for this one).
+         */
+        Entry restrictedTo(Predicate<String> usable, String event, List<Skipped> skipped) {
             var kept = new ArrayList<Registered>();
             for (var r : registered) {
                 var missing = r.needs.stream().filter(f -> !usable.test(f)).toList();
                 if (missing.isEmpty()) kept.add(r);
-                else skipped.add(new Skipped(batchEvent, r.models, missing));
+                else skipped.add(new Skipped(event, r.models, missing));
             }
             return new Entry(name, eventName, kept);
         }
