@@ -23,3 +23,7 @@ rm -rf "$services" "$services-app"
 "$here/../kvscope" demo --scenario microservices --no-serve --requests 150 -o "$services" > "$here/out/services-demo.log"
 KVSCOPE_TRACE="$trace" KVSCOPE_SERVICES_TRACE="$services" npm test
 KVSCOPE_TRACE="$trace" KVSCOPE_SERVICES_TRACE="$services" node --test --test-reporter=spec views.test.mjs
+node --test --test-reporter=spec replication.test.mjs # records its own trace (replication-record.sh)
+# Your own OpenTelemetry spans (issue #18 §2): records its own trace and spans (ownspans-load.sh).
+node --test --test-reporter=spec ownspans.test.mjs
+node --test --test-reporter=spec live.test.mjs # a live session it records itself, followed by serve --live (issue #16 §4)

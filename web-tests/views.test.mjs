@@ -153,7 +153,7 @@ test('every view is drawn, or says why it is empty; a trace without a cluster sa
 // The findings' View column → the section the page must scroll to.
 const SECTIONS = { 'Netflow': 'kvscope.netflow', 'Threads': 'kvscope.threads', 'Event loop': 'kvscope.eventloop',
   'Data volume': 'kvscope.datavolume', 'Events latency': 'kvscope.latency.scatter', 'Statistics': 'kvscope.statistics',
-  'Services': 'kvscope.services' };
+  'Services': 'kvscope.services', 'Replication': 'kvscope.replication' };
 
 test('each finding takes every view to its range, scrolls to its view, highlights its rows; back returns; a link reopens it', async () => {
   const { url } = await served([trace]);

@@ -11,6 +11,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,7 +21,7 @@
 static char service_name[NODEJS_TP_TEXT_MAX + 1] = "node";
 static int32_t service_pid;
 
-#define MAX_ARGS 10
+#define MAX_ARGS 13
 
 /* One call's arguments, read on demand; a missing or mistyped argument reads as "" / 0 (never an exception). */
 struct call {
@@ -48,12 +49,25 @@ static int64_t i64(struct call *c, size_t i) {
     return v;
 }
 
+/* A u64 from a BigInt (monotonic timestamps: past 2^53 ns, 104 days of uptime, a Number loses precision) or a Number. */
+static uint64_t u64(struct call *c, size_t i) {
+    uint64_t v = 0;
+    bool lossless;
+    napi_valuetype t;
+    if (i >= c->argc || napi_typeof(c->env, c->argv[i], &t) != napi_ok) return 0;
+    if (t == napi_bigint) {
+        if (napi_get_value_bigint_uint64(c->env, c->argv[i], &v, &lossless) != napi_ok) v = 0;
+        return v;
+    }
+    return (uint64_t)i64(c, i);
+}
+
 static void common(struct nodejs_tp_args *a) {
     memset(a, 0, sizeof *a);
     a->service = service_name;
     a->pid = service_pid;
     a->method = a->path = a->host = a->route = a->error = a->command = a->src_addr = a->dst_addr = "";
-    a->protocol = a->direction = a->where = "";
+    a->protocol = a->direction = a->where = a->kind = "";
 }
 
 /* Fills the 4-tuple from arguments i .. i+3 (src_addr, src_port, dst_addr, dst_port). */
@@ -218,6 +232,61 @@ EMITTER(agent_error) {
     END(agent_error);
 }
 
+/* (seq, periodic, sockets, requests, unregistered) */
+EMITTER(snapshot_start) {
+    BEGIN(snapshot_start);
+    a.seq = u64(&c, 0);
+    a.flag = i64(&c, 1) ? 1 : 0;
+    a.n1 = (uint32_t)i64(&c, 2);
+    a.n2 = (uint32_t)i64(&c, 3);
+    a.count = u64(&c, 4);
+    END(snapshot_start);
+}
+
+/* (seq, fd, kind, inbound, src_addr, src_port, dst_addr, dst_port, followed, pending) */
+EMITTER(snapshot_socket) {
+    BEGIN(snapshot_socket);
+    char kind[NODEJS_TP_NAME_MAX + 1];
+    ADDR_BUFS;
+    a.seq = u64(&c, 0);
+    a.fd = (int32_t)i64(&c, 1);
+    a.kind = str(&c, 2, kind, sizeof kind);
+    a.flag = i64(&c, 3) ? 1 : 0;
+    TUPLE(a, &c, 4);
+    a.n3 = i64(&c, 8) ? 1 : 0;
+    a.n1 = (uint32_t)i64(&c, 9);
+    END(snapshot_socket);
+}
+
+/* (seq, kind, span, parent, fd, method, host, path, start_ts, src_addr, src_port, dst_addr, dst_port): 13 */
+EMITTER(snapshot_request) {
+    BEGIN(snapshot_request);
+    char kind[NODEJS_TP_NAME_MAX + 1], method[NODEJS_TP_NAME_MAX + 1], host[NODEJS_TP_TEXT_MAX + 1],
+        path[NODEJS_TP_TEXT_MAX + 1];
+    ADDR_BUFS;
+    a.seq = u64(&c, 0);
+    a.kind = str(&c, 1, kind, sizeof kind);
+    a.span = u64(&c, 2);
+    a.parent = u64(&c, 3);
+    a.fd = (int32_t)i64(&c, 4);
+    a.method = str(&c, 5, method, sizeof method);
+    a.host = str(&c, 6, host, sizeof host);
+    a.path = str(&c, 7, path, sizeof path);
+    a.ts = u64(&c, 8);
+    TUPLE(a, &c, 9);
+    END(snapshot_request);
+}
+
+/* (seq, sockets, requests, busy_ns) */
+EMITTER(snapshot_end) {
+    BEGIN(snapshot_end);
+    a.seq = u64(&c, 0);
+    a.n1 = (uint32_t)i64(&c, 1);
+    a.n2 = (uint32_t)i64(&c, 2);
+    a.count = u64(&c, 3);
+    END(snapshot_end);
+}
+
 /* init(service): the service name and pid every event carries. */
 static napi_value init_service(napi_env env, napi_callback_info info) {
     struct call c;
@@ -240,6 +309,7 @@ static struct event events[] = {
     EVENT(http_server_receive), EVENT(http_server_response), EVENT(http_client_request),
     EVENT(http_client_response), EVENT(net_connect), EVENT(redis_send), EVENT(redis_reply),
     EVENT(mysql_send), EVENT(mysql_reply), EVENT(stream_unparsed), EVENT(agent_error),
+    EVENT(snapshot_start), EVENT(snapshot_socket), EVENT(snapshot_request), EVENT(snapshot_end),
 };
 
 #define CHECK(call) do { if ((call) != napi_ok) return NULL; } while (0)

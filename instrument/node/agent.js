@@ -4,9 +4,9 @@
 //   NODE_OPTIONS="--require /path/to/kvscope/instrument/node/agent.js" node app.js
 //
 // It subscribes to Node's diagnostics channels (HTTP server and client, undici/fetch, outgoing sockets), keeps the
-// current request's span in an AsyncLocalStorage, recognises Redis (RESP) and MariaDB/MySQL connections from their
-// bytes, and emits the events of EVENTS.md through a small N-API addon with the LTTng-UST provider `nodejs`
-// (built by build.sh into build/node/). Every hook first reads the event's enabled flag (the tracepoint's own state
+// current request's span where its handler's awaits and callbacks find it (lib/context.js), recognises Redis (RESP)
+// and MariaDB/MySQL connections from their bytes, and emits the events of EVENTS.md through a small N-API addon
+// with the LTTng-UST provider `nodejs` (built by build.sh into build/node/). Every hook first reads the event's enabled flag (the tracepoint's own state
 // word, no call): with no session recording, a hook costs a few loads and returns.
 //
 // It never breaks the application: if the addon cannot be loaded, one line on stderr says why and nothing else
@@ -37,14 +37,35 @@
     return;
   }
 
-  const trace = require('./lib/trace');
-  trace.init(addon);
-  for (const [name, hooks] of [['http server', './lib/http-server'], ['http client', './lib/http-client'],
-    ['fetch', './lib/fetch'], ['sockets', './lib/sockets']]) {
+  // The request context without async hooks (lib/context.js): optional, AsyncLocalStorage otherwise.
+  // KVSCOPE_NODE_CONTEXT=als chooses the AsyncLocalStorage anyway (bench/agent-overhead compares the two).
+  let ctxAddon = null;
+  if (process.env.KVSCOPE_NODE_CONTEXT !== 'als') {
     try {
-      require(hooks).install(trace);
+      ctxAddon = require(process.env.KVSCOPE_NODE_CTX_ADDON || path.join(path.dirname(addonPath), 'nodejs_ctx.node'));
+    } catch {
+      ctxAddon = null; // built for another Node.js, or not built: the AsyncLocalStorage does the same, slower
+    }
+  }
+
+  const trace = require('./lib/trace');
+  trace.init(addon, ctxAddon);
+  const hooks = {};
+  for (const [name, key, file] of [['http server', 'server', './lib/http-server'],
+    ['http client', 'client', './lib/http-client'], ['fetch', 'fetch', './lib/fetch'],
+    ['sockets', 'sockets', './lib/sockets']]) {
+    try {
+      hooks[key] = require(file).install(trace);
     } catch (e) {
       trace.fault('installing the ' + name + ' hooks', e);
+    }
+  }
+  // The snapshot needs the three hooks that know sockets and requests.
+  if (hooks.server && hooks.client && hooks.sockets) {
+    try {
+      require('./lib/snapshot').install(trace, hooks);
+    } catch (e) {
+      trace.fault('installing the snapshot', e);
     }
   }
 

@@ -24,12 +24,12 @@
 struct nodejs_tp_args {
     const char *service;
     int32_t pid;
-    uint64_t span, parent, bytes, count;
+    uint64_t span, parent, bytes, count, seq, ts;
     int32_t fd, status, src_port, dst_port;
     uint32_t n1, n2, n3;          /* ncommands | nreplies, errors, pushes | rows */
     uint8_t flag;                 /* aborted | ok */
     const char *method, *path, *host, *route, *error, *command, *src_addr, *dst_addr;
-    const char *protocol, *direction, *where;
+    const char *protocol, *direction, *where, *kind;
 };
 #endif /* NODEJS_TP_COMMON_H */
 
@@ -185,6 +185,62 @@ LTTNG_UST_TRACEPOINT_EVENT(nodejs, agent_error,
         lttng_ust_field_string(where, a->where)
         lttng_ust_field_string(message, a->error)
         lttng_ust_field_integer(uint64_t, count, a->count)
+    )
+)
+
+/* ---- snapshot: what exists when a session starts, and every 10 s while it lasts (EVENTS.md) --------------- */
+
+LTTNG_UST_TRACEPOINT_EVENT(nodejs, snapshot_start,
+    LTTNG_UST_TP_ARGS(const struct nodejs_tp_args *, a),
+    LTTNG_UST_TP_FIELDS(
+        NODEJS_TP_COMMON_FIELDS
+        lttng_ust_field_integer(uint64_t, seq, a->seq)
+        lttng_ust_field_integer(uint8_t, periodic, a->flag)
+        lttng_ust_field_integer(uint32_t, sockets, a->n1)
+        lttng_ust_field_integer(uint32_t, requests, a->n2)
+        lttng_ust_field_integer(uint64_t, unregistered, a->count)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(nodejs, snapshot_socket,
+    LTTNG_UST_TP_ARGS(const struct nodejs_tp_args *, a),
+    LTTNG_UST_TP_FIELDS(
+        NODEJS_TP_COMMON_FIELDS
+        lttng_ust_field_integer(uint64_t, seq, a->seq)
+        lttng_ust_field_integer(int32_t, fd, a->fd)
+        lttng_ust_field_string(kind, a->kind)
+        lttng_ust_field_integer(uint8_t, inbound, a->flag)
+        NODEJS_TP_TUPLE_FIELDS
+        lttng_ust_field_integer(uint8_t, followed, (uint8_t)a->n3)
+        lttng_ust_field_integer(uint32_t, pending, a->n1)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(nodejs, snapshot_request,
+    LTTNG_UST_TP_ARGS(const struct nodejs_tp_args *, a),
+    LTTNG_UST_TP_FIELDS(
+        NODEJS_TP_COMMON_FIELDS
+        lttng_ust_field_integer(uint64_t, seq, a->seq)
+        lttng_ust_field_string(kind, a->kind)
+        lttng_ust_field_integer(uint64_t, span, a->span)
+        lttng_ust_field_integer(uint64_t, parent, a->parent)
+        lttng_ust_field_integer(int32_t, fd, a->fd)
+        lttng_ust_field_string(method, a->method)
+        lttng_ust_field_string(host, a->host)
+        lttng_ust_field_string(path, a->path)
+        lttng_ust_field_integer(uint64_t, start_ts, a->ts)
+        NODEJS_TP_TUPLE_FIELDS
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(nodejs, snapshot_end,
+    LTTNG_UST_TP_ARGS(const struct nodejs_tp_args *, a),
+    LTTNG_UST_TP_FIELDS(
+        NODEJS_TP_COMMON_FIELDS
+        lttng_ust_field_integer(uint64_t, seq, a->seq)
+        lttng_ust_field_integer(uint32_t, sockets, a->n1)
+        lttng_ust_field_integer(uint32_t, requests, a->n2)
+        lttng_ust_field_integer(uint64_t, busy_ns, a->count)
     )
 )
 

@@ -63,7 +63,7 @@ static inline uint64_t redis_tp_now_ns(void) {
  */
 /* The layout of these events, written in server_info.layout so a reader knows which it holds: bumped whenever an
  * event or a field is added or changed (kvscope's analysis/model/Layouts.java lists every one). */
-#define REDIS_TP_LAYOUT 6
+#define REDIS_TP_LAYOUT 7
 
 #define REDIS_TP_BATCH 32          /* commands per event at most */
 #define REDIS_TP_BATCH_NAMES 640   /* bytes of their names, separated by one space */
@@ -594,6 +594,128 @@ LTTNG_UST_TRACEPOINT_EVENT(redis, snapshot_end,
         lttng_ust_field_integer(uint32_t, steps, steps)
         lttng_ust_field_integer(uint64_t, busy_ns, busy_ns)
         lttng_ust_field_integer(uint64_t, cpu_ns, cpu_ns)
+    )
+)
+
+/* replication (issue #19): the stream a master feeds its replicas, what a replica applies, its ACKs, and each
+ * (re)synchronisation. Offsets are replication offsets (INFO's master_repl_offset, slave_repl_offset): the master's
+ * offset after feeding a command equals the replica's applied offset after executing it, which pairs them. */
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, repl_feed,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, name, int, argc, int, dbid, int64_t, repl_offset,
+                      int64_t, bytes),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_string(name, name)
+        lttng_ust_field_integer(int32_t, argc, argc)
+        lttng_ust_field_integer(int32_t, dbid, dbid)
+        lttng_ust_field_integer(int64_t, repl_offset, repl_offset)
+        lttng_ust_field_integer(int64_t, bytes, bytes)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, repl_apply,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, name, int64_t, repl_offset, int64_t, bytes),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_string(name, name)
+        lttng_ust_field_integer(int64_t, repl_offset, repl_offset)
+        lttng_ust_field_integer(int64_t, bytes, bytes)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, repl_ack,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, int64_t, ack_offset, int64_t, repl_offset, int, listening_port),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_integer(int64_t, ack_offset, ack_offset)
+        lttng_ust_field_integer(int64_t, repl_offset, repl_offset)
+        lttng_ust_field_integer(int32_t, listening_port, listening_port)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, repl_sync,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, int, full, const char *, reason, int64_t, requested_offset,
+                      int64_t, repl_offset, int64_t, backlog_bytes, int, listening_port),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_integer(uint8_t, full, full)
+        lttng_ust_field_string(reason, reason)
+        lttng_ust_field_integer(int64_t, requested_offset, requested_offset)
+        lttng_ust_field_integer(int64_t, repl_offset, repl_offset)
+        lttng_ust_field_integer(int64_t, backlog_bytes, backlog_bytes)
+        lttng_ust_field_integer(int32_t, listening_port, listening_port)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, repl_replica_online,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, int64_t, initial_offset, int64_t, repl_offset, int, listening_port),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_integer(int64_t, initial_offset, initial_offset)
+        lttng_ust_field_integer(int64_t, repl_offset, repl_offset)
+        lttng_ust_field_integer(int32_t, listening_port, listening_port)
+    )
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(redis, repl_master_sync,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, int, full, int64_t, repl_offset, int64_t, rdb_bytes),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_integer(uint8_t, full, full)
+        lttng_ust_field_integer(int64_t, repl_offset, repl_offset)
+        lttng_ust_field_integer(int64_t, rdb_bytes, rdb_bytes)
+    )
+)
+
+/* blocking (issue #19) */
+
+/* Why the next unblockClient() happens, set by its callers just before (blocked.c, networking.c, replication.c):
+ * a plain store, cheaper than testing whether unblock_client is enabled; read only when it is, then reset. The
+ * key is set (and kept) while handleClientsBlockedOnKeys serves the clients blocked on it, with the client whose
+ * command made it ready. Declared here, defined in blocked.c. */
+#ifndef REDIS_TP_BLOCKING_DECLS   /* once: the probes re-read this part of the header inside expressions */
+#define REDIS_TP_BLOCKING_DECLS
+extern const char *redis_tp_unblock_reason;
+extern const char *redis_tp_unblock_key;    /* an sds */
+extern uint64_t redis_tp_unblock_by;
+#endif
+
+/* blockClient(): the client stops being served until a key it waits on gets data, replicas acknowledge (WAIT), a
+ * module or a pause lets it go, or its timeout passes. btype: list, zset, stream, wait, module, pause, shutdown.
+ * timeout_ms: time left until the timeout (0: none); keys: how many it waits on, key: one of them (up to 128 bytes). */
+LTTNG_UST_TRACEPOINT_EVENT(redis, block_client,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, btype, int64_t, timeout_ms, uint32_t, keys,
+                      const char *, key, uint32_t, key_len),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_string(btype, btype)
+        lttng_ust_field_integer(int64_t, timeout_ms, timeout_ms)
+        lttng_ust_field_integer(uint32_t, keys, keys)
+        lttng_ust_field_sequence_text(char, key, key, uint32_t, key_len)
+    )
+)
+
+/* unblockClient(): reason key (served: a key it waited on got data; key and by_id, the client whose command made it
+ * ready, 0 if none), timeout, client_unblock (CLIENT UNBLOCK), replicas (WAIT satisfied), disconnect, unpause,
+ * role_change (became a replica), other. */
+LTTNG_UST_TRACEPOINT_EVENT(redis, unblock_client,
+    LTTNG_UST_TP_ARGS(int, fd, uint64_t, id, const char *, btype, const char *, reason, const char *, key,
+                      uint32_t, key_len, uint64_t, by_id),
+    LTTNG_UST_TP_FIELDS(
+        lttng_ust_field_integer(int32_t, fd, fd)
+        lttng_ust_field_integer(uint64_t, id, id)
+        lttng_ust_field_string(btype, btype)
+        lttng_ust_field_string(reason, reason)
+        lttng_ust_field_sequence_text(char, key, key, uint32_t, key_len)
+        lttng_ust_field_integer(uint64_t, by_id, by_id)
     )
 )
 

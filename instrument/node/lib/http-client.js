@@ -11,26 +11,33 @@ const dc = require('diagnostics_channel');
 const { errorMonitor } = require('events');
 const http = require('http');
 const https = require('https');
+const { performance } = require('perf_hooks');
 
 const kClient = Symbol('kvscope.clientSpan');
+// When the application issued a request (performance.now(), ms), kept with or without a session for the snapshot.
+const kStart = Symbol('kvscope.clientStart');
 
 function install(trace) {
-  const { tp, E, newSpan, current, Tuple, urlPath, describeError, fault } = trace;
+  const { tp, E, newSpan, current, bind, inherit, Tuple, urlPath, describeError, fault, snapshotNow } = trace;
 
   /** A request the application just issued (or, for one made another way, that Node says it started). */
   function issued(request) {
     try {
       if (request === null || typeof request !== 'object' || request[kClient] !== undefined) return;
+      if (request[kStart] === undefined) request[kStart] = performance.now();
+      const parent = current();
+      bind(request, parent); // its events ('response', …) continue the work of the span that issued it
       const rq = E.http_client_request[0] !== 0, rs = E.http_client_response[0] !== 0;
-      if (!rq && !rs) return;
-      const st = { span: newSpan(), parent: current(), status: 0, bytes: 0, tuple: null, error: '', done: false };
+      // Only once the request's own event is on: a session's events are switched on one by one as it starts, and a
+      // response whose request event was not yet on would name a span no event started (AttachedInFlightTest saw one
+      // in a CI run). Such a request is one begun before the session: the snapshot adopts it.
+      if (!rq) return;
+      const st = { span: newSpan(), parent, status: 0, bytes: 0, tuple: null, error: '', done: false };
       request[kClient] = st;
-      if (rq) {
-        const socket = request.socket;
-        const t = socket && !socket.connecting && socket.remotePort ? Tuple.outgoing(socket) : Tuple.NONE;
-        tp.http_client_request(st.span, st.parent, t.fd, request.method, hostOf(request), urlPath(request.path),
-          t.srcAddr, t.srcPort, t.dstAddr, t.dstPort);
-      }
+      const socket = request.socket;
+      const t = socket && !socket.connecting && socket.remotePort ? Tuple.outgoing(socket) : Tuple.NONE;
+      tp.http_client_request(st.span, st.parent, t.fd, request.method, hostOf(request), urlPath(request.path),
+        t.srcAddr, t.srcPort, t.dstAddr, t.dstPort);
       if (rs) {
         // errorMonitor sees 'error' without handling it: an error the application does not handle still throws.
         request.on(errorMonitor, onError);
@@ -62,7 +69,14 @@ function install(trace) {
   // Published when the response's headers arrived, before the application sees the response.
   dc.subscribe('http.client.response.finish', ({ request, response }) => {
     try {
-      const st = request[kClient];
+      inherit(response, request); // its events ('data', 'end') continue the work of the span that issued the request
+      let st = request[kClient];
+      // A request issued before the session whose response comes before the first snapshot: take it now (it adopts
+      // this request, whose response is not yet complete).
+      if (st === undefined && E.snapshot_socket[0] !== 0 && request[kStart] !== undefined && snapshotNow()) {
+        st = request[kClient];
+        if (st !== undefined && request.res === response) return; // adopted with this response already
+      }
       if (st === undefined) return;
       st.status = response.statusCode | 0;
       if (request.socket) st.tuple = Tuple.outgoing(request.socket);
@@ -120,6 +134,36 @@ function install(trace) {
       },
     });
   }
+
+  /**
+   * The request in flight on an outgoing HTTP connection (snapshot.js), or null: { span, parent, start, method,
+   * host, path }. One the session did not see issued gets a span now (its parent is not known: no context was kept
+   * without a session) and its http_client_response from here on.
+   */
+  function inFlight(socket) {
+    const request = socket._httpMessage; // the ClientRequest using this socket (node:_http_client), null when idle
+    if (request === null || request === undefined || typeof request !== 'object' || request.destroyed) return null;
+    const res = request.res;
+    if (res && res.complete) return null;
+    let st = request[kClient];
+    if (st === undefined) {
+      st = { span: newSpan(), parent: 0, status: 0, bytes: 0, tuple: Tuple.outgoing(socket), error: '', done: false };
+      request[kClient] = st;
+      request.on(errorMonitor, onError);
+      request.once('close', onClose);
+      if (res) {
+        st.status = res.statusCode | 0;
+        countBody(res, st);
+        res.once('end', function onEnd() { finish(st, ''); });
+      }
+    } else if (st.done) {
+      return null;
+    }
+    return { span: st.span, parent: st.parent, start: request[kStart], method: request.method, host: hostOf(request),
+      path: urlPath(request.path) };
+  }
+
+  return { inFlight };
 }
 
 function hostOf(request) {

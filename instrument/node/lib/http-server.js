@@ -2,27 +2,38 @@
 // http_server_receive / http_server_response: every request an http (or https) server of the process handles,
 // from Node's diagnostics channels ('http.server.request.start') and the response's end, whatever framework sits on
 // top. The request's span becomes the current span
-// of its handler (AsyncLocalStorage), so the calls it makes name it as their parent.
+// of its handler (context.js), so the calls it makes name it as their parent.
 
 const dc = require('diagnostics_channel');
 const http = require('http');
+const { performance } = require('perf_hooks');
 
 const kServer = Symbol('kvscope.serverSpan');
+// Every response's span and start (performance.now(), ms on CLOCK_MONOTONIC), kept with or without a session so
+// that a snapshot can name a request already in flight when a session starts (two stores and ~57 ns a request).
+const kSpan = Symbol('kvscope.serverSpanId');
+const kStart = Symbol('kvscope.serverStart');
 
 function install(trace) {
-  const { tp, E, newSpan, enter, Tuple, urlPath, fault } = trace;
+  const { tp, E, newSpan, enterRequest, Tuple, urlPath, fault, snapshotNow } = trace;
 
   dc.subscribe('http.server.request.start', ({ request, response, socket }) => {
     try {
+      // The first request after a session started: the snapshot first (this request is then the session's own).
+      if (E.snapshot_socket[0] !== 0) snapshotNow();
       const receive = E.http_server_receive[0] !== 0, respond = E.http_server_response[0] !== 0;
       const span = newSpan();
-      enter(span); // also when neither event is on: a client call or a Redis command below may be
+      response[kSpan] = span;
+      response[kStart] = performance.now();
+      enterRequest(span, request, response); // also when neither event is on: a call the handler makes may be
       if (receive) {
         const t = Tuple.incoming(socket);
         tp.http_server_receive(span, t.fd, request.method, urlPath(request.url), t.srcAddr, t.srcPort, t.dstAddr,
           t.dstPort);
       }
-      if (respond) {
+      // The response only with its receive: the events are switched on one by one as a session starts; a request
+      // that came before its receive event was on is one begun before the session (the snapshot adopts it).
+      if (respond && receive) {
         response[kServer] = { span, bytes: 0, done: false };
         response.once('close', onClose);
       }
@@ -68,7 +79,16 @@ function install(trace) {
   // written: 'finish' comes only once they were handed to the kernel, by which time the client may have read them
   // all — the server's span would then end after the client's.
   proto.end = function end_(chunk, encoding, callback) {
-    const st = this[kServer];
+    let st = this[kServer];
+    // A response of a request begun before the session, ending before the first snapshot adopted it: take the
+    // snapshot now (it adopts this response). Without a session: one load more, only on responses without a span.
+    if (st === undefined && this[kSpan] !== undefined && E.snapshot_socket[0] !== 0 && !this.writableEnded) {
+      try {
+        if (snapshotNow()) st = this[kServer];
+      } catch (e) {
+        fault('http server response end (snapshot)', e);
+      }
+    }
     if (st !== undefined && !this.writableEnded) {
       if (typeof chunk !== 'function') count(st, this, chunk, encoding);
       respond(st, this);
@@ -88,6 +108,26 @@ function install(trace) {
   Object.defineProperty(proto.write, 'name', { value: write.name });
   Object.defineProperty(proto.end, 'name', { value: end.name });
 
+  /**
+   * The request in flight on an accepted HTTP connection (snapshot.js), or null: { span, start (performance.now()
+   * ms), method, path }. A request this returns gets its http_server_response from here on, as if the session had
+   * been on when it arrived (its body bytes are counted from now: the ones written before are not known).
+   */
+  function inFlight(socket) {
+    const res = socket._httpMessage; // Node's current response on this connection (node:_http_server)
+    if (res === null || res === undefined || typeof res !== 'object' || res.writableEnded || res[kSpan] === undefined) {
+      return null;
+    }
+    const req = res.req;
+    if (res[kServer] === undefined && E.http_server_response[0] !== 0) {
+      res[kServer] = { span: res[kSpan], bytes: 0, done: false };
+      res.once('close', onClose);
+    }
+    // Express rewrites req.url while a router handles the request; originalUrl (Express's) keeps what was received.
+    const url = req ? (typeof req.originalUrl === 'string' ? req.originalUrl : req.url) : '';
+    return { span: res[kSpan], start: res[kStart], method: req ? req.method : '', path: urlPath(url) };
+  }
+
   function count(st, res, chunk, encoding) {
     try {
       if (chunk === null || chunk === undefined || res._hasBody === false) return; // HEAD, 204, 304: nothing sent
@@ -98,6 +138,8 @@ function install(trace) {
       fault('http server body bytes', e);
     }
   }
+
+  return { inFlight };
 }
 
 /** Express's matched route pattern (req.baseUrl + req.route.path, its documented properties), else ''. */

@@ -127,7 +127,13 @@ class MysqlTracker {
       }
       this.writeLost = false;
       this.sent.reset();
-      if (this.readLost === LOST) this.readLost = NEXT;
+      // The client sends a command once the previous response is whole (no pipelining): a response found at attach
+      // (read) that has not ended by now was misread, and the read side starts over with this command's response.
+      if (this.pending.length > 0) {
+        this.sink.onUnparsed('reply', 'the reply to a command sent before tracing started did not end where read', 0);
+        this.pending.length = 0;
+      }
+      this.readLost = NEXT;
     }
     this.sent.feed(buf, start, end);
   }
@@ -135,8 +141,16 @@ class MysqlTracker {
   read(buf, start, end) {
     if (this.phase === GAVE_UP) return;
     if (this.readLost === LOST) {
-      this.sink.onUnparsed('reply', 'the reply to a command sent before tracing started', end - start);
-      return;
+      // As on Redis connections: a chunk that starts a response is followed from there. The command it answers was
+      // sent before tracing started, its kind unknown: read as a query's (OK, ERR or result sets), what mysql2 has in
+      // flight at attach. Its reply then has no mysql_send before it on the connection (EVENTS.md).
+      if (!startsResponse(buf, start, end)) {
+        this.sink.onUnparsed('reply', 'the reply to a command sent before tracing started', end - start);
+        return;
+      }
+      this.readLost = FOUND;
+      this.received.reset();
+      this.pending.push({ kind: RESULTSET, stage: FIRST, rows: 0, bytes: 0, left: 0 });
     }
     if (this.readLost === NEXT) { this.readLost = FOUND; this.received.reset(); }
     this.received.feed(buf, start, end);
@@ -333,6 +347,23 @@ function verb(head, n) {
   return word || 'query';
 }
 
+/**
+ * Whether a chunk starts the response to a command: a packet with sequence 1 (the command was 0) whose first byte
+ * is OK (0x00), ERR (0xff), LOCAL INFILE (0xfb) or a result set's column count (length-encoded, in a packet of just
+ * that), and, when the chunk holds more, a next packet with sequence 2. A row in the middle of a result set has
+ * sequence 1 only after 256 packets, and then rarely a length and first byte that fit.
+ */
+function startsResponse(buf, start, end) {
+  if (end - start < 5 || buf[start + 3] !== 1) return false;
+  const len = buf[start] | (buf[start + 1] << 8) | (buf[start + 2] << 16);
+  const b = buf[start + 4];
+  const fits = b === 0x00 ? len >= 7 : b === 0xff ? len >= 3 : b === 0xfb ? len >= 1
+    : b === 0xfc ? len === 3 : b >= 1 && b < 0xfb && len === 1;
+  if (!fits) return false;
+  const next = start + 4 + len;
+  return next + 4 > end || buf[next + 3] === 2;
+}
+
 /** Whether the first bytes a server sent look like a MySQL protocol-10 greeting (sequence 0, version 10). */
 function isGreeting(buf, start, end) {
   if (end - start < 6) return false;
@@ -340,4 +371,4 @@ function isGreeting(buf, start, end) {
   return buf[start + 3] === 0 && buf[start + 4] === 10 && len >= 20 && len < 4096 && buf[start + 5] >= 48 && buf[start + 5] <= 57;
 }
 
-module.exports = { MysqlTracker, isGreeting, verb };
+module.exports = { MysqlTracker, isGreeting, startsResponse, verb };

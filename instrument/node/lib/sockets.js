@@ -22,8 +22,10 @@ const dc = require('diagnostics_channel');
 const net = require('net');
 const { CommandParser, ReplyParser, startsCommand, startsReply } = require('./resp');
 const { MysqlTracker, isGreeting } = require('./mysql');
+const registry = require('./registry');
 
 const kWatch = Symbol('kvscope.socket');
+const kKind = Symbol('kvscope.socketKind'); // what a let-go socket turned out to be, for the snapshot
 
 const UNKNOWN = 0, REDIS = 1, MYSQL = 2;
 
@@ -46,7 +48,13 @@ function install(trace) {
       // push) runs in the socket's async context, not the request's: mysql2 sends a prepared statement's EXECUTE
       // from the PREPARE reply's handler. Such a write continues the work of the last command sent (lastSpan).
       this.reading = 0;
-      this.lastSpan = 0;
+      // Before any command, the span of the code that opened the connection: a pool that opens one for a waiting
+      // query sends that query from the login's reply handler (mysql2), for the request that made the pool open it.
+      this.lastSpan = current();
+      // For the snapshot's in-flight Redis commands: counted only while the agent followed the connection both ways
+      // from its first byte (a session was on when it opened); `followed` is false once either side was lost.
+      this.followed = true;
+      this.sent = 0; this.answered = 0;
     }
 
     span() {
@@ -64,10 +72,13 @@ function install(trace) {
       return this.tuple;
     }
 
-    letGo() {
+    letGo(firstWrite) {
+      const was = this.kind;
       this.kind = -1;
       const s = this.socket;
       s[kWatch] = undefined;
+      s[kKind] = was === MYSQL ? 'mysql'
+        : firstWrite !== undefined && startsHttpRequest(firstWrite) ? 'http_client' : 'other';
       if (Object.prototype.hasOwnProperty.call(s, 'push')) delete s.push;
     }
 
@@ -81,13 +92,13 @@ function install(trace) {
 
     written(chunk, encoding) {
       if (this.kind === UNKNOWN) {
-        if (!firstWriteIsResp(chunk)) { this.letGo(); return; }
+        if (!firstWriteIsResp(chunk)) { this.letGo(chunk); return; }
         this.kind = REDIS;
         this.commands = new CommandParser();
         this.replies = new ReplyParser();
       }
       if (this.kind === REDIS) {
-        if (E.redis_send[0] === 0 && E.redis_reply[0] === 0) { this.sendLost = true; this.replyLost = true; return; }
+        if (E.redis_send[0] === 0 && E.redis_reply[0] === 0) { this.lose(); return; }
         const buf = bytes(chunk, encoding);
         if (buf !== null && buf.length > 0) this.redisWrite(buf);
       } else if (this.kind === MYSQL) {
@@ -98,6 +109,8 @@ function install(trace) {
         if (m.gaveUp) this.letGo();
       }
     }
+
+    lose() { this.sendLost = true; this.replyLost = true; this.followed = false; }
 
     redisWrite(buf) {
       const len = buf.length;
@@ -112,6 +125,7 @@ function install(trace) {
       const p = this.commands;
       const ok = p.feed(buf, 0, len);
       const good = ok ? len : p.failedAt; // bytes read as commands; the rest is reported unparsed
+      this.sent += p.count;
       if (E.redis_send[0] !== 0 && good > 0) {
         const span = this.span();
         if (this.socket.writableCorked > 0) {
@@ -133,6 +147,7 @@ function install(trace) {
       if (!ok) {
         this.unparsed('resp', 'send', p.error, len - good);
         this.sendLost = true;
+        this.followed = false;
       }
     }
 
@@ -159,7 +174,7 @@ function install(trace) {
     }
 
     redisRead(buf) {
-      if (E.redis_send[0] === 0 && E.redis_reply[0] === 0) { this.sendLost = true; this.replyLost = true; return; }
+      if (E.redis_send[0] === 0 && E.redis_reply[0] === 0) { this.lose(); return; }
       const len = buf.length;
       if (this.replyLost) {
         if (!startsReply(buf, 0, len)) {
@@ -172,6 +187,7 @@ function install(trace) {
       const p = this.replies;
       const ok = p.feed(buf, 0, len, this.commands.subscribed);
       const good = ok ? len : p.failedAt; // bytes read as replies; the rest is reported unparsed
+      this.answered += p.replies;
       if (E.redis_reply[0] !== 0 && good > 0) {
         const t = this.t();
         tp.redis_reply(t.fd, t.srcAddr, t.srcPort, t.dstAddr, t.dstPort, p.replies, p.errors, p.pushes, good);
@@ -179,6 +195,7 @@ function install(trace) {
       if (!ok) {
         this.unparsed('resp', 'reply', p.error, len - good);
         this.replyLost = true;
+        this.followed = false;
       }
     }
 
@@ -213,17 +230,21 @@ function install(trace) {
       const w = new Watch(socket);
       socket[kWatch] = w;
       Object.defineProperty(socket, 'push', { configurable: true, enumerable: false, writable: true, value: push });
-      socket.once('connect', onConnect);
+      // net_connect's span: the one current where net.connect was called (the 'connect' callback runs later, in no
+      // request's context unless the context is an AsyncLocalStorage).
+      const span = w.lastSpan;
+      socket.once('connect', function onConnect_() { onConnect(this, span); });
+      registry.add(socket, false);
     } catch (e) {
       fault('net.client.socket', e);
     }
   });
 
-  function onConnect() {
+  function onConnect(socket, span) {
     try {
-      if (E.net_connect[0] === 0 || !this.remotePort) return; // not TCP (a unix socket): no 4-tuple
-      const t = Tuple.outgoing(this);
-      tp.net_connect(current(), t.fd, t.srcAddr, t.srcPort, t.dstAddr, t.dstPort);
+      if (E.net_connect[0] === 0 || !socket.remotePort) return; // not TCP (a unix socket): no 4-tuple
+      const t = Tuple.outgoing(socket);
+      tp.net_connect(span, t.fd, t.srcAddr, t.srcPort, t.dstAddr, t.dstPort);
     } catch (e) {
       fault('net connect', e);
     }
@@ -276,6 +297,36 @@ function install(trace) {
   };
   Object.defineProperty(proto.write, 'name', { value: write.name });
   Object.defineProperty(proto.uncork, 'name', { value: uncork.name });
+
+  return {
+    /**
+     * What an outgoing socket is, for the snapshot: { kind: 'redis' | 'mysql' | 'http_client' | 'other', followed,
+     * pending } — pending: Redis commands sent and not yet answered, known only when followed (see Watch).
+     */
+    describe(socket) {
+      const w = socket[kWatch];
+      if (w === undefined) return { kind: socket[kKind] || 'other', followed: false, pending: 0 };
+      if (w.kind === REDIS) {
+        const followed = w.followed && !w.sendLost && !w.replyLost;
+        return { kind: 'redis', followed, pending: followed ? Math.max(0, w.sent - w.answered) : 0 };
+      }
+      if (w.kind === MYSQL) return { kind: 'mysql', followed: false, pending: 0 };
+      // Nothing written nor read yet: an HTTP client socket still connecting says so by the request it carries.
+      return { kind: socket._httpMessage ? 'http_client' : 'other', followed: false, pending: 0 };
+    },
+  };
+}
+
+/** A first write that is an HTTP/1 request line: a method token (upper-case letters) then a space. */
+function startsHttpRequest(chunk) {
+  const n = Math.min(typeof chunk === 'string' ? chunk.length : chunk && chunk.length | 0, 8);
+  let i = 0;
+  for (; i < n; i++) {
+    const c = typeof chunk === 'string' ? chunk.charCodeAt(i) : chunk[i];
+    if (c === 32) return i >= 3;
+    if (c < 65 || c > 90) return false;
+  }
+  return false;
 }
 
 /** A socket's first write starts a RESP command: "*" then a digit (string or bytes). */

@@ -1,16 +1,18 @@
 'use strict';
 // What every hook shares: the addon's emitters and per-event enabled flags, the span ids and the request context
-// (AsyncLocalStorage), the TCP 4-tuple of a socket, and the count of the agent's own failures.
+// (context.js), the TCP 4-tuple of a socket, and the count of the agent's own failures.
 
-const { AsyncLocalStorage } = require('async_hooks');
+const context = require('./context');
 const { threadId } = require('worker_threads');
 
 let tp = null;    // the addon: one emitter per event (EVENTS.md argument order, without service and pid)
 let E = null;     // E.<event>[0] !== 0 while a session enables the event (aliases LTTng-UST's tracepoint state)
 
-function init(addon) {
+/** `ctxAddon`: nodejs_ctx.node, or null (then the context is an AsyncLocalStorage: context.js). */
+function init(addon, ctxAddon) {
   tp = addon;
   E = addon.enabled;
+  return context.init(ctxAddon, contextWanted);
 }
 
 // ---- spans and context ----------------------------------------------------------------------------------------
@@ -21,32 +23,10 @@ const spanBase = threadId * 2 ** 40;
 let spanCount = 0;
 function newSpan() { return spanBase + ++spanCount; }
 
-// Enabling an AsyncLocalStorage installs async hooks that every promise and callback then pays for, so the store is
-// only entered while a session wants an event that carries a parent span, and disabled again when none does.
-const als = new AsyncLocalStorage();
-let alsOn = false;
-
+// The request context (context.js): which server request's span is current where a hook runs.
 function contextWanted() {
   return E.http_client_request[0] !== 0 || E.http_client_response[0] !== 0 || E.net_connect[0] !== 0 ||
     E.redis_send[0] !== 0 || E.mysql_send[0] !== 0;
-}
-
-/** Makes `span` the current span of the code that runs from here (a server request's handler). */
-function enter(span) {
-  if (contextWanted()) {
-    alsOn = true;
-    als.enterWith(span);
-  } else if (alsOn) {
-    alsOn = false;
-    als.disable();
-  }
-}
-
-/** The span current where the caller runs, 0 if none. */
-function current() {
-  if (!alsOn) return 0;
-  const s = als.getStore();
-  return typeof s === 'number' ? s : 0;
 }
 
 // ---- sockets --------------------------------------------------------------------------------------------------
@@ -119,7 +99,18 @@ function fault(where, e) {
 
 function failureCount() { return failures; }
 
+// ---- the snapshot (snapshot.js) --------------------------------------------------------------------------------
+
+// Set by snapshot.js: writes the session's first snapshot now if the session enabled it and the timer has not
+// written it yet. Called by a hook about to lose a request that began before the session (its end would otherwise
+// come with no event: the request was never adopted), so nothing in flight at attach falls between the session's
+// start and the timer's next tick.
+let snapshotIfDue = () => false;
+function setSnapshotIfDue(fn) { snapshotIfDue = fn; }
+function snapshotNow() { return snapshotIfDue(); }
+
 module.exports = {
-  init, get tp() { return tp; }, get E() { return E; }, newSpan, enter, current, Tuple, urlPath, describeError, fault,
-  failureCount,
+  init, get tp() { return tp; }, get E() { return E; }, newSpan, enterRequest: context.enterRequest,
+  current: context.current, bind: context.bind, inherit: context.inherit, Tuple, urlPath, describeError, fault,
+  failureCount, setSnapshotIfDue, snapshotNow,
 };

@@ -18,7 +18,7 @@ test('mysql2 against MariaDB: commands, replies, rows, errors, 4-tuples', async 
   const ap = app.ready.port;
 
   const calls = [['/select?n=50', 50], ['/insert', 1], ['/bad', 'ER_PARSE_ERROR'], ['/execute', 5], ['/multi', 3],
-    ['/sleep?ms=200', 'slept'], ['/comment', 7]];
+    ['/sleep?ms=200', 'slept'], ['/comment', 7], ['/fresh', 8]];
   for (const [path, expected] of calls) {
     const r = await h.request(ap, path);
     assert.strictEqual(r.status, 200, `${path}: ${r.body}`);
@@ -60,6 +60,7 @@ test('mysql2 against MariaDB: commands, replies, rows, errors, 4-tuples', async 
     '/multi': [['select', 1, 4]], // two result sets (1 row + 3 rows) and an OK, one command
     '/sleep': [['select', 1, 1]],
     '/comment': [['select', 1, 1]],
+    '/fresh': [['select', 1, 1]], // sent from the login's reply handler: the span of the request that opened it
   };
   for (const [path, cmds] of Object.entries(expect)) {
     const span = receives.find((r) => r.fields.path === path).fields.span;
@@ -79,4 +80,29 @@ test('mysql2 against MariaDB: commands, replies, rows, errors, 4-tuples', async 
     }
   }
   assert.deepStrictEqual(events.filter((e) => e.name === 'nodejs:agent_error' || e.name === 'nodejs:stream_unparsed'), []);
+});
+
+test('a session that starts while a mysql2 query is in flight: its reply is followed, not left unparsed', async () => {
+  const db = await h.startMariadb();
+  const app = await h.startApp('mysql-app.js', { DB_PORT: db.port });
+  const ap = app.ready.port;
+  // SELECT SLEEP(1.5) sent before the session: its whole response comes after the session started (issue #21).
+  const slow = h.request(ap, '/sleep?ms=1500');
+  await h.sleep(500);
+  const session = await h.startSession('mysql-attach');
+  const r = await slow;
+  assert.strictEqual(r.status, 200, r.body);
+  const after = await h.request(ap, '/select?n=50'); // the pool's one connection, after the slow query
+  assert.deepStrictEqual(after.json.result, 50);
+  await h.stopProcess(app);
+  const ev = h.of(session.stop(), app.pid);
+
+  assert.deepStrictEqual(ev.filter((e) => e.name === 'nodejs:agent_error' || e.name === 'nodejs:stream_unparsed'), []);
+  const mysql = ev.filter((e) => e.name === 'nodejs:mysql_send' || e.name === 'nodejs:mysql_reply');
+  const port = mysql.find((e) => e.fields.command === 'select').fields.src_port;
+  const mine = mysql.filter((e) => e.fields.src_port === port)
+    .map((e) => e.name === 'nodejs:mysql_send' ? ['send', e.fields.command] : ['reply', e.fields.ok, e.fields.rows]);
+  // The reply to the query sent before the session (1 row: SLEEP's 0), then the next query with its reply, then the
+  // pool's end.
+  assert.deepStrictEqual(mine, [['reply', 1, 1], ['send', 'select'], ['reply', 1, 50], ['send', 'quit']]);
 });

@@ -6,7 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const { CommandParser, ReplyParser, startsCommand, startsReply } = require('../lib/resp');
-const { MysqlTracker, isGreeting, verb } = require('../lib/mysql');
+const { MysqlTracker, isGreeting, startsResponse, verb } = require('../lib/mysql');
 
 const cmd = (...args) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
 
@@ -123,17 +123,20 @@ test('mysql: a COM_QUERY is named by its first keyword', () => {
   assert.strictEqual(q(''), 'query');
 });
 
+// A MySQL packet: 3-byte length, sequence, payload.
+const mysqlPacket = (seq, payload) => {
+  const p = Buffer.from(payload, 'latin1');
+  return Buffer.concat([Buffer.from([p.length & 255, (p.length >> 8) & 255, p.length >> 16, seq]), p]);
+};
+// Server caps: PROTOCOL_41 | DEPRECATE_EOF (high word 0x0100); client asks for the same.
+const GREETING = mysqlPacket(0, '\x0a5.5.5-10.11.19-MariaDB\x00\x01\x00\x00\x00abcdefgh\x00\x00\xa2\x21\x02\x00\x00\x01'
+  + '\x15' + '\x00'.repeat(10) + 'ijklmnopqrst\x00mysql_native_password\x00');
+const LOGIN = mysqlPacket(1, '\x00\xa2\x00\x01' + '\x00\x00\x00\x01\x21' + '\x00'.repeat(23) + 'shop\x00');
+const mysqlOk = (seq) => mysqlPacket(seq, '\x00\x00\x00\x02\x00\x00\x00');
+
 test('mysql: greeting, login, commands and responses followed from packets, whatever the chunking', () => {
-  const packet = (seq, payload) => {
-    const p = Buffer.from(payload, 'latin1');
-    return Buffer.concat([Buffer.from([p.length & 255, (p.length >> 8) & 255, p.length >> 16, seq]), p]);
-  };
-  // Server caps: PROTOCOL_41 | DEPRECATE_EOF (high word 0x0100); client asks for the same.
-  const greeting = packet(0, '\x0a5.5.5-10.11.19-MariaDB\x00\x01\x00\x00\x00abcdefgh\x00\x00\xa2\x21\x02\x00\x00\x01'
-    + '\x15' + '\x00'.repeat(10) + 'ijklmnopqrst\x00mysql_native_password\x00');
+  const packet = mysqlPacket, greeting = GREETING, login = LOGIN, ok = mysqlOk;
   assert.ok(isGreeting(greeting, 0, greeting.length));
-  const login = packet(1, '\x00\xa2\x00\x01' + '\x00\x00\x00\x01\x21' + '\x00'.repeat(23) + 'shop\x00');
-  const ok = (seq) => packet(seq, '\x00\x00\x00\x02\x00\x00\x00');
   const query = packet(0, '\x03SELECT seq FROM seq_1_to_3');
   const result = Buffer.concat([packet(1, '\x01'), packet(2, '\x03def\x00\x00\x00\x03seq\x00\x0c?\x00\x00\x00\x00\x00'),
     packet(3, '\x011'), packet(4, '\x012'), packet(5, '\x013'), packet(6, '\xfe\x00\x00\x02\x00\x00\x00')]);
@@ -168,6 +171,55 @@ test('mysql: greeting, login, commands and responses followed from packets, what
     assert.deepStrictEqual(seen, [['send', 'select', query.length], ['reply', true, 3, result.length],
       ['send', 'selekt', bad.length], ['reply', false, 0, err.length]]);
   }
+});
+
+test('mysql: at attach, a response that starts after tracing did is followed; one begun before waits for a command', () => {
+  const packet = mysqlPacket, greeting = GREETING, login = LOGIN, ok = mysqlOk;
+  const rows = (n) => Array.from({ length: n }, (_, i) => packet(3 + i, '\x01' + String(i % 10)));
+  const result = (n) => Buffer.concat([packet(1, '\x01'), packet(2, '\x03def\x00\x00\x00\x03seq\x00\x0c?\x00\x00\x00\x00\x00'),
+    ...rows(n), packet(3 + n, '\xfe\x00\x00\x02\x00\x00\x00')]);
+  const query = packet(0, '\x03SELECT seq FROM seq_1_to_3');
+  assert.ok(startsResponse(result(3), 0, result(3).length));
+  assert.ok(startsResponse(ok(1), 0, ok(1).length));
+  assert.ok(startsResponse(packet(1, '\xff\x28\x04#42000You have an error'), 0, 30));
+  assert.ok(!startsResponse(result(3), 5, result(3).length), 'a column definition');
+  assert.ok(!startsResponse(ok(2), 0, 11), 'sequence 2');
+  assert.ok(!startsResponse(Buffer.concat([packet(1, '\x01'), packet(3, '\x011')]), 0, 11), 'then sequence 3');
+
+  const seen = [];
+  const t = new MysqlTracker({
+    onSend: (c, b) => seen.push(['send', c, b]), onReply: (o, r, b) => seen.push(['reply', o, r, b]),
+    onUnparsed: (d, r, b) => seen.push(['unparsed', d, r, b]), onGiveUp: (r) => seen.push(['gave up', r]),
+  });
+  t.read(greeting, 0, greeting.length);
+  t.write(login, 0, login.length);
+  t.read(ok(2), 0, 11);
+  // Tracing off while a query is sent; on before its response comes (in two chunks): the response is followed.
+  t.lose();
+  const r5 = result(5);
+  t.read(r5, 0, 20);
+  t.read(r5, 20, r5.length);
+  assert.deepStrictEqual(seen, [['reply', true, 5, r5.length]]);
+  t.write(query, 0, query.length);
+  t.read(result(3), 0, result(3).length);
+  assert.deepStrictEqual(seen.slice(1), [['send', 'select', query.length], ['reply', true, 3, result(3).length]]);
+  // Off while the first bytes of a response came: the rest is not followed, the next command finds the place.
+  seen.length = 0;
+  t.lose();
+  const r300 = result(300);
+  t.read(r300, 30, r300.length);
+  t.write(query, 0, query.length);
+  t.read(result(3), 0, result(3).length);
+  assert.deepStrictEqual(seen, [['unparsed', 'reply', 'the reply to a command sent before tracing started', r300.length - 30],
+    ['send', 'select', query.length], ['reply', true, 3, result(3).length]]);
+  // A response misread at attach (here: a chunk that only looks like one) is dropped, said, at the next command.
+  seen.length = 0;
+  t.lose();
+  t.read(packet(1, '\x02'), 0, 5);
+  t.write(query, 0, query.length);
+  t.read(result(3), 0, result(3).length);
+  assert.deepStrictEqual(seen, [['unparsed', 'reply', 'the reply to a command sent before tracing started did not end where read', 0],
+    ['send', 'select', query.length], ['reply', true, 3, result(3).length]]);
 });
 
 test('mysql: a server that is not MySQL is let go; TLS is given up, not misread', () => {

@@ -14,18 +14,21 @@ const routes = {
   '/multi': async (_, q, multi) => (await multi.query('SELECT 1 AS a; SELECT seq FROM seq_1_to_3; DO 1'))[0].length,
   '/sleep': async (db, q) => { await db.query('SELECT SLEEP(?)', [Number(q.get('ms')) / 1000]); return 'slept'; },
   '/comment': async (db) => (await db.query('/* who */ -- what\n  (select 7 as x)'))[0][0].x,
+  // A pool's first query: the pool opens its connection for it and sends it from the login's reply handler.
+  '/fresh': async (db, q, multi, lazy) => (await lazy.query('SELECT 8 AS x'))[0][0].x,
 };
 
 async function main() {
   const db = mysql.createPool({ ...config, connectionLimit: 1 });
   const multi = await mysql.createConnection({ ...config, multipleStatements: true });
+  const lazy = mysql.createPool({ ...config, connectionLimit: 1 }); // no connection until /fresh
   await db.query('CREATE TABLE IF NOT EXISTS t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10))');
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const route = routes[url.pathname];
     if (!route) { res.statusCode = 404; return res.end(); }
     try {
-      res.end(JSON.stringify({ result: await route(db, url.searchParams, multi) }));
+      res.end(JSON.stringify({ result: await route(db, url.searchParams, multi, lazy) }));
     } catch (e) {
       res.statusCode = 500;
       res.end(JSON.stringify({ error: String(e) }));

@@ -1,6 +1,7 @@
 package kvscope.analysis;
 
 import kvscope.analysis.flows.FlowFile;
+import kvscope.analysis.otel.SpanLinks;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.services.ServicesFile;
 import kvscope.analysis.sync.Clocks;
@@ -10,6 +11,7 @@ import kvscope.statesystem.HistoryFileException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
  * A stored analysis: the summary, and the model and segments opened on demand. Everything a report, a query or a
@@ -53,7 +55,17 @@ public final class Stored implements AutoCloseable {
      * nothing). Opens the model, segments and flows, which checks they are complete and readable.
      */
     static Stored built(Path dir, Summary summary) throws IOException {
-        var stored = new Stored(dir, summary, false);
+        return checked(new Stored(dir, summary, false), why -> dir + ": the model just built cannot be read back (" + why + ")");
+    }
+
+    /** A stored analysis read as it is (a host's model being combined: its summary already read and checked). */
+    static Stored opened(Path dir, Summary summary) throws IOException {
+        return checked(new Stored(dir, summary, true),
+                why -> dir + ": this host's model cannot be read (" + why + "); run `kvscope analyze --force` on that host");
+    }
+
+    /** Opens every file of the model, which checks they are complete and readable; closes them and says so if not. */
+    private static Stored checked(Stored stored, UnaryOperator<String> message) throws IOException {
         try {
             stored.history();
             stored.segments();
@@ -62,12 +74,17 @@ public final class Stored implements AutoCloseable {
             return stored;
         } catch (IOException | RuntimeException e) {
             stored.close();
-            throw new IOException(dir + ": the model just built cannot be read back (" + e.getMessage() + ")", e);
+            throw new IOException(message.apply(e.getMessage()), e);
         }
     }
 
     public Path dir() { return dir; }
     public Summary summary() { return summary; }
+    /** True when this model was combined from models each host built of its own trace (docs/combine.md). */
+    public boolean combined() {
+        return !summary.traces().isEmpty() && Combined.isModel(Path.of(summary.traces().get(0)));
+    }
+
     /** True when this analysis was not run now but reused from an earlier one. */
     public boolean reused() { return reused; }
 
@@ -98,6 +115,9 @@ public final class Stored implements AutoCloseable {
         if (services == null) services = ServicesFile.open(dir.resolve(Analysis.SERVICES));
         return services;
     }
+
+    /** The user's own spans linked to the model's requests ({@link SpanLinks#NONE} when none were given). */
+    public SpanLinks spanLinks() throws IOException { return SpanLinks.read(dir, summary.fingerprint()); }
 
     /** The hosts' clocks, synchronised from the traces' message pairs ({@link Clocks#SINGLE} for one host). */
     public Clocks clocks() throws IOException { return Clocks.read(dir.resolve(Clocks.FILE)); }

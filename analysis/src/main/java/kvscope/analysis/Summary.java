@@ -4,8 +4,10 @@ import kvscope.analysis.model.Anomaly;
 import kvscope.analysis.model.Backlog;
 import kvscope.analysis.model.Commands;
 import kvscope.analysis.model.Counters;
+import kvscope.analysis.model.ReplicationStats;
 import kvscope.analysis.model.ServerStats;
 import kvscope.analysis.model.Stall;
+import kvscope.analysis.segments.LatencyCollector;
 import kvscope.analysis.segments.LatencyStats;
 
 import java.util.List;
@@ -20,12 +22,14 @@ import java.util.List;
  *     connection)
  * @param stalls the event-loop iterations that kept the main thread busiest, longest first
  * @param backlogs the largest output-buffer backlogs (clients whose reply bytes waited), largest first
+ * @param replication master → replica links and resyncs (issue #19)
  */
 public record Summary(int version, String fingerprint, List<String> traces, long start, long end, long analysisNs,
                       boolean commandsOnly, Counters counters, List<ServerStats> servers,
                       List<CommandLatency> latencies, List<Anomaly> anomalies, List<Stall> stalls,
-                      List<Backlog> backlogs, Series series) {
+                      List<Backlog> backlogs, Series series, ReplicationStats replication) {
     public Summary {
+        if (replication == null) replication = new ReplicationStats(List.of(), List.of(), 0, 0);
         traces = copy(traces);
         servers = copy(servers);
         latencies = copy(latencies);
@@ -34,18 +38,50 @@ public record Summary(int version, String fingerprint, List<String> traces, long
         backlogs = copy(backlogs);
     }
 
+    /** A summary without replication (none seen). */
+    public Summary(int version, String fingerprint, List<String> traces, long start, long end, long analysisNs,
+                   boolean commandsOnly, Counters counters, List<ServerStats> servers, List<CommandLatency> latencies,
+                   List<Anomaly> anomalies, List<Stall> stalls, List<Backlog> backlogs, Series series) {
+        this(version, fingerprint, traces, start, end, analysisNs, commandsOnly, counters, servers, latencies, anomalies,
+                stalls, backlogs, series, null);
+    }
+
     /** Nothing analysed yet (the JSON writer's warm-up writes it). */
     static Summary empty() {
         return new Summary(Analysis.VERSION, null, List.of(), 0, 0, 0, false, null, List.of(), List.of(), List.of(),
                 List.of(), List.of(), null);
     }
 
-    /** Exact latency statistics of one command on one server (ns). */
+    /**
+     * Exact latency statistics of one command on one server (ns). count … max leave out the time a client spent
+     * blocked (BLPOP, WAIT… waiting for data or replicas by design), as Redis's SLOWLOG does (issue #19).
+     *
+     * @param blocked      how many of the requests blocked
+     * @param blockedNs    their blocked time in all
+     * @param blockedMaxNs the longest
+     * @param withBlocked  the statistics with the blocked time counted in each latency; null when none blocked (then
+     *                     they are the same)
+     */
     public record CommandLatency(String server, String command, String type, long count, long min, double mean,
-                                 long p50, long p90, long p99, long max) {
-        static CommandLatency of(String server, String command, LatencyStats st) {
+                                 long p50, long p90, long p99, long max, long blocked, long blockedNs, long blockedMaxNs,
+                                 LatencyStats withBlocked) {
+        /** A command none of whose requests blocked. */
+        public CommandLatency(String server, String command, String type, long count, long min, double mean, long p50,
+                              long p90, long p99, long max) {
+            this(server, command, type, count, min, mean, p50, p90, p99, max, 0, 0, 0, null);
+        }
+
+        static CommandLatency of(String server, String command, LatencyStats st, LatencyCollector.Blocked blocked,
+                                 LatencyStats withBlocked) {
+            var b = blocked == null ? new LatencyCollector.Blocked(0, 0, 0) : blocked;
             return new CommandLatency(server, command, Commands.type(command), st.count(), st.min(), st.mean(),
-                    st.p50(), st.p90(), st.p99(), st.max());
+                    st.p50(), st.p90(), st.p99(), st.max(), b.count(), b.totalNs(), b.maxNs(), b.count() > 0 ? withBlocked : null);
+        }
+
+        /** The statistics without the blocked time (the default), or with it. */
+        public LatencyStats stats(boolean blockedIncluded) {
+            if (blockedIncluded && withBlocked != null) return withBlocked;
+            return new LatencyStats(count, min, max, mean, p50, p90, p99);
         }
     }
 

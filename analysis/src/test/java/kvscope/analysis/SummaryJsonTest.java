@@ -60,7 +60,7 @@ class SummaryJsonTest {
         var noThread = new ServerStats.ThreadStats(false, 0, 0, 0, 0);
         var st = new ServerStats("h:1", null, 0, 0, false, 0, false, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                 Map.of(), 0, 0, 0, 0, 0, Map.of("ping", new long[] {2, 300}), Map.of(), Map.of(), Map.of(),
-                Map.of(12, noThread, 3, noThread), 0, 0);
+                Map.of(12, noThread, 3, noThread), 0, 0, 0, Map.of());
         var l = new Summary.CommandLatency(null, null, null, 0, 0, Double.NaN, 0, 0, 0, 0);
         var l2 = new Summary.CommandLatency(null, null, null, 0, 0, 1.0e-300 / 3, 0, 0, 0, 0);
         var a = new Anomaly(null, null, 0, 0, 0, List.of(5), List.of("1 5 read"));

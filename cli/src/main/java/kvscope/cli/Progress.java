@@ -10,7 +10,7 @@ import java.util.Locale;
  * stderr is not a terminal (logs and tests), so scripts get clean output.
  */
 final class Progress implements Analysis.Progress {
-    private final String what;
+    private String what;
     private final PrintStream err = System.err;
     private long lastPrint;
     private boolean printed;
@@ -34,6 +34,11 @@ final class Progress implements Analysis.Progress {
         err.printf(Locale.ROOT, "\r%s: %5.1f%%  %,d events  %.2f M events/s  %s   ", what, 100 * frac, events, rate / 1e6,
                 Double.isNaN(eta) ? "" : String.format(Locale.ROOT, "%.0fs left", eta));
         printed = true;
+    }
+
+    @Override public void stage(String what) {
+        this.what = what;
+        lastPrint = 0; // say the new stage at once
     }
 
     void done() {

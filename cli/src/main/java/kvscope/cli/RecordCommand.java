@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,6 +68,11 @@ final class RecordCommand implements Callable<Integer> {
                     + " data port = control + 1) instead of writing a local trace")
     String relay;
 
+    @Option(names = "--live", paramLabel = "PERIOD", arity = "0..1", fallbackValue = "1s",
+            description = "with --relay: a live session, which `kvscope serve --live net://RELAY` follows while it"
+                    + " runs; the tracer flushes to the relay every PERIOD (default 1s when given without one)")
+    String live;
+
     @Option(names = "--duration", paramLabel = "D",
             description = "record for this long (30s, 500ms, 2m); with CMD, stop CMD when it is over")
     String duration;
@@ -90,13 +97,20 @@ final class RecordCommand implements Callable<Integer> {
             throw UserError.usage("--relay and -o exclude each other: with --relay the trace is written by the relay"
                     + " daemon, in the directory `kvscope aggregate -o DIR` was given");
         }
+        if (live != null && relay == null) {
+            throw UserError.usage("--live needs --relay: a live session streams to a relay daemon, whose live port a"
+                    + " viewer follows (kvscope aggregate, or lttng-relayd)");
+        }
+        long liveUs = live == null ? 0 : Durations.parse(live).toNanos() / 1000;
+        if (live != null && liveUs < 1000) throw UserError.usage("--live " + live + ": give a period of at least 1ms");
         var url = relay == null ? null : RelayUrl.of(relay);
         var dir = output != null ? output : Recording.defaultDir("kvscope-trace");
         var out = System.out;
         boolean runs = command != null && !command.isEmpty();
         if (runs) NodeAgent.ensureBuilt(out);
-        var rec = url != null ? Recording.streaming(url, prof) : Recording.start(dir, prof);
-        if (url != null) out.println("Streaming to the relay daemon at " + url);
+        var rec = url != null ? Recording.streaming(url, prof, liveUs) : Recording.start(dir, prof);
+        if (url != null) out.println("Streaming to the relay daemon at " + url + (liveUs > 0 ? " (live session "
+                + rec.session() + ": kvscope serve --live net://RELAY/host/" + hostname() + "/" + rec.session() + ")" : ""));
         var finisher = new Finisher(rec);
         Cleanup.register(finisher);
         int rc = 0;
@@ -184,6 +198,15 @@ final class RecordCommand implements Callable<Integer> {
             if (rec.dir() != null) RecordingSummary.print(rec.dir(), System.out);
             else System.out.println("Trace streamed to the relay daemon: it is in the aggregator's directory, under this"
                     + " host's name.");
+        }
+    }
+
+    /** This host's name as LTTng's session daemon gives it to the relay (gethostname, which /proc shows). */
+    private static String hostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "HOST";
         }
     }
 }

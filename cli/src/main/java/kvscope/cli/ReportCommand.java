@@ -31,12 +31,16 @@ import java.nio.file.Path;
                 "by message type and peer, lost events — and findings: what the detectors found wrong, explained with",
                 "the numbers (cluster-bus amplification by PUBLISH, clients queued or freed twice, two threads on one",
                 "connection, event-loop stalls, slow requests and where their time went, client output buffers growing,",
-                "trace damage).",
+                "replicas behind their master, full resyncs, trace damage).",
+                "Replication: each master → replica link, the writes it carried (paired by replication offset), its",
+                "bytes, its lag (mean and worst), the offset lag at REPLCONF ACKs, and every resync with its reason.",
                 "With the Node.js agent's events (kvscope record of Node services): the services, every route's",
                 "requests (count, status codes, p50/p90/p99/max at the first traced service), where the time of each",
                 "route's slowest requests went — each service's own time, network, Redis (queued, reading, waiting to",
                 "execute, executing, waiting to write, writing), MariaDB — and which part made a route's slow requests",
                 "slow, with its share. --request follows one request hop by hop, down into Redis.",
+                "With your own OpenTelemetry spans linked (kvscope analyze TRACE --spans FILE): how many were linked,",
+                "ambiguous or not (and why), and the slowest linked spans split by the Redis request that served them.",
                 "Analyses the trace first if needed.",
                 "",
                 "Examples:",
@@ -56,8 +60,17 @@ final class ReportCommand implements Runnable {
     Path output;
 
     @Option(names = "--slow", paramLabel = "DURATION", defaultValue = "10ms",
-            description = "A request slower than this (server side) is reported as slow. Default: ${DEFAULT-VALUE}.")
+            description = "A request slower than this (server side) is reported as slow. The time a client spends "
+                    + "blocked by BLPOP, BLMOVE, XREAD BLOCK, WAIT… (waiting for data or replicas by design) is left "
+                    + "out, as in Redis's SLOWLOG; see --slow-with-blocked. Default: ${DEFAULT-VALUE}.")
     String slow;
+
+    @Option(names = "--slow-with-blocked",
+            description = "Count a blocked client's wait in latencies: the per-command p50/p90/p99/max, the slowest "
+                    + "requests and --slow (a BLPOP that waited 2 s for a push is then a slow request, its time showing a "
+                    + "\"blocked\" part). By default they leave it out, as Redis's SLOWLOG does, and the table's "
+                    + "\"blocked\" column says how many requests blocked and for how long.")
+    boolean slowWithBlocked;
 
     @Option(names = "--stall", paramLabel = "DURATION", defaultValue = "20ms",
             description = "An event-loop iteration busier than this is a stall. Default: ${DEFAULT-VALUE}.")
@@ -77,6 +90,11 @@ final class ReportCommand implements Runnable {
                     + "route; a route whose slow requests are a pattern gets a finding naming their main cause. "
                     + "Default: ${DEFAULT-VALUE}.")
     String slowHttp;
+
+    @Option(names = "--replica-lag", paramLabel = "DURATION", defaultValue = "100ms",
+            description = "A replica that applied a write of its master later than this after the master fed it is "
+                    + "reported as behind (a LAN replica is normally well under 1 ms behind). Default: ${DEFAULT-VALUE}.")
+    String replicaLag;
 
     @Option(names = "--slowest", paramLabel = "N", defaultValue = "10",
             description = "How many of each route's slowest HTTP requests to split into where their time went. "
@@ -98,7 +116,8 @@ final class ReportCommand implements Runnable {
 
     @Override public void run() {
         var thresholds = new Thresholds(Durations.parse(slow).toNanos(), Durations.parse(stall).toNanos(),
-                amplification, Sizes.parse(backlog), Durations.parse(slowHttp).toNanos());
+                amplification, Sizes.parse(backlog), Durations.parse(slowHttp).toNanos(),
+                Durations.parse(replicaLag).toNanos(), slowWithBlocked);
         if (request != null && format == Format.html) throw UserError.usage("--request prints text or json, not html");
         if (slowest < 1 || slowest > 100_000) throw UserError.usage("--slowest must be 1 to 100000, not " + slowest);
         try (var stored = args.open(false)) {

@@ -5,6 +5,7 @@ import kvscope.server.ApiError;
 import kvscope.server.Job;
 import kvscope.server.TspServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,9 +35,11 @@ import java.util.concurrent.CountDownLatch;
                 "Examples:",
                 "  kvscope serve trace/",
                 "  kvscope serve node1/ node2/ node3/ --port 9000        three nodes as one experiment",
-                "  kvscope serve trace/ --trace-root ~/traces            the viewer may also open traces there"})
+                "  kvscope serve trace/ --trace-root ~/traces            the viewer may also open traces there",
+                "  kvscope serve --live net://relay/host/web-1/s1 -o live/  follow a running session (docs/live.md)",
+                "  kvscope serve --live net://relay -o live/               every host's live session on the relay, as one"})
 public final class ServeCommand implements Runnable {
-    @Parameters(arity = "1..*", paramLabel = "TRACE",
+    @Parameters(arity = "0..*", paramLabel = "TRACE",
             description = "A CTF trace directory, or a directory holding several; several TRACE arguments are one experiment.")
     List<Path> traces;
 
@@ -53,6 +56,8 @@ public final class ServeCommand implements Runnable {
 
     @Option(names = "--cache", paramLabel = "DIR", description = "Where models are stored (default: beside each trace).")
     Path cache;
+
+    @Mixin LiveArgs live;
 
     @Override public void run() {
         var stop = new CountDownLatch(1);
@@ -73,6 +78,17 @@ public final class ServeCommand implements Runnable {
     /** Starts the server, opens the experiment, waits for its analysis and says where to look; the caller closes it. */
     TspServer start(PrintStream out, PrintStream err) {
         if (port < 0 || port > 65_535) throw UserError.usage("--port " + port + " is not a TCP port (0..65535)");
+        if (traces == null) traces = new ArrayList<>();
+        var dir = live.traceDir(traces);
+        if (dir != null) {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UserError("-o " + dir + ": cannot create it (" + e.getMessage() + ")");
+            }
+            traces = List.of(dir);
+        }
+        if (traces.isEmpty()) throw UserError.usage("give a TRACE directory, or --live URL (see --help)");
         for (var t : traces) {
             if (!Files.exists(t)) throw new UserError(t + ": no such file or directory");
             if (!Files.isDirectory(t)) throw new UserError(t + ": not a directory; give the trace's directory");
@@ -101,6 +117,7 @@ public final class ServeCommand implements Runnable {
                 err.println("WARNING: machine on port " + server.port() + " can read the traces under " + roots
                         + " — there is no authentication.");
             }
+            if (live.given()) return followLive(server, out);
             // One analysis for all the traces: they are one experiment (and one model), as `kvscope analyze A B` makes.
             var exp = server.registry().openTogether(null, traces.stream().map(t -> t.toAbsolutePath().toString()).toList());
             out.println("kvscope serve: " + server.url() + "  (analysing " + String.join(" ", traces.stream().map(Path::toString).toList())
@@ -129,5 +146,52 @@ public final class ServeCommand implements Runnable {
             server.close();
             throw e;
         }
+    }
+
+    /**
+     * serve --live: attaches to the session, then serves at once while the model is built in the background; the
+     * page shows how far behind it is, and the views once the session has ended and the model is stored.
+     */
+    private TspServer followLive(TspServer server, PrintStream out) {
+        var dir = traces.get(0);
+        var follow = LiveFollow.open(live.url, live.fromNow, dir, out::println);
+        Path real;
+        try {
+            real = dir.toRealPath();
+        } catch (IOException e) {
+            follow.close();
+            throw new UserError(dir + ": " + e.getMessage());
+        }
+        var state = new Job.Live() {
+            @Override public long firstNs() { return follow.stats().firstNs(); }
+            @Override public long coveredNs() { return follow.stats().safeNs(); }
+            @Override public String describe() { return follow.shortText(); }
+        };
+        var exp = server.registry().openLive(follow.session.url().session(), real, state, (p, growing) -> {
+            try {
+                return follow.analyze(cache, p, growing);
+            } finally {
+                follow.close();
+            }
+        });
+        out.println("kvscope serve: " + server.url() + "  (following " + String.join(", ", follow.session.names()) + "; the page says how far"
+                + " behind the model is; the trace is copied to " + dir + ")");
+        out.println("Ctrl-C stops the server.");
+        out.flush();
+        var done = new Thread(() -> {
+            try {
+                exp.job().await();
+                var job = exp.job();
+                if (job.status() == Job.Status.FAILED) out.println("live analysis failed: " + job.error());
+                else out.println("the session ended: " + follow.describe() + "; model stored in " + job.stored().dir()
+                        + " (kvscope report " + dir + ")");
+                out.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kvscope-live-end");
+        done.setDaemon(true);
+        done.start();
+        return server;
     }
 }

@@ -14,13 +14,16 @@ import java.util.List;
 
 /** The traces a command works on, and how to get their model: shared by analyze, report, query. */
 final class TraceArgs {
-    @Parameters(arity = "1..*", paramLabel = "TRACE",
+    @Parameters(arity = "0..*", paramLabel = "TRACE",
             description = "A CTF trace directory, or a directory holding several (searched recursively); several "
-                    + "TRACE arguments are analysed together as one experiment.")
+                    + "TRACE arguments are analysed together as one experiment. Or the models each host built of its "
+                    + "own trace (their .kvscope folders, or a folder of them): combined into one model of all the "
+                    + "hosts, their clocks synchronised from the pairs stored beside each model (docs/combine.md).")
     List<Path> traces;
 
     @Option(names = "--cache", paramLabel = "DIR",
-            description = "Where the model is stored (default: TRACE/.kvscope, TRACE being the first one).")
+            description = "Where the model is stored (default: TRACE/.kvscope, TRACE being the first one; for host "
+                    + "models, .kvscope-combined beside the first).")
     Path cache;
 
     @Option(names = "--force", description = "Rebuild the model even if a stored one matches the traces.")
@@ -28,6 +31,7 @@ final class TraceArgs {
 
     /** Analyses (with progress on a terminal) or reuses the stored model. */
     Stored open(boolean quiet) {
+        if (traces == null || traces.isEmpty()) throw UserError.usage("give a TRACE directory (see --help)");
         for (var t : traces) {
             if (!Files.exists(t)) throw new UserError(t + ": no such file or directory");
             if (!Files.isDirectory(t)) throw new UserError(t + ": not a directory; give the trace's directory (the one holding `metadata`, or a parent of it)");

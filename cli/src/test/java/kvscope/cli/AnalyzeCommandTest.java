@@ -55,5 +55,11 @@ class AnalyzeCommandTest {
         assertThat(badTime.exitCode()).isEqualTo(2);
         assertThat(badTime.err()).contains("+1.5s");
         assertThat(Cli.run("report", trace, "--format", "pdf").exitCode()).isEqualTo(2);
+        var fromNowAlone = Cli.run("analyze", trace, "--from-now");
+        assertThat(fromNowAlone.exitCode()).isEqualTo(2);
+        assertThat(fromNowAlone.err()).contains("--from-now is for --live");
+        var badList = Cli.run("analyze", "--live", "net://r/host/a/s,http://r", "-o", dir.resolve("l").toString());
+        assertThat(badList.exitCode()).isEqualTo(2);
+        assertThat(badList.err()).contains("'http://r' is not a live session's address");
     }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -134,6 +135,22 @@ class MicroservicesScenarioTest {
             }
             assertThat(nested).isGreaterThan(1000);
             assertThat(hops).isGreaterThan(500);
+            // Every call a service made once the load began was made by a request's handler, whose span it names
+            // (the agent's request context, instrument/node/lib/context.js: awaits, bodies, nextTick, pools); the
+            // only calls without one are the services' own start (connections' ready checks, the subscription).
+            long loadBegan = Long.MAX_VALUE;
+            for (long i = 0; i < f.count(); i++) {
+                if (f.isEntry(i) && f.service(i).equals("gateway") && !f.routeKey(i).equals("GET /health")) {
+                    loadBegan = Math.min(loadBegan, f.start(i));
+                }
+            }
+            var orphans = new ArrayList<String>();
+            for (long i = 0; i < f.count(); i++) {
+                if (f.kind(i) != SpanKind.SERVER && f.parent(i) < 0 && f.start(i) >= loadBegan) {
+                    orphans.add(f.service(i) + " " + f.kind(i) + " " + f.name(i) + " at " + f.start(i));
+                }
+            }
+            assertThat(orphans).as("calls made during the load with no parent span").isEmpty();
             assertThat(f.stats()).containsEntry("redis links outside their call", 0L);
 
             // Every Redis call of the Redis gateway is one request of the model, of the same command; every request

@@ -35,12 +35,14 @@ class SlowCommandScenarioTest {
         var bin = InstrumentedRedis.bin();
         var clientMeasured = new ArrayList<Long>();
         List<Finding> slow, clean;
+        long cleanWaitNs, slowWaitNs;
         ToolRun bench;
         String name;
         try (var server = RedisServer.start(bin.resolve("redis-server"), "enable-debug-command local")) {
             // LTTng records every traced process of the user: judge only this server's findings.
             name = ":" + server.port();
             var trace = dir.resolve("slow");
+            long slowWait0 = server.runQueueWaitNs();
             try (var rec = Recording.start(trace, Profile.FULL); var client = server.client()) {
                 var load = CompletableFuture.supplyAsync(() -> RedisTools.benchmark(bin, server.port(), Duration.ofMinutes(2),
                         "-n", "30000", "-t", "get,set", "-c", "10", "--csv"));
@@ -55,25 +57,34 @@ class SlowCommandScenarioTest {
                 Thread.sleep(1100);
                 rec.stop();
             }
+            slowWaitNs = server.runQueueWaitNs() - slowWait0;
             assertThat(bench.ok()).as(bench.describe()).isTrue();
             slow = findings(trace, name);
 
             var quiet = dir.resolve("clean");
+            long waited0 = server.runQueueWaitNs();
             try (var rec = Recording.start(quiet, Profile.FULL)) {
                 var run = RedisTools.benchmark(bin, server.port(), Duration.ofMinutes(2), "-n", "30000", "-t", "get,set", "-c", "10");
                 assertThat(run.ok()).as(run.describe()).isTrue();
                 Thread.sleep(1100);
                 rec.stop();
             }
+            cleanWaitNs = server.runQueueWaitNs() - waited0;
             clean = findings(quiet, name);
         }
-        var stalls = slow.stream().filter(f -> f.kind().equals("event-loop-stall"))
+        // A busy machine can take the CPU from the event loop in the middle of an iteration (under a load of 12–20 on
+        // 2 cores, 10 replies of 6 µs each took 22.9 ms to write; 3 reads, 24.2 ms): such stalls, which name no DEBUG,
+        // are allowed only as long as the time the server's main thread was measured waiting for a CPU in the same
+        // recording (its schedstat run_delay).
+        var allStalls = slow.stream().filter(f -> f.kind().equals("event-loop-stall"))
                 .sorted(java.util.Comparator.comparingLong(Finding::start)).toList();
+        var stalls = allStalls.stream().filter(f -> f.explanation().contains("debug")).toList();
+        var machineStalls = allStalls.stream().filter(f -> !f.explanation().contains("debug")).toList();
         var debug = slow.stream().filter(f -> f.kind().equals("slow-request") && f.title().contains(" debug ")).toList();
-        print(clientMeasured, bench, stalls, debug, clean);
+        print(clientMeasured, bench, allStalls, debug, clean);
 
-        assertThat(stalls).as("one stall per DEBUG SLEEP").hasSizeGreaterThanOrEqualTo(SLEEPS)
-                .allSatisfy(f -> assertThat(f.explanation()).contains("debug"));
+        assertThat(stalls).as("one stall per DEBUG SLEEP").hasSize(SLEEPS);
+        assertWithinCpuWait(machineStalls, slowWaitNs, "the run with DEBUG SLEEP");
         assertThat(debug).singleElement().satisfies(f -> {
             assertThat(f.title()).startsWith(SLEEPS + " debug requests");
             assertThat(f.explanation()).contains("executing the command itself");
@@ -86,8 +97,20 @@ class SlowCommandScenarioTest {
         }
         // Without DEBUG SLEEP nothing in Redis stalls; a loaded machine may still hold the server up (an INFO "pause"
         // whose time the trace cannot attribute, and the slow requests it causes): nothing may blame Redis's work.
-        assertThat(clean).as("the same load without DEBUG SLEEP: " + clean).noneMatch(f -> f.severity() != Finding.Severity.INFO);
-        assertThat(clean).extracting(Finding::kind).doesNotContain("event-loop-stall", "queued-twice", "freed-twice", "threads-overlap");
+        assertWithinCpuWait(clean.stream().filter(f -> f.kind().equals("event-loop-stall")).toList(), cleanWaitNs,
+                "the same load without DEBUG SLEEP");
+        assertThat(clean).as("the same load without DEBUG SLEEP: " + clean)
+                .noneMatch(f -> f.severity() != Finding.Severity.INFO && !f.kind().equals("event-loop-stall"));
+        assertThat(clean).extracting(Finding::kind).doesNotContain("queued-twice", "freed-twice", "threads-overlap");
+    }
+
+    /** Stalls no command explains: together no longer than the server's main thread waited for a CPU meanwhile. */
+    private static void assertWithinCpuWait(List<Finding> stalls, long waitedNs, String run) {
+        long stalledNs = stalls.stream().mapToLong(f -> f.end() - f.start()).sum();
+        System.out.printf(Locale.ROOT, "%s: %d stalls naming no DEBUG, %.1f ms in all; the main thread waited %.1f ms for a CPU%n",
+                run, stalls.size(), stalledNs / 1e6, waitedNs / 1e6);
+        assertThat(stalledNs).as("stalls in %s against the main thread's wait for a CPU: %s", run, stalls)
+                .isLessThanOrEqualTo(waitedNs);
     }
 
     private static List<Finding> findings(Path trace, String serverSuffix) throws Exception {

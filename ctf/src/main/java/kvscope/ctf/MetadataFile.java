@@ -26,6 +26,12 @@ final class MetadataFile {
         } catch (IOException e) {
             throw new CtfException(file, -1, "cannot read metadata: " + e.getMessage(), e);
         }
+        return decode(file, all);
+    }
+
+    /** Metadata bytes as text ({@code file} names where they came from in messages). */
+    static String decode(Path file, byte[] all) {
+        if (all.length > MAX_BYTES) throw new CtfException(file, 0, "metadata of " + all.length + " bytes is larger than the " + MAX_BYTES + " bytes allowed");
         if (all.length >= 4) {
             var bb = ByteBuffer.wrap(all);
             int le = bb.order(ByteOrder.LITTLE_ENDIAN).getInt(0);

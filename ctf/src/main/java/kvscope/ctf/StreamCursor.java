@@ -97,7 +97,7 @@ final class StreamCursor {
     private boolean advanceAny() {
         if (kind == ERROR) return false;
         try {
-            if (ch == null) open();
+            if (ch == null && mem == null) open();
             while (true) {
                 if (inPacket && d.bit < d.limit) {
                     decodeEvent();
@@ -126,6 +126,7 @@ final class StreamCursor {
     }
 
     private void open() throws IOException {
+        if (mem != null) return;
         ch = FileChannel.open(file, StandardOpenOption.READ);
         fileSize = ch.size();
     }
@@ -146,6 +147,12 @@ final class StreamCursor {
     private void readFully(long at, int len) throws IOException {
         if (d.buf.length < len + Decoder.SLACK) d.buf = new byte[Math.max(len + Decoder.SLACK, Math.min(Integer.MAX_VALUE - 64, d.buf.length * 2))];
         if (at + len > fileSize) throw new CtfException(file, fileSize, "file ended while reading a packet");
+        if (mem != null) {
+            if (at < memAt) throw new CtfException(file, at, "read before the packet the relay sent (at " + memAt + ")");
+            System.arraycopy(mem, (int) (at - memAt), d.buf, 0, len);
+            Arrays.fill(d.buf, len, len + Decoder.SLACK, (byte) 0);
+            return;
+        }
         var bb = ByteBuffer.wrap(d.buf, 0, len);
         while (bb.hasRemaining()) {
             int n = ch.read(bb, at + bb.position());
@@ -153,6 +160,36 @@ final class StreamCursor {
         }
         Arrays.fill(d.buf, len, len + Decoder.SLACK, (byte) 0);
     }
+
+    /**
+     * Live reading (kvscope.ctf.live): the stream's next packet, as the relay sent it, starting at {@code offset} in
+     * the stream. Called once this cursor has handed out every item of the packet before; the cursor keeps a
+     * reference to {@code bytes} until the next call (one packet per stream is all a live merge holds).
+     */
+    void feed(long offset, byte[] bytes, int length) {
+        mem = bytes;
+        memAt = offset;
+        nextPacket = offset;
+        fileSize = offset + length;
+        inPacket = false;
+        if (kind != ERROR) kind = END;
+    }
+
+    /** Goes on where {@code before} (the same stream, decoded with older metadata) stopped: discarded-event counts. */
+    void continueFrom(StreamCursor before) {
+        prevDiscarded = before.prevDiscarded;
+        prevEnd = before.prevEnd;
+    }
+
+    /** The end time (ns) of the packet read last, or Long.MIN_VALUE before the first. */
+    long packetEndNs() {
+        return anyPacket ? trace.toNs(tsEnd) : Long.MIN_VALUE;
+    }
+
+    /** Live reading: the packet fed last ({@link #feed}); null when reading a file. */
+    private byte[] mem;
+    private long memAt;
+    private boolean anyPacket;
 
     /** Walks packet headers only: {first timestamp_begin, last timestamp_end} in ns, or null when empty. */
     long[] scanPackets() {
@@ -219,6 +256,7 @@ final class StreamCursor {
         inPacket = true;
         tsBegin = sc.tsBegin >= 0 ? pkt.v[pkt.pos[sc.tsBegin]] : d.clock;
         tsEnd = sc.tsEnd >= 0 ? pkt.v[pkt.pos[sc.tsEnd]] : tsBegin;
+        anyPacket = true;
         if (sc.tsBegin >= 0) d.clock = tsBegin;
         cpu = sc.cpuId >= 0 ? (int) pkt.v[pkt.pos[sc.cpuId]] : -1;
         if (sc.discarded >= 0) {

@@ -31,24 +31,24 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
     private final long[] bytesRead = new long[1];
     private final long totalBytes;
     private TimeRange range;
+    /** A running session read through a relay ({@link #live}), or null. */
+    private final LiveFeed live;
+    private LiveMerge liveMerge;
+    /** The live traces as compiled, in the order of {@link #data}. */
+    private final List<LiveFeed.TraceText> liveTexts;
 
     /** First and last timestamps of a trace set (ns since the epoch), from its packets' begin and end times. */
     public record TimeRange(long start, long end) {}
 
     private Trace(List<Path> dirs, boolean plans) {
+        liveTexts = List.of();
         data = new ArrayList<>();
         var infoList = new ArrayList<TraceInfo>();
         long total = 0;
+        live = null;
         for (var dir : dirs) {
             var t = new TraceData(data.size(), dir, classes.size(), plans);
-            data.add(t);
-            infoList.add(t.info);
-            for (var c : t.events) {
-                classes.add(c);
-                var type = types.computeIfAbsent(c.name, n -> new EventType(n, this, types.size()));
-                type.classes.add(c);
-                c.type = type;
-            }
+            add(t, infoList);
             for (var f : t.files) {
                 try {
                     total += Files.size(f);
@@ -59,6 +59,48 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
         }
         infos = List.copyOf(infoList);
         totalBytes = total;
+    }
+
+    private Trace(LiveFeed feed) {
+        live = feed;
+        data = new ArrayList<>();
+        var infoList = new ArrayList<TraceInfo>();
+        feed.awaitTraces();
+        liveTexts = List.copyOf(feed.traces());
+        for (var t : liveTexts) add(LiveMerge.compile(data.size(), t, classes.size()), infoList);
+        infos = List.copyOf(infoList);
+        totalBytes = 0;
+    }
+
+    private void add(TraceData t, List<TraceInfo> infoList) {
+        data.add(t);
+        infoList.add(t.info);
+        for (var c : t.events) {
+            classes.add(c);
+            var type = types.computeIfAbsent(c.name, n -> new EventType(n, this, types.size()));
+            type.classes.add(c);
+            c.type = type;
+        }
+    }
+
+    /**
+     * Follows a running session: the traces it has when this returns (it waits for the first) are the set; the
+     * iteration hands out their events in timestamp order up to the safe time — the smallest time every stream is
+     * known to have reached (its last packet's end, or the relay's inactivity beacon) — and blocks until the streams
+     * move on; it ends when the session does. See {@link LiveMerge}.
+     *
+     * @throws CtfException when a trace's metadata is invalid
+     */
+    public static Trace live(LiveFeed feed) {
+        return new Trace(feed);
+    }
+
+    /** Whether this trace set follows a running session ({@link #live}). */
+    public boolean isLive() { return live != null; }
+
+    /** How the live reading goes so far (zeros when not live or not iterated yet). */
+    public LiveStats liveStats() {
+        return liveMerge == null ? LiveStats.NONE : liveMerge.stats();
     }
 
     /**
@@ -206,6 +248,11 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
      * @throws CtfException from {@code hasNext()}/{@code next()} when a stream is damaged
      */
     @Override public Iterator<Event> iterator() {
+        if (live != null) {
+            if (liveMerge != null) throw new IllegalStateException("a live session is read once");
+            liveMerge = new LiveMerge(live, liveTexts, data, classes, bytesRead);
+            return liveMerge;
+        }
         var cursors = new ArrayList<StreamCursor>();
         int order = 0;
         for (var t : data) {

@@ -64,11 +64,18 @@ final class TraceData {
     ClockFix fix = ClockFix.NONE;
 
     TraceData(int index, Path dir, int firstEventIndex, boolean plans) {
+        this(index, dir, dir.resolve("metadata"), MetadataFile.read(dir.resolve("metadata")), firstEventIndex, plans, dataFiles(dir));
+    }
+
+    /**
+     * A trace whose metadata text came from elsewhere (a live session: kvscope.ctf.live) and whose packets are fed to
+     * its cursors ({@link StreamCursor#feed}); {@code mdFile} names it in messages.
+     */
+    TraceData(int index, Path dir, Path mdFile, String metadata, int firstEventIndex, boolean plans, List<Path> files) {
         this.dir = dir;
-        var mdFile = dir.resolve("metadata");
         Metadata md;
         try {
-            md = TsdlParser.parse(MetadataFile.read(mdFile));
+            md = TsdlParser.parse(metadata);
         } catch (TsdlException e) {
             throw new CtfException(mdFile, -1, "metadata " + e.getMessage(), e);
         }
@@ -150,7 +157,7 @@ final class TraceData {
         } catch (TsdlException e) {
             throw new CtfException(mdFile, -1, "metadata " + e.getMessage(), e);
         }
-        files = dataFiles(dir);
+        this.files = files;
     }
 
     private static int slot(Map<String, Compiler.SlotRef> t, String name) {

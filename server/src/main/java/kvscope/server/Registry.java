@@ -95,6 +95,22 @@ public final class Registry implements AutoCloseable {
         return openExperiment(name != null ? name : paths.size() == 1 ? first : "experiment", ids);
     }
 
+    /**
+     * Opens a live session's trace (its copy on this machine, {@code path}) and an experiment of it, whose model
+     * {@code builder} builds while the session runs ({@link Job#startLive}); views answer once it has ended.
+     */
+    public synchronized Experiment openLive(String name, Path path, Job.Live live, Job.Builder builder) {
+        var paths = List.of(path);
+        if (jobs.containsKey(paths)) throw ApiError.conflict("a trace is already open on " + path);
+        var j = new Job(paths);
+        jobs.put(paths, j);
+        j.startLive(live, builder);
+        var uuid = UUID.nameUUIDFromBytes(("trace\0" + name + "\0" + path).getBytes(StandardCharsets.UTF_8));
+        var t = new OpenTrace(uuid, name, path, j);
+        traces.put(uuid, t);
+        return openExperiment(name, List.of(uuid.toString()));
+    }
+
     /** Opens an experiment of open traces, analysed together (one trace: the trace's own analysis). */
     public synchronized Experiment openExperiment(String name, List<String> traceIds) {
         if (name == null || name.isBlank()) throw ApiError.badRequest("parameter \"name\" is required");

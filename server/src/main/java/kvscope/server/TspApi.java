@@ -150,8 +150,15 @@ final class TspApi {
 
     private static void timing(Map<String, Object> m, Job job) {
         var s = job.stored();
-        m.put("start", s != null ? s.summary().start() : 0L);
-        m.put("end", s != null ? s.summary().end() : 0L);
+        var live = job.live();
+        if (s == null && live != null && live.firstNs() != Long.MIN_VALUE) {
+            // A live session: the range covered so far, which grows as the session runs.
+            m.put("start", live.firstNs());
+            m.put("end", Math.max(live.firstNs(), live.coveredNs()));
+        } else {
+            m.put("start", s != null ? s.summary().start() : 0L);
+            m.put("end", s != null ? s.summary().end() : 0L);
+        }
         m.put("nbEvents", job.events());
         // TSP has no FAILED indexing status: a failed analysis is over (COMPLETED) and says why in its properties
         // and in every view's statusMessage, so viewers stop polling instead of spinning forever.
@@ -162,6 +169,8 @@ final class TspApi {
         var p = new LinkedHashMap<String, String>();
         p.put("analysis", job.status().name());
         p.put("progress", String.format(Locale.ROOT, "%.3f", job.fraction()));
+        var live = job.live();
+        if (live != null) p.put("live", live.describe());
         if (job.error() != null) p.put("error", job.error());
         clocks(job, p);
         return p;
@@ -181,7 +190,8 @@ final class TspApi {
                         + String.format(Locale.ROOT, "; drift %+.2f ppm; ", c.driftPpm())
                         + (c.verdict() == Verdict.REFERENCE ? "reference" : c.bounded()
                                 ? "± " + Units.duration(Math.round(c.boundNs())) : "unbounded")
-                        + "; " + c.pairs() + " pairs; " + c.verdict().text());
+                        + "; " + c.pairs() + " pairs" + (c.pairsByKind().isEmpty() ? "" : " (" + c.pairsText() + ")")
+                        + "; " + c.verdict().text());
             }
         } catch (IOException e) {
             p.put("clock:error", "cannot read the hosts' clocks: " + e.getMessage());
@@ -234,27 +244,54 @@ final class TspApi {
             throw ApiError.badRequest("output \"" + id + "\" is a " + d.type() + ", not " + expected);
         var p = Params.parse(body);
         var job = exp.job();
-        if (job.status() != Job.Status.COMPLETED) return Answer.ok(generic(job, empty(d.type(), call)));
-        var provider = job.views().find(id).orElseThrow(() -> ApiError.notFound("no output \"" + id + "\""));
-        var summary = job.stored().summary();
+        Job.Growing growing = null;
+        try {
+            return typed(exp, kind, call, d, p, job, growing = job.status() != Job.Status.COMPLETED ? job.growingViews() : null);
+        } finally {
+            if (growing != null) job.release(growing);
+        }
+    }
+
+    /** A view's answer: of the stored model, or of a live one ({@code growing}, null when there is none yet). */
+    private Answer typed(Registry.Experiment exp, String kind, String call, Tsp.Descriptor d, Params p, Job job,
+                         Job.Growing growing) {
+        Provider provider;
+        long start, end;
+        String status = "COMPLETED", message = "Completed";
+        if (growing != null || job.status() != Job.Status.COMPLETED) {
+            // A live session's model, being built: the views it answers, over what it covers.
+            provider = growing == null ? null : growing.views().find(d.id()).orElse(null);
+            if (provider == null) return Answer.ok(generic(job, empty(d.type(), call)));
+            start = growing.start();
+            end = growing.end();
+            status = "RUNNING";
+            // Partial, and said so: what the model had written up to its end now (the page shows this line).
+            message = job.message() + " · partial: up to " + Units.duration(end - start) + " in, "
+                    + Units.count(growing.requests()) + " requests";
+        } else {
+            provider = job.views().find(d.id()).orElseThrow(() -> ApiError.notFound("no output \"" + d.id() + "\""));
+            var summary = job.stored().summary();
+            start = summary.start();
+            end = summary.end();
+        }
         Object model;
         if (provider instanceof Provider.TimeGraph tg) {
             model = switch (call) {
                 case "tree" -> tg.tree();
-                case "states" -> tg.states(p.timeRange(summary.start(), summary.end(), DEFAULT_TIMES), p.longs("requested_items"));
-                case "arrows" -> tg.arrows(p.timeRange(summary.start(), summary.end(), DEFAULT_TIMES));
+                case "states" -> tg.states(p.timeRange(start, end, DEFAULT_TIMES), p.longs("requested_items"));
+                case "arrows" -> tg.arrows(p.timeRange(start, end, DEFAULT_TIMES));
                 case "tooltip" -> tooltip(tg, p);
                 default -> throw unknownCall(kind, call);
             };
         } else if (provider instanceof Provider.Xy xy) {
             model = switch (call) {
                 case "tree" -> xy.tree();
-                case "xy" -> xy.xy(p.timeRange(summary.start(), summary.end(), DEFAULT_TIMES), p.longs("requested_items"));
+                case "xy" -> xy.xy(p.timeRange(start, end, DEFAULT_TIMES), p.longs("requested_items"));
                 default -> throw unknownCall(kind, call);
             };
         } else if (provider instanceof Provider.DataTree dt) {
             if (!call.equals("tree")) throw unknownCall(kind, call);
-            var q = p.timeRange(summary.start(), summary.end(), 1);
+            var q = p.timeRange(start, end, 1);
             long[] times = p.longs("requested_times");
             model = times.length > 0 ? dt.tree(times[0], times[0]) : dt.tree(q.start(), q.end());
         } else {
@@ -265,7 +302,7 @@ final class TspApi {
                 default -> throw unknownCall(kind, call);
             };
         }
-        return Answer.ok(new Json.Generic(model, "COMPLETED", "Completed"));
+        return Answer.ok(new Json.Generic(model, status, message));
     }
 
     private static ApiError unknownCall(String kind, String call) {

@@ -6,6 +6,7 @@
 //   share.js (the state in the URL's hash).
 import { drawAxis } from './canvas.js';
 import { DataVolume } from './datavolume.js';
+import { Replication } from './replication.js';
 import { goToFinding, loadFindings } from './findings.js';
 import { esc, fmtDuration } from './format.js';
 import { loadExplorer, loadStatistics } from './panels.js';
@@ -16,7 +17,9 @@ import { loadSlowest } from './slowest.js';
 import { S, abs, colour, on, rel, setCursor, setRange, zoom } from './state.js';
 import { TimeGraph } from './timegraph.js';
 import { showClocks } from './clocks.js';
+import { loadOwnSpans } from './ownspans.js';
 import { call } from './tsp.js';
+import { follow, isLive, showLive } from './live.js';
 
 let views = [];
 
@@ -70,6 +73,8 @@ async function waitForAnalysis(id) {
   while (true) {
     const e = await call('GET', '/experiments/' + id);
     if (e.indexingStatus !== 'RUNNING') { box.hidden = true; return e; }
+    // A live session whose model has begun: the views draw what it holds so far, and follow it (live.js).
+    if (isLive(e)) return e;
     box.hidden = false;
     const p = Number(e.properties && e.properties.progress || 0), now = performance.now(), n = Number(e.nbEvents);
     const rate = last && now > last.at ? (n - last.n) / ((now - last.at) / 1000) : null;
@@ -77,7 +82,10 @@ async function waitForAnalysis(id) {
     document.getElementById('progress-bar').style.width = (100 * p).toFixed(1) + '%';
     // Reading the events is the part that has a percentage; before it the traces are opened, after it the model is
     // written out (its State History Tree, segments, links): said in words, not as "0 events/s".
-    document.getElementById('progress-text').textContent = n === 0 ? 'analysing: opening the traces…'
+    // A live session (serve --live): how far behind the model is, until the session ends and the views load.
+    const live = e.properties && e.properties.live;
+    box.dataset.live = live ? '1' : '';
+    document.getElementById('progress-text').textContent = live ? live : n === 0 ? 'analysing: opening the traces…'
       : 'analysing ' + (100 * p).toFixed(0) + '% · ' + n.toLocaleString('en') + ' events'
         + (p >= 1 ? ' read · storing the model…' : rate !== null ? ' · ' + Math.round(rate).toLocaleString('en') + ' events/s' : '');
     box.dataset.seen = String(p); // the tests look for it: a fast analysis may never show it
@@ -92,28 +100,44 @@ async function main() {
   if (!chosen) { showError(new Error('no experiment open: start the server with kvscope serve TRACE')); return; }
   S.exp = chosen.UUID;
   document.getElementById('experiment').textContent = chosen.name;
-  const e = await waitForAnalysis(S.exp);
+  let e = await waitForAnalysis(S.exp);
   if (e.properties && e.properties.analysis === 'FAILED') { showError(new Error('analysis failed: ' + e.properties.error)); return; }
   S.origin = BigInt(e.start);
   S.span = Math.max(1, rel(e.end));
   S.t0 = 0; S.t1 = S.span;
-  document.getElementById('experiment').textContent = chosen.name + ' · ' + e.nbEvents + ' events';
+  const header = x => { document.getElementById('experiment').textContent = chosen.name + ' · ' + x.nbEvents + ' events'; };
+  header(e);
   showClocks(e);
   const style = await call('POST', `/experiments/${S.exp}/outputs/kvscope.netflow/style`, {});
   S.styles = style.model.styles;
   document.getElementById('legend').innerHTML = Object.keys(S.styles)
-    .map(k => `<span><i style="background:${colour(k)}"></i>${esc(k)}</span>`).join('')
+    .map(k => `<span title="${esc((S.styles[k].values || {}).label || '')}"><i style="background:${colour(k)}"></i>${esc(k)}</span>`).join('')
     + '<span class="arrow-key"><i></i>➝ link between rows (PUBLISH → subscriber): hover for its two times</span>';
   views = [...document.querySelectorAll('section.view')].map(s => new TimeGraph(s));
   views.push(new Scatter(document.querySelector('section.scatter')));
   views.push(new DataVolume(document.querySelector('section.volume')));
+  views.push(new Replication(document.querySelector('section.replication')));
   await Promise.all(views.map(v => v.load()));
   startSharing(); // the range, cursor and selection a link or a reload asked for
   redraw();
   fetchAll();
   loadSlowest().catch(showError);
-  loadFindings().catch(showError);
-  startServices().catch(e => console.error('services:', e));
+  if (!isLive(e)) {
+    loadFindings().catch(showError);
+    startServices().catch(e => console.error('services:', e));
+  }
+  loadOwnSpans(S.exp).catch(e => console.error('your spans:', e));
+  if (!isLive(e)) return;
+  // Live: redraw as the model grows; findings and services once it is stored (they need the whole model).
+  e = await follow(e, async done => {
+    await Promise.all(views.map(v => v.load()));
+    redraw();
+    await Promise.all([...views.map(v => v.fetch()), loadStatistics(), loadSlowest()]);
+    if (!done) return;
+    await loadFindings();
+    startServices().catch(e => console.error('services:', e));
+  }, x => { header(x); showLive(x); });
+  if (e.properties && e.properties.analysis === 'FAILED') showError(new Error('analysis failed: ' + e.properties.error));
 }
 
 document.getElementById('share').addEventListener('click', ev => {

@@ -1,5 +1,5 @@
 // The clocks of several hosts (issue #16): how each host's clock was put on the reference host's time line, from
-// the experiment's `clock:HOST` properties ("verdict; offset …; drift …; ± bound; N pairs; meaning"). Hidden for one host.
+// the experiment's `clock:HOST` properties ("verdict; offset …; drift …; ± bound; N pairs (bus …, redis calls …, http …); meaning"). Hidden for one host.
 import { esc } from './format.js';
 
 export function showClocks(experiment) {

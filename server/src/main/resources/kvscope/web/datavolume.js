@@ -2,10 +2,11 @@
 // connections and on the cluster bus (per peer link on demand) and the payload clients PUBLISHed, one line chart per
 // server on the shared time axis. Bus out over published payload, over the visible range, is the PUBLISH
 // amplification of redis/redis#12196: shown beside each chart, as `kvscope report` names it.
-import { drawCursor, fit, interact } from './canvas.js';
+import { drawCursor, fit } from './canvas.js';
 import { fmtBytes, fmtDuration } from './format.js';
-import { S, abs, on, rel, tOf, xOf } from './state.js';
+import { S, on, rel, tOf, xOf } from './state.js';
 import { call } from './tsp.js';
+import { chartRow, fetchXY, valueAt } from './xycharts.js';
 
 const CHART = 90; // px per server
 const COLOURS = { 'Clients in': '#2ca02c', 'Clients out': '#98df8a', 'Bus out': '#d62728', 'Bus in': '#ff9896',
@@ -33,16 +34,9 @@ export class DataVolume {
     // A peer link is in the model once a byte crossed it (Bus/Links/<peer>): none at all, no cluster bus was traced.
     this.hasBus = this.servers.some(s => s.series.some(x => x.link));
     this.box.replaceChildren(...this.servers.map(s => {
-      const row = document.createElement('div');
-      row.className = 'chart';
-      row.dataset.server = s.name;
-      row.innerHTML = '<div class="labels"><b></b><div class="ratio"></div><div class="keys"></div></div><canvas></canvas>';
-      row.querySelector('b').textContent = s.name;
-      s.row = row;
-      s.canvas = row.querySelector('canvas');
+      Object.assign(s, chartRow(s.name, 'server', true, x => this.hover(s, x)));
       s.canvas.style.height = CHART + 'px';
-      interact(s.canvas, (x, y) => this.hover(s, x), null);
-      return row;
+      return s.row;
     }));
     this.explain();
   }
@@ -62,10 +56,7 @@ export class DataVolume {
     const w = Math.max(1, this.box.querySelector('canvas').clientWidth);
     const perLink = this.links.checked;
     const items = this.servers.flatMap(s => s.series.filter(x => perLink || !x.link).map(x => x.id));
-    const r = await call('POST', `/experiments/${S.exp}/outputs/XY/${this.output}/xy`, {
-      requested_timerange: { start: abs(Math.max(0, S.t0)), end: abs(Math.max(S.t0 + 1, S.t1)), nbTimes: Math.min(65536, Math.ceil(w)) },
-      requested_items: items,
-    });
+    const r = await fetchXY(this.output, items, w);
     if (seq !== this.seq) return;
     const byId = new Map(r.model.series.map(x => [x.seriesId, x]));
     const totals = { bus: 0, clients: 0 };
@@ -149,11 +140,7 @@ export class DataVolume {
   }
   hover(s, x) {
     const t = tOf(x, s.canvas.clientWidth);
-    const lines = s.data.filter(d => d.bytes > 0).map(d => {
-      let k = 0;
-      while (k + 1 < d.t.length && d.t[k + 1] <= t) k++;
-      return d.label + ': ' + fmtBytes(d.y[k] || 0) + '/s';
-    });
+    const lines = s.data.filter(d => d.bytes > 0).map(d => d.label + ': ' + fmtBytes(valueAt(d, t)) + '/s');
     return s.name + ' at +' + fmtDuration(t) + (lines.length ? '\n' + lines.join('\n') : '\nno bytes');
   }
 }

@@ -11,7 +11,7 @@ import { call } from './tsp.js';
 export const VIEWS = {
   'Netflow': 'kvscope.netflow', 'Threads': 'kvscope.threads', 'Event loop': 'kvscope.eventloop',
   'Data volume': 'kvscope.datavolume', 'Events latency': 'kvscope.latency.scatter', 'Statistics': 'kvscope.statistics',
-  'Services': 'kvscope.services',
+  'Services': 'kvscope.services', 'Replication': 'kvscope.replication',
 };
 
 let findings = null;

@@ -33,6 +33,8 @@ export class TimeGraph {
     const why = esc(this.section.dataset.empty || 'nothing in this trace');
     if (this.entries.length === 0) this.labels.innerHTML = `<div class="empty" title="${why}">${why}</div>`;
     this.section.classList.toggle('is-empty', this.entries.length === 0);
+    // Listed again (a live session's new rows): the rows a finding marked stay marked.
+    [...this.labels.children].forEach((d, i) => d.classList.toggle('selected', !!this.entries[i] && this.marked.has(this.entries[i].id)));
   }
   /**
    * The rows a finding concerns (S.selection: its server, connections, threads) marked in the labels and drawn on a

@@ -1,7 +1,6 @@
 package kvscope.server;
 
 import kvscope.fixtures.ServicesTraceWriter;
-import kvscope.fixtures.ServicesTraceWriter.Conn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,22 +26,7 @@ class ServicesTspTest {
 
     @BeforeAll
     static void start() throws Exception {
-        var load = new Conn("127.0.0.1", 50000, "127.0.0.1", 3000);
-        var g = new Conn("127.0.0.1", 41000, "127.0.0.1", 3001);
-        var r = new Conn("127.0.0.1", 43000, "127.0.0.1", 6379);
-        try (var w = new ServicesTraceWriter(root.resolve("trace"), "h1", 100)) {
-            w.serverInfo(us(0), 6379);
-            w.accept(us(20), 8, 5, r);
-            w.receive(us(1000), 300, "gateway", 1, "GET", "/users/7", load);
-            w.call(us(1100), 300, "gateway", 2, 1, "GET", "/users/7", g);
-            w.receive(us(1300), 301, "user", 10, "GET", "/users/7", g);
-            w.redisSend(us(1700), 301, "user", 10, r, "get", 1);
-            w.request(8, 5, "get", us(1500), us(1750), us(1760), us(1770), us(1780), us(11_790), us(11_800), us(11_810));
-            w.redisReply(us(11_900), 301, "user", r, 1);
-            w.respond(us(12_000), 301, "user", 10, 200, "/users/:id");
-            w.answered(us(12_100), 300, "gateway", 2, 1, 200, g);
-            w.respond(us(12_200), 300, "gateway", 1, 200, "/users/:id");
-        }
+        ServicesTraceWriter.gatewayUserGet(root.resolve("trace"));
         server = TspServer.start(new TspServer.Config("127.0.0.1", 0, List.of(root), null, null));
         http = new Http(server.url());
         var t = http.post("/tsp/api/traces", params("{\"uri\":" + quote(root.resolve("trace").toString()) + ",\"name\":\"trace\"}"));

@@ -342,7 +342,7 @@ class TspServerTest {
         var stats = ok(http.post(out("data", "kvscope.statistics", "tree"), params("{}"))).model();
         Shapes.tree(stats, false);
         assertThat(entry(stats, "set").get("labels").get(1).asText()).isEqualTo("1");
-        assertThat(stats.get("headers").get(5).get("name").asText()).isEqualTo("P99 ns");
+        assertThat(stats.get("headers").get(5).get("name").asText()).isEqualTo("P99 ns w/o blocked");
         // DATA_TREE viewers fall back to the XY tree call: it answers the same tree.
         var fallback = ok(http.post(out("XY", "kvscope.statistics", "tree"), params("{}"))).model();
         assertThat(fallback.get("entries")).isEqualTo(stats.get("entries"));

@@ -220,6 +220,7 @@ public final class History implements AutoCloseable {
     public interface Writer {
         void set(long t, int q, long value);
         void set(long t, int q, int value);
+        void set(long t, int q, double value);
         /** A string state; null clears. */
         void set(long t, int q, String value);
         void clear(long t, int q);
@@ -235,6 +236,9 @@ public final class History implements AutoCloseable {
     private final Writer locked = new Writer() {
         @Override public void set(long t, int q, long value) { modifyLocked(t, q, StoredValues.LONG, value); }
         @Override public void set(long t, int q, int value) { modifyLocked(t, q, StoredValues.INT, value); }
+        @Override public void set(long t, int q, double value) {
+            modifyLocked(t, q, StoredValues.DOUBLE, Double.doubleToLongBits(value));
+        }
         @Override public void set(long t, int q, String value) {
             if (value == null) modifyLocked(t, q, StoredValues.NULL, 0);
             else modifyLocked(t, q, StoredValues.STRING, strings.id(value));

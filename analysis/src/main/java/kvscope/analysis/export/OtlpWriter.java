@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import kvscope.analysis.Stored;
 import kvscope.analysis.findings.Finding;
 import kvscope.analysis.flows.Flow;
+import kvscope.analysis.otel.SpanLink;
+import kvscope.analysis.segments.RequestPhase;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.services.ServicesFile;
 import kvscope.analysis.services.SpanKind;
@@ -39,6 +41,11 @@ public final class OtlpWriter {
     private final Peers peers;
     /** Segment index → the Redis call span (service side) that sent it: one entry per linked call. */
     private final LongMap<Integer> callOf = new LongMap<>();
+    /**
+     * Segment index → the user's own client span linked to it ({@code analyze --spans}): the request then goes into
+     * the user's trace, under that span. Ambiguous links are not used: a parent must be certain.
+     */
+    private final LongMap<SpanLink> ownSpanOf = new LongMap<>();
     private JsonGenerator g;
     private long requests, phases, serviceSpans, flows, links, findingEvents, unfinished;
 
@@ -53,6 +60,9 @@ public final class OtlpWriter {
         this.peers = new Peers(stored.history(), segments.servers());
         for (int i = 0; i < services.count(); i++) {
             if (services.kind(i) == SpanKind.REDIS && services.link(i) >= 0) callOf.put(services.link(i), i);
+        }
+        for (var l : stored.spanLinks().links()) {
+            if (l.state() == SpanLink.State.LINKED) ownSpanOf.put(l.segment(), l);
         }
     }
 
@@ -116,6 +126,8 @@ public final class OtlpWriter {
 
     /** The trace a request belongs to: its service call's when a traced service sent it, else its own. */
     private String traceOf(long segment) {
+        var own = ownSpanOf.get(segment);
+        if (own != null) return own.traceId();
         var call = callOf.get(segment);
         return call == null ? ids.requestTrace(segment) : ids.serviceTrace(root(call));
     }
@@ -141,9 +153,11 @@ public final class OtlpWriter {
         var call = callOf.get(i);
         long self = ExportIds.span(ExportIds.REQUEST, i);
         var command = c.commandName();
-        spanStart(trace, self, call == null ? 0 : ExportIds.span(ExportIds.SERVICE, call), command.toUpperCase(),
-                SERVER, Phase.requestStart(c), c.end());
+        var own = ownSpanOf.get(i);
+        spanStart(trace, self, own != null ? own.spanId() : call == null ? null : ExportIds.hex(ExportIds.span(ExportIds.SERVICE, call)),
+                command.toUpperCase(), SERVER, RequestPhase.requestStart(c), c.end());
         g.writeArrayFieldStart("attributes");
+        if (own != null) attr("kvscope.parent", "your span (linked by kvscope analyze --spans)");
         attr("db.system.name", "redis");
         attr("db.operation.name", command.toUpperCase());
         var server = c.serverName();
@@ -164,9 +178,9 @@ public final class OtlpWriter {
         g.writeEndArray();
         g.writeEndObject();
         requests++;
-        for (var p : Phase.ALL) {
+        for (var p : RequestPhase.ALL) {
             if (!p.known(c)) continue;
-            spanStart(trace, ExportIds.phase(i, p.ordinal()), self, p.label, INTERNAL, p.start(c), p.end(c));
+            spanStart(trace, ExportIds.phase(i, p.ordinal()), self, p.label(), INTERNAL, p.start(c), p.end(c));
             g.writeEndObject();
             phases++;
         }
@@ -303,10 +317,15 @@ public final class OtlpWriter {
     /** Opens a span object and writes its identity and times; the caller adds attributes and closes it. */
     private void spanStart(String trace, long span, long parent, String name, int kind, long start, long end)
             throws IOException {
+        spanStart(trace, span, parent == 0 ? null : ExportIds.hex(parent), name, kind, start, end);
+    }
+
+    private void spanStart(String trace, long span, String parentHex, String name, int kind, long start, long end)
+            throws IOException {
         g.writeStartObject();
         g.writeStringField("traceId", trace);
         g.writeStringField("spanId", ExportIds.hex(span));
-        if (parent != 0) g.writeStringField("parentSpanId", ExportIds.hex(parent));
+        if (parentHex != null) g.writeStringField("parentSpanId", parentHex);
         g.writeStringField("name", name);
         g.writeNumberField("kind", kind);
         g.writeStringField("startTimeUnixNano", Long.toString(start));

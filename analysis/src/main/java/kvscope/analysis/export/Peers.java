@@ -53,8 +53,10 @@ final class Peers {
     /** The port of "address:port", −1 when there is none. */
     static int port(String hostPort) {
         int c = hostPort.lastIndexOf(':');
+        // A server's name may end with which run of it this is ("host:port@vpid", ServerNames).
+        int at = hostPort.indexOf('@', c + 1);
         try {
-            return c < 0 ? -1 : Integer.parseInt(hostPort.substring(c + 1));
+            return c < 0 ? -1 : Integer.parseInt(hostPort.substring(c + 1, at < 0 ? hostPort.length() : at));
         } catch (NumberFormatException e) {
             return -1;
         }

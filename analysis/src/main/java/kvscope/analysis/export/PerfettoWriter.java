@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import kvscope.analysis.Stored;
 import kvscope.analysis.flows.Flow;
+import kvscope.analysis.segments.RequestPhase;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.services.ServicesFile;
 import kvscope.statesystem.History;
@@ -118,7 +119,7 @@ public final class PerfettoWriter {
 
     private void request(int pid, SegmentFile.Cursor c) throws IOException {
         var id = "0x" + Long.toHexString(c.index());
-        long start = Phase.requestStart(c), end = c.end();
+        long start = RequestPhase.requestStart(c), end = c.end();
         async("b", "request", c.commandName().toUpperCase(), pid, id, start);
         g.writeObjectFieldStart("args");
         g.writeNumberField("fd", c.fd());
@@ -130,7 +131,7 @@ public final class PerfettoWriter {
         g.writeEndObject();
         requests++;
         long at = start;
-        for (var p : Phase.ALL) {
+        for (var p : RequestPhase.ALL) {
             if (!p.known(c)) continue;
             long ps = p.start(c), pe = p.end(c);
             // Nested slices must lie inside their parent and after their elder sibling: a phase the model measured
@@ -139,9 +140,9 @@ public final class PerfettoWriter {
                 skipped++;
                 continue;
             }
-            async("b", "request", p.label, pid, id, ps);
+            async("b", "request", p.label(), pid, id, ps);
             g.writeEndObject();
-            async("e", "request", p.label, pid, id, pe);
+            async("e", "request", p.label(), pid, id, pe);
             g.writeEndObject();
             at = pe;
             phases++;

@@ -5,6 +5,7 @@ import kvscope.analysis.Summary;
 import kvscope.analysis.model.Anomaly;
 import kvscope.analysis.model.ServerStats;
 import kvscope.analysis.report.Units;
+import kvscope.analysis.segments.BlockReason;
 import kvscope.analysis.segments.Segment;
 import kvscope.analysis.segments.Slowest;
 import kvscope.analysis.services.Blame;
@@ -42,6 +43,7 @@ public final class Findings {
         slowRequests(stored, th, out);
         out.addAll(Blame.findings(stored.services(), th));
         backlogs(sum, th, out);
+        ReplicationFindings.detect(sum, th, out);
         out.sort(Comparator.comparing((Finding f) -> f.severity()).reversed().thenComparingLong(Finding::start));
         return out;
     }
@@ -211,8 +213,10 @@ public final class Findings {
     private static void slowRequests(Stored stored, Thresholds th, List<Finding> out) throws IOException {
         var sf = stored.segments();
         for (var l : stored.summary().latencies()) {
-            if (l.max() < th.slowNs()) continue;
-            var found = Slowest.of(sf, MAX_SLOW, sf.serverIndex(l.server()), sf.commandIndex(l.command()), th.slowNs());
+            var st = l.stats(th.slowWithBlocked());
+            if (st.max() < th.slowNs()) continue;
+            var found = Slowest.of(sf, MAX_SLOW, sf.serverIndex(l.server()), sf.commandIndex(l.command()), th.slowNs(),
+                    th.slowWithBlocked());
             if (found.indexes().length == 0) continue;
             var slow = LongStream.of(found.indexes()).mapToObj(sf::get).toList();
             var worst = slow.get(0);
@@ -230,14 +234,18 @@ public final class Findings {
                 case "reading" -> "reading the request (a large request, or TLS decryption)";
                 case "waiting to execute" -> "waiting to execute after it was read (parsing, or other clients' commands of the same batch)";
                 case "waiting to write" -> "waiting for its reply to be written (the event loop was busy elsewhere)";
+                case "blocked" -> "blocked, waiting by design for data or replicas (" + BlockReason.at(worst.blockReason()).text()
+                        + "; counted because of --slow-with-blocked)";
                 default -> "writing the reply (a large reply, or a client that reads slowly)";
             };
             out.add(new Finding("slow-request", top.equals("executing") ? Finding.Severity.WARNING : Finding.Severity.INFO,
                     l.server(), worst.start(), worst.end(), worst.fd(), List.of(),
                     String.format(Locale.ROOT, "%s %s requests slower than %s", Units.count(found.matching()), l.command(), Units.duration(th.slowNs())),
-                    String.format(Locale.ROOT, "%s of %s %s requests took longer than %s (p50 %s, max %s). The slowest spent most of "
-                                    + "its time %s. Its time: %s.", Units.count(found.matching()), Units.count(l.count()), l.command(),
-                            Units.duration(th.slowNs()), Units.duration(l.p50()), Units.duration(l.max()), where,
+                    String.format(Locale.ROOT, "%s of %s %s requests took longer than %s%s (p50 %s, max %s, blocked time "
+                                    + "%s). The slowest spent most of its time %s. Its time: %s.", Units.count(found.matching()),
+                            Units.count(l.count()), l.command(), Units.duration(th.slowNs()),
+                            th.slowWithBlocked() ? "" : " without the time they spent blocked", Units.duration(st.p50()),
+                            Units.duration(st.max()), th.slowWithBlocked() ? "included" : "left out", where,
                             String.join(", ", parts.entrySet().stream().map(e -> e.getKey() + " " + (e.getValue() == null ? "?"
                                     : Units.duration(e.getValue()))).toList())),
                     "Events latency", lines));
@@ -287,16 +295,23 @@ public final class Findings {
      */
     static LinkedHashMap<String, Long> parts(Segment s) {
         var m = new LinkedHashMap<String, Long>();
-        m.put("queued", part(s.readable(), s.readStart()));
-        m.put("reading", part(s.readStart(), s.readEnd()));
-        m.put("waiting to execute", part(s.readEnd(), s.commandStart()));
-        m.put("executing", part(s.commandStart(), s.commandEnd()));
-        m.put("waiting to write", part(s.commandEnd(), s.writeStart()));
-        m.put("writing", part(s.writeStart(), s.replyEnd()));
+        long bs = s.blockStart(), be = s.blockEnd();
+        m.put("queued", part(s.readable(), s.readStart(), bs, be));
+        m.put("reading", part(s.readStart(), s.readEnd(), bs, be));
+        m.put("waiting to execute", part(s.readEnd(), s.commandStart(), bs, be));
+        m.put("executing", part(s.commandStart(), s.commandEnd(), bs, be));
+        // A blocking command blocks inside its execution and is let go before its reply is written: a part of its
+        // own, taken out of the ones it overlaps (waiting to write; waiting to execute for CLIENT PAUSE).
+        if (s.blockedNs() > 0) m.put("blocked", s.blockedNs());
+        m.put("waiting to write", part(s.commandEnd(), s.writeStart(), bs, be));
+        m.put("writing", part(s.writeStart(), s.replyEnd(), bs, be));
         return m;
     }
 
-    private static Long part(long from, long to) {
-        return from == Segment.UNKNOWN || to == Segment.UNKNOWN || to < from ? null : to - from;
+    /** The length of [from, to] outside the blocked phase [bs, be] (UNKNOWN bounds: never blocked). */
+    private static Long part(long from, long to, long bs, long be) {
+        if (from == Segment.UNKNOWN || to == Segment.UNKNOWN || to < from) return null;
+        long overlap = bs == Segment.UNKNOWN || be == Segment.UNKNOWN ? 0 : Math.max(0, Math.min(to, be) - Math.max(from, bs));
+        return to - from - overlap;
     }
 }

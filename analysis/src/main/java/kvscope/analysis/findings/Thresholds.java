@@ -10,9 +10,33 @@ package kvscope.analysis.findings;
  * @param backlogBytes  a client's reply bytes waiting to be written above which its output buffer is a backlog
  * @param slowHttpNs    an HTTP request entering the services slower than this (end to end at the first traced
  *                      service) is a slow request of its route
+ * @param replicaLagNs  a replica that applied a write of its master later than this after the master fed it is
+ *                      behind
+ * @param slowWithBlocked whether a blocked client's wait (BLPOP, WAIT… waiting for data or replicas by design) counts
+ *                      toward {@code slowNs}; by default it does not, as in Redis's SLOWLOG
  */
-public record Thresholds(long slowNs, long stallNs, double amplification, long backlogBytes, long slowHttpNs) {
-    public static final Thresholds DEFAULT = new Thresholds(10_000_000L, 20_000_000L, 2.0, 1 << 20, 20_000_000L);
+public record Thresholds(long slowNs, long stallNs, double amplification, long backlogBytes, long slowHttpNs,
+                         long replicaLagNs, boolean slowWithBlocked) {
+    /**
+     * Replica lag: on a LAN a replica applies a write well under a millisecond after its master fed it; 100 ms behind
+     * means reads from it are visibly stale and WAIT stalls.
+     */
+    public static final Thresholds DEFAULT = new Thresholds(10_000_000L, 20_000_000L, 2.0, 1 << 20, 20_000_000L,
+            100_000_000L, false);
+
+    public Thresholds(long slowNs, long stallNs, double amplification, long backlogBytes, long slowHttpNs,
+                      long replicaLagNs) {
+        this(slowNs, stallNs, amplification, backlogBytes, slowHttpNs, replicaLagNs, DEFAULT.slowWithBlocked);
+    }
+
+    public Thresholds(long slowNs, long stallNs, double amplification, long backlogBytes, long slowHttpNs,
+                      boolean slowWithBlocked) {
+        this(slowNs, stallNs, amplification, backlogBytes, slowHttpNs, DEFAULT.replicaLagNs, slowWithBlocked);
+    }
+
+    public Thresholds(long slowNs, long stallNs, double amplification, long backlogBytes, long slowHttpNs) {
+        this(slowNs, stallNs, amplification, backlogBytes, slowHttpNs, DEFAULT.replicaLagNs, DEFAULT.slowWithBlocked);
+    }
 
     public Thresholds(long slowNs, long stallNs, double amplification, long backlogBytes) {
         this(slowNs, stallNs, amplification, backlogBytes, DEFAULT.slowHttpNs);

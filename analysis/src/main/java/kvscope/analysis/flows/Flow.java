@@ -21,7 +21,9 @@ public record Flow(Hop kind, int srcServer, int srcFd, long srcTime, int dstServ
          * A request refused with MOVED or ASK, and the next request for the same slot on the node it named. Paired
          * by slot and order (the client itself is not traced), so a busy slot hit by other clients may mislead.
          */
-        REDIRECT("MOVED/ASK → retry");
+        REDIRECT("MOVED/ASK → retry"),
+        /** A write a master fed its replicas, applied by a replica (paired by replication offset; issue #19). */
+        REPLICATION("master → replica");
 
         private final String label;
 

@@ -70,19 +70,37 @@ public final class FlowFile implements AutoCloseable {
                 }
             }
             runs[nRuns] = count;
-            int n = (int) ((count + CHUNK - 1) / CHUNK);
-            var chunks = new MappedByteBuffer[n];
-            for (int i = 0; i < n; i++) {
-                long first = (long) i * CHUNK;
-                long len = Math.min(CHUNK, count - first) * RECORD;
-                chunks[i] = ch.map(FileChannel.MapMode.READ_ONLY, HEADER + first * RECORD, len);
-                chunks[i].order(ByteOrder.LITTLE_ENDIAN);
-            }
-            return new FlowFile(ch, count, maxLag, chunks, runs);
+            return mapped(ch, count, maxLag, runs);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
+    }
+
+    /**
+     * The first {@code count} flows of a file still being written ({@link FlowWriter#written}): nothing is checked,
+     * the writer knows its count, lag and runs ({@code runs} ends with {@code count}).
+     */
+    static FlowFile of(Path path, long count, long maxLag, long[] runs) throws IOException {
+        var ch = FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            return mapped(ch, count, maxLag, runs);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private static FlowFile mapped(FileChannel ch, long count, long maxLag, long[] runs) throws IOException {
+        int n = (int) ((count + CHUNK - 1) / CHUNK);
+        var chunks = new MappedByteBuffer[n];
+        for (int i = 0; i < n; i++) {
+            long first = (long) i * CHUNK;
+            long len = Math.min(CHUNK, count - first) * RECORD;
+            chunks[i] = ch.map(FileChannel.MapMode.READ_ONLY, HEADER + first * RECORD, len);
+            chunks[i].order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return new FlowFile(ch, count, maxLag, chunks, runs);
     }
 
     private static IOException damaged(Path path, long offset, String what) {
@@ -123,6 +141,31 @@ public final class FlowFile implements AutoCloseable {
             v.flow(Flow.Hop.ALL[kind], b.getShort(at + 32) & 0xFFFF, b.getInt(at + 24), src,
                     b.getShort(at + 34) & 0xFFFF, b.getInt(at + 28), dst);
         }
+    }
+
+    /** Receives a flow as stored, with the time it was emitted (for copying a file). */
+    @FunctionalInterface
+    public interface StoredVisitor {
+        void flow(long emit, Flow.Hop kind, int srcServer, int srcFd, long srcTime, int dstServer, int dstFd,
+                  long dstTime) throws IOException;
+    }
+
+    /** Runs in the file, each sorted by emit time: run r's flows are [runStart(r), runStart(r + 1)). */
+    public int runs() { return runs.length - 1; }
+
+    public long runStart(int r) { return runs[r]; }
+
+    /** When flow i was emitted (found by the analysis): the order of its run. */
+    public long emitted(long i) { return emit(i); }
+
+    /** Flow i as stored (a kind written by a newer kvscope is skipped). */
+    public void read(long i, StoredVisitor v) throws IOException {
+        var b = chunks[(int) (i / CHUNK)];
+        int at = (int) (i % CHUNK) * RECORD;
+        int kind = b.getInt(at + 36);
+        if (kind < 0 || kind >= Flow.Hop.ALL.length) return;
+        v.flow(b.getLong(at), Flow.Hop.ALL[kind], b.getShort(at + 32) & 0xFFFF, b.getInt(at + 24), b.getLong(at + 8),
+                b.getShort(at + 34) & 0xFFFF, b.getInt(at + 28), b.getLong(at + 16));
     }
 
     @Override public void close() throws IOException { ch.close(); }

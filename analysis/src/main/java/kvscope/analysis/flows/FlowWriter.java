@@ -19,8 +19,15 @@ public final class FlowWriter implements AutoCloseable {
     private long maxLag;
     private long[] runStarts = new long[] {0};
     private boolean closed;
+    private final Path path;
+    /** What {@link #publish} last put on disk, for readers on other threads; null before. */
+    private volatile Written written;
+
+    /** The flows on disk at a {@link #publish}: their count, largest lag and run table then (its end: count). */
+    private record Written(long count, long maxLag, long[] runs) {}
 
     public FlowWriter(Path file) throws IOException {
+        path = file;
         ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE);
         writeHeader(false);
@@ -55,6 +62,27 @@ public final class FlowWriter implements AutoCloseable {
     }
 
     public long count() { return count; }
+
+    /**
+     * Writes the flows added so far to the file and lets {@link #written} read them: a live session's Netflow view
+     * draws them while the model grows (serve --live). Called on the writing thread, now and then.
+     */
+    public void publish() throws IOException {
+        if (closed) return;
+        flush();
+        var runs = Arrays.copyOf(runStarts, runStarts.length + 1);
+        runs[runStarts.length] = count;
+        written = new Written(count, maxLag, runs);
+    }
+
+    /**
+     * The flows of the last {@link #publish}, readable from any thread while this one writes more; null before the
+     * first. The caller closes it.
+     */
+    public FlowFile written() throws IOException {
+        var w = written;
+        return w == null ? null : FlowFile.of(path, w.count(), w.maxLag(), w.runs());
+    }
 
     private void flush() throws IOException {
         buf.flip();

@@ -33,7 +33,7 @@ final class BusLog implements AutoCloseable {
         this.out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
     }
 
-    private int id(String nodeId) {
+    int idIndex(String nodeId) {
         var i = idIndex.get(nodeId);
         if (i == null) {
             idIndex.put(nodeId, i = ids.size());
@@ -44,20 +44,24 @@ final class BusLog implements AutoCloseable {
 
     /** Server {@code server} queued a publish message of {@code totlen} bytes for node {@code peer} on link fd. */
     void send(int server, String peer, int fd, long time, long totlen) throws IOException {
-        write(SEND, server, id(peer), fd, time, time, totlen);
+        write(SEND, server, idIndex(peer), fd, time, time, totlen);
     }
 
     /** Server {@code server} began processing, at {@code start}, a publish message node {@code sender} sent. */
     void receive(int server, String sender, int fd, long start, long emit, long totlen) throws IOException {
-        write(RECEIVE, server, id(sender), fd, start, emit, totlen);
+        write(RECEIVE, server, idIndex(sender), fd, start, emit, totlen);
     }
 
-    /** Events were lost at {@code time}: messages in flight then cannot be paired. */
-    void reset(long time) throws IOException {
-        write(RESET, -1, -1, -1, time, time, 0);
+    /**
+     * Events were lost up to {@code time}: messages in flight then cannot be paired. {@code from} is where the loss
+     * comes in the events' order (the start of its range, the reader's sort key): an aggregator merging hosts' logs
+     * puts it there, as the one-go pass met it (model.BusExchange).
+     */
+    void reset(long time, long from) throws IOException {
+        write(RESET, -1, -1, -1, time, from, 0);
     }
 
-    private void write(byte kind, int server, int id, int fd, long time, long emit, long totlen) throws IOException {
+    void write(byte kind, int server, int id, int fd, long time, long emit, long totlen) throws IOException {
         out.writeByte(kind);
         out.writeInt(server);
         out.writeInt(id);

@@ -24,18 +24,35 @@ final class BusMatcher {
 
     /** Writes a BUS flow for each message sent by one traced node and processed by another; returns how many. */
     static long match(BusLog log, List<ServerState> servers, FlowWriter out, ModelCounters counters) throws IOException {
-        var byIndex = new ServerState[servers.stream().mapToInt(s -> s.index).max().orElse(-1) + 1];
-        for (var s : servers) byIndex[s.index] = s;
-        // The node each logged id names (index into log.ids), or null when it is not a traced server.
-        var named = new ServerState[log.ids.size()];
-        // And the reverse, by server index: the logged id of each server's own node id (−1 when never logged).
-        var idOf = new int[byIndex.length];
+        var nodeIds = new String[servers.stream().mapToInt(s -> s.index).max().orElse(-1) + 1];
+        for (var s : servers) nodeIds[s.index] = s.nodeId;
+        var r = match(log, nodeIds, out, (from, to) -> true);
+        counters.busMessagesUnpaired = r[1];
+        return r[0];
+    }
+
+    /** Which pairs become arrows (the aggregator draws only those between hosts: the others are in the hosts' models). */
+    interface Drawn {
+        boolean test(int fromServer, int toServer);
+    }
+
+    /**
+     * The pairing itself, over servers known by index and own node id (null when unknown); returns {pairs, messages
+     * processed whose sending was not found}. Pairs that {@code drawn} refuses are made (they take their message out
+     * of the queue) but not written.
+     */
+    static long[] match(BusLog log, String[] nodeIds, FlowWriter out, Drawn drawn) throws IOException {
+        // The server each logged id names (−1 when it is not a traced server), and the reverse, by server index: the
+        // logged id of each server's own node id (−1 when never logged).
+        var named = new int[log.ids.size()];
+        Arrays.fill(named, -1);
+        var idOf = new int[nodeIds.length];
         Arrays.fill(idOf, -1);
         for (int i = 0; i < named.length; i++) {
-            for (var s : servers) {
-                if (log.ids.get(i).equals(s.nodeId)) {
+            for (int s = 0; s < nodeIds.length; s++) {
+                if (log.ids.get(i).equals(nodeIds[s])) {
                     named[i] = s;
-                    idOf[s.index] = i;
+                    idOf[s] = i;
                 }
             }
         }
@@ -57,14 +74,14 @@ final class BusMatcher {
                     q.add(r.fd, r.time, r.totlen);
                 }
                 case BusLog.RECEIVE -> {
-                    var sender = r.id >= 0 && r.id < named.length ? named[r.id] : null;
-                    var receiver = r.server >= 0 && r.server < byIndex.length ? byIndex[r.server] : null;
-                    if (sender == null || receiver == null || receiver.nodeId == null || r.time < resyncUntil[0]) {
+                    int sender = r.id >= 0 && r.id < named.length ? named[r.id] : -1;
+                    int receiver = r.server >= 0 && r.server < nodeIds.length && nodeIds[r.server] != null ? r.server : -1;
+                    if (sender < 0 || receiver < 0 || r.time < resyncUntil[0]) {
                         unmatched[0]++;
                         return;
                     }
-                    int peer = idOf[receiver.index];
-                    var q = peer < 0 ? null : queues.get(((long) sender.index << 32) | peer);
+                    int peer = idOf[receiver];
+                    var q = peer < 0 ? null : queues.get(((long) sender << 32) | peer);
                     int skipped = 0;
                     while (q != null && !q.isEmpty() && q.headTime() <= r.time && q.headLen() != r.totlen
                             && skipped < MAX_SKIP) {
@@ -75,15 +92,16 @@ final class BusMatcher {
                         unmatched[0]++;
                         return;
                     }
-                    out.add(Flow.Hop.BUS, sender.index, q.headFd(), q.headTime(), receiver.index, r.fd, r.time, r.emit);
+                    if (drawn.test(sender, receiver)) {
+                        out.add(Flow.Hop.BUS, sender, q.headFd(), q.headTime(), receiver, r.fd, r.time, r.emit);
+                        matched[0]++;
+                    }
                     q.pop();
-                    matched[0]++;
                 }
                 default -> throw new IOException("bus log: unknown record kind " + r.kind);
             }
         });
-        counters.busMessagesUnpaired = unmatched[0];
-        return matched[0];
+        return new long[] {matched[0], unmatched[0]};
     }
 
     /** A bounded FIFO of (link fd, time, length): a flood of messages to an untraced node keeps only the newest. */

@@ -18,7 +18,7 @@ final class Conn {
     String clientName;
     // Quarks of this fd's attributes, resolved once.
     int qConn, qType, qPeer, qClient, qId, qMemory, qDataStructure, qStatus, qFileEvents;
-    int qReq, qCommand, qReqType, qReqDataStructure, qReqConnection;
+    int qReq, qCommand, qReqType, qReqDataStructure, qReqConnection, qReqBlocked;
 
     /** Open from accept (or first sight) until freed. */
     boolean open;
@@ -72,6 +72,20 @@ final class Conn {
     long[] wCommandEnd = new long[4];
     long[] wBytesIn = new long[4];
     int[] wReadThread = new int[4];
+    // Each waiting request's blocked phase (Blocking): UNKNOWN, UNKNOWN, 0 if it never blocked.
+    long[] wBlockStart = new long[4];
+    long[] wBlockEnd = new long[4];
+    int[] wBlockReason = new int[4];
+    /** The client is blocked now (block_client seen, unblock_client not yet): since when, else UNKNOWN. */
+    long blockedSince = Segment.UNKNOWN;
+    /** What it blocked for ("list on key k, timeout 5 s") and its block type ("list"), while blocked. */
+    String blockedFor, blockedType;
+    /**
+     * A block that ended before the command it held back ran (CLIENT PAUSE blocks in processCommand, before call()):
+     * given to the next request that executes, else UNKNOWN.
+     */
+    long heldStart = Segment.UNKNOWN, heldEnd = Segment.UNKNOWN;
+    int heldReason;
     long writeBytes;
     int writeThread;
     /** Start of the first write after the oldest waiting command ended, or UNKNOWN. */
@@ -159,6 +173,10 @@ final class Conn {
         waiting = 0;
         writeStart = Segment.UNKNOWN;
         writeBytes = 0;
+        blockedSince = Segment.UNKNOWN;
+        blockedFor = null;
+        heldStart = Segment.UNKNOWN;
+        heldEnd = Segment.UNKNOWN;
     }
 
     void addWaiting(int command, long readable, long readStart, long readEnd, long commandStart, long commandEnd,
@@ -173,6 +191,9 @@ final class Conn {
             wCommandEnd = Arrays.copyOf(wCommandEnd, n);
             wBytesIn = Arrays.copyOf(wBytesIn, n);
             wReadThread = Arrays.copyOf(wReadThread, n);
+            wBlockStart = Arrays.copyOf(wBlockStart, n);
+            wBlockEnd = Arrays.copyOf(wBlockEnd, n);
+            wBlockReason = Arrays.copyOf(wBlockReason, n);
         }
         wCommand[waiting] = command;
         wReadable[waiting] = readable;
@@ -182,6 +203,11 @@ final class Conn {
         wCommandEnd[waiting] = commandEnd;
         wBytesIn[waiting] = bytesIn;
         wReadThread[waiting] = readThread;
+        wBlockStart[waiting] = heldStart;
+        wBlockEnd[waiting] = heldEnd;
+        wBlockReason[waiting] = heldStart == Segment.UNKNOWN ? 0 : heldReason;
+        heldStart = Segment.UNKNOWN;
+        heldEnd = Segment.UNKNOWN;
         waiting++;
     }
 

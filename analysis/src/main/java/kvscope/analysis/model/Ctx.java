@@ -126,7 +126,7 @@ final class Ctx {
         try {
             segments.add(server.index, c.fd, c.id, c.wCommand[i], c.wReadable[i], c.wReadStart[i], c.wReadEnd[i],
                     c.wCommandStart[i], c.wCommandEnd[i], writeStart, replyEnd, c.wBytesIn[i], bytesOut,
-                    c.wReadThread[i], writeThread);
+                    c.wReadThread[i], writeThread, c.wBlockStart[i], c.wBlockEnd[i], c.wBlockReason[i]);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }

@@ -18,6 +18,7 @@ final class Fields {
     final Field timeoutUs, nevents, mask, newMask, channel, payloadLen, receivers, sharded, timeNs;
     final Field len, nlinks, peer, totlen, sender, port, tlsPort, clusterEnabled, clusterPort, ioThreadsDoReads,
             connectedClients, usedMemory, role, slot, kind, targetPort, nodeId, layout, clientName, flags;
+    final Field btype, timeoutMs, keys, key, reason, byId;
 
     Fields(Trace trace, Layouts layouts) {
         var t = new Handles(trace, layouts);
@@ -45,6 +46,8 @@ final class Fields {
         slot = t.field("slot"); kind = t.field("kind"); targetPort = t.field("target_port");
         nodeId = t.field("node_id"); layout = t.field("layout");
         clientName = t.field("client_name"); flags = t.field("flags");
+        btype = t.field("btype"); timeoutMs = t.field("timeout_ms"); keys = t.field("keys"); key = t.field("key");
+        reason = t.field("reason"); byId = t.field("by_id");
     }
 
     /** Handles on the Redis events' fields where they hold what kvscope reads them as ({@link Layouts#field}). */

@@ -43,8 +43,12 @@ final class Layouts {
             new Version(4, "the light profile's commands batch", "commands", null),
             new Version(5, "the light profile's publishes batch", "publishes", null),
             new Version(6, "the attach snapshot", "snapshot_client", null),
-            new Version(6, "the attach snapshot and server_info.layout", "server_info", "layout"));
-    static final int CURRENT = 6;
+            new Version(6, "the attach snapshot and server_info.layout", "server_info", "layout"),
+            new Version(7, "the replication events (repl_feed, repl_apply, repl_ack, repl_sync…)", "repl_ack", null),
+            new Version(7, "the replication events (repl_feed, repl_apply, repl_ack, repl_sync…)", "repl_sync", null),
+            new Version(7, "the replication events (repl_feed, repl_apply, repl_ack, repl_sync…)", "repl_apply", null),
+            new Version(7, "blocked clients (block_client, unblock_client)", "block_client", null));
+    static final int CURRENT = 7;
     /**
      * The field of server_info in which the patch writes its layout version ({@code REDIS_TP_LAYOUT} in redis_tp.h,
      * since layout 6), so that a trace says it rather than kvscope inferring it. Read when present; a version above
@@ -55,7 +59,8 @@ final class Layouts {
     /** The light profile's batches: element i of every sequence is one command or publish. */
     private static final Set<String> BATCHES = Set.of("commands", "publishes");
     private static final Set<String> TEXT = Set.of("name", "names", "channels", "type_name", "peer_addr", "role", "kind",
-            "channel", "node_id", "peer", "sender", "node", "target_addr", "client_name", "flags", "master_addr");
+            "channel", "node_id", "peer", "sender", "node", "target_addr", "client_name", "flags", "master_addr",
+            "btype", "reason", "key");
     /** {@code type} is the client's kind as text in these, a cluster message type number elsewhere. */
     private static final Set<String> TYPE_AS_TEXT = Set.of("accept_client", "client_set_type", "free_client",
             "snapshot_client");

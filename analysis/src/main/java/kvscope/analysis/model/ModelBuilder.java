@@ -8,12 +8,16 @@ import kvscope.ctf.EventType;
 import kvscope.ctf.Trace;
 import kvscope.statesystem.History;
 
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -49,6 +53,8 @@ public final class ModelBuilder implements AutoCloseable {
     private final EventLoop eventLoop = new EventLoop();
     private final Backlogs backlogs = new Backlogs();
     private final Flows flowFinder = new Flows();
+    private final Replication replication;
+    private ReplicationSpool replicationSpool;
     private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
     /** Event types another analysis of the same pass reads (the services'): not "unknown" to this one. */
     private final boolean[] readElsewhere;
@@ -69,20 +75,29 @@ public final class ModelBuilder implements AutoCloseable {
         boolean commandsOnly = !Dispatch.redis(trace, "write_to_client_end").exists();
         this.timeline = new Timeline(h, commandsOnly ? Math.max(horizonNs, COMMANDS_ONLY_HORIZON_NS) : horizonNs);
         this.names = ServerNames.scan(trace);
+        // Runs of one host:port the look-ahead met: a later run of it is named by its run too (learnName).
+        for (var n : names.values()) if (n.indexOf('@') > 0) restarted.add(n.substring(0, n.indexOf('@')));
         this.naming = new ServerNames(trace);
         boolean fileEvents = Dispatch.redis(trace, "delete_file_event").exists();
         this.ctx = new Ctx(fields, timeline, segments, flows, this.busLog, commandsOnly, fileEvents, counters);
         var d = new Dispatch(Dispatch.REDIS);
         new Servers().register(d.as("server facts"));
-        new Connections().register(d.as("connection states"));
+        // Before Connections: a free_client ends a blocked phase while the connection is still open.
+        new Blocking().register(d.as("blocked clients"));
+        var connections = new Connections();
+        connections.register(d.as("connection states"));
         new Snapshot().register(d.as("connections from the snapshot"));
         new Requests().register(d.as("requests and their latencies"));
         new Threads().register(d.as("thread phases"));
         eventLoop.register(d.as("event loop"));
         new Bus().register(d.as("cluster bus"));
         flowFinder.register(d.as("causal links"));
+        replication = new Replication(trace, layouts, serverList);
+        replication.register(d.as("replication"));
         backlogs.register(d.as("output backlogs"));
         invariants.register(d.as("invariant checks"));
+        // Last of a free's handlers: they all still find the connection (see there).
+        connections.registerForget(d.as("freed connections forgotten"));
         // The light profile's batches run the call_command_end handlers once per command they hold, and the publish
         // handlers once per publish: those handlers are checked against the batch's layout (its sequences).
         var skipped = new ArrayList<Dispatch.Skipped>();
@@ -171,7 +186,8 @@ public final class ModelBuilder implements AutoCloseable {
             s.stats.vpid = (int) vpid;
             s.stats.host = e.trace().hostname();
             int colon = name.lastIndexOf(':');
-            if (colon > 0) s.stats.port = Integer.parseInt(name.substring(colon + 1));
+            int at = name.indexOf('@', colon + 1); // host:port@vpid: one run of a restarted server (ServerNames)
+            if (colon > 0) s.stats.port = Integer.parseInt(name.substring(colon + 1, at < 0 ? name.length() : at));
             servers.put(key, s);
             serverList.add(s);
         }
@@ -180,19 +196,30 @@ public final class ModelBuilder implements AutoCloseable {
 
     /**
      * A server that started after the look-ahead (ServerNames) is renamed host:port by its first server_info or
-     * accepted client, in the history, the segments and its statistics. One try: if another server already has the
-     * name (a restart on the same port), it keeps procname-vpid.
+     * accepted client, in the history, the segments and its statistics. If another server already has the name (a
+     * restart on the same port), this one is host:port@vpid, and so is the other one when the build finishes
+     * ({@link #finish}: every record is made under the final names then). If that is taken too, it keeps procname-vpid.
      */
     private void learnName(ServerState s, Event e) {
         int port = naming.port(e);
         if (port <= 0) return;
         s.named = true;
         var name = e.trace().hostname() + ":" + port;
-        if (!h.rename(s.root, name)) return; // every server is a root attribute: another one has the name
+        s.stats.port = port;
+        // Every server is a root attribute: a rename fails when another one has the name.
+        if (!restarted.contains(name) && rename(s, name)) return;
+        if (s.vpid >= 0 && rename(s, ServerNames.run(name, s.vpid))) restarted.add(name);
+    }
+
+    /** Host:port names that more than one run of a server had: each run is named host:port@vpid. */
+    private final Set<String> restarted = new HashSet<>();
+
+    private boolean rename(ServerState s, String name) {
+        if (!h.rename(s.root, name)) return false;
         if (!segments.renameServer(s.index, name)) throw new IllegalStateException("segment server " + name + " exists");
         s.name = name;
         s.stats.name = name;
-        s.stats.port = port;
+        return true;
     }
 
     /**
@@ -207,7 +234,7 @@ public final class ModelBuilder implements AutoCloseable {
         if (counters.lossRanges.size() < 1000) counters.lossRanges.add(new long[] {e.lostStart(), e.timestamp()});
         int ti = e.trace().index();
         try {
-            busLog.reset(e.timestamp());
+            busLog.reset(e.timestamp(), e.lostStart());
             flowFinder.lost();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
@@ -239,6 +266,7 @@ public final class ModelBuilder implements AutoCloseable {
     @Override public void close() throws IOException {
         if (!finished) timeline.abandon();
         busLog.close();
+        if (replicationSpool != null) replicationSpool.close();
     }
 
     /**
@@ -248,6 +276,8 @@ public final class ModelBuilder implements AutoCloseable {
     public Result finish() throws IOException {
         finished = true;
         long end = last == Long.MIN_VALUE ? 0 : last;
+        // The first run of a restarted server kept the short name: it gets its run's name too (see learnName).
+        for (var s : serverList) if (restarted.contains(s.name) && s.vpid >= 0) rename(s, ServerNames.run(s.name, s.vpid));
         for (var s : serverList) {
             for (var conn : s.openConns()) s.stats.unfinishedAtEnd += conn.inFlight();
         }
@@ -264,10 +294,43 @@ public final class ModelBuilder implements AutoCloseable {
         // The records are made now, once, under the servers' final names.
         return new Result(first == Long.MIN_VALUE ? 0 : first, end, counters.build(),
                 serverList.stream().map(s -> s.stats.build()).toList(), ctx.commandsOnly, invariants.found(),
-                eventLoop.stalls(), backlogs.largest());
+                eventLoop.stalls(), backlogs.largest(), replication.build());
+    }
+
+    /**
+     * This model's cluster-bus publish messages and its servers' node ids, for the aggregator that pairs them with
+     * other hosts' ({@link BusExchange}); after {@link #finish}, before {@link #close}.
+     */
+    public void exportBus(DataOutputStream out) throws IOException {
+        BusExchange.write(busLog, serverList, out);
+    }
+
+    /**
+     * From now on (before the first event), spools what an aggregator needs to pair this host's replication with other
+     * hosts' ({@link ReplicationSpool}; deleted on close).
+     */
+    public void spoolReplication(Path file) throws IOException {
+        replicationSpool = new ReplicationSpool(file);
+        replication.spoolTo(replicationSpool);
+    }
+
+    /**
+     * The servers (segment index, final name, port) and the spooled replication records, for the aggregator
+     * (combine.HostReplication); after {@link #finish}, before {@link #close}.
+     */
+    public void exportReplication(DataOutputStream out) throws IOException {
+        out.writeInt(serverList.size());
+        for (var s : serverList) {
+            out.writeInt(s.index);
+            out.writeUTF(s.name);
+            out.writeInt(s.stats.port);
+        }
+        replicationSpool.finish();
+        Files.copy(replicationSpool.file(), out);
     }
 
     /** What the build produced besides the history and the segments. */
     public record Result(long start, long end, Counters counters, List<ServerStats> servers, boolean commandsOnly,
-                         List<Anomaly> anomalies, List<Stall> stalls, List<Backlog> backlogs) {}
+                         List<Anomaly> anomalies, List<Stall> stalls, List<Backlog> backlogs,
+                         ReplicationStats replication) {}
 }

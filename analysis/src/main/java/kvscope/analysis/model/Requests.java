@@ -134,5 +134,7 @@ final class Requests {
         c.timeline.clear(c.time, conn.qReqType);
         c.timeline.clear(c.time, conn.qReqDataStructure);
         c.timeline.clear(c.time, conn.qReqConnection);
+        // Still blocked (the light profile's batch names the blocking command after its block_client): kept.
+        if (conn.blockedSince == Segment.UNKNOWN) c.timeline.clear(c.time, conn.qReqBlocked);
     }
 }

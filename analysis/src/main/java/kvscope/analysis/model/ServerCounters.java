@@ -44,6 +44,10 @@ final class ServerCounters {
     final TreeMap<String, long[]> busOutByLink = new TreeMap<>();
     final TreeMap<String, long[]> busInByLink = new TreeMap<>();
     final TreeMap<Integer, ThreadCounters> threads = new TreeMap<>();
+    /** Clients blocked (block_client). */
+    long blocks;
+    /** Blocked phases that ended, by "btype reason" (list key, wait timeout…): [count, blocked ns]. */
+    final TreeMap<String, long[]> blocked = new TreeMap<>();
 
     ServerCounters(String name) { this.name = name; }
 
@@ -62,7 +66,7 @@ final class ServerCounters {
                 connectionsFreed, connectionsSeenMidLife, fdReusedWithoutFree, clientBytesIn, clientBytesOut, commands,
                 nestedCommands, unansweredRequests, unfinishedAtEnd, eventLoopIterations, longestIterationNs,
                 longestIterationAt, redirects, publishes, publishedPayloadBytes, publishReceivers, busBytesOut, busBytesIn,
-                busOutByType, busInByType, busOutByLink, busInByLink, threadStats, connectionsNamedBySnapshot, snapshots);
+                busOutByType, busInByType, busOutByLink, busInByLink, threadStats, connectionsNamedBySnapshot, snapshots, blocks, blocked);
     }
 
     /** One thread's counters. */

@@ -15,6 +15,10 @@ import java.util.Map;
  * name from the first event. Reads the start of the trace only: {@code server_info} (at startup and then every
  * second) or the local port of an accepted client gives the port. A server not named within the look-ahead starts as
  * {@code procname-vpid} and is renamed by the model when its first such event comes ({@link #port}).
+ *
+ * <p>A server restarted on the same port (Redis's own test suite does it all the time) is another server: where two
+ * processes would get one {@code host:port}, each is named {@code host:port@vpid} ({@link #run}), here and, for a
+ * server named later, by the model — so no two servers of a trace ever share a name.
  */
 final class ServerNames {
     /** How far to look: the first events up to this much trace time or this many events. */
@@ -55,6 +59,8 @@ final class ServerNames {
     boolean fromInfo(Event e) { return e.type() == info; }
 
     static Map<Long, String> scan(Trace trace) {
+        // A live session is read once, as it comes: its servers are named when their port shows (learnName).
+        if (trace.isLive()) return new HashMap<>();
         var naming = new ServerNames(trace);
         var ports = new HashMap<Long, Integer>();
         var vpid = trace.field("vpid");
@@ -86,6 +92,12 @@ final class ServerNames {
         }
         var names = new HashMap<Long, String>();
         ports.forEach((k, p) -> names.put(k, trace.traces().get((int) (k >>> 32)).hostname() + ":" + p));
+        var uses = new HashMap<String, Integer>();
+        names.values().forEach(name -> uses.merge(name, 1, Integer::sum));
+        names.replaceAll((k, name) -> uses.get(name) > 1 ? run(name, (int) k.longValue()) : name);
         return names;
     }
+
+    /** The name of one run of the server {@code hostPort}: its process id after an {@code @}. */
+    static String run(String hostPort, int vpid) { return hostPort + "@" + vpid; }
 }

@@ -61,6 +61,9 @@ final class ServerState {
         iterationStart = Long.MIN_VALUE;
     }
 
+    /** The quarks of its Replication subtree as a replica (In/Bytes, Offset, Lag), once it applied a master's stream. */
+    int[] replication;
+
     /** The node's own cluster id once it is known (learned from its peers' traffic, see Bus). */
     String nodeId;
 
@@ -139,6 +142,7 @@ final class ServerState {
             c.qReqType = h.getOrCreateUnder(rq, "Type");
             c.qReqDataStructure = h.getOrCreateUnder(rq, "DataStructure");
             c.qReqConnection = h.getOrCreateUnder(rq, "Connection");
+            c.qReqBlocked = h.getOrCreateUnder(rq, "Blocked");
         }
         return c;
     }

@@ -13,6 +13,8 @@ import java.util.TreeMap;
  * @param threads by thread id (vtid)
  * @param connectionsNamedBySnapshot of the connectionsSeenMidLife, how many a snapshot named (type and peer)
  * @param snapshots snapshots of the server written whole in the trace (instrument/redis/EVENTS.md, "Snapshot")
+ * @param blocks clients blocked by a blocking command (BLPOP, WAIT…; block_client)
+ * @param blocked the blocked phases that ended, by "btype reason" ("list key", "wait timeout"): [count, blocked ns]
  */
 public record ServerStats(String name, String host, int port, int vpid, boolean cluster, int ioThreads, boolean tls,
                           long connectionsAccepted, Map<String, Long> acceptedByType, long connectionsFreed,
@@ -23,7 +25,7 @@ public record ServerStats(String name, String host, int port, int vpid, boolean 
                           long publishReceivers, long busBytesOut, long busBytesIn, Map<String, long[]> busOutByType,
                           Map<String, long[]> busInByType, Map<String, long[]> busOutByLink,
                           Map<String, long[]> busInByLink, Map<Integer, ThreadStats> threads,
-                          long connectionsNamedBySnapshot, long snapshots) {
+                          long connectionsNamedBySnapshot, long snapshots, long blocks, Map<String, long[]> blocked) {
 
     public ServerStats {
         acceptedByType = sorted(acceptedByType);
@@ -33,6 +35,7 @@ public record ServerStats(String name, String host, int port, int vpid, boolean 
         busOutByLink = sorted(busOutByLink);
         busInByLink = sorted(busInByLink);
         threads = sorted(threads);
+        blocked = sorted(blocked);
     }
 
     /** What one thread of the server did: reads and writes of clients, commands executed, and its busy time. */

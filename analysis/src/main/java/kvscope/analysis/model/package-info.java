@@ -19,12 +19,17 @@
  *   <li>{@code Connections} writes {@code <server>/Connections/<fd>/…} (Type, Peer, Id, Memory, DataStructure,
  *       Status, FileEvents); {@code Conn} is what it knows of the connection open on an fd now.</li>
  *   <li>{@code Requests}: {@code <server>/Requests/<fd>/…} and, when a reply is written, the request's segment.</li>
+ *   <li>{@code Blocking}: a blocked client's wait (BLPOP, WAIT…): its BLOCKED Status, {@code Requests/<fd>/Blocked}
+ *       and the blocked interval of the request's segment.</li>
  *   <li>{@code Threads}: {@code <server>/Threads/<tid>/…}, what each thread does and for which connection.</li>
  *   <li>{@code EventLoop}: {@code <server>/EventLoop/…}, the loop's phases and queues; keeps the longest iterations.</li>
  *   <li>{@code Bus}: {@code <server>/Bus/…}, cluster-bus bytes per link and message type.</li>
  *   <li>{@code Servers}: {@code <server>/Info/…}, from server_info.</li>
  *   <li>{@code Flows} (with {@code BusMatcher} after the pass): the Netflow view's causal links.</li>
  *   <li>{@code Backlogs}: output buffers that keep growing; {@code Invariants}: what Redis forbids.</li>
+ *   <li>{@code Replication}: {@code <server>/Replication/…}, a master's writes paired with each replica's applies by
+ *       replication offset (arrows, lag), ACKs and resyncs; {@link kvscope.analysis.model.ReplicationStats} in the
+ *       summary.</li>
  *   <li>{@code CommandBatch}, {@code PublishBatch} ({@code BatchReplay}): the light profile's batches, replayed
  *       element by element through the handlers of the single events they stand for.</li>
  * </ul>
@@ -38,5 +43,6 @@
  * <h2>Names</h2>
  * A server is {@code host:port} once its port is known ({@code ServerNames} looks ahead over the trace's start; a
  * server that starts later is renamed by its first server_info or accepted client), {@code procname-vpid} before.
+ * Each run of a server restarted on one port is {@code host:port@vpid}: no two servers share a name.
  */
 package kvscope.analysis.model;

@@ -39,13 +39,24 @@ public final class HtmlReport {
         var series = r.series();
         for (int si = 0; si < r.servers().size(); si++) {
             var s = r.servers().get(si);
-            out.printf("<h2>%s</h2>%n<table><tr><th>command</th><th>type</th><th>count</th><th>req/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>%n", esc(s.name()));
+            boolean blocking = s.commands().stream().anyMatch(k -> k.blocked() > 0);
+            out.printf("<h2>%s</h2>%n", esc(s.name()));
+            if (blocking) out.printf("<p>%s</p>%n", esc(TextReport.latencyNote(s.commands().get(0).blockedIncluded())));
+            out.printf("<table><tr><th>command</th><th>type</th><th>count</th><th>req/s</th><th>p50</th><th>p90</th><th>p99</th><th>max</th>%s</tr>%n",
+                    blocking ? "<th>blocked (time in all)</th>" : "");
             for (var k : s.commands()) {
-                out.printf(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>%n",
+                out.printf(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>%s</tr>%n",
                         esc(k.name()), k.type(), count(k.count()), k.perSecond(), duration(k.p50Ns()), duration(k.p90Ns()),
-                        duration(k.p99Ns()), duration(k.maxNs()));
+                        duration(k.p99Ns()), duration(k.maxNs()), !blocking ? ""
+                                : "<td>" + (k.blocked() > 0 ? count(k.blocked()) + " (" + duration(k.blockedNs()) + ")" : "") + "</td>");
             }
             out.println("</table>");
+            if (!s.blocked().isEmpty()) {
+                // Waiting by design (BLPOP, WAIT…): shown apart, left out of the slow-request finding.
+                out.print("<p>blocked clients (by type and how it ended):");
+                s.blocked().forEach((k, v) -> out.printf(Locale.ROOT, " %s %s (%s in all);", esc(k), count(v[0]), duration(v[1])));
+                out.println("</p>");
+            }
             var h = hist.get(si);
             if (!h.names.isEmpty()) {
                 var labels = new String[BUCKETS];
@@ -106,7 +117,7 @@ public final class HtmlReport {
             for (var k : s.commands().stream().limit(Svg.COLORS.length).toList()) {
                 var c = new long[BUCKETS];
                 sf.scan(Long.MIN_VALUE, Long.MAX_VALUE, si, sf.commandIndex(k.name()), cur -> {
-                    long us = Math.max(1, cur.latency() / 1000);
+                    long us = Math.max(1, (k.blockedIncluded() ? cur.latency() : cur.serverLatency()) / 1000);
                     c[Math.min(BUCKETS - 1, 63 - Long.numberOfLeadingZeros(us))]++;
                 });
                 names.add(k.name());

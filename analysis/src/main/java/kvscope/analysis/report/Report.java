@@ -6,7 +6,10 @@ import kvscope.analysis.findings.Finding;
 import kvscope.analysis.findings.Findings;
 import kvscope.analysis.findings.Thresholds;
 import kvscope.analysis.model.Counters;
+import kvscope.analysis.model.ReplicationStats;
 import kvscope.analysis.model.ServerStats;
+import kvscope.analysis.otel.OwnSpansReport;
+import kvscope.analysis.segments.BlockReason;
 import kvscope.analysis.segments.Segment;
 import kvscope.analysis.segments.SegmentFile;
 import kvscope.analysis.segments.Slowest;
@@ -22,23 +25,39 @@ import java.util.Map;
 /**
  * Everything {@code kvscope report} shows, gathered from a stored analysis (summary + segments). Its JSON form is
  * the contract of {@code report --format json}: {@code {"servers":[{"name":…,"commands":[…],"bus":{…}}],
- * "lost_events":…,"findings":[…],"services":{"routes":[…]}}} ({@code services} null without the Node.js agent's events).
+ * "lost_events":…,"findings":[…],"services":{"routes":[…]},"own_spans":{…}}} ({@code services} null without the Node.js
+ * agent's events, {@code own_spans} null without {@code analyze --spans}).
  */
 public record Report(long start, long end, boolean commandsOnly, List<Server> servers, long lostEvents,
                      Counters counters, List<Finding> findings, Summary.Series series, ServicesReport services,
-                     List<Clock> clocks) {
+                     List<Clock> clocks, ReplicationStats replication, OwnSpansReport ownSpans) {
 
     public static Report of(Stored stored) throws IOException { return of(stored, Thresholds.DEFAULT); }
 
     public record Server(String name, long durationNs, List<Command> commands, List<Slow> slowest,
                          Connections connections, List<ThreadActivity> threads, EventLoop eventLoop, Bus bus,
-                         long unansweredRequests, long unfinishedAtEnd, Map<String, Long> redirects) {}
+                         long unansweredRequests, long unfinishedAtEnd, Map<String, Long> redirects,
+                         Map<String, long[]> blocked) {}
 
+    /**
+     * One command's latency statistics on one server.
+     *
+     * @param blockedIncluded whether minNs … maxNs count the time clients spent blocked (BLPOP, WAIT… waiting by
+     *                        design): false by default, as Redis's SLOWLOG; true with {@code --slow-with-blocked}
+     * @param blocked         how many of its requests blocked
+     * @param blockedNs       their blocked time in all (what the clients waited)
+     */
     public record Command(String name, String type, long count, double perSecond, long minNs, double meanNs,
-                          long p50Ns, long p90Ns, long p99Ns, long maxNs) {}
+                          long p50Ns, long p90Ns, long p99Ns, long maxNs, boolean blockedIncluded, long blocked,
+                          long blockedNs) {}
 
+    /**
+     * @param replyNs    command end → reply written, the blocked time included
+     * @param blockedNs  of it, how long the client was blocked (BLPOP, WAIT…), 0 if it never was
+     * @param unblocked  why it was let go, empty if it never blocked
+     */
     public record Slow(String command, long latencyNs, long start, int fd, long clientId, long readNs, long executeNs,
-                       long replyNs) {}
+                       long replyNs, long blockedNs, String unblocked) {}
 
     /** @param namedBySnapshot of seenMidLife, how many a snapshot of the server named (type, peer) */
     public record Connections(long accepted, Map<String, Long> byType, long freed, long seenMidLife,
@@ -57,13 +76,14 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
      * One host's clock against the reference host's (several hosts only; see kvscope.analysis.sync).
      * @param boundNs provable accuracy of the host's corrected timestamps (±), null when the pairs do not bound it
      * @param driftBoundPpm the same for the drift, null when not bounded
+     * @param pairsByKind the pairs by what they are made of: bus, redis calls, http (kvscope.analysis.sync.PairKind)
      */
     public record Clock(String host, String verdict, String meaning, long offsetNs, double driftPpm, Double boundNs,
-                        Double driftBoundPpm, long pairs, List<String> path) {
+                        Double driftBoundPpm, long pairs, List<String> path, Map<String, Long> pairsByKind) {
         static Clock of(HostClock c) {
             return new Clock(c.host(), c.verdict().name().toLowerCase(Locale.ROOT), c.verdict().text(), c.offsetNs(),
                     c.driftPpm(), Double.isFinite(c.boundNs()) ? c.boundNs() : null,
-                    Double.isFinite(c.driftBoundPpm()) ? c.driftBoundPpm() : null, c.pairs(), c.path());
+                    Double.isFinite(c.driftBoundPpm()) ? c.driftBoundPpm() : null, c.pairs(), c.path(), c.pairsByKind());
         }
     }
 
@@ -81,31 +101,42 @@ public record Report(long start, long end, boolean commandsOnly, List<Server> se
         var servers = new ArrayList<Server>();
         for (var st : sum.servers()) {
             long duration = Math.max(1, sum.end() - sum.start());
+            boolean withBlocked = thresholds.slowWithBlocked();
             var cmds = sum.latencies().stream().filter(l -> l.server().equals(st.name()))
-                    .map(l -> new Command(l.command(), l.type(), l.count(), l.count() * 1e9 / duration, l.min(), l.mean(), l.p50(),
-                            l.p90(), l.p99(), l.max()))
+                    .map(l -> {
+                        var k = l.stats(withBlocked);
+                        return new Command(l.command(), l.type(), l.count(), l.count() * 1e9 / duration, k.min(), k.mean(),
+                                k.p50(), k.p90(), k.p99(), k.max(), withBlocked, l.blocked(), l.blockedNs());
+                    })
                     .toList();
-            servers.add(new Server(st.name(), duration, cmds, slowest(sf, sf.serverIndex(st.name())), connections(st),
+            servers.add(new Server(st.name(), duration, cmds, slowest(sf, sf.serverIndex(st.name()), withBlocked), connections(st),
                     threads(st), new EventLoop(st.eventLoopIterations(), st.longestIterationNs(), st.longestIterationAt()),
-                    bus(st), st.unansweredRequests(), st.unfinishedAtEnd(), st.redirects()));
+                    bus(st), st.unansweredRequests(), st.unfinishedAtEnd(), st.redirects(), st.blocked()));
         }
         var services = stored.services().count() > 0 || !stored.services().problems().isEmpty()
                 ? ServicesReport.of(stored.services(), thresholds, slowestPerRoute) : null;
         return new Report(sum.start(), sum.end(), sum.commandsOnly(), servers, sum.counters().lostEvents(), sum.counters(),
                 Findings.detect(stored, thresholds), sum.series(), services,
-                stored.clocks().hosts().stream().map(Clock::of).toList());
+                stored.clocks().hosts().stream().map(Clock::of).toList(), sum.replication(), ownSpans(stored));
     }
 
-    private static List<Slow> slowest(SegmentFile sf, int server) {
+    private static OwnSpansReport ownSpans(Stored stored) throws IOException {
+        var l = stored.spanLinks();
+        return l.isEmpty() ? null : OwnSpansReport.of(l, stored.segments(), OwnSpansReport.SLOWEST);
+    }
+
+    /** The slowest requests, ranked without their blocked time unless it is asked for (as the latency table). */
+    private static List<Slow> slowest(SegmentFile sf, int server, boolean withBlocked) {
         if (server < 0) return List.of();
         var out = new ArrayList<Slow>();
-        for (long i : Slowest.of(sf, SLOWEST, server)) {
+        for (long i : Slowest.of(sf, SLOWEST, server, -1, Long.MIN_VALUE, withBlocked).indexes()) {
             var s = sf.get(i);
             long unknown = Segment.UNKNOWN;
             out.add(new Slow(sf.commands().get(s.command()), s.latency(), s.start(), s.fd(), s.clientId(),
                     s.readStart() == unknown ? -1 : s.commandStart() - s.readStart(),
                     s.commandEnd() - s.commandStart(),
-                    s.replyEnd() == unknown ? -1 : s.replyEnd() - s.commandEnd()));
+                    s.replyEnd() == unknown ? -1 : s.replyEnd() - s.commandEnd(), s.blockedNs(),
+                    s.blockedNs() > 0 ? BlockReason.at(s.blockReason()).text() : ""));
         }
         return out;
     }

@@ -1,10 +1,12 @@
 package kvscope.analysis.report;
 
+import kvscope.analysis.otel.OwnSpansText;
 import kvscope.analysis.services.ServicesText;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 import static kvscope.analysis.report.Units.*;
@@ -39,7 +41,9 @@ public final class TextReport {
         }
         clocks(r, out);
         for (var s : r.servers()) server(r, s, out);
+        ReplicationText.write(r.replication(), r.start(), out);
         if (r.services() != null) ServicesText.write(r.services(), r.start(), out);
+        if (r.ownSpans() != null) OwnSpansText.write(r.ownSpans(), r.start(), out);
         out.println();
         out.println(r.findings().isEmpty() ? "findings: none" : "findings (" + r.findings().size() + "):");
         for (var f : r.findings()) {
@@ -61,19 +65,31 @@ public final class TextReport {
         if (s.commands().isEmpty()) {
             out.println("  no requests");
         } else {
-            out.printf(Locale.ROOT, "  %-18s %-6s %10s %10s %10s %10s %10s %10s%n", "command", "type", "count", "req/s", "p50", "p90", "p99", "max");
+            // Blocked time (BLPOP, WAIT… waiting by design) is its own column; the latencies leave it out unless asked.
+            boolean blocking = s.commands().stream().anyMatch(k -> k.blocked() > 0);
+            if (blocking) out.println("  " + latencyNote(s.commands().get(0).blockedIncluded()));
+            out.printf(Locale.ROOT, "  %-18s %-6s %10s %10s %10s %10s %10s %10s%s%n", "command", "type", "count", "req/s", "p50", "p90",
+                    "p99", "max", blocking ? "  blocked (time in all)" : "");
             for (var k : s.commands()) {
-                out.printf(Locale.ROOT, "  %-18s %-6s %10s %10.1f %10s %10s %10s %10s%n", k.name(), k.type(), count(k.count()),
-                        k.perSecond(), duration(k.p50Ns()), duration(k.p90Ns()), duration(k.p99Ns()), duration(k.maxNs()));
+                out.printf(Locale.ROOT, "  %-18s %-6s %10s %10.1f %10s %10s %10s %10s%s%n", k.name(), k.type(), count(k.count()),
+                        k.perSecond(), duration(k.p50Ns()), duration(k.p90Ns()), duration(k.p99Ns()), duration(k.maxNs()),
+                        k.blocked() > 0 ? "  " + count(k.blocked()) + " (" + duration(k.blockedNs()) + ")" : "");
             }
         }
         if (!s.slowest().isEmpty()) {
             out.println("  slowest requests (read → execute → reply written):");
             for (var w : s.slowest()) {
-                out.printf(Locale.ROOT, "    %10s  %-12s fd=%-5d id=%-6d at %s  (before execution %s, execution %s, until reply written %s)%n",
+                out.printf(Locale.ROOT, "    %10s  %-12s fd=%-5d id=%-6d at %s  (before execution %s, execution %s, until reply written %s%s)%n",
                         duration(w.latencyNs()), w.command(), w.fd(), w.clientId(), offset(w.start(), r.start()),
-                        duration(w.readNs()), duration(w.executeNs()), duration(w.replyNs()));
+                        duration(w.readNs()), duration(w.executeNs()), duration(w.replyNs()),
+                        w.blockedNs() > 0 ? ", of it blocked " + duration(w.blockedNs()) + ": " + w.unblocked() : "");
             }
+        }
+        if (!s.blocked().isEmpty()) {
+            // Waiting by design (BLPOP, WAIT…): shown, not blamed (the slow-request finding leaves it out).
+            out.print("  blocked clients (by type and how it ended):");
+            s.blocked().forEach((k, v) -> out.printf(Locale.ROOT, " %s %s (%s in all);", k, count(v[0]), duration(v[1])));
+            out.println();
         }
         if (s.unansweredRequests() > 0 || s.unfinishedAtEnd() > 0) {
             out.printf(Locale.ROOT, "  requests without a reply: %s (client freed first), %s still in flight at the end of the trace%n",
@@ -127,8 +143,17 @@ public final class TextReport {
             var bound = c.boundNs() == null ? "unbounded" : "± " + duration(Math.round(c.boundNs()));
             if (c.verdict().equals("reference")) bound = "-";
             out.printf(Locale.ROOT, "  %-20s %12s %14s %14s %8s  %s%s%n", c.host(), signed(c.offsetNs()), drift, bound,
-                    count(c.pairs()), c.meaning(), c.path().size() > 2 ? " (via " + String.join(" → ", c.path()) + ")" : "");
+                    count(c.pairs()), c.meaning(), (c.path().size() > 2 ? " (via " + String.join(" → ", c.path()) + ")" : "")
+                            + kinds(c.pairsByKind()));
         }
+    }
+
+    /** "; pairs: bus 1,204, redis calls 3,410, http 220" — which conversations put the clock there. */
+    private static String kinds(Map<String, Long> byKind) {
+        if (byKind == null || byKind.isEmpty()) return "";
+        var parts = new ArrayList<String>();
+        byKind.forEach((k, n) -> parts.add(k + " " + count(n)));
+        return "; pairs: " + String.join(", ", parts);
     }
 
     private static String signed(long ns) { return (ns < 0 ? "-" : "+") + duration(Math.abs(ns)); }
@@ -157,5 +182,12 @@ public final class TextReport {
             sb.append(f.name()).append(' ').append(bytes(f.bytes())).append(" (").append(count(f.messages())).append(')');
         }
         out.println(sb);
+    }
+
+    /** What the latency columns count, when some requests blocked (issue #19). */
+    static String latencyNote(boolean blockedIncluded) {
+        return blockedIncluded
+                ? "latency includes the time clients spent blocked (--slow-with-blocked)"
+                : "latency leaves out the time clients spent blocked, as Redis's SLOWLOG does (--slow-with-blocked counts it)";
     }
 }

@@ -5,6 +5,7 @@ import kvscope.analysis.util.LongMap;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Exact latency statistics of every (server, command) pair, gathered while the segments are written, so the analysis
@@ -14,6 +15,11 @@ import java.util.Map;
  * below 32 ns). A percentile's rank falls into one bucket; only the values of that bucket need sorting. The values
  * themselves are held in memory up to {@link LatencyStats#inMemoryLimit} in all; past that they are let go and the
  * few buckets that hold the ranks are gathered in one pass over the segment file. Memory stays bounded either way.
+ *
+ * <p>Which latency: by default a request's time without the time its client spent blocked (BLPOP, WAIT… waiting for
+ * data or replicas by design), as Redis's SLOWLOG counts it ({@code serverLatency}); each pair also counts its blocked
+ * requests and their blocked time. {@link #withBlocked} gives the statistics with that time included, for the pairs
+ * that blocked at all (issue #19).
  */
 public final class LatencyCollector {
     static final int SUB = 32, SHIFT = 5;
@@ -22,13 +28,33 @@ public final class LatencyCollector {
 
     private final LongMap<Pair> pairs = new LongMap<>();
     private final long limit;
+    /** Which latency the segment file's pass reads, when the values did not all fit in memory. */
+    private final boolean blockedIncluded;
     private long held;
     private boolean spilled;
     private Pair last;
 
     public LatencyCollector() { this(LatencyStats.inMemoryLimit); }
 
-    LatencyCollector(long limit) { this.limit = limit; }
+    LatencyCollector(long limit) { this(limit, false); }
+
+    private LatencyCollector(long limit, boolean blockedIncluded) {
+        this.limit = limit;
+        this.blockedIncluded = blockedIncluded;
+    }
+
+    /** How many requests of one pair blocked and how long in all and at most (ns). */
+    public record Blocked(long count, long totalNs, long maxNs) {}
+
+    /** A request of {@code latency} (its blocked time already left out) of which the client spent {@code blockedNs} blocked. */
+    public void add(int server, int command, long latency, long blockedNs) {
+        add(server, command, latency);
+        if (blockedNs <= 0) return;
+        var p = last;
+        p.blocked++;
+        p.blockedNs += blockedNs;
+        p.blockedMax = Math.max(p.blockedMax, blockedNs);
+    }
 
     public void add(int server, int command, long latency) {
         long key = LatencyStats.key(server, command);
@@ -89,7 +115,8 @@ public final class LatencyCollector {
         }
         if (wanted > limit) {
             // Ranks inside buckets too full to hold: narrow them pair by pair (LatencyStats.of), bounded.
-            for (var p : all) out.put(p.key, LatencyStats.of(file, (int) (p.key >>> 32), (int) p.key, Long.MIN_VALUE, Long.MAX_VALUE));
+            for (var p : all) out.put(p.key, LatencyStats.of(file, (int) (p.key >>> 32), (int) p.key, Long.MIN_VALUE,
+                    Long.MAX_VALUE, blockedIncluded));
             return out;
         }
         var cache = new Pair[1];
@@ -97,15 +124,36 @@ public final class LatencyCollector {
             long key = LatencyStats.key(c.server(), c.command());
             var p = cache[0];
             if (p == null || p.key != key) cache[0] = p = pairs.get(key);
-            if (p != null) p.gather(c.latency());
+            if (p != null) p.gather(blockedIncluded ? c.latency() : c.serverLatency());
         });
         for (var p : all) out.put(p.key, p.stats());
         return out;
     }
 
+    /** The pairs with requests that blocked, keyed {@code server << 32 | command}. */
+    public Map<Long, Blocked> blocked() {
+        var out = new HashMap<Long, Blocked>();
+        for (var p : pairs.values()) if (p.blocked > 0) out.put(p.key, new Blocked(p.blocked, p.blockedNs, p.blockedMax));
+        return out;
+    }
+
+    /**
+     * The statistics of the given pairs with the blocked time included: one more pass over the file (a second only
+     * if they do not fit in memory), made only when some request blocked.
+     */
+    public static Map<Long, LatencyStats> withBlocked(SegmentFile file, Set<Long> keys) {
+        if (keys.isEmpty()) return Map.of();
+        var collector = new LatencyCollector(LatencyStats.inMemoryLimit, true);
+        file.forEach(c -> {
+            if (keys.contains(LatencyStats.key(c.server(), c.command()))) collector.add(c.server(), c.command(), c.latency());
+        });
+        return collector.finish(file);
+    }
+
     private static final class Pair {
         final long key;
         long count, sum, min = Long.MAX_VALUE, max = Long.MIN_VALUE;
+        long blocked, blockedNs, blockedMax;
         int[] hist = new int[8 * SUB];
         long[][] chunks = {new long[64]};
         // Per quantile: the bucket holding its rank, the rank within that bucket, and that bucket's values.

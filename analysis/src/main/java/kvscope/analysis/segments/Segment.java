@@ -14,18 +14,44 @@ package kvscope.analysis.segments;
  * @param command    index into the segment file's command names
  * @param readThread vtid of the thread that read the query (an I/O thread when reads are threaded), 0 if unknown
  * @param writeThread vtid of the thread that wrote the reply, 0 if unknown
+ * @param blockStart  when a blocking command (BLPOP, WAIT…) blocked the client, UNKNOWN if it never did: from then
+ *                    to {@code blockEnd} it waited by design, for data or replicas, not for the server
+ * @param blockEnd    when it was unblocked, UNKNOWN if it never blocked
+ * @param blockReason why it was unblocked (a {@link BlockReason} ordinal; NONE if it never blocked)
  */
 public record Segment(int server, int fd, long clientId, int command,
                       long readable, long readStart, long readEnd, long commandStart, long commandEnd,
-                      long writeStart, long replyEnd, long bytesIn, long bytesOut, int readThread, int writeThread) {
+                      long writeStart, long replyEnd, long bytesIn, long bytesOut, int readThread, int writeThread,
+                      long blockStart, long blockEnd, int blockReason) implements RequestTimes {
 
     public static final long UNKNOWN = Long.MIN_VALUE;
+
+    /** A request that never blocked. */
+    public Segment(int server, int fd, long clientId, int command, long readable, long readStart, long readEnd,
+                   long commandStart, long commandEnd, long writeStart, long replyEnd, long bytesIn, long bytesOut,
+                   int readThread, int writeThread) {
+        this(server, fd, clientId, command, readable, readStart, readEnd, commandStart, commandEnd, writeStart, replyEnd,
+                bytesIn, bytesOut, readThread, writeThread, UNKNOWN, UNKNOWN, BlockReason.NONE.ordinal());
+    }
+
+    /** How long the client was blocked (0 if it never was). */
+    public long blockedNs() { return blocked(blockStart, blockEnd); }
+
+    /** Latency without the blocked time: what Redis's SLOWLOG counts, the server's own part. */
+    public long serverLatency() { return latency() - blockedNs(); }
+
+    static long blocked(long blockStart, long blockEnd) {
+        return blockStart == UNKNOWN || blockEnd == UNKNOWN || blockEnd < blockStart ? 0 : blockEnd - blockStart;
+    }
 
     /** First known time of the request. */
     public long start() { return readStart != UNKNOWN ? readStart : commandStart; }
 
     /** Last known time of the request. */
     public long end() { return replyEnd != UNKNOWN ? replyEnd : commandEnd; }
+
+    /** When Redis answered: its reply's write began, else (not written yet, or not recorded) the command ended. */
+    public long answered() { return writeStart != UNKNOWN ? writeStart : commandEnd; }
 
     public long latency() { return end() - start(); }
 }

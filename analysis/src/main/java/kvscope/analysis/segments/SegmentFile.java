@@ -154,7 +154,7 @@ public final class SegmentFile implements AutoCloseable {
     @Override public void close() throws IOException { ch.close(); }
 
     /** A view on one record; moves as the scan advances. */
-    public final class Cursor {
+    public final class Cursor implements RequestTimes {
         private final ByteBuffer b;
         private int o;
         private long index;
@@ -195,16 +195,25 @@ public final class SegmentFile implements AutoCloseable {
         public long bytesOut() { return b.getLong(o + 84); }
         public int readThread() { return b.getInt(o + 92); }
         public int writeThread() { return b.getInt(o + 96); }
+        public long blockStart() { return b.getLong(o + 100); }
+        public long blockEnd() { return b.getLong(o + 108); }
+        public int blockReason() { return b.getInt(o + 116); }
+        /** How long the client was blocked (0 if it never was). */
+        public long blockedNs() { return Segment.blocked(blockStart(), blockEnd()); }
+        /** Latency without the blocked time, as Redis's SLOWLOG counts it. */
+        public long serverLatency() { return latency() - blockedNs(); }
 
         public long start() { long r = readStart(); return r != Segment.UNKNOWN ? r : commandStart(); }
         public long end() { long w = replyEnd(); return w != Segment.UNKNOWN ? w : commandEnd(); }
+        public long answered() { long w = writeStart(); return w != Segment.UNKNOWN ? w : commandEnd(); }
         public long latency() { return end() - start(); }
         public String serverName() { return servers.get(server()); }
         public String commandName() { return commands.get(command()); }
 
         public Segment toSegment() {
             return new Segment(server(), fd(), clientId(), command(), readable(), readStart(), readEnd(), commandStart(),
-                    commandEnd(), writeStart(), replyEnd(), bytesIn(), bytesOut(), readThread(), writeThread());
+                    commandEnd(), writeStart(), replyEnd(), bytesIn(), bytesOut(), readThread(), writeThread(), blockStart(),
+                    blockEnd(), blockReason());
         }
     }
 }

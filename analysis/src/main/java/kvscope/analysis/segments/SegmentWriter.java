@@ -36,10 +36,16 @@ public final class SegmentWriter implements AutoCloseable {
     private long footer = -1;
     private final Path path;
     private final LatencyCollector latencies = new LatencyCollector();
+    /** What {@link #publish} last put on disk, for readers on other threads; null before. */
+    private volatile Written written;
+
+    /** The segments on disk at a {@link #publish}: their count, block index and names then. */
+    private record Written(long count, long[] blockMinStart, long[] blockMaxEnd, List<String> servers,
+                           List<String> commands) {}
 
     // Segments wait here as plain longs and are encoded a block at a time. Why: the encoding's ByteBuffer calls,
     // inlined into every handler that ends a request, made those handlers the JIT's slowest compilations.
-    private static final int FIELDS = 15, STAGED = 4096;
+    private static final int FIELDS = 18, STAGED = 4096;
     private final long[] staged = new long[FIELDS * STAGED];
     private int stagedCount;
 
@@ -54,6 +60,8 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     public int server(String name) { return intern(name, servers, serverIds); }
+
+    public boolean hasServer(String name) { return serverIds.containsKey(name); }
 
     /** Gives server {@code id} another name (learnt after its first segments); false if another server has it. */
     public boolean renameServer(int id, String name) {
@@ -87,6 +95,14 @@ public final class SegmentWriter implements AutoCloseable {
     public void add(int server, int fd, long clientId, int command, long readable, long readStart, long readEnd,
                     long commandStart, long commandEnd, long writeStart, long replyEnd, long bytesIn, long bytesOut,
                     int readThread, int writeThread) throws IOException {
+        add(server, fd, clientId, command, readable, readStart, readEnd, commandStart, commandEnd, writeStart, replyEnd,
+                bytesIn, bytesOut, readThread, writeThread, Segment.UNKNOWN, Segment.UNKNOWN, 0);
+    }
+
+    /** A request that blocked from {@code blockStart} to {@code blockEnd}, let go for {@code blockReason} (a BlockReason ordinal). */
+    public void add(int server, int fd, long clientId, int command, long readable, long readStart, long readEnd,
+                    long commandStart, long commandEnd, long writeStart, long replyEnd, long bytesIn, long bytesOut,
+                    int readThread, int writeThread, long blockStart, long blockEnd, int blockReason) throws IOException {
         if (stagedCount == STAGED) encodeStaged();
         var r = staged;
         int o = stagedCount++ * FIELDS;
@@ -105,9 +121,13 @@ public final class SegmentWriter implements AutoCloseable {
         r[o + 12] = bytesOut;
         r[o + 13] = readThread;
         r[o + 14] = writeThread;
+        r[o + 15] = blockStart;
+        r[o + 16] = blockEnd;
+        r[o + 17] = blockReason;
         long start = readStart != Segment.UNKNOWN ? readStart : commandStart;
         long end = replyEnd != Segment.UNKNOWN ? replyEnd : commandEnd;
-        latencies.add(server, command, end - start);
+        long blocked = Segment.blocked(blockStart, blockEnd);
+        latencies.add(server, command, end - start - blocked, blocked);
         int block = (int) (count / BLOCK);
         if (block >= blockMinStart.length) {
             blockMinStart = Arrays.copyOf(blockMinStart, block * 2);
@@ -130,14 +150,16 @@ public final class SegmentWriter implements AutoCloseable {
             int o = k * FIELDS;
             buf.putInt((int) r[o]).putInt((int) r[o + 1]).putLong(r[o + 2]).putInt((int) r[o + 3]).putLong(r[o + 4])
                     .putLong(r[o + 5]).putLong(r[o + 6]).putLong(r[o + 7]).putLong(r[o + 8]).putLong(r[o + 9])
-                    .putLong(r[o + 10]).putLong(r[o + 11]).putLong(r[o + 12]).putInt((int) r[o + 13]).putInt((int) r[o + 14]);
+                    .putLong(r[o + 10]).putLong(r[o + 11]).putLong(r[o + 12]).putInt((int) r[o + 13]).putInt((int) r[o + 14])
+                    .putLong(r[o + 15]).putLong(r[o + 16]).putInt((int) r[o + 17]);
         }
         stagedCount = 0;
     }
 
     public void add(Segment s) throws IOException {
         add(s.server(), s.fd(), s.clientId(), s.command(), s.readable(), s.readStart(), s.readEnd(), s.commandStart(),
-                s.commandEnd(), s.writeStart(), s.replyEnd(), s.bytesIn(), s.bytesOut(), s.readThread(), s.writeThread());
+                s.commandEnd(), s.writeStart(), s.replyEnd(), s.bytesIn(), s.bytesOut(), s.readThread(), s.writeThread(),
+                s.blockStart(), s.blockEnd(), s.blockReason());
     }
 
     public long count() { return count; }
@@ -149,6 +171,29 @@ public final class SegmentWriter implements AutoCloseable {
         buf.flip();
         while (buf.hasRemaining()) ch.write(buf);
         buf.clear();
+    }
+
+    /**
+     * Writes the segments added so far to the file and lets {@link #written} read them: a live session's views
+     * answer from them while the model grows (serve --live). Called on the writing thread, now and then.
+     */
+    public void publish() throws IOException {
+        if (footer >= 0) return;
+        encodeStaged();
+        flush();
+        int blocks = (int) ((count + BLOCK - 1) / BLOCK);
+        written = new Written(count, Arrays.copyOf(blockMinStart, blocks), Arrays.copyOf(blockMaxEnd, blocks),
+                List.copyOf(servers), List.copyOf(commands));
+    }
+
+    /**
+     * The segments of the last {@link #publish}, readable from any thread while this one writes more (records once
+     * written never change); null before the first. The caller closes it.
+     */
+    public SegmentFile written() throws IOException {
+        var w = written;
+        if (w == null) return null;
+        return SegmentFile.of(path, w.count(), w.blockMinStart(), w.blockMaxEnd(), w.servers(), w.commands());
     }
 
     /** Writes the index and names and marks the file complete; a file without this mark is never read. */

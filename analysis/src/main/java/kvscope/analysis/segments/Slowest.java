@@ -17,10 +17,18 @@ public record Slowest(long[] indexes, long matching) {
      * @param minLatencyNs segments faster than this do not match
      */
     public static Slowest of(SegmentFile sf, int n, int server, int command, long minLatencyNs) {
+        return of(sf, n, server, command, minLatencyNs, true);
+    }
+
+    /**
+     * @param withBlocked whether a blocked client's wait (BLPOP, WAIT…) counts: false ranks by the latency without
+     *                    it, as Redis's SLOWLOG does
+     */
+    public static Slowest of(SegmentFile sf, int n, int server, int command, long minLatencyNs, boolean withBlocked) {
         var heap = new Heap(Math.max(0, n));
         long[] matching = {0};
         sf.scan(Long.MIN_VALUE, Long.MAX_VALUE, server, command, c -> {
-            long l = c.latency();
+            long l = withBlocked ? c.latency() : c.serverLatency();
             if (l < minLatencyNs) return;
             matching[0]++;
             heap.offer(l, c.index());

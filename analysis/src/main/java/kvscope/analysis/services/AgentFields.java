@@ -17,7 +17,7 @@ final class AgentFields {
 
     final Field service, pid, span, parent, fd, method, path, host, route, status, bytes, aborted, error,
             srcAddr, srcPort, dstAddr, dstPort, command, ncommands, nreplies, errors, pushes, ok, rows,
-            protocol, direction, reason, where, message;
+            protocol, direction, reason, where, message, kind, startTs, unregistered;
     // Redis's accept_client (instrument/redis/EVENTS.md).
     final Field acceptFd, acceptId, acceptType, peerAddr, peerPort, localPort, depth;
 
@@ -32,6 +32,7 @@ final class AgentFields {
         errors = t.field("errors"); pushes = t.field("pushes"); ok = t.field("ok"); rows = t.field("rows");
         protocol = t.field("protocol"); direction = t.field("direction"); reason = t.field("reason");
         where = t.field("where"); message = t.field("message");
+        kind = t.field("kind"); startTs = t.field("start_ts"); unregistered = t.field("unregistered");
         acceptFd = t.field("fd"); acceptId = t.field("id"); acceptType = t.field("type");
         peerAddr = t.field("peer_addr"); peerPort = t.field("peer_port"); localPort = t.field("local_port");
         depth = t.field("depth");
@@ -53,6 +54,8 @@ final class AgentFields {
             case "mysql_send" -> { out.addAll(List.of("span", "command")); out.addAll(TUPLE); }
             case "mysql_reply" -> out.addAll(TUPLE);
             case "stream_unparsed" -> out.addAll(TUPLE);
+            case "snapshot_socket" -> { out.add("kind"); out.addAll(TUPLE); }
+            case "snapshot_request" -> { out.addAll(List.of("kind", "span", "method", "path")); out.addAll(TUPLE); }
             default -> { }
         }
         return out;

@@ -1,5 +1,6 @@
 package kvscope.analysis.services;
 
+import kvscope.analysis.segments.RequestPhase;
 import kvscope.analysis.segments.Segment;
 import kvscope.analysis.segments.SegmentFile;
 
@@ -274,15 +275,9 @@ final class Attribution {
         // The bytes sat in the socket while Redis worked for others until the poll that saw them began: Redis's
         // queue. From that poll's start to its end is the wake-up, counted with the network.
         long busyUntil = poll != u && poll > s.start[c] ? poll : u;
-        long[][] phases = {
-                {s.start[c], busyUntil, PartKind.REDIS_QUEUED.ordinal()},
-                {g.readable(), g.readStart(), PartKind.REDIS_QUEUED.ordinal()},
-                {g.readStart(), g.readEnd(), PartKind.REDIS_READING.ordinal()},
-                {g.readEnd(), g.commandStart(), PartKind.REDIS_WAITING_TO_EXECUTE.ordinal()},
-                {g.commandStart(), g.commandEnd(), PartKind.REDIS_EXECUTING.ordinal()},
-                {g.commandEnd(), g.writeStart(), PartKind.REDIS_WAITING_TO_WRITE.ordinal()},
-                {g.writeStart(), g.replyEnd(), PartKind.REDIS_WRITING.ordinal()},
-        };
+        var phases = new long[RequestPhase.ALL.length + 1][];
+        phases[0] = new long[] {s.start[c], busyUntil, PartKind.REDIS_QUEUED.ordinal()};
+        for (var ph : RequestPhase.ALL) phases[ph.ordinal() + 1] = new long[] {ph.start(g), ph.end(g), PartKind.of(ph).ordinal()};
         long cursor = lo;
         for (var ph : phases) {
             if (ph[0] == u || ph[1] == u) continue;

@@ -1,5 +1,7 @@
 package kvscope.analysis.services;
 
+import kvscope.analysis.segments.RequestPhase;
+
 /**
  * One kind of part of a request's latency (see {@link Attribution}). The ordinal is stored: append only. The Redis
  * phases are those of the model's request segments ({@link kvscope.analysis.segments.Segment}).
@@ -35,6 +37,18 @@ public enum PartKind {
     PartKind(String label) { this.label = label; }
 
     public String label() { return label; }
+
+    /** The part a phase of a Redis request is. */
+    public static PartKind of(RequestPhase phase) {
+        return switch (phase) {
+            case QUEUED -> REDIS_QUEUED;
+            case READING -> REDIS_READING;
+            case WAITING_TO_EXECUTE -> REDIS_WAITING_TO_EXECUTE;
+            case EXECUTING -> REDIS_EXECUTING;
+            case WAITING_TO_WRITE -> REDIS_WAITING_TO_WRITE;
+            case WRITING -> REDIS_WRITING;
+        };
+    }
 
     public boolean isRedis() {
         return (ordinal() >= REDIS_QUEUED.ordinal() && ordinal() <= REDIS_UNSEEN.ordinal()) || this == REDIS_NOT_EXECUTED;

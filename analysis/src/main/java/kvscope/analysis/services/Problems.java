@@ -33,6 +33,14 @@ public final class Problems {
         c[0] += n;
     }
 
+    /** Adds another analysis's count of a kind and its examples (as many as fit in {@link #EXAMPLES}). */
+    void add(Problem p) {
+        if (p.count() <= 0) return;
+        counts.computeIfAbsent(p.what(), k -> new long[1])[0] += p.count();
+        var ex = examples.computeIfAbsent(p.what(), k -> new ArrayList<>());
+        for (var x : p.examples()) if (ex.size() < EXAMPLES) ex.add(x);
+    }
+
     long count(String what) {
         var c = counts.get(what);
         return c == null ? 0 : c[0];

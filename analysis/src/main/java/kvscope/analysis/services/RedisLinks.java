@@ -67,10 +67,15 @@ final class RedisLinks {
         }
         // The requests of those connections, in the order Redis executed them.
         var segs = new HashMap<ServicesBuilder.Conn, LongList>();
+        // Per server, the start of the first request the Redis trace has: before it, Redis was not traced yet.
+        var firstTraced = new long[segments.servers().size()];
+        Arrays.fill(firstTraced, Long.MAX_VALUE);
         if (!wanted.isEmpty()) {
             var fds = new BitSet();
             for (var k : wanted.keySet()) if (k.fd() >= 0) fds.set(k.fd());
             segments.forEach(cur -> {
+                int sv = cur.server();
+                if (sv >= 0 && sv < firstTraced.length && cur.start() < firstTraced[sv]) firstTraced[sv] = cur.start();
                 int fd = cur.fd();
                 if (fd < 0 || !fds.get(fd)) return;
                 var c = wanted.get(new ConnKey(cur.server(), fd, cur.clientId()));
@@ -78,11 +83,16 @@ final class RedisLinks {
             });
         }
         var commands = segments.commands();
-        long linked = 0, mismatched = 0, orphanRequests = 0, noRequest = 0, unexecuted = 0;
+        long linked = 0, mismatched = 0, orphanRequests = 0, noRequest = 0, unexecuted = 0, answeredBeforeRedis = 0, ambiguous = 0;
+        var attach = new long[2];
         for (var e : wanted.entrySet()) {
             var c = e.getValue();
             var seq = sequence(segments, segs.getOrDefault(c, new LongList()), accepts.get(c).side());
-            int i = 0, j = 0;
+            var start = align(b, c, accepts.get(c), seq, firstTraced[accepts.get(c).server()], commands);
+            int i = start[0], j = start[1];
+            if (start[2] != 0) ambiguous++;
+            answeredBeforeRedis += i;
+            orphanRequests += beforeAttach(b, c, seq, j, commands, attach);
             while (i < c.calls.size && j < seq.size()) {
                 int call = c.calls.get(i);
                 var g = seq.get(j);
@@ -110,6 +120,7 @@ final class RedisLinks {
                     b.problems.add("Redis calls linked by order to a request of another command", () ->
                             where(b, call) + " call " + name(b, call) + ", request " + commands.get(g.segment().command()));
                     linkOne(b, call, g.index(), g.segment());
+                    b.spans.flag(call, Spans.OTHER_COMMAND);
                     linked++;
                     mismatched++;
                     i++;
@@ -143,9 +154,7 @@ final class RedisLinks {
         for (int i = 0; i < s.size; i++) {
             if (s.kind(i) != SpanKind.REDIS || s.link[i] < 0 || b.linked == null || b.linked[i] == null) continue;
             var g = b.linked[i];
-            long answered = g.writeStart() != Segment.UNKNOWN ? g.writeStart() : g.commandEnd();
-            boolean inside = g.start() >= s.start[i] - SLACK_NS && (s.end[i] == Spans.UNKNOWN || answered <= s.end[i] + SLACK_NS);
-            if (!inside) {
+            if (!inside(b, i, g)) {
                 outOfTime++;
                 final int call = i;
                 b.problems.add("Redis links whose request lies outside its call (clocks of two hosts apart, or a wrong "
@@ -160,9 +169,13 @@ final class RedisLinks {
         stats.put("redis calls without a request", noRequest);
         stats.put("redis calls Redis processed without executing (queued by MULTI, refused)", unexecuted);
         stats.put("redis requests without a call", orphanRequests);
+        stats.put("redis calls answered before the Redis trace of their server began", answeredBeforeRedis);
+        stats.put("redis requests answered before the agent's session reached the service", attach[0]);
+        stats.put("redis requests in flight at the agent's attach (sent before its session; it saw the reply only)", attach[1]);
         stats.put("redis links by order with another command", mismatched);
         stats.put("redis links outside their call", outOfTime);
         stats.put("redis connections linked", (long) wanted.size());
+        stats.put("redis connections whose calls fit Redis's requests at several places (kept out of the clock estimate)", ambiguous);
     }
 
     /**
@@ -184,6 +197,192 @@ final class RedisLinks {
         }
         while (side != null && g < side.unexecuted.size) out.add(new Processed(null, -1, side.unexecuted.get(g++)));
         return out;
+    }
+
+    /** Whether the request lies within the call: read after it was sent, answered before the service read the reply. */
+    private static boolean inside(ServicesBuilder b, int call, Segment g) {
+        var s = b.spans;
+        long answered = g.answered();
+        return g.start() >= s.start[call] - SLACK_NS && (s.end[call] == Spans.UNKNOWN || answered <= s.end[call] + SLACK_NS);
+    }
+
+    /**
+     * The requests Redis processed on a connection before the first call the agent saw ({@code seq[0, j)}), explained
+     * where the trace says why (issue #21): Redis's session starts before the agents' (0.1–0.4 s apart), and without a
+     * session the agent's RESP parsers do not run. The last of them, as many as the replies the agent read before it
+     * saw any command sent ({@link ServicesBuilder.Proc#attachReplies}), were in flight at its attach: sent before,
+     * answered after (Redis wrote the answer before the agent read the last such reply). The ones before those were
+     * answered before the agent's first event in that process: before its session reached it. Counted in
+     * {@code counts} (before, in flight); any other is a request with no call seen, returned as such.
+     */
+    private static long beforeAttach(ServicesBuilder b, ServicesBuilder.Conn c, List<Processed> seq, int j,
+                                     List<String> commands, long[] counts) {
+        var heads = new ArrayList<Segment>();
+        for (int k = 0; k < j; k++) if (seq.get(k).segment() != null) heads.add(seq.get(k).segment());
+        var early = c.proc.attachReplies.get(c.tuple);
+        int inFlight = early == null ? 0 : (int) Math.min(heads.size(), early[0]);
+        long orphans = 0;
+        for (int k = 0; k < heads.size(); k++) {
+            var g = heads.get(k);
+            long answered = g.answered();
+            if (k >= heads.size() - inFlight && answered <= early[1] + SLACK_NS) {
+                counts[1]++;
+            } else if (answered < c.proc.first) {
+                // No slack: Redis wrote the answer before the process's first event; had the agent been tracing, reading
+                // it would have been an event (a reply, or bytes it could not follow).
+                counts[0]++;
+            } else {
+                orphan(b, c, g, commands);
+                orphans++;
+            }
+        }
+        if (early != null) {
+            // The replies matched are explained; what is left is reported by the builder.
+            early[0] -= inFlight;
+            if (early[0] <= 0) c.proc.attachReplies.remove(c.tuple);
+        }
+        return orphans;
+    }
+
+    /**
+     * How many of a connection's first calls were answered before the first request the Redis trace has of their
+     * server: a session may reach a service before Redis (issue #21; AttachedInFlightTest, 4 GETs in one run), and
+     * a request Redis ran before its session is in no trace. Had Redis been traced, the call's request would be a
+     * request that began before the call's reply was read.
+     */
+    private static int beforeRedis(ServicesBuilder b, ServicesBuilder.Conn c, long firstTraced, List<Processed> seq) {
+        Segment first = null;
+        for (int k = 0; k < seq.size() && first == null; k++) first = seq.get(k).segment();
+        int n = 0;
+        while (n < c.calls.size) {
+            int call = c.calls.get(n);
+            long end = b.spans.end[call];
+            if (end == Spans.UNKNOWN) break;
+            // Sent before Redis's trace began and answered after it (the reply read late, or Redis's session began
+            // while the call was in flight: AttachedInFlightTest, one SET under load): Redis ran it untraced unless
+            // the connection's first traced request began inside the call (one clock: a request begun after the
+            // reply was read is not the call's; across hosts this only hints, align decides).
+            boolean inFlight = b.spans.start[call] < firstTraced && first != null && first.start() > end;
+            if (end >= firstTraced && !inFlight) break;
+            n++;
+        }
+        return n;
+    }
+
+    /** How far a connection's calls may be shifted against its requests (either way) when {@link #align} tries them. */
+    static final int MAX_SHIFT = 4096;
+    /** Calls whose times {@link #align} does not use (suspect, as in SyncPairs). */
+    private static final int UNTIMED = Spans.LOST | Spans.GARBLED | Spans.BEFORE;
+
+    /**
+     * Where a connection's calls and its requests begin to pair: {i, j, ambiguous}, calls {@code [0, i)} answered before
+     * Redis's trace began ({@link #beforeRedis}), requests {@code [0, j)} processed before the first call the agent saw
+     * ({@link #leadingSkip}). Decided without comparing the two hosts' clocks, which before the services' pairs are
+     * estimated may be milliseconds apart (issue #16: a service host 3.7 ms ahead paired each regular call with the
+     * next request, and the estimate came out accurate at −0.98 ms ± 5 µs): a pair call ↔ request bounds the offset of
+     * Redis's clock to the service's to [reply written − reply read, command start − call sent], and a right alignment
+     * admits one offset for all its pairs; a wrong one of calls irregularly spaced admits none. An accept in the trace
+     * says Redis traced every request of the connection (no call before its trace); the agent's connect, that it saw
+     * every call (no request before the first call). Of the alignments that admit an offset, the one pairing the most
+     * calls wins; when several tie (calls at a regular pace), the clocks choose as before, the problem is counted and
+     * the connection's calls are kept out of the clock estimate ({@link Spans#AMBIGUOUS}). None admits one (a wrong
+     * event time): the clocks choose. The service on Redis's host: one clock, which chooses (as a single host's
+     * analysis always did: a connection of one call fits anywhere by the offset alone).
+     */
+    private static int[] align(ServicesBuilder b, ServicesBuilder.Conn c, ServicesBuilder.Accepted a, List<Processed> seq,
+                               long firstTraced, List<String> commands) {
+        int i0 = beforeRedis(b, c, firstTraced, seq), j0 = leadingSkip(b, c, i0, seq), byClock = j0 - i0;
+        var redis = b.serverTrace.get(a.server());
+        if (redis != null && b.clockOf.applyAsInt(redis) == b.clockOf.applyAsInt(b.spans.trace[c.calls.get(0)])) {
+            return new int[] {i0, j0, 0};
+        }
+        boolean allRequests = a.at() != Long.MIN_VALUE, allCalls = c.proc.connected.containsKey(c.tuple);
+        int n = c.calls.size, m = seq.size();
+        if (allRequests && allCalls) return new int[] {0, 0, 0};
+        int lo = allRequests ? 0 : -Math.min(n - 1, MAX_SHIFT), hi = allCalls ? 0 : Math.min(Math.max(m - 1, 0), MAX_SHIFT);
+        int best = Integer.MIN_VALUE, ties = 0, chosen = 0;
+        long bestScore = Long.MIN_VALUE;
+        for (int d = lo; d <= hi; d++) {
+            long score = feasible(b, c, seq, Math.max(0, -d), Math.max(0, d), commands);
+            if (score < 0) continue;
+            if (score > bestScore) {
+                bestScore = score;
+                best = d;
+                ties = 1;
+                chosen = d;
+            } else if (score == bestScore) {
+                ties++;
+                if (Math.abs(d - byClock) < Math.abs(chosen - byClock)) chosen = d;
+            }
+        }
+        if (best == Integer.MIN_VALUE) return new int[] {i0, j0, 0};
+        if (ties > 1) {
+            for (int k = 0; k < n; k++) b.spans.flag(c.calls.get(k), Spans.AMBIGUOUS);
+            b.problems.add("Redis calls on connections whose calls fit Redis's requests at several places (calls at a "
+                    + "regular pace): aligned by the clocks, kept out of the clock estimate", n, where(b, c.calls.get(0))
+                    + " " + ties + " alignments fit");
+        }
+        return new int[] {Math.max(0, -chosen), Math.max(0, chosen), ties > 1 ? 1 : 0};
+    }
+
+    /**
+     * The calls from {@code i0} paired in order with the requests from {@code j0}: −1 if the first {@link #PROBE} pairs
+     * admit no common offset between the hosts' clocks (or none fits by name), else how many calls that pairs with a
+     * request — minus each probed pair of another command, so that names still count.
+     */
+    private static long feasible(ServicesBuilder b, ServicesBuilder.Conn c, List<Processed> seq, int i0, int j0,
+                                 List<String> commands) {
+        var s = b.spans;
+        long lo = Long.MIN_VALUE, hi = Long.MAX_VALUE;
+        int fit = 0, other = 0;
+        for (int i = i0, j = j0; i < Math.min(c.calls.size, i0 + PROBE) && j < seq.size(); i++, j++) {
+            int call = c.calls.get(i);
+            var p = seq.get(j);
+            if (p.segment() == null || s.has(call, UNTIMED)) continue;
+            if (!fits(b, call, p, commands)) {
+                other++;
+                continue;
+            }
+            var g = p.segment();
+            long read = g.commandStart() != Segment.UNKNOWN ? g.commandStart() : g.start(), written = g.answered();
+            if (read != Segment.UNKNOWN) hi = Math.min(hi, read - s.start[call]);
+            if (written != Segment.UNKNOWN && s.end[call] != Spans.UNKNOWN && !s.has(call, Spans.ABORTED | Spans.UNFINISHED)) {
+                lo = Math.max(lo, written - s.end[call]);
+            }
+            if (lo > hi) return -1;
+            fit++;
+        }
+        if (fit == 0 || other > fit) return -1;
+        return Math.min(c.calls.size - i0, seq.size() - j0) - other;
+    }
+
+    /** How many of a connection's first calls {@link #leadingSkip} tries against each offset. */
+    static final int PROBE = 64;
+
+    /**
+     * Where the calls begin in Redis's list of the connection. A session reaches the processes one after another
+     * (0.1–0.4 s apart under load: AttachedInFlightTest), so Redis may have processed commands on a pooled connection
+     * before the first call the agent saw; aligned by name alone, a run of one command (GETs) pairs each call with the
+     * request before its own (2,229 of 5,167 calls outside their call in one run). The requests begun before the first
+     * call was sent are skipped when that puts more of the first calls' requests inside them; otherwise (the clocks
+     * of two hosts apart, say) none are.
+     */
+    private static int leadingSkip(ServicesBuilder b, ServicesBuilder.Conn c, int i0, List<Processed> seq) {
+        if (i0 >= c.calls.size) return 0;
+        long first = b.spans.start[c.calls.get(i0)] - SLACK_NS;
+        int k0 = 0;
+        while (k0 < seq.size() && seq.get(k0).time() < first) k0++;
+        return k0 > 0 && inTime(b, c, i0, seq, k0) > inTime(b, c, i0, seq, 0) ? k0 : 0;
+    }
+
+    /** Of the first {@link #PROBE} calls from {@code i0} paired in order with the requests from {@code off}, how many lie inside. */
+    private static int inTime(ServicesBuilder b, ServicesBuilder.Conn c, int i0, List<Processed> seq, int off) {
+        int n = 0;
+        for (int i = i0, j = off; i < Math.min(c.calls.size, i0 + PROBE) && j < seq.size(); i++, j++) {
+            var g = seq.get(j).segment();
+            if (g != null && inside(b, c.calls.get(i), g)) n++;
+        }
+        return n;
     }
 
     /**

@@ -60,6 +60,7 @@ public record RequestTree(String id, String service, String route, long start, l
 
     private static String detail(ServicesFile f, SegmentFile segments, long i) {
         var sb = new StringBuilder();
+        if (f.startedBefore(i)) sb.append("began before the recording (agent's snapshot), ");
         switch (f.kind(i)) {
             case SERVER -> sb.append("status ").append(f.status(i)).append(f.route(i) != null ? ", route " + f.route(i) : "");
             case CLIENT -> {

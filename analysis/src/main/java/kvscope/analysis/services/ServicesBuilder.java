@@ -3,6 +3,7 @@ package kvscope.analysis.services;
 import kvscope.analysis.report.Units;
 import kvscope.analysis.segments.Segment;
 import kvscope.analysis.segments.SegmentFile;
+import kvscope.analysis.sync.PairKind;
 import kvscope.analysis.util.LongMap;
 import kvscope.ctf.Event;
 import kvscope.ctf.EventType;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The sink of the integration analysis, fed the same time-ordered events as the Redis model: the agent's
@@ -38,6 +40,12 @@ public final class ServicesBuilder {
         int of(Event e);
     }
 
+    /** Where the services' message pairs go for the clock synchronisation: trace indexes and times as analysed. */
+    @FunctionalInterface
+    public interface PairSink {
+        void pair(PairKind kind, int fromTrace, long send, int toTrace, long receive);
+    }
+
     /** More commands than this in one write is not a pipeline but a garbled count: it is not expanded into calls. */
     static final long MAX_PIPELINE = 100_000;
 
@@ -51,10 +59,22 @@ public final class ServicesBuilder {
     /** One traced Node.js process: its service, its spans by id, its Redis and MariaDB connections. */
     static final class Proc {
         final int service, pid, trace;
+        /** Its first event in the trace: before it, the process was not traced (a session reaches processes in turn). */
+        long first = Long.MIN_VALUE;
         final LongMap<Integer> spans = new LongMap<>();
         final Set<Integer> open = new HashSet<>();
         final Map<Tuple, Conn> conns = new HashMap<>();
         final Map<Tuple, Long> connected = new HashMap<>();
+        /** Sockets the agent's snapshots named, by 4-tuple: their kind (NodeSnapshot). */
+        final Map<Tuple, String> named = new HashMap<>();
+        /** Sockets the agent said it could not register (the most any of its snapshots said). */
+        long unregistered;
+        /**
+         * Per Redis connection, replies the agent read before it saw any command sent on it: answers to commands sent
+         * before its session reached the process (its RESP parsers do not run without one). {count, time of the
+         * last, time of the first}; RedisLinks pairs them with the requests Redis had in flight then (issue #21).
+         */
+        final Map<Tuple, long[]> attachReplies = new HashMap<>();
 
         Proc(int service, int pid, int trace) {
             this.service = service;
@@ -105,6 +125,7 @@ public final class ServicesBuilder {
 
     private final AgentFields f;
     private final ServerIndex servers;
+    final NodeSnapshot snapshot;
     final Spans spans = new Spans();
     final Names names = new Names();
     final Problems problems = new Problems();
@@ -116,11 +137,28 @@ public final class ServicesBuilder {
     private final boolean agentEvents;
     /** The accepted client connections open now, per segment-file server, by fd. */
     private final List<RedisSide[]> sides = new ArrayList<>();
+    /**
+     * Which clock each trace index is on (its host): two traces of one host share it, so RedisLinks may compare their
+     * times; another host's clock may be milliseconds apart until the services' pairs have synchronised it.
+     */
+    IntUnaryOperator clockOf = t -> t;
+    /** The trace each Redis server (segment-file index) of an accepted connection is in: its host, for the pairs. */
+    final Map<Integer, Integer> serverTrace = new HashMap<>();
     private final LongMap<Proc> procs = new LongMap<>();
     final List<Proc> procList = new ArrayList<>();
     final List<Conn> conns = new ArrayList<>();
     final List<Accepted> accepted = new ArrayList<>();
-    private long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
+    long first = Long.MIN_VALUE, last = Long.MIN_VALUE;
+    /**
+     * Whether Redis's side (accepted connections, unexecuted commands) is kept even without the agent's events, and
+     * the first and last event then: a host model's Redis may be called by another host's services (docs/combine.md).
+     */
+    private boolean redisSide;
+    long seenFirst = Long.MIN_VALUE, seenLast = Long.MIN_VALUE;
+    /** How many traces the trace set has (their indexes are {@code 0..traces-1}). */
+    final int traces;
+    /** The agent events another host's builder used, by name, when this one combines hosts ({@link ServicesState}). */
+    final Map<String, Long> combinedEvents = new TreeMap<>();
     /** Set while linking: each Redis call's request (null: none), the model's command names, poll starts. */
     Segment[] linked;
     List<String> segmentCommands = List.of();
@@ -129,8 +167,14 @@ public final class ServicesBuilder {
     private final long[] used;
 
     public ServicesBuilder(Trace trace, ServerIndex servers) {
+        this.traces = trace.traces().size();
+        var hosts = new HashMap<String, Integer>();
+        var clocks = new int[trace.traces().stream().mapToInt(t -> t.index() + 1).max().orElse(0)];
+        for (var t : trace.traces()) clocks[t.index()] = hosts.computeIfAbsent(String.valueOf(t.host()), h -> hosts.size());
+        clockOf = t -> t >= 0 && t < clocks.length ? clocks[t] : -1 - t;
         this.f = new AgentFields(trace);
         this.servers = servers;
+        this.snapshot = new NodeSnapshot(this, f, trace);
         int n = trace.eventTypes().size();
         handlers = new Handler[n];
         required = new Field[n][];
@@ -148,6 +192,10 @@ public final class ServicesBuilder {
         table.put("mysql_reply", this::mysqlReply);
         table.put("stream_unparsed", this::unparsed);
         table.put("agent_error", this::agentError);
+        table.put("snapshot_start", snapshot::start);
+        table.put("snapshot_socket", snapshot::socket);
+        table.put("snapshot_request", snapshot::request);
+        table.put("snapshot_end", snapshot::end);
         for (var type : trace.eventTypes()) {
             if (!type.name().startsWith(AgentFields.PROVIDER) || type.index() < 0 || type.index() >= n) continue;
             var name = type.name().substring(AgentFields.PROVIDER.length());
@@ -163,6 +211,30 @@ public final class ServicesBuilder {
         callStartIndex = index(trace, "redis:call_command_start");
         endProcessIndex = index(trace, "redis:end_process_command");
     }
+
+    /** A builder of several hosts' services, filled from what each host's model exported ({@link ServicesState}). */
+    ServicesBuilder(boolean snapshotsDeclared) {
+        traces = 0;
+        f = null;
+        servers = null;
+        snapshot = new NodeSnapshot(this, snapshotsDeclared);
+        handlers = new Handler[0];
+        required = new Field[0][];
+        eventNames = new String[0];
+        used = new long[0];
+        agentEvents = false;
+        acceptIndex = snapshotIndex = callStartIndex = endProcessIndex = -1;
+    }
+
+    /**
+     * Keeps Redis's side of the connections (who connected, what Redis did not execute) even when the trace has no
+     * event of the agent: the services calling this Redis may be on another host, whose model is combined with this
+     * one's (docs/combine.md). Costs a test of the event type per event.
+     */
+    public void keepRedisSide() { redisSide = true; }
+
+    /** Whether the trace has any event type of the agent. */
+    boolean agentEvents() { return agentEvents; }
 
     private static int index(Trace trace, String name) {
         var t = trace.eventType(name);
@@ -181,13 +253,17 @@ public final class ServicesBuilder {
         for (int i = 0; i < used.length; i++) {
             if (used[i] > 0) out.put("nodejs:" + eventNames[i] + (handlers[i] == UNUSED ? " (not used by this kvscope)" : ""), used[i]);
         }
+        combinedEvents.forEach((k, n) -> out.merge(k, n, Long::sum));
         return out;
     }
 
     /** Applies one event of the time-ordered iteration (after the model did). */
     public void accept(Event e) {
         // A trace without the agent's events (Redis alone) costs this one test per event.
-        if (!agentEvents) return;
+        if (!agentEvents) {
+            if (redisSide) redisOnly(e);
+            return;
+        }
         if (first == Long.MIN_VALUE) first = e.timestamp();
         last = Math.max(last, e.timestamp());
         if (e.isLost()) {
@@ -220,6 +296,16 @@ public final class ServicesBuilder {
         h.on(e, proc(e));
     }
 
+    /** An event of a trace without the agent's: only Redis's side of the connections is kept. */
+    private void redisOnly(Event e) {
+        if (seenFirst == Long.MIN_VALUE) seenFirst = e.timestamp();
+        seenLast = Math.max(seenLast, e.timestamp());
+        if (e.isLost()) return;
+        int i = e.type().index();
+        if (i == acceptIndex || i == snapshotIndex) accepted(e, i == snapshotIndex);
+        else if (i == callStartIndex || i == endProcessIndex) processed(e, i == callStartIndex);
+    }
+
     private Proc proc(Event e) {
         int pid = (int) e.getLong(f.pid);
         int ti = e.trace().index();
@@ -233,6 +319,7 @@ public final class ServicesBuilder {
                         + "\"pid N\"", 1, service + " at " + Units.offset(e.timestamp(), first));
             }
             p = new Proc(names.id(service), pid, ti);
+            p.first = e.timestamp();
             procs.put(key, p);
             procList.add(p);
         }
@@ -244,7 +331,7 @@ public final class ServicesBuilder {
         return Units.offset(e.timestamp(), first) + " " + (p == null ? "" : names.get(p.service) + " (pid " + p.pid + ")");
     }
 
-    private Tuple tuple(Event e, Proc p, int span) {
+    Tuple tuple(Event e, Proc p, int span) {
         int sp = Tuple.port(e.getLong(f.srcPort)), dp = Tuple.port(e.getLong(f.dstPort));
         if (sp < 0 || dp < 0) {
             problems.add("events with a port outside 0..65535: their connection is not joined", () -> where(e, p)
@@ -256,14 +343,14 @@ public final class ServicesBuilder {
         return new Tuple(src.isEmpty() ? -1 : names.id(src), Math.max(0, sp), dst.isEmpty() ? -1 : names.id(dst), Math.max(0, dp));
     }
 
-    private void setTuple(int i, Tuple t) {
+    void setTuple(int i, Tuple t) {
         spans.srcAddr[i] = t.srcAddr();
         spans.srcPort[i] = t.srcPort();
         spans.dstAddr[i] = t.dstAddr();
         spans.dstPort[i] = t.dstPort();
     }
 
-    private int str(Event e, Field field) {
+    int str(Event e, Field field) {
         if (!e.has(field)) return -1;
         var s = e.getString(field);
         return s == null || s.isEmpty() ? -1 : names.id(s);
@@ -323,6 +410,7 @@ public final class ServicesBuilder {
             return;
         }
         int i = spans.add(SpanKind.CLIENT, p.service, p.pid, p.trace, id, e.getLong(f.parent), e.timestamp());
+        if (spans.parentSpanId[i] == 0) topLevel[0]++;
         spans.method[i] = str(e, f.method);
         spans.path[i] = str(e, f.path);
         spans.name[i] = str(e, f.host);
@@ -358,8 +446,15 @@ public final class ServicesBuilder {
         }
     }
 
+    /**
+     * Calls (HTTP, Redis, MySQL) whose event names no parent span: made outside any request's handler (a connection's
+     * setup, a timer), or where the agent could not follow the request's context (instrument/node/lib/context.js
+     * says which callbacks it follows). Counted, so that a context lost is seen, not taken for top-level work.
+     */
+    final long[] topLevel = new long[3];
+
     /** The server span whose handler made a call, by the id the agent gave (0: made at top level). */
-    private int parentOf(Event e, Proc p, long parentId) {
+    int parentOf(Event e, Proc p, long parentId) {
         if (parentId == 0) return -1;
         var i = p.spans.get(parentId);
         if (i == null || spans.kind(i) != SpanKind.SERVER) {
@@ -403,6 +498,7 @@ public final class ServicesBuilder {
         }
         long n = claimed > MAX_PIPELINE ? 1 : claimed;
         long span = e.getLong(f.span);
+        if (span == 0) topLevel[1] += n;
         int parent = parentOf(e, p, span);
         int cmd = str(e, f.command);
         long bytes = e.has(f.bytes) ? e.getLong(f.bytes) : 0;
@@ -426,10 +522,19 @@ public final class ServicesBuilder {
     private void redisReply(Event e, Proc p) {
         var t = tuple(e, p, -1);
         var c = p.conns.get(t);
-        if (c == null || c.kind != SpanKind.REDIS) {
-            if (e.has(f.pushes) && e.getLong(f.pushes) > 0 && (e.getLong(f.nreplies) & 0xFFFFFFFFL) == 0) return;
-            problems.add("Redis replies on a connection no command was seen sent on (the trace started after it)",
-                    () -> where(e, p));
+        if (c == null || c.kind != SpanKind.REDIS || c.calls.size == 0) {
+            long n = e.getLong(f.nreplies) & 0xFFFFFFFFL;
+            if (e.has(f.pushes) && e.getLong(f.pushes) > 0 && n == 0) return;
+            if (c != null && c.kind != SpanKind.REDIS) {
+                problems.add("Redis replies on a connection no command was seen sent on (the trace started after it)",
+                        () -> where(e, p));
+                return;
+            }
+            // Answers to commands sent before the agent's session: kept for RedisLinks, which finds their requests.
+            if (n == 0) return; // part of a reply: the event that completes it counts it
+            var early = p.attachReplies.computeIfAbsent(t, k -> new long[] {0, 0, e.timestamp()});
+            early[0] += n;
+            early[1] = e.timestamp();
             return;
         }
         long n = e.getLong(f.nreplies) & 0xFFFFFFFFL;
@@ -466,6 +571,7 @@ public final class ServicesBuilder {
         var c = conn(e, p, SpanKind.MARIADB);
         if (c == null) return;
         long span = e.getLong(f.span);
+        if (span == 0) topLevel[2]++;
         int i = spans.add(SpanKind.MARIADB, p.service, p.pid, p.trace, 0, span, e.timestamp());
         spans.parent[i] = parentOf(e, p, span);
         spans.name[i] = str(e, f.command);
@@ -480,10 +586,18 @@ public final class ServicesBuilder {
     }
 
     private static final Set<String> NO_RESPONSE = Set.of("quit", "stmt_close", "stmt_send_long_data");
+    /** MySQL replies that came first on their connection: to commands sent before the agent's session. */
+    long mysqlInFlightAtAttach;
 
     private void mysqlReply(Event e, Proc p) {
         var c = p.conns.get(tuple(e, p, -1));
-        if (c == null || c.kind != SpanKind.MARIADB) {
+        if (c == null) {
+            // The first event of its connection: the answer to a command sent before the agent's session (the agent
+            // follows a response that starts after it: instrument/node/EVENTS.md). MariaDB is not traced: no call to pair.
+            mysqlInFlightAtAttach++;
+            return;
+        }
+        if (c.kind != SpanKind.MARIADB) {
             problems.add("MySQL replies on a connection no command was seen sent on", () -> where(e, p));
             return;
         }
@@ -532,6 +646,7 @@ public final class ServicesBuilder {
         if (!e.has(f.acceptFd)) return;
         int server = servers.of(e), fd = (int) e.getLong(f.acceptFd);
         long id = e.getLong(f.acceptId);
+        if (server >= 0) serverTrace.putIfAbsent(server, e.trace().index());
         var side = new RedisSide(id);
         if (server >= 0 && fd >= 0 && fd < MAX_FD) {
             while (sides.size() <= server) sides.add(new RedisSide[64]);
@@ -605,12 +720,34 @@ public final class ServicesBuilder {
                     + describe(s));
         }
         var stats = new TreeMap<String, Long>();
+        snapshot.finish(stats);
         if (confirmations > 0) stats.put("redis subscription confirmations (a reply per further channel)", confirmations);
+        if (mysqlInFlightAtAttach > 0) {
+            stats.put("mysql replies to commands sent before the recording (in flight when it started)", mysqlInFlightAtAttach);
+        }
+        String[] kinds = {"http", "redis", "mysql"};
+        for (int k = 0; k < kinds.length; k++) {
+            if (topLevel[k] > 0) {
+                stats.put(kinds[k] + " calls with no parent span (outside any request, or its context not followed)",
+                        topLevel[k]);
+            }
+        }
         Hops.match(this, stats);
         RedisLinks.link(this, segments, history, stats);
+        for (var p : procList) {
+            p.attachReplies.forEach((t, early) -> problems.add("Redis replies on a connection before any command was seen "
+                            + "sent on it, with no request Redis had in flight then to answer (the trace started after it)",
+                    early[0], Units.offset(early[2], first) + " " + names.get(p.service) + " (pid " + p.pid + ")"));
+        }
         var parts = Attribution.of(this, segments);
         return ServicesWriter.write(file, this, parts, stats);
     }
+
+    /**
+     * After {@link #finish}: the message pairs between hosts its joins give (a Redis call and its request, an HTTP
+     * exchange), for the clock synchronisation ({@link SyncPairs}).
+     */
+    public void syncPairs(PairSink sink) { SyncPairs.of(this, sink); }
 
     /** " GET /users/7" or " redis get": what a span was, for the problem lists. */
     String describe(int i) {

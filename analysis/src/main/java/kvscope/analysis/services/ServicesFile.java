@@ -214,6 +214,10 @@ public final class ServicesFile implements AutoCloseable {
     public boolean failed(long i) { return has(i, Spans.ERROR); }
     public boolean lost(long i) { return has(i, Spans.LOST); }
     public boolean noPeer(long i) { return has(i, Spans.NO_PEER); }
+    /** Started before the recording: a request in flight at the agent's snapshot, its start as the agent kept it. */
+    public boolean startedBefore(long i) { return has(i, Spans.BEFORE); }
+    /** A Redis call linked by order to a request of another command: its times are not trusted. */
+    public boolean linkedToOtherCommand(long i) { return has(i, Spans.OTHER_COMMAND); }
     /**
      * A Redis call that Redis processed without executing it as a request — refused (MOVED, an unknown command or
      * subcommand: the reply is an error) or queued by MULTI — so it has no request segment: its place among the

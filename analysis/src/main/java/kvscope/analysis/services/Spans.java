@@ -28,6 +28,12 @@ final class Spans {
     static final int BY_ORDER = 1 << 6;
     /** A Redis call Redis processed without executing it as a request (queued by MULTI, refused): no segment. */
     static final int NOT_EXECUTED = 1 << 7;
+    /** Started before the recording: an HTTP request or call in flight at the agent's snapshot (NodeSnapshot). */
+    static final int BEFORE = 1 << 8;
+    /** A Redis call RedisLinks linked by order to a request of another command: its times are not trusted. */
+    static final int OTHER_COMMAND = 1 << 9;
+    /** A Redis call on a connection whose calls fit its requests at several places: its link's times are not trusted. */
+    static final int AMBIGUOUS = 1 << 10;
 
     int size;
     byte[] kind = new byte[1024];

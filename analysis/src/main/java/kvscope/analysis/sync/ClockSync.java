@@ -5,6 +5,7 @@ import kvscope.ctf.ClockFix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -23,6 +24,8 @@ public final class ClockSync {
     private final Map<String, Integer> ids = new TreeMap<>();
     private final List<String> names = new ArrayList<>();
     private final Map<Long, PairList> pairs = new HashMap<>();
+    /** Per direction of a pair of hosts, how many of its pairs are of each {@link PairKind}. */
+    private final Map<Long, long[]> kinds = new HashMap<>();
     private final Map<String, long[]> spans = new HashMap<>();
 
     /** A host that has events (with or without pairs): its time span on its own clock. */
@@ -33,12 +36,17 @@ public final class ClockSync {
         s[1] = Math.max(s[1], end);
     }
 
-    /** A message sent by {@code from} at {@code send} (its clock), received by {@code to} at {@code receive} (its clock). */
-    public void pair(String from, long send, String to, long receive) {
+    /** A cluster-bus message sent by {@code from} at {@code send} (its clock), received by {@code to} at {@code receive} (its clock). */
+    public void pair(String from, long send, String to, long receive) { pair(PairKind.BUS, from, send, to, receive); }
+
+    /** A message of this kind sent by {@code from} at {@code send} (its clock), received by {@code to} at {@code receive}. */
+    public void pair(PairKind kind, String from, long send, String to, long receive) {
         if (from.equals(to)) return;
         host(from, send, send);
         host(to, receive, receive);
-        pairs.computeIfAbsent(key(id(from), id(to)), k -> new PairList()).add(send, receive);
+        long k = key(id(from), id(to));
+        pairs.computeIfAbsent(k, x -> new PairList()).add(send, receive);
+        kinds.computeIfAbsent(k, x -> new long[PairKind.values().length])[kind.ordinal()]++;
     }
 
     /** Messages received before they were sent, on the hosts' own clocks: what synchronisation has to mend. */
@@ -96,7 +104,7 @@ public final class ClockSync {
                 var toV = list(u, v);
                 var fromV = list(v, u);
                 if (toV.size() + fromV.size() == 0) continue;
-                var e = estimate(toV, fromV, spans.get(names.get(v)));
+                var e = estimate(toV, fromV, spans.get(names.get(v)), kindsBetween(u, v));
                 if (e.verdict == Verdict.FAIL || e.verdict == Verdict.NONE) {
                     if (hop[v] == null) hop[v] = e; // said in the report if no other path is found
                     continue;
@@ -115,17 +123,35 @@ public final class ClockSync {
         return out;
     }
 
+    /** Pairs of each kind between two hosts, both directions. */
+    private long[] kindsBetween(int a, int b) {
+        var sum = new long[PairKind.values().length];
+        for (long k : new long[] {key(a, b), key(b, a)}) {
+            var c = kinds.get(k);
+            if (c != null) for (int i = 0; i < sum.length; i++) sum[i] += c[i];
+        }
+        return sum;
+    }
+
+    /** The non-zero counts by kind, in {@link PairKind} order. */
+    static Map<String, Long> byKind(long[] counts) {
+        var out = new LinkedHashMap<String, Long>();
+        for (var k : PairKind.values()) if (counts[k.ordinal()] > 0) out.put(k.label(), counts[k.ordinal()]);
+        return out;
+    }
+
     private HostClock clock(int h, int ref, int[] parent, Estimate[] hop) {
         var name = names.get(h);
-        if (h == ref) return new HostClock(name, Verdict.REFERENCE, ClockFix.NONE, 0, 0, 0, 0, 0, 0, List.of(name));
+        if (h == ref) return new HostClock(name, Verdict.REFERENCE, ClockFix.NONE, 0, 0, 0, 0, 0, 0, Map.of(), List.of(name));
         if (parent[h] < 0) {
             var e = hop[h];
             if (e != null && e.verdict == Verdict.FAIL) {
                 return new HostClock(name, Verdict.FAIL, e.fix, e.fix.offsetNs(), e.fix.drift() * 1e6,
-                        Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, e.pairs, List.of(name));
+                        Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, e.pairs,
+                        byKind(e.kinds), List.of(name));
             }
             return new HostClock(name, Verdict.NONE, ClockFix.NONE, 0, 0, Double.POSITIVE_INFINITY,
-                    Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0, List.of(name));
+                    Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0, Map.of(), List.of(name));
         }
         // Compose from the reference down: fix(h) = fix(parent) after the hop's.
         var chain = new ArrayList<Integer>();
@@ -134,6 +160,7 @@ public final class ClockSync {
         var verdict = Verdict.ACCURATE;
         double bound = 0, offsetBound = 0, driftBound = 0;
         long used = 0;
+        var usedKinds = new long[PairKind.values().length];
         var path = new ArrayList<String>();
         path.add(names.get(ref));
         for (int v : chain) {
@@ -144,14 +171,25 @@ public final class ClockSync {
             offsetBound += e.offsetBound;
             driftBound += e.driftBound;
             used += e.pairs;
+            for (int k = 0; k < usedKinds.length; k++) usedKinds[k] += e.kinds[k];
             path.add(names.get(v));
         }
         return new HostClock(name, verdict, fix, fix.offsetNs(), fix.drift() * 1e6, bound, offsetBound,
-                driftBound * 1e6, used, List.copyOf(path));
+                driftBound * 1e6, used, byKind(usedKinds), List.copyOf(path));
     }
 
     /** One hop: host H's clock onto R's, from R→H and H→R messages. */
-    record Estimate(Verdict verdict, ClockFix fix, double bound, double offsetBound, double driftBound, long pairs) {}
+    record Estimate(Verdict verdict, ClockFix fix, double bound, double offsetBound, double driftBound, long pairs,
+                    long[] kinds) {
+        Estimate(Verdict verdict, ClockFix fix, double bound, double offsetBound, double driftBound, long pairs) {
+            this(verdict, fix, bound, offsetBound, driftBound, pairs, new long[PairKind.values().length]);
+        }
+    }
+
+    static Estimate estimate(PairList toH, PairList fromH, long[] spanH, long[] kinds) {
+        var e = estimate(toH, fromH, spanH);
+        return new Estimate(e.verdict(), e.fix(), e.bound(), e.offsetBound(), e.driftBound(), e.pairs(), kinds);
+    }
 
     static Estimate estimate(PairList toH, PairList fromH, long[] spanH) {
         long pairs = toH.size() + fromH.size();

@@ -59,6 +59,11 @@ final class DataVolumeView implements Provider.Xy {
             counter(e, s, server, h.lookupUnder(bus, "In", "Bytes"), name + " bus in", "Bus in", true);
             // The payload clients PUBLISHed: bus out over it is the amplification of redis/redis#12196, over any range.
             counter(e, s, server, h.lookupUnder(bus, "Published", "Bytes"), name + " published", "Published payload", true);
+            // Replication (issue #19): the stream a master fed its replicas, and what a replica applied of its master's.
+            counter(e, s, server, h.lookupUnder(server, "Replication", "Out", "Bytes"), name + " replication out",
+                    "Replication out", true);
+            counter(e, s, server, h.lookupUnder(server, "Replication", "In", "Bytes"), name + " replication in",
+                    "Replication in", true);
             int links = h.lookupUnder(bus, "Links");
             if (links >= 0) {
                 for (int link : h.children(links)) {

@@ -31,7 +31,8 @@ public final class Styles {
         add(COMMAND, "#1f77b4", 1.0);
         add(WRITE, "#ff7f0e", 1.0);
         add(WAIT, "#ffbb78", 0.7);
-        add(BLOCKED, "#9467bd", 0.7);
+        add(BLOCKED, "#9467bd", 0.7, "blocked by BLPOP, BLMOVE, XREAD BLOCK, WAIT…: waiting by design for data or replicas, "
+                + "not for the server (hover a state: the key it waits on, then why it ended)");
         add(FREEING, "#d62728", 1.0);
         add(CLUSTER_SEND, "#e377c2", 1.0);
         add(CLUSTER_READ, "#8c564b", 1.0);
@@ -61,6 +62,7 @@ public final class Styles {
                 case DELIVER -> "#ff7f0e";
                 case PUBLISH_LOCAL -> "#1f77b4";
                 case REDIRECT -> "#d62728";
+                case REPLICATION -> "#2ca02c";
             };
             STYLES.put(arrow(k), Map.of("color", colour, "background-color", colour, "width", 1, "label", k.label()));
             REFS.put(arrow(k), Tsp.StyleRef.of(arrow(k)));
@@ -72,6 +74,12 @@ public final class Styles {
 
     private static void add(String key, String colour, double height) {
         STYLES.put(key, Map.of("background-color", colour, "height", height, "opacity", 1.0));
+        REFS.put(key, Tsp.StyleRef.of(key));
+    }
+
+    /** A state whose meaning the page's legend says on hover ({@code label}). */
+    private static void add(String key, String colour, double height, String label) {
+        STYLES.put(key, Map.of("background-color", colour, "height", height, "opacity", 1.0, "label", label));
         REFS.put(key, Tsp.StyleRef.of(key));
     }
 

@@ -544,10 +544,11 @@ class ModelTest {
 
     /**
      * A server that starts after the look-ahead that names servers is renamed host:port by its first server_info;
-     * a later process on the same port (a restart) keeps procname-vpid rather than share the name.
+     * a later process on the same port (a restart) is another run of it: both are named host:port@vpid, never one
+     * name for two servers (issue #19).
      */
     @Test
-    void aServerStartedLateIsNamedByItsPortAndARestartOnThatPortKeepsItsOwnName() throws IOException {
+    void aServerStartedLateIsNamedByItsPortAndEachRunOnThatPortByItsPid() throws IOException {
         var trace = dir.resolve("late");
         long late = T0 + 5_000_000_000L, later = T0 + 8_000_000_000L;
         try (var w = new RedisTraceWriter(trace, "h6", 600, true)) {
@@ -566,14 +567,16 @@ class ModelTest {
         }
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
             var names = stored.summary().servers().stream().map(x -> x.name()).toList();
-            assertThat(names).containsExactlyInAnyOrder("h6:7000", "h6:7001", "redis-server-602");
-            assertThat(stored.summary().servers().stream().filter(x -> x.name().equals("h6:7001")).findFirst().orElseThrow().port())
-                    .isEqualTo(7001);
-            assertThat(stored.segments().servers()).contains("h6:7001", "redis-server-602").doesNotContain("redis-server-601");
+            assertThat(names).containsExactlyInAnyOrder("h6:7000", "h6:7001@601", "h6:7001@602");
+            assertThat(stored.summary().servers().stream().filter(x -> x.name().startsWith("h6:7001")))
+                    .allSatisfy(x -> assertThat(x.port()).isEqualTo(7001));
+            assertThat(stored.segments().servers()).contains("h6:7001@601", "h6:7001@602")
+                    .doesNotContain("redis-server-601", "redis-server-602", "h6:7001");
             var h = stored.history();
             assertThat(h.lookup("redis-server-601")).isEqualTo(-1);
-            assertThat(at(h, late + 10_200, "h6:7001", "Connections", "9", "Status")).isEqualTo("PROCESS_COMMAND:get");
-            assertThat(at(h, later + 10_200, "redis-server-602", "Connections", "9", "Status")).isEqualTo("PROCESS_COMMAND:get");
+            assertThat(h.lookup("h6:7001")).isEqualTo(-1);
+            assertThat(at(h, late + 10_200, "h6:7001@601", "Connections", "9", "Status")).isEqualTo("PROCESS_COMMAND:get");
+            assertThat(at(h, later + 10_200, "h6:7001@602", "Connections", "9", "Status")).isEqualTo("PROCESS_COMMAND:get");
         }
     }
 

@@ -58,6 +58,60 @@ class LatencyCollectorTest {
         }
     }
 
+    /**
+     * Blocked time (BLPOP, WAIT…) is left out of the statistics and counted apart; with it included they equal the
+     * sorted whole latencies — on the in-memory path and when the values spill (issue #19).
+     */
+    @Test
+    void leavesBlockedTimeOutAndCountsItApart() throws IOException {
+        var rnd = new Random(42);
+        var file = dir.resolve("blocked.bin");
+        var served = new ArrayList<Long>();
+        var whole = new ArrayList<Long>();
+        long blockedSum = 0, blockedMax = 0, blockedCount = 0;
+        var small = new LatencyCollector(100);
+        LatencyCollector collector;
+        int n = 5000;
+        try (var w = new SegmentWriter(file)) {
+            int s = w.server("a:1"), blpop = w.command("blpop"), get = w.command("get");
+            long t = 1_000_000;
+            for (int i = 0; i < n; i++) {
+                t += 10_000;
+                long work = 1000 + rnd.nextInt(5000);
+                boolean blocks = rnd.nextInt(4) == 0;
+                long blocked = blocks ? 1_000_000 + rnd.nextInt(300_000_000) : 0;
+                long exec = t + 500, blockStart = exec + 100, end = t + work + blocked;
+                if (blocks) {
+                    w.add(s, 5, i, blpop, t, t, t + 400, exec, blockStart + 10, blockStart + blocked + 50, end, 1, 1, 1, 1,
+                            blockStart, blockStart + blocked, BlockReason.KEY.ordinal());
+                    blockedSum += blocked;
+                    blockedMax = Math.max(blockedMax, blocked);
+                    blockedCount++;
+                } else {
+                    w.add(s, 5, i, blpop, t, t, t + 400, exec, exec + 10, exec + 50, end, 1, 1, 1, 1);
+                }
+                small.add(s, blpop, work, blocked);
+                served.add(work);
+                whole.add(work + blocked);
+                w.add(s, 6, i, get, t, t, t, t, t + 7, t + 7, t + 7, 1, 1, 1, 1);
+            }
+            collector = w.latencies();
+        }
+        try (var f = SegmentFile.open(file)) {
+            long key = LatencyStats.key(0, 0);
+            var expectedServed = sorted(served.stream().mapToLong(Long::longValue).toArray());
+            assertThat(collector.finish(f).get(key)).isEqualTo(expectedServed);
+            assertThat(small.finish(f).get(key)).as("spilled").isEqualTo(expectedServed);
+            assertThat(LatencyStats.of(f, 0, 0, Long.MIN_VALUE, Long.MAX_VALUE)).isEqualTo(expectedServed);
+            var blocked = collector.blocked();
+            assertThat(blocked).containsOnlyKeys(key);
+            assertThat(blocked.get(key)).isEqualTo(new LatencyCollector.Blocked(blockedCount, blockedSum, blockedMax));
+            var expectedWhole = sorted(whole.stream().mapToLong(Long::longValue).toArray());
+            assertThat(LatencyCollector.withBlocked(f, blocked.keySet())).containsExactly(Map.entry(key, expectedWhole));
+            assertThat(LatencyStats.of(f, 0, 0, Long.MIN_VALUE, Long.MAX_VALUE, true)).isEqualTo(expectedWhole);
+        }
+    }
+
     /** The oracle: sort everything, take nearest ranks (the value at rank ⌈p·N⌉). */
     private static LatencyStats sorted(long[] all) {
         java.util.Arrays.sort(all);

@@ -109,7 +109,8 @@ class BadAgentInputTest {
                     .containsEntry("HTTP responses with a status outside 100..599", 1L)
                     .containsEntry("HTTP responses for a request never received (the trace started inside it, or a garbled span id)", 1L)
                     .containsEntry("HTTP requests answered twice: the first answer is kept", 1L)
-                    .containsEntry("Redis replies on a connection no command was seen sent on (the trace started after it)", 1L)
+                    .containsEntry("Redis replies on a connection before any command was seen sent on it, with no request "
+                            + "Redis had in flight then to answer (the trace started after it)", 1L)
                     .containsEntry("Redis writes claiming more than 100000 commands: counted as one", 1L)
                     .containsEntry("Redis replies no command was waiting for (answers to commands sent before the "
                             + "recording started, or a garbled count)", 2L)

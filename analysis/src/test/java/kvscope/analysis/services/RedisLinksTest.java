@@ -112,6 +112,116 @@ class RedisLinksTest {
     }
 
     @Test
+    void requestsRedisProcessedBeforeTheAgentsFirstCallAreSkippedNotPairedOneOff() throws IOException {
+        // Redis's session began before the agent's: a GET Redis processed before the first call the agent saw. By name
+        // alone each call would take the GET before its own (both links outside their call).
+        try (var s = trace(w -> {
+            req(w, "get", 150);
+            w.redisSend(us(2000), REDISGW, "redisgw", 1, R, "get", 1);
+            req(w, "get", 2100);
+            w.redisReply(us(2200), REDISGW, "redisgw", R, 1);
+            w.redisSend(us(4000), REDISGW, "redisgw", 1, R, "get", 1);
+            req(w, "get", 4100);
+            w.redisReply(us(4200), REDISGW, "redisgw", R, 1);
+        })) {
+            assertThat(links(s)).containsExactly("get", "get");
+            assertThat(s.services().stats()).containsEntry("redis links outside their call", 0L)
+                    .containsEntry("redis requests without a call", 1L).containsEntry("redis calls without a request", 0L);
+        }
+    }
+
+    @Test
+    void requestsAnsweredBeforeTheAgentsFirstEventAreBeforeItsSession() throws IOException {
+        // Redis answered the GET (at 34 µs) before the agent's first event in the process (100 µs): its session had
+        // not reached the process yet (issue #21).
+        try (var s = trace(w -> {
+            req(w, "get", 20);
+            w.redisSend(us(2000), REDISGW, "redisgw", 1, R, "get", 1);
+            req(w, "get", 2100);
+            w.redisReply(us(2200), REDISGW, "redisgw", R, 1);
+        })) {
+            assertThat(links(s)).containsExactly("get");
+            assertThat(s.services().stats()).containsEntry("redis requests without a call", 0L)
+                    .containsEntry("redis requests answered before the agent's session reached the service", 1L)
+                    .containsEntry("redis calls without a request", 0L);
+            assertThat(s.services().problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void callsAnsweredBeforeRedisWasTracedAreNotCallsWithoutARequest() throws IOException {
+        // The agent's session reached the service before Redis's: the first GET was answered (300 µs) before the
+        // first request the Redis trace has (2100 µs); aligned by name it would take the next call's request.
+        try (var s = trace(w -> {
+            w.redisSend(us(200), REDISGW, "redisgw", 1, R, "get", 1);
+            w.redisReply(us(300), REDISGW, "redisgw", R, 1);
+            w.redisSend(us(2000), REDISGW, "redisgw", 1, R, "get", 1);
+            req(w, "get", 2100);
+            w.redisReply(us(2200), REDISGW, "redisgw", R, 1);
+        })) {
+            assertThat(links(s)).containsExactly(null, "get");
+            assertThat(s.services().stats()).containsEntry("redis calls answered before the Redis trace of their server began", 1L)
+                    .containsEntry("redis calls without a request", 0L).containsEntry("redis links outside their call", 0L);
+            assertThat(s.services().problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void aCallInFlightWhenRedissTraceBeganIsNotTheNextCallsRequest() throws IOException {
+        // Redis's first traced request is another connection's (1000 µs); the first GET was sent before it (200 µs) and
+        // its reply read after it (2500 µs), and this connection's first traced request (3100 µs) began after that
+        // reply: Redis ran the first GET untraced. Aligned by name, it would take the second GET's request.
+        try (var s = trace(w -> {
+            w.accept(us(20), 9, 6, new Conn("127.0.0.1", 43001, "127.0.0.1", 6379));
+            w.redisSend(us(200), REDISGW, "redisgw", 1, R, "get", 1);
+            w.request(9, 6, "ping", us(1000), us(1010), us(1011), us(1012), us(1013), us(1014), us(1015), us(1016));
+            w.redisReply(us(2500), REDISGW, "redisgw", R, 1);
+            w.redisSend(us(3000), REDISGW, "redisgw", 1, R, "get", 1);
+            req(w, "get", 3100);
+            w.redisReply(us(3200), REDISGW, "redisgw", R, 1);
+        })) {
+            assertThat(links(s)).containsExactly(null, "get");
+            assertThat(s.services().stats()).containsEntry("redis calls answered before the Redis trace of their server began", 1L)
+                    .containsEntry("redis calls without a request", 0L).containsEntry("redis links outside their call", 0L);
+        }
+    }
+
+    @Test
+    void aReplyWithNoSendIsTheRequestInFlightAtAttach() throws IOException {
+        // The GET was sent before the agent's session, its reply read after: the agent saw a reply with no command
+        // sent; Redis's request of it is the one in flight at attach, not a request without a call (issue #21).
+        try (var s = trace(w -> {
+            req(w, "get", 150);
+            w.redisReply(us(180), REDISGW, "redisgw", R, 1);
+            w.redisSend(us(2000), REDISGW, "redisgw", 1, R, "set", 1);
+            req(w, "set", 2100);
+            w.redisReply(us(2200), REDISGW, "redisgw", R, 1);
+        })) {
+            assertThat(links(s)).containsExactly("set");
+            assertThat(s.services().stats()).containsEntry("redis requests without a call", 0L)
+                    .containsEntry("redis requests in flight at the agent's attach (sent before its session; it saw the reply only)", 1L)
+                    .containsEntry("redis requests answered before the agent's session reached the service", 0L);
+            assertThat(s.services().problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void aReplyWithNoSendAndNoRequestIsStillReported() throws IOException {
+        try (var s = trace(w -> {
+            w.redisReply(us(180), REDISGW, "redisgw", R, 2);
+            w.redisSend(us(2000), REDISGW, "redisgw", 1, R, "set", 1);
+            req(w, "set", 2100);
+            w.redisReply(us(2200), REDISGW, "redisgw", R, 1);
+        })) {
+            assertThat(links(s)).containsExactly("set");
+            assertThat(s.services().problems()).singleElement().satisfies(p -> {
+                assertThat(p.what()).startsWith("Redis replies on a connection before any command was seen sent on it");
+                assertThat(p.count()).isEqualTo(2);
+            });
+        }
+    }
+
+    @Test
     void commandsThatDisagreeAreLinkedByOrderAndCounted() throws IOException {
         try (var s = trace(w -> {
             w.redisSend(us(200), REDISGW, "redisgw", 1, R, "get", 1);

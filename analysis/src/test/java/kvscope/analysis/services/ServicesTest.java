@@ -136,6 +136,29 @@ class ServicesTest {
     }
 
     @Test
+    void callsThatNameNoParentSpanAreCountedPerKind() throws IOException {
+        var trace = dir.resolve("orphans");
+        try (var w = new ServicesTraceWriter(trace, "h1", REDIS)) {
+            userRead(w, 0, 1, 10, 20, 30, 5, true);
+            // Made outside any request the agent saw (or where it lost the context): span / parent 0.
+            w.redisSend(us(30_000), REDISGW, "redisgw", 0L, R, "ping", 2);
+            w.redisReply(us(30_100), REDISGW, "redisgw", R, 2);
+            w.mysqlSend(us(30_200), MYSQLGW, "mysqlgw", 0L, D, "select");
+            w.mysqlReply(us(30_300), MYSQLGW, "mysqlgw", D, true);
+            w.call(us(30_400), USER, "user", 99, 0L, "GET", "/ping", U);
+            w.answered(us(30_500), USER, "user", 99, 0L, 200, U);
+        }
+        try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults())) {
+            String tail = " calls with no parent span (outside any request, or its context not followed)";
+            assertThat(stored.services().stats()).containsEntry("redis" + tail, 2L).containsEntry("mysql" + tail, 1L)
+                    .containsEntry("http" + tail, 1L);
+        }
+        try (var stored = Analysis.analyze(List.of(oneUserRead()), Analysis.Options.defaults())) {
+            assertThat(stored.services().stats().keySet()).noneMatch(k -> k.contains("no parent span"));
+        }
+    }
+
+    @Test
     void theRedisModelIsTheSameWithOrWithoutTheServicesEvents() throws IOException {
         var both = oneUserRead();
         var alone = dir.resolve("alone");

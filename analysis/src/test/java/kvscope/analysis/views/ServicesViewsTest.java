@@ -29,19 +29,7 @@ class ServicesViewsTest {
     /** gateway (pid 300) → user (301), which GETs from Redis (fd 8) for 10 ms. */
     private Stored analysed() throws IOException {
         var trace = dir.resolve("trace");
-        try (var w = new ServicesTraceWriter(trace, "h1", 100)) {
-            w.serverInfo(us(0), 6379);
-            w.accept(us(20), 8, 5, R);
-            w.receive(us(1000), 300, "gateway", 1, "GET", "/users/7", LOAD);
-            w.call(us(1100), 300, "gateway", 2, 1, "GET", "/users/7", G);
-            w.receive(us(1300), 301, "user", 10, "GET", "/users/7", G);
-            w.redisSend(us(1700), 301, "user", 10, R, "get", 1);
-            w.request(8, 5, "get", us(1500), us(1750), us(1760), us(1770), us(1780), us(11_790), us(11_800), us(11_810));
-            w.redisReply(us(11_900), 301, "user", R, 1);
-            w.respond(us(12_000), 301, "user", 10, 200, "/users/:id");
-            w.answered(us(12_100), 300, "gateway", 2, 1, 200, G);
-            w.respond(us(12_200), 300, "gateway", 1, 200, "/users/:id");
-        }
+        ServicesTraceWriter.gatewayUserGet(trace);
         return Analysis.analyze(List.of(trace), Analysis.Options.defaults());
     }
 

@@ -235,12 +235,13 @@ class ViewsTest {
         var v = view("kvscope.statistics", Provider.DataTree.class);
         var whole = v.tree(start, end);
         assertThat(whole.headers()).extracting(Tsp.Header::name)
-                .containsExactly("Server / command", "Count", "Min ns", "Mean ns", "P50 ns", "P99 ns", "Max ns");
+                .containsExactly("Server / command", "Count", "Min ns w/o blocked", "Mean ns w/o blocked", "P50 ns w/o blocked",
+                        "P99 ns w/o blocked", "Max ns w/o blocked", "Blocked", "Blocked ns");
         var server = entry(whole, SERVER);
-        assertThat(server.labels()).containsExactly(SERVER, "2", "2800", "3400", "2800", "4000", "4000");
+        assertThat(server.labels()).containsExactly(SERVER, "2", "2800", "3400", "2800", "4000", "4000", "0", "0");
         var set = entry(whole, "set");
         assertThat(set.parentId()).isEqualTo(server.id());
-        assertThat(set.labels()).containsExactly("set", "1", "4000", "4000", "4000", "4000", "4000");
+        assertThat(set.labels()).containsExactly("set", "1", "4000", "4000", "4000", "4000", "4000", "0", "0");
         var onlyGet = v.tree(T0 + 20_000, T0 + 40_000);
         assertThat(onlyGet.entries()).extracting(e -> e.labels().get(0)).containsExactly(SERVER, "get");
     }

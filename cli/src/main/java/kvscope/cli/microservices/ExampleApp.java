@@ -99,10 +99,16 @@ public final class ExampleApp implements AutoCloseable {
      * clients with the route weights {@code mix} (null: load.js's default); not traced.
      */
     public Load load(int requests, int seconds, int concurrency, String mix, Path json) {
+        return load(requests, seconds, concurrency, mix, json, null);
+    }
+
+    /** The same, with load.js's {@code --log}: one JSON line per request, its start and end in CLOCK_MONOTONIC ns. */
+    public Load load(int requests, int seconds, int concurrency, String mix, Path json, Path log) {
         var cmd = new ArrayList<>(List.of("node", home.resolve("examples/microservices/load.js").toString(), "--env",
                 dir.resolve("env.json").toString(), "--requests", Integer.toString(requests), "--duration",
                 Integer.toString(seconds), "--concurrency", Integer.toString(concurrency), "--json", json.toString()));
         if (mix != null) cmd.addAll(List.of("--mix", mix));
+        if (log != null) cmd.addAll(List.of("--log", log.toString()));
         var pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true);
         pb.environment().remove("NODE_OPTIONS");
         var run = run(pb, Duration.ofSeconds(seconds + 120L));

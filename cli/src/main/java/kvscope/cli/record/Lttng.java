@@ -58,6 +58,14 @@ final class Lttng {
     }
 
     /**
+     * A streaming session that a viewer can follow while it runs ({@code --live}): the tracer flushes its buffers
+     * to the relay every {@code timerUs} µs, even half-full ones, and sends inactivity beacons for quiet streams.
+     */
+    static void createLive(String session, String url, long timerUs) {
+        lttng("create", session, "--live=" + timerUs, "--set-url=" + url);
+    }
+
+    /**
      * One channel for everything, with buffers large enough that a loaded Redis (about 1 M events/s) does not
      * overrun them while the consumer drains (tracing-cost.md measured 0 discards with 4 x 4 MiB per CPU).
      */

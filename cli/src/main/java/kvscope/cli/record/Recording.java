@@ -46,9 +46,15 @@ public final class Recording implements AutoCloseable {
      * trace is written on the relay's host, under its output directory, in a folder named after this host.
      */
     public static Recording streaming(String relayUrl, Profile profile) {
+        return streaming(relayUrl, profile, 0);
+    }
+
+    /** The same, as a live session ({@code liveTimerUs} > 0) that `kvscope serve --live` can follow while it runs. */
+    public static Recording streaming(String relayUrl, Profile profile, long liveTimerUs) {
         Lttng.ensureSessionDaemon();
         var session = uniqueSessionName();
-        Lttng.createStreaming(session, relayUrl);
+        if (liveTimerUs > 0) Lttng.createLive(session, relayUrl, liveTimerUs);
+        else Lttng.createStreaming(session, relayUrl);
         return configure(new Recording(session, null), profile);
     }
 

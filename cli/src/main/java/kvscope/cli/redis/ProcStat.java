@@ -5,7 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** CPU time of a process from /proc/&lt;pid&gt;/stat (fields 14 utime and 15 stime, in clock ticks). */
+/**
+ * CPU time of a process from /proc/&lt;pid&gt;/stat (fields 14 utime and 15 stime, in clock ticks), and how long its
+ * main thread waited for a CPU from its schedstat.
+ */
 public final class ProcStat {
     private ProcStat() {}
 
@@ -18,6 +21,21 @@ public final class ProcStat {
             return Long.parseLong(rest[14 - 3]) + Long.parseLong(rest[15 - 3]);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read /proc/" + pid + "/stat", e);
+        }
+    }
+
+    /**
+     * Nanoseconds the process's main thread has spent runnable but waiting on a run queue (the second field of
+     * /proc/&lt;pid&gt;/task/&lt;pid&gt;/schedstat, the scheduler's run_delay): the time a busy machine kept it off the CPU.
+     * 0 where the kernel keeps no such count.
+     */
+    public static long runQueueWaitNs(long pid) {
+        var file = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "schedstat");
+        try {
+            var f = Files.readString(file).trim().split(" ");
+            return f.length >= 2 ? Long.parseLong(f[1]) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 }

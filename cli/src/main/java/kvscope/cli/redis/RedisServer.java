@@ -60,6 +60,17 @@ public final class RedisServer implements AutoCloseable {
         throw last;
     }
 
+    /** Starts {@code binary} on a given port: a restart of a server on the port it had (Redis's test suite does it). */
+    public static RedisServer startOn(Path binary, int port, String... config) {
+        var dir = TempDirs.create("kvscope-redis");
+        try {
+            return launch(binary, dir, port, null, 0, List.of(config));
+        } catch (IllegalStateException e) {
+            TempDirs.deleteRecursively(dir);
+            throw e;
+        }
+    }
+
     private static RedisServer launch(Path binary, Path dir, int port, TlsCerts tls, int tlsPort, List<String> config) {
         var lines = new ArrayList<>(List.of(
                 "bind 127.0.0.1",
@@ -140,6 +151,9 @@ public final class RedisServer implements AutoCloseable {
 
     /** Server CPU time (user + system, all threads) so far, from /proc/&lt;pid&gt;/stat, in clock ticks. */
     public long cpuTicks() { return ProcStat.cpuTicks(pid()); }
+
+    /** How long the server's main thread (its event loop) has waited for a CPU, ns ({@link ProcStat#runQueueWaitNs}). */
+    public long runQueueWaitNs() { return ProcStat.runQueueWaitNs(pid()); }
 
     /** The last lines of the server's log file, for error messages. */
     public String logTail() {

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -117,10 +118,16 @@ class AttachTest {
         int[] ports = new int[3];
         var links = new int[3];
         Map<Integer, List<Client>> before = new HashMap<>();
+        // Every connection each node has when the recording ends, by CLIENT LIST and CLUSTER LINKS (taken on a
+        // connection of its own opened before the session, so none opens or closes around the count).
+        var clientsAtEnd = new int[3];
+        var linksAtEnd = new int[3];
+        var admin = new ArrayList<Resp>();
         try (var cluster = RedisCluster.start(bin.resolve("redis-server"), 3)) {
             for (int i = 0; i < 3; i++) ports[i] = cluster.node(i).port();
             var pool = new ArrayList<Resp>();
             try (var sub = cluster.node(1).client()) {
+                for (int i = 0; i < 3; i++) admin.add(cluster.node(i).client());
                 sub.call("SUBSCRIBE", "news");
                 for (int i = 0; i < POOL; i++) {
                     var c = cluster.node(0).client();
@@ -154,6 +161,10 @@ class AttachTest {
                     }
                     for (int i = 0; i < 50; i++) sub.read();
                     Thread.sleep(300);
+                    for (int i = 0; i < 3; i++) {
+                        clientsAtEnd[i] = clients((String) admin.get(i).call("CLIENT", "LIST")).size();
+                        linksAtEnd[i] = ((List<?>) admin.get(i).call("CLUSTER", "LINKS")).size();
+                    }
                     rec.stop();
                 }
                 for (int i = 0; i < 3; i++) {
@@ -162,6 +173,7 @@ class AttachTest {
                 }
             } finally {
                 for (var c : pool) c.close();
+                for (var c : admin) c.close();
             }
         }
 
@@ -208,6 +220,18 @@ class AttachTest {
             var n0 = server(sum, ports[0]);
             History h = stored.history();
             long t = h.end();
+            // Every connection the model has open at the end, by type, against CLIENT LIST and CLUSTER LINKS.
+            for (int i = 0; i < 3; i++) {
+                var st = server(sum, ports[i]);
+                var byType = openByType(h, t, st.name());
+                System.out.printf("%s: open at the end %s; CLIENT LIST %d, CLUSTER LINKS %d%n", st.name(), byType,
+                        clientsAtEnd[i], linksAtEnd[i]);
+                assertThat(byType.getOrDefault("client", 0)).as(st.name() + ": clients, as CLIENT LIST")
+                        .isEqualTo(clientsAtEnd[i]);
+                assertThat(byType.getOrDefault("cluster", 0)).as(st.name() + ": cluster links, as CLUSTER LINKS")
+                        .isEqualTo(linksAtEnd[i]);
+                assertThat(byType.keySet()).as(st.name() + ": no connection of another type").isSubsetOf("client", "cluster");
+            }
             for (var c : before.get(0)) {
                 if (!c.name().startsWith("pool-")) continue;
                 var fd = Integer.toString(c.fd());
@@ -239,6 +263,23 @@ class AttachTest {
     private static ServerStats server(Summary s, int port) {
         return s.servers().stream().filter(x -> x.name().endsWith(":" + port)).findFirst()
                 .orElseThrow(() -> new AssertionError("no server named *:" + port));
+    }
+
+    /** The connections open at t (a Status: cleared when freed), by their Type ("?" when none). */
+    private static Map<String, Integer> openByType(History h, long t, String server) {
+        var out = new TreeMap<String, Integer>();
+        int conns = h.lookup(server, "Connections");
+        assertThat(conns).as(server + "/Connections").isNotNegative();
+        for (int fd : h.children(conns)) {
+            int status = h.lookupUnder(fd, "Status");
+            if (status < 0) continue;
+            var s = h.at(t, status);
+            if (s == null || s.isNull()) continue;
+            int type = h.lookupUnder(fd, "Type");
+            var ty = type < 0 ? null : h.at(t, type);
+            out.merge(ty == null || ty.isNull() ? "?" : String.valueOf(ty.value()), 1, Integer::sum);
+        }
+        return out;
     }
 
     private static String str(History h, long t, String... path) {

@@ -1,6 +1,7 @@
 package kvscope.cli.multihost;
 
 import kvscope.analysis.Analysis;
+import kvscope.analysis.Stored;
 import kvscope.analysis.flows.Flow;
 import kvscope.analysis.sync.HostClock;
 import kvscope.analysis.sync.Verdict;
@@ -17,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -39,26 +42,33 @@ class TwoHostsTest {
 
     @BeforeAll static void record() throws Exception {
         experiment = tmp.resolve("experiment");
+        var out = twoHosts(experiment, Map.of(), 180);
+        var m = Pattern.compile("publishes (\\d+)").matcher(out);
+        assertThat(m.find()).as(out).isTrue();
+        published = Integer.parseInt(m.group(1));
+        assertThat(out).contains("2 hosts received:", "host-a: host-a/", "host-b: host-b/");
+    }
+
+    /** Runs two-hosts.sh into {@code experiment} with these environment variables; returns its output (rc 0). */
+    static String twoHosts(Path experiment, Map<String, String> env, int timeoutSeconds) throws Exception {
         var script = Path.of(TwoHostsTest.class.getResource("/kvscope/cli/multihost/two-hosts.sh").toURI());
         var java = ProcessHandle.current().info().command().orElse("java");
         var pb = new ProcessBuilder("bash", script.toString(), experiment.toString(), InstrumentedRedis.bin().toString(),
                 java, System.getProperty("java.class.path"));
         pb.environment().put("KVSCOPE_HOME", Home.dir().toString());
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true);
-        var log = tmp.resolve("two-hosts.log");
+        var log = experiment.resolveSibling(experiment.getFileName() + ".log");
         pb.redirectOutput(log.toFile());
         var p = pb.start();
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroy(); // its trap removes the namespaces and processes
             p.waitFor(20, TimeUnit.SECONDS);
-            throw new AssertionError("two-hosts.sh did not finish in 180 s:\n" + Files.readString(log));
+            throw new AssertionError("two-hosts.sh did not finish in " + timeoutSeconds + " s:\n" + Files.readString(log));
         }
         var out = Files.readString(log);
         assertThat(p.exitValue()).as(out).isZero();
-        var m = Pattern.compile("publishes (\\d+)").matcher(out);
-        assertThat(m.find()).as(out).isTrue();
-        published = Integer.parseInt(m.group(1));
-        assertThat(out).contains("2 hosts received:", "host-a: host-a/", "host-b: host-b/");
+        return out;
     }
 
     private static List<HostClock> analyse(Path dir) throws IOException {
@@ -93,6 +103,44 @@ class TwoHostsTest {
         assertThat(b.verdict()).as(b.toString()).isEqualTo(Verdict.ACCURATE);
         // host-b's clock now reads 3.7 ms late: the correction is −3.7 ms, give or take the bound.
         assertThat((double) Math.abs(b.offsetNs() + SKEW_NS)).as(b.toString()).isLessThanOrEqualTo(b.boundNs());
+    }
+
+    /**
+     * Each host's trace analysed on its own (as `kvscope analyze` on that host would, docs/combine.md), the two models
+     * combined: the same clocks, counts, arrows (those between the hosts included) and percentiles as the one-go
+     * analysis of the same skewed experiment.
+     */
+    @Test void perHostModelsCombinedEqualTheOneGoAnalysis() throws Exception {
+        var copy = tmp.resolve("skewed-per-host");
+        copyTree(experiment, copy);
+        shiftClockOffset(copy.resolve("host-b"), SKEW_NS);
+        var models = tmp.resolve("models");
+        for (var h : List.of("host-a", "host-b")) {
+            Analysis.analyze(List.of(copy.resolve(h)), Analysis.Options.defaults().withCache(models.resolve(h))).close();
+            assertThat(models.resolve(h).resolve(Analysis.PAIRS)).isNotEmptyFile();
+        }
+        try (var one = Analysis.analyze(List.of(copy), Analysis.Options.defaults().withCache(tmp.resolve("one")));
+             var comb = Analysis.analyze(List.of(models), Analysis.Options.defaults().withCache(tmp.resolve("combined")))) {
+            assertThat(comb.clocks().hosts()).isEqualTo(one.clocks().hosts());
+            assertThat(comb.clocks().hosts().get(1).verdict()).isEqualTo(Verdict.ACCURATE);
+            var a = one.summary();
+            var b = comb.summary();
+            assertThat(b.counters().events()).isEqualTo(a.counters().events());
+            assertThat(b.counters().flows()).isEqualTo(a.counters().flows());
+            assertThat(b.latencies()).containsExactlyInAnyOrderElementsOf(a.latencies());
+            var fa = arrows(one);
+            assertThat(arrows(comb)).isEqualTo(fa);
+            assertThat(fa.keySet()).anyMatch(k -> k.startsWith("BUS host-a") && k.contains(" host-b"));
+        }
+    }
+
+    /** Every arrow by kind, server names, fds and times, with how often it occurs. */
+    static Map<String, Long> arrows(Stored s) throws IOException {
+        var names = s.segments().servers();
+        var m = new TreeMap<String, Long>();
+        s.flows().forEach(Long.MIN_VALUE, Long.MAX_VALUE, (kind, ss, sfd, st, ds, dfd, dt) ->
+                m.merge(kind + " " + names.get(ss) + " " + sfd + " " + st + " " + names.get(ds) + " " + dfd + " " + dt, 1L, Long::sum));
+        return m;
     }
 
     /** Adds delta to the {@code offset} of every clock in the metadata below dir (same number of digits: in place). */

@@ -22,6 +22,19 @@ public final class InstrumentedRedis {
 
     public static Path server() { return bin().resolve("redis-server"); }
 
+    /**
+     * blockonbackground.so from Redis's own tests/modules, built by instrument/redis/build-test-module.sh: a module is
+     * the only way Redis 7.0 blocks a client with BLOCKED_MODULE.
+     */
+    public static Path blockingModule() {
+        var so = Home.dir().resolve("build/redis/modules/blockonbackground.so");
+        if (!Files.isRegularFile(so)) {
+            throw new AssertionError("Redis's test module is not built (" + so + " is missing): run"
+                    + " instrument/redis/build-test-module.sh (./run-tests builds it before the Java tests)");
+        }
+        return so;
+    }
+
     /** Debian's stock redis-server: the harness tests and the overhead baseline use it. */
     public static Path stockServer() {
         var p = Path.of("/usr/bin/redis-server");

@@ -43,6 +43,11 @@ public record TraceEvents(List<Ev> events, long discarded) {
 
     /** Only the events with these short names (e.g. "call_command_start"); all events if empty. */
     public static TraceEvents read(Path traceDir, List<String> only) {
+        return readNamed(traceDir, only.stream().map(n -> "redis:" + n).toList());
+    }
+
+    /** Only the events with these full names (e.g. "nodejs:snapshot_socket"); all events if empty. */
+    public static TraceEvents readNamed(Path traceDir, List<String> only) {
         var python = Path.of("/usr/bin/python3"); // not a pyenv shim: python3-bt2 is installed for Debian's python
         if (!Files.isExecutable(python)) throw new AssertionError("/usr/bin/python3 is missing: apt-get install python3-bt2");
         Path script;
@@ -54,7 +59,7 @@ public record TraceEvents(List<Ev> events, long discarded) {
         }
         try {
             var cmd = new ArrayList<>(List.of(python.toString(), script.toString(), traceDir.toString()));
-            if (!only.isEmpty()) cmd.add(String.join(",", only.stream().map(n -> "redis:" + n).toList()));
+            if (!only.isEmpty()) cmd.add(String.join(",", only));
             var run = Tools.run(Duration.ofMinutes(5), cmd);
             if (!run.ok()) throw new AssertionError("babeltrace2 (python3-bt2) could not read " + traceDir + ": " + run.describe());
             var events = new ArrayList<Ev>();
