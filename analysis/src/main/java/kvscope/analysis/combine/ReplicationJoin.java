@@ -382,11 +382,12 @@ public final class ReplicationJoin {
         }
         long from = to - n;
         while (a.cursor < f.end && f.offsets[f.at(a.cursor)] <= from) a.cursor++;
-        long paired = 0, last = 0;
+        long paired = 0, worst = 0;
         while (a.cursor < f.end && f.offsets[f.at(a.cursor)] <= to) {
             int i = f.at(a.cursor++);
             long fedAt = f.times[i];
-            last = t - fedAt;
+            long last = t - fedAt;
+            worst = Math.max(worst, last);
             paired++;
             a.writes++;
             a.lagSum += last;
@@ -400,7 +401,7 @@ public final class ReplicationJoin {
                 arrows++;
             }
         }
-        if (paired > 0) lag.set(t, List.of(a.replicaName, "Replication", "Lag"), last);
+        if (paired > 0) lag.set(t, List.of(a.replicaName, "Replication", "Lag"), worst); // the batch's worst, as Replication.pair
         return paired;
     }
 

@@ -160,11 +160,14 @@ final class Replication {
             link.cursor = f.base;
         }
         while (link.cursor < f.end && f.offset(link.cursor) <= from) link.cursor++;
-        long paired = 0, lag = 0;
+        // One apply can cover several writes (a pipelined burst); the oldest of them waited longest, and that worst lag
+        // is what the Lag attribute shows at t (the last one's would hide the peak the link's maximum reports).
+        long paired = 0, worst = 0;
         while (link.cursor < f.end && f.offset(link.cursor) <= to) {
             long i = link.cursor++;
             long fedAt = f.time(i);
-            lag = t - fedAt;
+            long lag = t - fedAt;
+            worst = Math.max(worst, lag);
             paired++;
             link.writes++;
             link.lagSum += lag;
@@ -183,7 +186,7 @@ final class Replication {
                 }
             }
         }
-        if (paired > 0) c.timeline.set(t, r[2], lag);
+        if (paired > 0) c.timeline.set(t, r[2], worst);
         return paired;
     }
 
