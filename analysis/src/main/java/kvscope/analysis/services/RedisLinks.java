@@ -16,7 +16,7 @@ import java.util.Map;
  * Each Redis call a service made ↔ one request of the Redis model (a segment). The connection first: Redis's
  * {@code accept_client} names the client by its address and port and says which local port accepted it — the
  * service's {@code redis_send} names the same connection by its own address and port and Redis's port (EVENTS.md);
- * ports are reused over time, so the latest accept before the first command wins. A connection made before the
+ * ports are reused over time, so the latest accept before the first reply wins ({@link #acceptedBy}). A connection made before the
  * recording started is named by Redis's snapshot ({@code snapshot_client}), which counts as accepted before anything. Then the order: RESP answers in
  * order, and Redis executes a connection's commands in order, so the calls and the connection's segments are two
  * lists of the same commands — except what Redis never executes as a request (commands queued by MULTI, refused
@@ -47,12 +47,12 @@ final class RedisLinks {
         for (var c : b.conns) {
             if (c.kind != SpanKind.REDIS || c.calls.size == 0) continue;
             calls += c.calls.size;
-            long firstSend = s.start[c.calls.get(0)];
+            long firstSend = s.start[c.calls.get(0)], acceptedBy = acceptedBy(s, c);
             ServicesBuilder.Accepted best = null;
             var t = c.tuple;
             var list = t.complete() ? byPeer.get(b.names.get(t.srcAddr()) + ":" + t.srcPort() + ">" + t.dstPort()) : null;
             if (list != null) {
-                for (var a : list) if (a.at() <= firstSend + SLACK_NS && (best == null || a.at() > best.at())) best = a;
+                for (var a : list) if (a.at() <= acceptedBy + SLACK_NS && (best == null || a.at() > best.at())) best = a;
             }
             if (best == null) {
                 unseen += c.calls.size;
@@ -267,6 +267,21 @@ final class RedisLinks {
             n++;
         }
         return n;
+    }
+
+    /**
+     * The latest moment Redis can have accepted a connection: when the service read its first reply (Redis answers
+     * only what it accepted), else — nothing answered — when it sent its first call. Not the first send: the kernel
+     * completes the handshake before Redis calls accept(), so a client sends at once and Redis accepts when its event
+     * loop next runs (seen: HELLO sent 1.18 ms before Redis's accept_client, an idle machine). A later connection on
+     * the same port is accepted after this one closed, so after its first reply too.
+     */
+    private static long acceptedBy(Spans s, ServicesBuilder.Conn c) {
+        for (int k = 0; k < c.calls.size; k++) {
+            long end = s.end[c.calls.get(k)];
+            if (end != Spans.UNKNOWN) return end;
+        }
+        return s.start[c.calls.get(0)];
     }
 
     /** How far a connection's calls may be shifted against its requests (either way) when {@link #align} tries them. */
