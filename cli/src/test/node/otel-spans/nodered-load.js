@@ -34,9 +34,13 @@ async function open() {
 
 async function worker(c, { client, local }) {
   const sent = load.sender(local);
-  for (let i = 0; i < rounds; i++) await tracer.startActiveSpan(`handle ${c}/${i}`, async (span) => {
-    try { await round(client, c, i, sent); } finally { span.end(); }
-  });
+  const pause = load.pacer(c);
+  for (let i = 0; i < rounds; i++) {
+    await pause();
+    await tracer.startActiveSpan(`handle ${c}/${i}`, async (span) => {
+      try { await round(client, c, i, sent); } finally { span.end(); }
+    });
+  }
   await client.quit();
 }
 

@@ -15,11 +15,15 @@ async function worker(c) {
   const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
   await redis.connect();
   const sent = load.sender(redis.stream.localPort);
+  const pause = load.pacer(c);
   // Each round is one "request" of the service: a span of its own, the Redis calls under it (the instrumentation
   // records calls made within a span only, by default).
-  for (let i = 0; i < rounds; i++) await tracer.startActiveSpan(`handle ${c}/${i}`, async (span) => {
-    try { await round(redis, c, i, sent); } finally { span.end(); }
-  });
+  for (let i = 0; i < rounds; i++) {
+    await pause();
+    await tracer.startActiveSpan(`handle ${c}/${i}`, async (span) => {
+      try { await round(redis, c, i, sent); } finally { span.end(); }
+    });
+  }
   await redis.quit();
 }
 

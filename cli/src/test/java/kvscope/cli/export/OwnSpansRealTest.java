@@ -43,8 +43,12 @@ class OwnSpansRealTest {
     /** The load script in cli/src/test/node/otel-spans: which client library and instrumentation make the spans. */
     String script() { return "otel-load.js"; }
 
-    /** The fewest certain links expected of n spans (ioredis: 12.7–23.7 % measured in seven runs). */
-    long minLinked(long n) { return n / 10; }
+    /**
+     * The fewest certain links expected of n spans: 34.2–35.0 % measured in three runs with the paced load
+     * (load-common.js; ioredis, and node-redis 33.7–35.7 %). Unpaced, the share followed the machine's speed: 12.7–23.7 %
+     * on one machine, 5.5 % on a faster one, where more commands of one name shared each millisecond.
+     */
+    long minLinked(long n) { return n / 5; }
 
     private static final int CONNECTIONS = 6, ROUNDS = 150;
     private static final ObjectMapper JSON = new ObjectMapper();
