@@ -18,6 +18,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#ifndef RUSAGE_THREAD
+#define RUSAGE_THREAD 1 /* Linux's, where _GNU_SOURCE was not defined before <sys/resource.h> */
+#endif
 
 /* Arguments of server_info (more than a tracepoint's 10 arguments). */
 struct redis_tp_server_info {
@@ -45,6 +49,39 @@ struct redis_tp_snapshot_link {
     const char *peer_addr;
 };
 
+/*
+ * What the main thread used of the machine during one event-loop iteration (poll_end's iteration_* fields): its CPU
+ * time and its voluntary and involuntary context switches, from getrusage(RUSAGE_THREAD) — one system call giving
+ * all three (CLOCK_THREAD_CPUTIME_ID gives only the time). A long iteration with little CPU time did not compute:
+ * involuntary switches say the kernel gave the CPU to others (it waited on a run queue), voluntary ones that it
+ * slept in a system call (disk, a lock, DEBUG SLEEP). -1: not known (the iteration began before tracing did).
+ */
+struct redis_tp_usage {
+    int64_t cpu_ns, voluntary, involuntary;
+};
+
+static inline int redis_tp_usage_now(struct redis_tp_usage *u) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) != 0) return 0;
+    u->cpu_ns = ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+                ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+    u->voluntary = ru.ru_nvcsw;
+    u->involuntary = ru.ru_nivcsw;
+    return 1;
+}
+
+/* out = now − since when since is valid (and now could be read), else all −1. */
+static inline void redis_tp_usage_since(struct redis_tp_usage *out, const struct redis_tp_usage *since, int valid) {
+    struct redis_tp_usage now;
+    if (valid && redis_tp_usage_now(&now)) {
+        out->cpu_ns = now.cpu_ns - since->cpu_ns;
+        out->voluntary = now.voluntary - since->voluntary;
+        out->involuntary = now.involuntary - since->involuntary;
+    } else {
+        out->cpu_ns = out->voluntary = out->involuntary = -1;
+    }
+}
+
 /* start_ns fields: CLOCK_MONOTONIC, the clock LTTng-UST stamps events with (see EVENTS.md, "Clock"). */
 static inline uint64_t redis_tp_now_ns(void) {
     struct timespec ts;
@@ -63,7 +100,7 @@ static inline uint64_t redis_tp_now_ns(void) {
  */
 /* The layout of these events, written in server_info.layout so a reader knows which it holds: bumped whenever an
  * event or a field is added or changed (kvscope's analysis/model/Layouts.java lists every one). */
-#define REDIS_TP_LAYOUT 7
+#define REDIS_TP_LAYOUT 8
 
 #define REDIS_TP_BATCH 32          /* commands per event at most */
 #define REDIS_TP_BATCH_NAMES 640   /* bytes of their names, separated by one space */
@@ -370,11 +407,14 @@ LTTNG_UST_TRACEPOINT_EVENT(redis, before_sleep_end,
 )
 
 LTTNG_UST_TRACEPOINT_EVENT(redis, poll_end,
-    LTTNG_UST_TP_ARGS(uint64_t, start_ns, int64_t, timeout_us, int, nevents),
+    LTTNG_UST_TP_ARGS(uint64_t, start_ns, int64_t, timeout_us, int, nevents, const struct redis_tp_usage *, it),
     LTTNG_UST_TP_FIELDS(
         lttng_ust_field_integer(uint64_t, start_ns, start_ns)
         lttng_ust_field_integer(int64_t, timeout_us, timeout_us)
         lttng_ust_field_integer(int32_t, nevents, nevents)
+        lttng_ust_field_integer(int64_t, iteration_cpu_ns, it->cpu_ns)
+        lttng_ust_field_integer(int64_t, iteration_voluntary, it->voluntary)
+        lttng_ust_field_integer(int64_t, iteration_involuntary, it->involuntary)
     )
 )
 

@@ -126,7 +126,7 @@ public final class SummaryMerge {
             commandsOnly &= s.commandsOnly();
             for (var a : s.anomalies()) anomalies.add(new Anomaly(a.kind(), a.server(), a.fd(), a.clientId(),
                     fix.apply(a.time()), a.threads(), a.events()));
-            for (var st : s.stalls()) stalls.add(new Stall(st.server(), fix.apply(st.start()), st.busyNs()));
+            for (var st : s.stalls()) stalls.add(st.at(fix.apply(st.start())));
             for (var b : s.backlogs()) backlogs.add(new Backlog(b.server(), b.fd(), b.clientId(), b.peer(),
                     fix.apply(b.start()), fix.apply(b.end()), b.startBytes(), b.maxBytes(), fix.apply(b.maxAt()),
                     b.endBytes(), b.writes(), b.increases(), b.bytesWritten(), b.ending()));

@@ -168,16 +168,11 @@ public final class Findings {
             }
             var spent = mainThreadTime(stored, st.server(), st.start(), end);
             cause.append(spent.text());
-            // Redis's own traced work fills most of it: Redis stalled itself. Otherwise the main thread was held up by
-            // something the trace cannot see (the kernel running other processes, page faults, untraced cron work).
-            boolean redisWork = spent.tracedNs() >= st.busyNs() / 2;
-            out.add(new Finding(redisWork ? "event-loop-stall" : "event-loop-pause",
-                    redisWork ? Finding.Severity.WARNING : Finding.Severity.INFO, st.server(), st.start(), end, -1, List.of(),
-                    (redisWork ? "event loop busy for " : "event loop held up for ") + Units.duration(st.busyNs()),
+            cause.append(StallVerdict.usage(st));
+            var v = StallVerdict.of(st, spent.tracedNs(), th);
+            out.add(new Finding(v.kind(), v.severity(), st.server(), st.start(), end, -1, List.of(), v.title(),
                     "One event-loop iteration kept the main thread from returning to poll for " + Units.duration(st.busyNs())
-                            + ": every other client of " + st.server() + " waited meanwhile." + cause
-                            + (redisWork ? "" : " Redis's traced work covers only " + Units.duration(spent.tracedNs())
-                            + " of it: look outside Redis (CPU contention, the host, swapping)."),
+                            + ": every other client of " + st.server() + " waited meanwhile." + cause + v.advice(),
                     "Event loop", List.of()));
         }
     }

@@ -17,22 +17,25 @@ final class EventLoop {
     static final int KEEP = 200;
     private final PriorityQueue<Iteration> longest = new PriorityQueue<>(Comparator.comparingLong(Iteration::busyNs));
 
-    /** An iteration kept, with its server (whose name may still change: the records are made at the end). */
-    private record Iteration(ServerState server, long start, long busyNs) {}
+    /**
+     * An iteration kept, with its server (whose name may still change: the records are made at the end) and what the
+     * main thread used meanwhile (−1: not in the trace).
+     */
+    private record Iteration(ServerState server, long start, long busyNs, long cpuNs, long voluntary, long involuntary) {}
 
-    private void keep(ServerState server, long start, long busy) {
-        if (longest.size() < KEEP) longest.add(new Iteration(server, start, busy));
-        else if (busy > longest.peek().busyNs()) {
-            longest.poll();
-            longest.add(new Iteration(server, start, busy));
-        }
+    private void keep(ServerState server, long start, long busy, Ctx c) {
+        if (longest.size() >= KEEP && busy <= longest.peek().busyNs()) return;
+        if (longest.size() >= KEEP) longest.poll();
+        longest.add(new Iteration(server, start, busy, Fields.get(c.event, c.fields.iterationCpuNs, -1),
+                Fields.get(c.event, c.fields.iterationVoluntary, -1), Fields.get(c.event, c.fields.iterationInvoluntary, -1)));
     }
 
     /** The longest iterations seen, longest first, under their servers' final names. */
     List<Stall> stalls() {
         var out = new ArrayList<>(longest);
         out.sort((a, b) -> Long.compare(b.busyNs(), a.busyNs()));
-        return out.stream().map(i -> new Stall(i.server().name, i.start(), i.busyNs())).toList();
+        return out.stream().map(i -> new Stall(i.server().name, i.start(), i.busyNs(), i.cpuNs(), i.voluntary(),
+                i.involuntary())).toList();
     }
 
     static final String BEFORE_SLEEP = "BEFORE_SLEEP", POLL = "POLL", PROCESS_EVENTS = "PROCESS_EVENTS";
@@ -68,7 +71,7 @@ final class EventLoop {
                     s.stats.longestIterationNs = busy;
                     s.stats.longestIterationAt = s.iterationStart;
                 }
-                keep(s, s.iterationStart, busy);
+                keep(s, s.iterationStart, busy, c);
             }
             s.iterationStart = c.time;
         });

@@ -19,6 +19,7 @@ final class Fields {
     final Field len, nlinks, peer, totlen, sender, port, tlsPort, clusterEnabled, clusterPort, ioThreadsDoReads,
             connectedClients, usedMemory, role, slot, kind, targetPort, nodeId, layout, clientName, flags;
     final Field btype, timeoutMs, keys, key, reason, byId;
+    final Field iterationCpuNs, iterationVoluntary, iterationInvoluntary;
 
     Fields(Trace trace, Layouts layouts) {
         var t = new Handles(trace, layouts);
@@ -48,6 +49,8 @@ final class Fields {
         clientName = t.field("client_name"); flags = t.field("flags");
         btype = t.field("btype"); timeoutMs = t.field("timeout_ms"); keys = t.field("keys"); key = t.field("key");
         reason = t.field("reason"); byId = t.field("by_id");
+        iterationCpuNs = t.field("iteration_cpu_ns"); iterationVoluntary = t.field("iteration_voluntary");
+        iterationInvoluntary = t.field("iteration_involuntary");
     }
 
     /** Handles on the Redis events' fields where they hold what kvscope reads them as ({@link Layouts#field}). */

@@ -47,8 +47,10 @@ final class Layouts {
             new Version(7, "the replication events (repl_feed, repl_apply, repl_ack, repl_sync…)", "repl_ack", null),
             new Version(7, "the replication events (repl_feed, repl_apply, repl_ack, repl_sync…)", "repl_sync", null),
             new Version(7, "the replication events (repl_feed, repl_apply, repl_ack, repl_sync…)", "repl_apply", null),
-            new Version(7, "blocked clients (block_client, unblock_client)", "block_client", null));
-    static final int CURRENT = 7;
+            new Version(7, "blocked clients (block_client, unblock_client)", "block_client", null),
+            new Version(8, "what the main thread used in an event-loop iteration (poll_end.iteration_cpu_ns…)", "poll_end",
+                    "iteration_cpu_ns"));
+    static final int CURRENT = 8;
     /**
      * The field of server_info in which the patch writes its layout version ({@code REDIS_TP_LAYOUT} in redis_tp.h,
      * since layout 6), so that a trace says it rather than kvscope inferring it. Read when present; a version above

@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * CPU time of a process from /proc/&lt;pid&gt;/stat (fields 14 utime and 15 stime, in clock ticks), and how long its
- * main thread waited for a CPU from its schedstat.
+ * CPU time of a process from /proc/&lt;pid&gt;/stat (fields 14 utime and 15 stime, in clock ticks), and its main thread's
+ * CPU time and wait for a CPU from its schedstat (ns).
  */
 public final class ProcStat {
     private ProcStat() {}
@@ -29,11 +29,16 @@ public final class ProcStat {
      * /proc/&lt;pid&gt;/task/&lt;pid&gt;/schedstat, the scheduler's run_delay): the time a busy machine kept it off the CPU.
      * 0 where the kernel keeps no such count.
      */
-    public static long runQueueWaitNs(long pid) {
+    public static long runQueueWaitNs(long pid) { return schedstat(pid, 1); }
+
+    /** Nanoseconds the process's main thread has run on a CPU (schedstat's first field, sum_exec_runtime). */
+    public static long mainThreadCpuNs(long pid) { return schedstat(pid, 0); }
+
+    private static long schedstat(long pid, int field) {
         var file = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "schedstat");
         try {
             var f = Files.readString(file).trim().split(" ");
-            return f.length >= 2 ? Long.parseLong(f[1]) : 0;
+            return f.length > field ? Long.parseLong(f[field]) : 0;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

@@ -155,6 +155,9 @@ public final class RedisServer implements AutoCloseable {
     /** How long the server's main thread (its event loop) has waited for a CPU, ns ({@link ProcStat#runQueueWaitNs}). */
     public long runQueueWaitNs() { return ProcStat.runQueueWaitNs(pid()); }
 
+    /** The main thread's CPU time so far, in ns ({@link ProcStat#mainThreadCpuNs}). */
+    public long mainThreadCpuNs() { return ProcStat.mainThreadCpuNs(pid()); }
+
     /** The last lines of the server's log file, for error messages. */
     public String logTail() {
         try {
