@@ -27,8 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>{@code module}: Redis 7.0 blocks a client with BLOCKED_MODULE only from a module, so the server loads
  *       blockonbackground.so from Redis's own tests/modules (instrument/redis/build-test-module.sh). Its
  *       {@code BLOCK.DEBUG delay timeout} calls RM_BlockClient, then a thread sleeps {@code delay} ms and calls
- *       RM_UnblockClient; moduleHandleBlockedClients() then unblocks the client with no reason of its own
- *       ({@code other}). With {@code timeout < delay} replyToBlockedClientTimedOut() lets it go first
+ *       RM_UnblockClient; moduleHandleBlockedClients() then unblocks the client ({@code module}). With {@code timeout < delay} replyToBlockedClientTimedOut() lets it go first
  *       ({@code timeout}).</li>
  *   <li>{@code unpause}: during {@code CLIENT PAUSE … WRITE} Redis 7.0's processCommand() blocks a client's write with
  *       BLOCKED_POSTPONE before running it; {@code CLIENT UNPAUSE} ends the pause and unblockPostponedClients() lets
@@ -72,7 +71,7 @@ class BlockReasonsTest {
                 long t0 = System.nanoTime();
                 assertThat(blocker.call("BLOCK.DEBUG", Long.toString(DELAY_MS), "10000")).isInstanceOf(Long.class);
                 long acted = System.nanoTime();
-                truths.add(new Truth("block.debug", "module", BlockReason.OTHER, moduleId, DELAY_MS * 1_000_000, acted - t0));
+                truths.add(new Truth("block.debug", "module", BlockReason.MODULE, moduleId, DELAY_MS * 1_000_000, acted - t0));
 
                 // module, timed out: the thread sleeps longer than the timeout; Redis answers the timeout first.
                 long timeoutMs = 100;

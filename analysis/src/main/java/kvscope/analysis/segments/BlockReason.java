@@ -16,7 +16,9 @@ public enum BlockReason {
     DISCONNECT("the client disconnected"),
     UNPAUSE("the server's CLIENT PAUSE ended"),
     ROLE_CHANGE("the server became a replica"),
-    OTHER("unblocked");
+    OTHER("unblocked"),
+    /** RM_UnblockClient: the module that blocked it let it go (moduleHandleBlockedClients; traced as other before). */
+    MODULE("unblocked by the module that blocked it");
 
     private final String text;
 
