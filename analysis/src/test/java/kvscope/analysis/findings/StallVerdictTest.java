@@ -36,6 +36,12 @@ class StallVerdictTest {
         assertThat(slept.kind()).isEqualTo("event-loop-stall");
         assertThat(slept.title()).startsWith("event loop blocked for");
 
+        // DEBUG SLEEP preempted once by a tick as well: one switch each way; the sleep is what the counts cannot weigh,
+        // so it is said to have blocked (a full run once called it preempted).
+        var sleptAndTicked = StallVerdict.of(stall(50, 0, 1, 1), 50 * MS, TH);
+        assertThat(sleptAndTicked.kind()).isEqualTo("event-loop-stall");
+        assertThat(sleptAndTicked.title()).startsWith("event loop blocked for");
+
         // 10 replies of 6 µs that took 23 ms to write: the kernel gave the CPU away, whatever Redis was doing.
         var preempted = StallVerdict.of(stall(23, 0, 0, 3), 23 * MS, TH);
         assertThat(preempted.kind()).isEqualTo("event-loop-pause");
