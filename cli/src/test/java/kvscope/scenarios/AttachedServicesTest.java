@@ -40,6 +40,9 @@ class AttachedServicesTest {
                 rec.stop();
             }
         }
+        if (System.getenv("KVSCOPE_KEEP_TRACE") != null) { // KVSCOPE_KEEP_TRACE=DIR keeps the trace there
+            new ProcessBuilder("cp", "-a", trace.toString(), System.getenv("KVSCOPE_KEEP_TRACE")).inheritIO().start().waitFor();
+        }
         try (var stored = Analysis.analyze(List.of(trace), Analysis.Options.defaults().withCache(dir.resolve("model")))) {
             var f = stored.services();
             long redisCalls = 0;
