@@ -84,7 +84,7 @@ final class RedisLinks {
         }
         var commands = segments.commands();
         long linked = 0, mismatched = 0, orphanRequests = 0, noRequest = 0, unexecuted = 0, answeredBeforeRedis = 0, ambiguous = 0;
-        var attach = new long[2];
+        var attach = new long[3];
         for (var e : wanted.entrySet()) {
             var c = e.getValue();
             var seq = sequence(segments, segs.getOrDefault(c, new LongList()), accepts.get(c).side());
@@ -92,7 +92,8 @@ final class RedisLinks {
             int i = start[0], j = start[1];
             if (start[2] != 0) ambiguous++;
             answeredBeforeRedis += i;
-            orphanRequests += beforeAttach(b, c, seq, j, commands, attach);
+            orphanRequests += beforeAttach(b, c, seq, j, commands, attach,
+                    accepts.get(c).at() == Long.MIN_VALUE ? firstTraced[accepts.get(c).server()] : Long.MIN_VALUE);
             while (i < c.calls.size && j < seq.size()) {
                 int call = c.calls.get(i);
                 var g = seq.get(j);
@@ -172,6 +173,10 @@ final class RedisLinks {
         stats.put("redis calls answered before the Redis trace of their server began", answeredBeforeRedis);
         stats.put("redis requests answered before the agent's session reached the service", attach[0]);
         stats.put("redis requests in flight at the agent's attach (sent before its session; it saw the reply only)", attach[1]);
+        if (attach[2] > 0) {
+            stats.put("redis replies read before the Redis trace of their server began (answers to requests Redis ran "
+                    + "before its session)", attach[2]);
+        }
         stats.put("redis links by order with another command", mismatched);
         stats.put("redis links outside their call", outOfTime);
         stats.put("redis connections linked", (long) wanted.size());
@@ -214,9 +219,15 @@ final class RedisLinks {
      * answered after (Redis wrote the answer before the agent read the last such reply). The ones before those were
      * answered before the agent's first event in that process: before its session reached it. Counted in
      * {@code counts} (before, in flight); any other is a request with no call seen, returned as such.
+     * <p>
+     * Replies left over, on a connection Redis met mid-life (only its snapshot names it), that the agent read before
+     * {@code redisBegan} — the first request the Redis trace has of the server — answer requests Redis ran before its
+     * own session reached it: {@code lttng start} reaches processes one by one, and a service can be first
+     * (AttachedInFlightTest, one run in seven). Counted in {@code counts[2]}. A connection whose accept is in the
+     * trace gets no such pass ({@code redisBegan} is {@code Long.MIN_VALUE}): Redis traced every request on it.
      */
     private static long beforeAttach(ServicesBuilder b, ServicesBuilder.Conn c, List<Processed> seq, int j,
-                                     List<String> commands, long[] counts) {
+                                     List<String> commands, long[] counts, long redisBegan) {
         var heads = new ArrayList<Segment>();
         for (int k = 0; k < j; k++) if (seq.get(k).segment() != null) heads.add(seq.get(k).segment());
         var early = c.proc.attachReplies.get(c.tuple);
@@ -239,6 +250,10 @@ final class RedisLinks {
         if (early != null) {
             // The replies matched are explained; what is left is reported by the builder.
             early[0] -= inFlight;
+            if (early[0] > 0 && early[1] < redisBegan) {
+                counts[2] += early[0];
+                early[0] = 0;
+            }
             if (early[0] <= 0) c.proc.attachReplies.remove(c.tuple);
         }
         return orphans;

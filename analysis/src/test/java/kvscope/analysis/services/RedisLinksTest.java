@@ -221,6 +221,54 @@ class RedisLinksTest {
         }
     }
 
+    /** Like {@link #trace}, but Redis's session begins at {@code redisAt} µs and its snapshot names R (met mid-life). */
+    private Stored midLife(long redisAt, Consumer<ServicesTraceWriter> body) throws IOException {
+        var trace = dir.resolve("t" + System.nanoTime());
+        try (var w = new ServicesTraceWriter(trace, "h1", REDIS)) {
+            w.receive(us(100), REDISGW, "redisgw", 1, "POST", "/x", U);
+            w.serverInfo(us(redisAt), 6379);
+            w.redis(us(redisAt + 1), "snapshot_client", "seq", 1L, "fd", 8, "id", 5L, "type", "client", "inbound", 1,
+                    "peer_addr", R.src(), "peer_port", R.srcPort(), "local_port", R.dstPort());
+            body.accept(w);
+            w.respond(us(9000), REDISGW, "redisgw", 1, 200, "/x");
+        }
+        return Analysis.analyze(List.of(trace), Analysis.Options.defaults());
+    }
+
+    @Test
+    void repliesReadBeforeRedisWasTracedAnswerRequestsItRanUntraced() throws IOException {
+        // lttng start reached the gateway first: it read two replies before Redis's session reached Redis, so
+        // Redis's requests of them are in no trace (AttachedInFlightTest, one run in seven).
+        try (var s = midLife(1000, w -> {
+            w.redisReply(us(180), REDISGW, "redisgw", R, 2);
+            w.redisSend(us(2000), REDISGW, "redisgw", 1, R, "set", 1);
+            req(w, "set", 2100);
+            w.redisReply(us(2200), REDISGW, "redisgw", R, 1);
+        })) {
+            assertThat(links(s)).containsExactly("set");
+            assertThat(s.services().stats()).containsEntry("redis replies read before the Redis trace of their server "
+                    + "began (answers to requests Redis ran before its session)", 2L);
+            assertThat(s.services().problems()).isEmpty();
+        }
+        // Read after Redis's first traced request (another client's): Redis was traced then, so a reply with no
+        // request is still a problem.
+        try (var s = midLife(1000, w -> {
+            w.request(9, 6, "get", us(1200), us(1210), us(1211), us(1212), us(1213), us(1214), us(1215), us(1216));
+            w.redisReply(us(1500), REDISGW, "redisgw", R, 1);
+            w.redisSend(us(2000), REDISGW, "redisgw", 1, R, "set", 1);
+            req(w, "set", 2100);
+            w.redisReply(us(2200), REDISGW, "redisgw", R, 1);
+        })) {
+            assertThat(links(s)).containsExactly("set");
+            assertThat(s.services().stats()).doesNotContainKey("redis replies read before the Redis trace of their "
+                    + "server began (answers to requests Redis ran before its session)");
+            assertThat(s.services().problems()).singleElement().satisfies(p -> {
+                assertThat(p.what()).startsWith("Redis replies on a connection before any command was seen sent on it");
+                assertThat(p.count()).isEqualTo(1);
+            });
+        }
+    }
+
     @Test
     void commandsThatDisagreeAreLinkedByOrderAndCounted() throws IOException {
         try (var s = trace(w -> {

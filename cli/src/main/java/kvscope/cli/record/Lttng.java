@@ -73,8 +73,11 @@ final class Lttng {
         lttng("enable-channel", "--userspace", "--session=" + session, "--subbuf-size=4M", "--num-subbuf=4", channel);
     }
 
-    static void enableEvents(String session, String channel, List<String> rules) {
-        lttng("enable-event", "--userspace", "--session=" + session, "--channel=" + channel, String.join(",", rules));
+    static void enableEvents(String session, String channel, EventRule rule) {
+        var args = new ArrayList<>(List.of("enable-event", "--userspace", "--session=" + session,
+                "--channel=" + channel, String.join(",", rule.names())));
+        if (!rule.excluded().isEmpty()) args.add("--exclude=" + String.join(",", rule.excluded()));
+        lttng(args.toArray(String[]::new));
     }
 
     static void addContexts(String session, String channel, String... contexts) {

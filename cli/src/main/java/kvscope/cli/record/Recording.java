@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -59,14 +60,17 @@ public final class Recording implements AutoCloseable {
     }
 
     private static Recording configure(Recording rec, Profile profile) {
-        var rules = profile.eventRules();
         var session = rec.session;
         Cleanup.register(rec);
         try {
             Lttng.enableChannel(session, CHANNEL);
-            Lttng.enableEvents(session, CHANNEL, rules);
+            for (var rule : profile.rulesBeforeStart()) Lttng.enableEvents(session, CHANNEL, rule);
             Lttng.addContexts(session, CHANNEL, CONTEXTS);
             Lttng.start(session);
+            // The snapshot triggers last: a snapshot must not begin before each process's session is active
+            // (Profile.SNAPSHOT_TRIGGERS says why).
+            var triggers = profile.rulesAfterStart();
+            if (!triggers.isEmpty()) Lttng.enableEvents(session, CHANNEL, new EventRule(triggers, List.of()));
         } catch (RuntimeException e) {
             try {
                 rec.close();

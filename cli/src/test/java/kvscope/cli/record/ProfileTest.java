@@ -26,6 +26,22 @@ class ProfileTest {
     }
 
     @Test
+    void theSnapshotTriggersAreEnabledOnlyAfterTheStart() {
+        assertThat(Profile.FULL.rulesBeforeStart()).containsExactly(
+                new EventRule(List.of("redis:*"), List.of("redis:snapshot_client")),
+                new EventRule(List.of("nodejs:*"), List.of("nodejs:snapshot_socket")));
+        assertThat(Profile.FULL.rulesAfterStart()).containsExactly("redis:snapshot_client", "nodejs:snapshot_socket");
+
+        var light = Profile.LIGHT.rulesBeforeStart();
+        assertThat(light.get(0).names()).contains("redis:snapshot_start", "redis:snapshot_cluster_link",
+                "redis:commands").doesNotContain("redis:snapshot_client");
+        assertThat(light.get(0).excluded()).isEmpty();
+        assertThat(light).hasSize(2).last()
+                .isEqualTo(new EventRule(List.of("nodejs:*"), List.of("nodejs:snapshot_socket")));
+        assertThat(Profile.LIGHT.rulesAfterStart()).containsExactly("redis:snapshot_client", "nodejs:snapshot_socket");
+    }
+
+    @Test
     void parsesNamesWithOrWithoutProviderSkippingComments() {
         var rules = Profile.parseLight(List.of("# comment", "", "redis:a_b  # trailing", "c2", "redis:a_b"), "x");
         assertThat(rules).containsExactly("redis:a_b", "redis:c2");
