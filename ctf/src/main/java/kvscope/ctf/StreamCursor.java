@@ -212,6 +212,9 @@ final class StreamCursor {
 
     private boolean headersOnly;
 
+    /** Bytes of this stream file behind its next event: the packets done, and the current one up to its position. */
+    long consumed() { return inPacket ? packetStart + d.bit / 8 : Math.min(nextPacket, fileSize); }
+
     private boolean loadPacket() throws IOException {
         inPacket = false;
         lazy = false; // the buffer is about to hold another packet

@@ -28,6 +28,8 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
     private final List<TraceData.EventClass> classes = new ArrayList<>();
     private final Map<String, EventType> types = new LinkedHashMap<>();
     private final List<StreamCursor> open = new ArrayList<>();
+    /** The cursors of the latest iteration (for {@link #bytesConsumed()}). */
+    private List<StreamCursor> iterating = List.of();
     private final long[] bytesRead = new long[1];
     private final long totalBytes;
     private TimeRange range;
@@ -216,6 +218,19 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
     public long bytesRead() { return bytesRead[0]; }
 
     /**
+     * How far the iteration is, in bytes of the data stream files: inside the packets it is in, not whole packets
+     * as {@link #bytesRead()} counts them. A trace of a few packets per stream has read them all at its first event
+     * (every stream's first packet is loaded to merge them): 100 % from the start by packets. A live session's
+     * streams grow as it reads them: {@link #bytesRead()} then.
+     */
+    public long bytesConsumed() {
+        if (live != null) return bytesRead[0];
+        long n = 0;
+        for (var c : iterating) n += c.consumed();
+        return n;
+    }
+
+    /**
      * The time range covered by the packets of every stream. Reads only packet headers and contexts (cached).
      * @throws CtfException on a damaged packet header
      */
@@ -262,6 +277,7 @@ public final class Trace implements Iterable<Event>, AutoCloseable {
                 open.add(c);
             }
         }
+        iterating = cursors;
         return new Merge(cursors, classes);
     }
 

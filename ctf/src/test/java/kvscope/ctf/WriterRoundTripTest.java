@@ -41,6 +41,29 @@ class WriterRoundTripTest {
     }
 
     @Test
+    void bytesConsumedFollowsTheEventsInsideAPacket() throws Exception {
+        // One packet per stream: every stream's first packet is loaded at the first event, so by packets the read is
+        // done before it began (the page showed 100 % all through); by position it grows with the events.
+        var b = CtfWriter.builder(dir.resolve("one-packet"));
+        var e = b.event("t:e", FieldSpec.of("v", FieldType.u64()));
+        try (var w = b.open()) {
+            for (int i = 0; i < 2000; i++) w.stream(i % 2).write(e, 1000L + i, (long) i);
+        }
+        try (var t = Trace.open(dir.resolve("one-packet"))) {
+            long n = 0, last = 0, atHalf = -1;
+            for (var ev : t) {
+                long c = t.bytesConsumed();
+                assertThat(c).as("event %d", n).isGreaterThanOrEqualTo(last);
+                last = c;
+                if (++n == 1000) atHalf = c;
+            }
+            assertThat(t.bytesRead()).isEqualTo(t.totalBytes());
+            assertThat(atHalf).as("half the events").isBetween(t.totalBytes() / 4, t.totalBytes() * 3 / 4);
+            assertThat(last).isGreaterThan(t.totalBytes() * 9 / 10).isLessThanOrEqualTo(t.totalBytes());
+        }
+    }
+
+    @Test
     void emptyStringsReadAsEmpty() throws Exception {
         // babeltrace2 2.0.4 shows the previous event's value for an empty string (its pooled field is not
         // cleared), so this is checked against what was written only.
