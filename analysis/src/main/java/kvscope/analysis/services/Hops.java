@@ -102,7 +102,7 @@ final class Hops {
             entries += srv.size() - j;
         }
         for (var rest : clients.values()) unpaired.addAll(rest);
-        var servedFrom = servedFrom(b, servers);
+        var servedFrom = servedFrom(s, servers, first);
         long beforeServer = 0;
         for (int c : unpaired) {
             if (answeredBeforeServer(s, c, servedFrom)) {
@@ -123,12 +123,9 @@ final class Hops {
 
     /**
      * Per address and port a traced process serves HTTP on ({@code addr << 32 | port}, from its server spans): the
-     * host's trace and the earliest first event of such a process, {trace, first}.
+     * host's trace and the earliest first event of such a process, {trace, first} ({@code firstOf}: by trace and pid).
      */
-    private static Map<Long, long[]> servedFrom(ServicesBuilder b, Map<Tuple, List<Integer>> servers) {
-        var s = b.spans;
-        var firstOf = new HashMap<Long, Long>();
-        for (var p : b.procList) firstOf.put(((long) p.trace << 32) | (p.pid & 0xFFFFFFFFL), p.first);
+    private static Map<Long, long[]> servedFrom(Spans s, Map<Tuple, List<Integer>> servers, Map<Long, Long> firstOf) {
         var out = new HashMap<Long, long[]>();
         for (var list : servers.values()) {
             int sv = list.get(0);

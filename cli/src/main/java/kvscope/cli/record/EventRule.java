@@ -11,6 +11,4 @@ record EventRule(List<String> names, List<String> excluded) {
         names = List.copyOf(names);
         excluded = List.copyOf(excluded);
     }
-
-    static EventRule of(String... names) { return new EventRule(List.of(names), List.of()); }
 }
