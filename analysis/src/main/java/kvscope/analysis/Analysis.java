@@ -43,7 +43,7 @@ import java.util.stream.Stream;
  */
 public final class Analysis {
     /** Bumped whenever the model changes meaning: stored models of another version are rebuilt. */
-    public static final int VERSION = 16;
+    public static final int VERSION = 17;
     /** How often the files being written are forced to disk during the pass (see {@link Writeback}). */
     static final long WRITEBACK_MS = 300;
     /** The files of a stored analysis, in its folder (docs/architecture.md, "What an analysis stores"). */

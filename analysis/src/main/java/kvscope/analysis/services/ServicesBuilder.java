@@ -75,6 +75,13 @@ public final class ServicesBuilder {
          * last, time of the first}; RedisLinks pairs them with the requests Redis had in flight then (issue #21).
          */
         final Map<Tuple, long[]> attachReplies = new HashMap<>();
+        /** Whether its agent wrote a whole snapshot yet (NodeSnapshot#end). */
+        boolean snapshotted;
+        /**
+         * Responses of requests its trace never saw begin, met before its first snapshot: held until the snapshot
+         * says they began before the session, or, with none coming, reported (NodeSnapshot#settle, #flush).
+         */
+        Problems beforeSnapshot;
 
         Proc(int service, int pid, int trace) {
             this.service = service;
@@ -381,8 +388,7 @@ public final class ServicesBuilder {
         long id = e.getLong(f.span);
         var i = p.spans.get(id);
         if (i == null || spans.kind(i) != SpanKind.SERVER) {
-            problems.add("HTTP responses for a request never received (the trace started inside it, or a garbled "
-                    + "span id)", () -> where(e, p) + " span " + Long.toUnsignedString(id));
+            snapshot.orphan(p, NodeSnapshot.RESPONSE_NOT_RECEIVED, () -> where(e, p) + " span " + Long.toUnsignedString(id));
             return;
         }
         if (spans.end[i] != Spans.UNKNOWN) {
@@ -424,8 +430,7 @@ public final class ServicesBuilder {
         long id = e.getLong(f.span);
         var i = p.spans.get(id);
         if (i == null || spans.kind(i) != SpanKind.CLIENT) {
-            problems.add("HTTP client responses for a request never sent (the trace started inside it, or a garbled "
-                    + "span id)", () -> where(e, p) + " span " + Long.toUnsignedString(id));
+            snapshot.orphan(p, NodeSnapshot.RESPONSE_NOT_SENT, () -> where(e, p) + " span " + Long.toUnsignedString(id));
             return;
         }
         if (spans.end[i] != Spans.UNKNOWN) {

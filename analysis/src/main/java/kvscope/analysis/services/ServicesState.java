@@ -44,6 +44,7 @@ public final class ServicesState {
             str(out, e.getKey());
             out.writeLong(e.getValue());
         }
+        b.snapshot.flush(); // a host without the agent's snapshot: its held-back responses are problems
         var problems = b.problems.all();
         out.writeInt(problems.size());
         for (var p : problems) {
@@ -58,6 +59,8 @@ public final class ServicesState {
         out.writeLong(sn.snapshots);
         out.writeLong(sn.requestsBefore);
         out.writeLong(sn.callsBefore);
+        out.writeLong(sn.responsesBefore);
+        out.writeLong(sn.clientResponsesBefore);
         out.writeInt(sn.namedByKind.size());
         for (var e : sn.namedByKind.entrySet()) {
             str(out, e.getKey());
@@ -198,6 +201,8 @@ public final class ServicesState {
             b.snapshot.snapshots = in.readLong();
             b.snapshot.requestsBefore = in.readLong();
             b.snapshot.callsBefore = in.readLong();
+            b.snapshot.responsesBefore = in.readLong();
+            b.snapshot.clientResponsesBefore = in.readLong();
             n = count(in, "socket kinds");
             for (int i = 0; i < n; i++) b.snapshot.namedByKind.merge(str(in), in.readLong(), Long::sum);
             n = count(in, "processes");
@@ -352,6 +357,8 @@ public final class ServicesState {
                 out.snapshot.snapshots += b.snapshot.snapshots;
                 out.snapshot.requestsBefore += b.snapshot.requestsBefore;
                 out.snapshot.callsBefore += b.snapshot.callsBefore;
+                out.snapshot.responsesBefore += b.snapshot.responsesBefore;
+                out.snapshot.clientResponsesBefore += b.snapshot.clientResponsesBefore;
                 b.snapshot.namedByKind.forEach((k, n) -> out.snapshot.namedByKind.merge(k, n, Long::sum));
                 var procs = new IdentityHashMap<ServicesBuilder.Proc, ServicesBuilder.Proc>();
                 for (var p : b.procList) {
