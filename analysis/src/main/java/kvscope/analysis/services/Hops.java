@@ -39,7 +39,7 @@ final class Hops {
         // apart for six services under load), and a server traced earlier than its client sees exchanges whose
         // client span does not exist. Those can pair only with a call the client's snapshot named (Spans.BEFORE).
         var first = new HashMap<Long, Long>();
-        for (var p : b.procList) first.put(((long) p.trace << 32) | (p.pid & 0xFFFFFFFFL), p.first);
+        for (var p : b.procList) first.put(key(p.trace, p.pid), p.first);
         var clients = new HashMap<Tuple, List<Integer>>();
         var servers = new HashMap<Tuple, List<Integer>>();
         var unpaired = new ArrayList<Integer>();
@@ -68,7 +68,7 @@ final class Hops {
             srv.sort((x, y) -> Long.compare(s.start[x], s.start[y]));
             cli.sort((x, y) -> Long.compare(s.start[x], s.start[y]));
             int c0 = cli.get(0);
-            long from = first.getOrDefault(((long) s.trace[c0] << 32) | (s.pid[c0] & 0xFFFFFFFFL), Long.MIN_VALUE);
+            long from = first.getOrDefault(key(s.trace[c0], s.pid[c0]), Long.MIN_VALUE);
             int i = 0, j = 0;
             while (i < cli.size() && j < srv.size()) {
                 int c = cli.get(i), sv = srv.get(j);
@@ -129,15 +129,18 @@ final class Hops {
         var out = new HashMap<Long, long[]>();
         for (var list : servers.values()) {
             int sv = list.get(0);
-            long key = ((long) s.dstAddr[sv] << 32) | (s.dstPort[sv] & 0xFFFFFFFFL);
-            long first = firstOf.getOrDefault(((long) s.trace[sv] << 32) | (s.pid[sv] & 0xFFFFFFFFL), Long.MIN_VALUE);
-            var had = out.get(key);
-            if (had == null) out.put(key, new long[] {s.trace[sv], first});
+            long at = key(s.dstAddr[sv], s.dstPort[sv]);
+            long first = firstOf.getOrDefault(key(s.trace[sv], s.pid[sv]), Long.MIN_VALUE);
+            var had = out.get(at);
+            if (had == null) out.put(at, new long[] {s.trace[sv], first});
             else if (had[0] != s.trace[sv]) had[1] = Long.MIN_VALUE; // served on two hosts: no one clock to compare
             else had[1] = Math.min(had[1], first);
         }
         return out;
     }
+
+    /** Two ints as one map key: a process (trace, pid) or an address (name id, port). */
+    private static long key(int hi, int lo) { return ((long) hi << 32) | (lo & 0xFFFFFFFFL); }
 
     /**
      * A call with no server span whose response came before the first event of the traced process serving its address
@@ -146,7 +149,7 @@ final class Hops {
      */
     private static boolean answeredBeforeServer(Spans s, int c, Map<Long, long[]> servedFrom) {
         if (s.end[c] == Spans.UNKNOWN || s.dstAddr[c] < 0 || s.dstPort[c] <= 0) return false;
-        var sv = servedFrom.get(((long) s.dstAddr[c] << 32) | (s.dstPort[c] & 0xFFFFFFFFL));
+        var sv = servedFrom.get(key(s.dstAddr[c], s.dstPort[c]));
         return sv != null && sv[0] == s.trace[c] && s.end[c] < sv[1];
     }
 

@@ -87,13 +87,15 @@ final class RedisLinks {
         var attach = new long[3];
         for (var e : wanted.entrySet()) {
             var c = e.getValue();
-            var seq = sequence(segments, segs.getOrDefault(c, new LongList()), accepts.get(c).side());
-            var start = align(b, c, accepts.get(c), seq, firstTraced[accepts.get(c).server()], commands);
+            var accept = accepts.get(c);
+            long redisBegan = firstTraced[accept.server()];
+            var seq = sequence(segments, segs.getOrDefault(c, new LongList()), accept.side());
+            var start = align(b, c, accept, seq, redisBegan, commands);
             int i = start[0], j = start[1];
             if (start[2] != 0) ambiguous++;
             answeredBeforeRedis += i;
             orphanRequests += beforeAttach(b, c, seq, j, commands, attach,
-                    accepts.get(c).at() == Long.MIN_VALUE ? firstTraced[accepts.get(c).server()] : Long.MIN_VALUE);
+                    accept.at() == Long.MIN_VALUE ? redisBegan : Long.MIN_VALUE);
             while (i < c.calls.size && j < seq.size()) {
                 int call = c.calls.get(i);
                 var g = seq.get(j);
